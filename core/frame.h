@@ -1,0 +1,65 @@
+/* frame.h — a column-oriented data frame.
+
+   Numeric columns are contiguous arrays of double with NaN for missing;
+   string columns are arrays of malloc'ed strings with NULL for missing.
+   A frame owns its columns; the caller owns the frames it creates and frees
+   them with tfp_frame_free. Functions that can fail return TFP_OK or an
+   error code and write a message into err (errlen bytes) when err != NULL. */
+#ifndef TFP_FRAME_H
+#define TFP_FRAME_H
+#include <stddef.h>
+
+enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
+       TFP_ENUMERIC = 5 };
+
+typedef enum { TFP_NUM = 0, TFP_STR = 1 } tfp_type;
+
+typedef struct {
+  char *name;
+  char *label;      /* variable label, or NULL */
+  tfp_type type;
+  double *num;      /* TFP_NUM: nrow values, NaN = missing */
+  char **str;       /* TFP_STR: nrow strings, NULL = missing */
+} tfp_column;
+
+typedef struct tfp_frame {
+  size_t nrow, ncol, cap;
+  tfp_column *col;
+  int panel_id, panel_time;   /* column indices declared by tfp_frame_panel, or -1 */
+} tfp_frame;
+
+tfp_frame *tfp_frame_create(size_t nrow);
+void tfp_frame_free(tfp_frame *f);
+
+/* Index of the column called name, or -1. */
+int tfp_frame_find(const tfp_frame *f, const char *name);
+
+/* Add a column, replacing one of the same name. The frame takes ownership of
+   data (nrow elements, malloc'ed) even on failure. Returns the column index,
+   or -1 when out of memory. */
+int tfp_frame_add_num(tfp_frame *f, const char *name, double *data);
+int tfp_frame_add_str(tfp_frame *f, const char *name, char **data);
+int tfp_frame_set_label(tfp_frame *f, int col, const char *label);
+void tfp_frame_drop(tfp_frame *f, int col);
+
+/* Deep copy of the listed rows (in that order). NULL when out of memory. */
+tfp_frame *tfp_frame_rows(const tfp_frame *f, const size_t *rows, size_t n);
+
+/* Copies of one column's storage (malloc'ed; NULL when out of memory). */
+double *tfp_column_copy_num(const tfp_column *c, size_t n);
+char **tfp_column_copy_str(const tfp_column *c, size_t n);
+void tfp_column_free_str(char **s, size_t n);
+
+/* Dense codes 0..n_groups-1 for the values of a column (numeric or string),
+   numbered in sorted order of the values; missing values get code -1. */
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups);
+
+/* Declare the panel structure. Time must be numeric and integral. Fails with
+   TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
+int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen);
+
+/* out[i] = x at (id_i, time_i - k) in the declared panel, NaN where that
+   row does not exist (gaps are respected). k may be negative (a lead). */
+int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
+                  char *err, size_t errlen);
+#endif
