@@ -1,0 +1,631 @@
+/* iv.c — 2SLS / two-step GMM estimation in ivreg2's conventions (see iv.h). */
+#include "iv.h"
+#include "fe.h"
+#include "linalg.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tfp_iv_opts_init(tfp_iv_opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->method = TFP_IV_2SLS;
+  o->vce = TFP_VCE_UNADJUSTED;
+  o->constant = -1;
+  o->coll_tol = 1e-9;
+  o->ap_tol = 1e-10;
+  o->ap_maxit = 10000;
+}
+
+static char *xstrdup(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *p = malloc(n);
+  if (p) memcpy(p, s, n);
+  return p;
+}
+
+static void note(tfp_iv_result *r, const char *fmt, ...)
+{
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  size_t old = r->notes ? strlen(r->notes) : 0, add = strlen(buf);
+  char *p = realloc(r->notes, old + add + 2);
+  if (!p) return;
+  memcpy(p + old, buf, add);
+  p[old + add] = '\n';
+  p[old + add + 1] = 0;
+  r->notes = p;
+}
+
+void tfp_iv_result_free(tfp_iv_result *r)
+{
+  if (!r) return;
+  for (size_t j = 0; j < r->k; j++) free(r->names ? r->names[j] : NULL);
+  free(r->names); free(r->coef); free(r->se); free(r->t); free(r->p); free(r->V);
+  for (size_t i = 0; i < r->n_first; i++) {
+    tfp_iv_first *f = &r->first[i];
+    free(f->name);
+    for (size_t j = 0; j < f->n_inst; j++) free(f->inst_names[j]);
+    free(f->inst_names); free(f->coef); free(f->se);
+  }
+  free(r->first);
+  for (size_t j = 0; j < r->n_dropped_vars; j++) free(r->dropped_vars[j]);
+  free(r->dropped_vars);
+  free(r->notes);
+  free(r);
+}
+
+int tfp_iv_find(const tfp_iv_result *r, const char *name)
+{
+  for (size_t j = 0; j < r->k; j++) if (strcmp(r->names[j], name) == 0) return (int)j;
+  return -1;
+}
+
+/* ---------------------------------------------------------------- omega, GMM */
+
+int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double *e,
+                  double *S, char *err, size_t errlen)
+{
+  size_t n = w->n;
+  double Nd = (double)n - (double)w->d;
+  if (w->vce == TFP_VCE_UNADJUSTED) {
+    double ee = 0;
+    for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
+    tfp_la_gram(n, L, Z, S);
+    for (size_t i = 0; i < L * L; i++) S[i] *= ee / Nd;
+    return TFP_OK;
+  }
+  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
+  double *U = calloc(rows * L + 1, sizeof *U);
+  if (!U) { snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
+  if (w->vce == TFP_VCE_ROBUST) {
+    for (size_t j = 0; j < L; j++)
+      for (size_t i = 0; i < n; i++) U[i + j * n] = Z[i + j * n] * e[i];
+    tfp_la_gram(n, L, U, S);
+    /* ivreg2: S = sum/(N-d), V and J use N*S */
+    for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
+  } else {
+    for (size_t j = 0; j < L; j++)
+      for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[i + j * n] * e[i];
+    tfp_la_gram(rows, L, U, S);
+  }
+  free(U);
+  return TFP_OK;
+}
+
+int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
+                const double *y, const double *S, double *b, double *e, double *J,
+                double *XZSZX, int *pinv, char *err, size_t errlen)
+{
+  int rc = TFP_OK;
+  double *ZX = malloc((L * K + L + L * (K + 1) + L * L + 2 * L + K * K + 1) * sizeof *ZX);
+  if (!ZX) { snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
+  double *Zy = ZX + L * K, *SZ = Zy + L, *Sinv = SZ + L * (K + 1), *Ze = Sinv + L * L,
+         *SZe = Ze + L, *M = SZe + L;
+  tfp_la_crossprod(n, L, Z, K, X, ZX);
+  tfp_la_crossprod(n, L, Z, 1, y, Zy);
+  memcpy(SZ, ZX, L * K * sizeof *SZ);
+  memcpy(SZ + L * K, Zy, L * sizeof *SZ);
+  if (pinv) *pinv = 0;
+  char e2[128];
+  if (tfp_la_chol_solve(L, S, K + 1, SZ, e2, sizeof e2) != TFP_OK) {
+    /* singular S: generalized inverse, as ivreg2 does, with a warning */
+    size_t rank;
+    if ((rc = tfp_la_sym_pinv(L, S, 1e-12, Sinv, &rank, err, errlen))) goto done;
+    tfp_la_gemm(0, 0, L, K, L, 1.0, Sinv, ZX, 0.0, SZ);
+    tfp_la_gemm(0, 0, L, 1, L, 1.0, Sinv, Zy, 0.0, SZ + L * K);
+    if (pinv) *pinv = 1;
+  }
+  tfp_la_gemm(1, 0, K, K, L, 1.0, ZX, SZ, 0.0, M);          /* X'Z S^-1 Z'X */
+  tfp_la_gemm(1, 0, K, 1, L, 1.0, ZX, SZ + L * K, 0.0, b);  /* X'Z S^-1 Z'y */
+  if ((rc = tfp_la_chol_solve(K, M, 1, b, err, errlen))) {
+    snprintf(err, errlen, "X'Z W Z'X is singular (regressors not identified)");
+    goto done;
+  }
+  if (XZSZX) memcpy(XZSZX, M, K * K * sizeof *M);
+  if (e) {
+    memcpy(e, y, n * sizeof *e);
+    if (K) tfp_la_gemm(0, 0, n, 1, K, -1.0, X, b, 1.0, e);
+    if (J) {
+      tfp_la_crossprod(n, L, Z, 1, e, Ze);
+      memcpy(SZe, Ze, L * sizeof *SZe);
+      if (pinv && *pinv) tfp_la_gemm(0, 0, L, 1, L, 1.0, Sinv, Ze, 0.0, SZe);
+      else if ((rc = tfp_la_chol_solve(L, S, 1, SZe, err, errlen))) goto done;
+      double j = 0;
+      for (size_t i = 0; i < L; i++) j += Ze[i] * SZe[i];
+      *J = j;
+    }
+  }
+done:
+  free(ZX);
+  return rc;
+}
+
+int tfp_iv__partial(size_t n, size_t q, const double *B, size_t p, double *A,
+                    char *err, size_t errlen)
+{
+  if (q == 0 || p == 0) return TFP_OK;
+  double *G = malloc((q * q + q * p) * sizeof *G);
+  if (!G) { snprintf(err, errlen, "out of memory: partialling out"); return TFP_ENOMEM; }
+  double *C = G + q * q;
+  tfp_la_gram(n, q, B, G);
+  tfp_la_crossprod(n, q, B, p, A, C);
+  int rc = tfp_la_chol_solve(q, G, p, C, err, errlen);
+  if (rc == TFP_OK) tfp_la_gemm(0, 0, n, p, q, -1.0, B, C, 1.0, A);
+  free(G);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- sample */
+
+typedef struct { double v; size_t i; } vi_pair;
+static int cmp_vi(const void *a, const void *b)
+{
+  const vi_pair *x = a, *y = b;
+  if (x->v < y->v) return -1;
+  if (x->v > y->v) return 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Dense codes for v[rows[k]], k < n, in sorted order of the values. levels
+   (optional) gets the sorted distinct values (caller frees). */
+static int group_codes(const double *v, const size_t *rows, size_t n, int *code,
+                       double **levels, size_t *G)
+{
+  vi_pair *p = malloc((n + 1) * sizeof *p);
+  if (!p) return TFP_ENOMEM;
+  for (size_t k = 0; k < n; k++) { p[k].v = v[rows ? rows[k] : k]; p[k].i = k; }
+  qsort(p, n, sizeof *p, cmp_vi);
+  size_t g = 0;
+  double *lv = levels ? malloc((n + 1) * sizeof *lv) : NULL;
+  if (levels && !lv) { free(p); return TFP_ENOMEM; }
+  for (size_t k = 0; k < n; k++) {
+    if (k > 0 && p[k].v != p[k - 1].v) g++;
+    code[p[k].i] = (int)g;
+    if (lv && (k == 0 || p[k].v != p[k - 1].v)) lv[g] = p[k].v;
+  }
+  *G = n ? g + 1 : 0;
+  if (levels) *levels = lv;
+  free(p);
+  return TFP_OK;
+}
+
+/* ---------------------------------------------------------------- the fit */
+
+typedef struct {
+  const char *name;
+  double *x;          /* n values on the estimation sample (owned) */
+} col;
+
+static void free_cols(col *c, size_t n) { for (size_t j = 0; j < n; j++) free(c[j].x); }
+
+/* Names for dummy columns: "<name>_<level>". */
+static char *dummy_name(const char *base, double level)
+{
+  char buf[256];
+  if (level == floor(level) && fabs(level) < 1e15) snprintf(buf, sizeof buf, "%s_%.0f", base, level);
+  else snprintf(buf, sizeof buf, "%s_%g", base, level);
+  return xstrdup(buf);
+}
+
+int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
+               char *err, size_t errlen)
+{
+  tfp_iv_opts o;
+  if (o_in) o = *o_in; else tfp_iv_opts_init(&o);
+  char dummy_err[8];
+  if (!err) { err = dummy_err; errlen = sizeof dummy_err; }
+  err[0] = 0;
+  *out = NULL;
+  if (!d || !d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
+  if (o.vce == TFP_VCE_CLUSTER && !d->cluster) {
+    snprintf(err, errlen, "vce cluster needs a cluster variable"); return TFP_EINVAL;
+  }
+  if (o.dofminus < 0 || o.sdofminus < 0) {
+    snprintf(err, errlen, "dofminus and sdofminus must be >= 0"); return TFP_EINVAL;
+  }
+  int has_const = o.constant < 0 ? (d->absorb == NULL) : o.constant != 0;
+  size_t n_all = d->n;
+
+  /* 1. estimation sample: no missing value in any used vector */
+  int rc = TFP_OK;
+  size_t c = 0;
+  tfp_iv_result *r = calloc(1, sizeof *r);
+  size_t *rows = malloc((n_all + 1) * sizeof *rows);
+  char *use = malloc(n_all + 1);
+  int *unit = NULL, *clu = NULL;
+  col *cols = NULL;
+  char **colnames = NULL;
+  double *y = NULL, *X1 = NULL, *X2 = NULL, *Z1 = NULL;
+  if (!r || !rows || !use) { rc = TFP_ENOMEM; goto nomem; }
+  r->method = o.method; r->vce = o.vce; r->small = o.small;
+  for (size_t i = 0; i < n_all; i++) {
+    int ok = isfinite(d->y.x[i]);
+    for (size_t j = 0; ok && j < d->n_exog; j++) ok = !isnan(d->exog[j].x[i]);
+    for (size_t j = 0; ok && j < d->n_endog; j++) ok = !isnan(d->endog[j].x[i]);
+    for (size_t j = 0; ok && j < d->n_inst; j++) ok = !isnan(d->inst[j].x[i]);
+    for (size_t j = 0; ok && j < d->n_dummies; j++) ok = !isnan(d->dummies[j].x[i]);
+    for (size_t j = 0; ok && j < d->n_absorb_more; j++) ok = !isnan(d->absorb_more[j][i]);
+    if (ok && d->absorb) ok = !isnan(d->absorb[i]);
+    if (ok && o.vce == TFP_VCE_CLUSTER) ok = !isnan(d->cluster[i]);
+    use[i] = (char)ok;
+  }
+  /* infinities are errors, not missing values */
+#define CHECK_FINITE(v, nm) do { for (size_t i_ = 0; i_ < n_all; i_++) \
+    if (use[i_] && !isfinite((v)[i_])) { rc = TFP_EDATA; \
+      snprintf(err, errlen, "variable '%s' is infinite at row %zu", (nm), i_ + 1); goto fail; } } while (0)
+  for (size_t j = 0; j < d->n_exog; j++) CHECK_FINITE(d->exog[j].x, d->exog[j].name);
+  for (size_t j = 0; j < d->n_endog; j++) CHECK_FINITE(d->endog[j].x, d->endog[j].name);
+  for (size_t j = 0; j < d->n_inst; j++) CHECK_FINITE(d->inst[j].x, d->inst[j].name);
+  size_t n = 0;
+  for (size_t i = 0; i < n_all; i++) if (use[i]) rows[n++] = i;
+  r->N_dropped = n_all - n;
+  if (r->N_dropped) note(r, "%zu observations dropped for missing values", r->N_dropped);
+
+  /* 2. singleton groups of the absorbed FE (iterated when several FE) */
+  if (d->absorb || d->n_absorb_more) {
+    unit = malloc((n + 1) * sizeof *unit);
+    int *cnt = NULL;
+    if (!unit) { rc = TFP_ENOMEM; goto nomem; }
+    for (int changed = 1; changed;) {
+      changed = 0;
+      size_t nfe = (d->absorb ? 1 : 0) + d->n_absorb_more;
+      for (size_t f = 0; f < nfe; f++) {
+        const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
+        size_t G;
+        if (group_codes(v, rows, n, unit, NULL, &G)) { rc = TFP_ENOMEM; goto nomem; }
+        cnt = calloc(G + 1, sizeof *cnt);
+        if (!cnt) { rc = TFP_ENOMEM; goto nomem; }
+        for (size_t k = 0; k < n; k++) cnt[unit[k]]++;
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+          if (cnt[unit[k]] > 1) rows[m++] = rows[k]; else { r->N_singletons++; changed = 1; }
+        n = m;
+        free(cnt); cnt = NULL;
+      }
+      if (!d->n_absorb_more) break;   /* xtivreg2: one pass for one FE */
+    }
+    if (r->N_singletons) note(r, "%zu singleton observations dropped", r->N_singletons);
+  }
+  if (n == 0) { rc = TFP_EDATA; snprintf(err, errlen, "no observations"); goto fail; }
+  r->N = n;
+
+  /* 3. columns on the sample: y, X1 (endog), X2 (exog, dummies, const), Z1 */
+  size_t n_dcols = 0;
+  int *code = malloc((n + 1) * sizeof *code);
+  if (!code) { rc = TFP_ENOMEM; goto nomem; }
+  size_t *dG = calloc(d->n_dummies + 1, sizeof *dG);
+  double **dlev = calloc(d->n_dummies + 1, sizeof *dlev);
+  int **dcode = calloc(d->n_dummies + 1, sizeof *dcode);
+  if (!dG || !dlev || !dcode) { free(code); free(dG); free(dlev); free(dcode); rc = TFP_ENOMEM; goto nomem; }
+  for (size_t j = 0; j < d->n_dummies; j++) {
+    dcode[j] = malloc((n + 1) * sizeof **dcode);
+    if (!dcode[j] || group_codes(d->dummies[j].x, rows, n, dcode[j], &dlev[j], &dG[j])) { rc = TFP_ENOMEM; break; }
+    n_dcols += dG[j] ? dG[j] - 1 : 0;
+  }
+  size_t K1 = d->n_endog, L1 = d->n_inst, K2 = d->n_exog + n_dcols + (size_t)has_const;
+  size_t ncol = 1 + K1 + K2 + L1;
+  cols = calloc(ncol + 1, sizeof *cols);
+  colnames = calloc(ncol + 1, sizeof *colnames);
+  if (rc || !cols || !colnames) {
+    for (size_t j = 0; j < d->n_dummies; j++) { free(dcode[j]); free(dlev[j]); }
+    free(code); free(dG); free(dlev); free(dcode); rc = TFP_ENOMEM; goto nomem;
+  }
+  c = 0;
+#define ADD_COL(nm, src) do { cols[c].x = malloc(n * sizeof(double)); if (!cols[c].x) { rc = TFP_ENOMEM; break; } \
+    for (size_t k_ = 0; k_ < n; k_++) { cols[c].x[k_] = (src)[rows[k_]]; } \
+    colnames[c] = xstrdup(nm); c++; } while (0)
+  ADD_COL(d->y.name ? d->y.name : "y", d->y.x);
+  for (size_t j = 0; !rc && j < K1; j++) ADD_COL(d->endog[j].name, d->endog[j].x);
+  for (size_t j = 0; !rc && j < d->n_exog; j++) ADD_COL(d->exog[j].name, d->exog[j].x);
+  for (size_t j = 0; !rc && j < d->n_dummies; j++)
+    for (size_t g = 1; !rc && g < dG[j]; g++) {
+      cols[c].x = malloc(n * sizeof(double));
+      if (!cols[c].x) { rc = TFP_ENOMEM; break; }
+      for (size_t k = 0; k < n; k++) cols[c].x[k] = dcode[j][k] == (int)g ? 1.0 : 0.0;
+      colnames[c] = dummy_name(d->dummies[j].name ? d->dummies[j].name : "d", dlev[j][g]);
+      c++;
+    }
+  if (!rc && has_const) {
+    cols[c].x = malloc(n * sizeof(double));
+    if (!cols[c].x) rc = TFP_ENOMEM;
+    else { for (size_t k = 0; k < n; k++) cols[c].x[k] = 1.0; colnames[c] = xstrdup("_cons"); c++; }
+  }
+  for (size_t j = 0; !rc && j < L1; j++) ADD_COL(d->inst[j].name, d->inst[j].x);
+  for (size_t j = 0; j < d->n_dummies; j++) { free(dcode[j]); free(dlev[j]); }
+  free(dG); free(dlev); free(dcode);
+  if (rc) { free(code); goto nomem; }
+  for (size_t j = 0; j < c; j++) if (!colnames[j]) { free(code); rc = TFP_ENOMEM; goto nomem; }
+
+  /* 4. fixed effects: within transformation (xtivreg2 fe), alternating projections for more */
+  long d_fe = 0;
+  if (d->absorb || d->n_absorb_more) {
+    size_t nfe = (d->absorb ? 1 : 0) + d->n_absorb_more;
+    int **fe_code = calloc(nfe, sizeof *fe_code);
+    size_t *fe_G = calloc(nfe, sizeof *fe_G);
+    if (!fe_code || !fe_G) { free(fe_code); free(fe_G); free(code); rc = TFP_ENOMEM; goto nomem; }
+    for (size_t f = 0; f < nfe && !rc; f++) {
+      const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
+      fe_code[f] = malloc((n + 1) * sizeof(int));
+      if (!fe_code[f] || group_codes(v, rows, n, fe_code[f], NULL, &fe_G[f])) rc = TFP_ENOMEM;
+      else d_fe += (long)fe_G[f] - (f > 0 ? 1 : 0);
+    }
+    if (!rc) {
+      r->N_g = fe_G[0];
+      double **xs = malloc(c * sizeof *xs);
+      if (!xs) rc = TFP_ENOMEM;
+      else {
+        size_t nx = 0;
+        for (size_t j = 0; j < c; j++) xs[nx++] = cols[j].x;
+        tfp_fe_opts fo;
+        tfp_fe_opts_init(&fo);
+        fo.tol = o.ap_tol; fo.maxit = o.ap_maxit;
+        fo.progress = o.progress; fo.progress_ud = o.progress_ud;
+        int iters = 0;
+        rc = tfp_fe_demean(n, (const int *const *)fe_code, fe_G, nfe, xs, nx, &fo, &iters, err, errlen);
+        if (!rc && nfe > 1) note(r, "%zu fixed effects absorbed by alternating projections (%d iterations)", nfe, iters);
+        free(xs);
+      }
+    }
+    for (size_t f = 0; f < nfe; f++) free(fe_code[f]);
+    free(fe_code); free(fe_G);
+    if (rc) { free(code); if (rc == TFP_ENOMEM) goto nomem; goto fail; }
+  }
+  r->dofminus = o.dofminus + d_fe;
+  r->sdofminus = o.sdofminus;
+
+  /* 5. collinearity, in order: X2, then Z1 given X2, then X1 given X2 */
+  {
+    size_t p = c - 1;     /* all but y */
+    double *A = malloc(n * p * sizeof *A), *G = malloc(p * p * sizeof *G);
+    int *keep = malloc(p * sizeof *keep);
+    if (!A || !G || !keep) { free(A); free(G); free(keep); free(code); rc = TFP_ENOMEM; goto nomem; }
+    /* order: X2 columns, Z1, then X1 (so instruments/endog are screened against X2) */
+    size_t *ord = malloc(p * sizeof *ord), m = 0;
+    if (!ord) { free(A); free(G); free(keep); free(code); rc = TFP_ENOMEM; goto nomem; }
+    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) ord[m++] = j;
+    for (size_t j = 1 + K1 + K2; j < c; j++) ord[m++] = j;
+    for (size_t j = 1; j < 1 + K1; j++) ord[m++] = j;
+    for (size_t j = 0; j < p; j++) memcpy(A + j * n, cols[ord[j]].x, n * sizeof *A);
+    tfp_la_gram(n, p, A, G);
+    free(A);
+    /* first screen: X2 then Z1 (instruments against regressors and each other);
+       second screen: X1 against the kept X2 and each other, not against Z1 */
+    size_t q = K2 + L1, qx = K2 + K1;
+    double *Gq = malloc((q * q + qx * qx + 1) * sizeof *Gq);
+    int *keepx = malloc((qx + 1) * sizeof *keepx);
+    size_t *ix = malloc((qx + 1) * sizeof *ix);
+    if (!Gq || !keepx || !ix) { free(Gq); free(keepx); free(ix); free(G); free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
+    double *Gxq = Gq + q * q;
+    for (size_t a = 0; a < q; a++) for (size_t bb = 0; bb < q; bb++) Gq[a + bb * q] = G[a + bb * p];
+    tfp_la_rmcoll(q, Gq, o.coll_tol, keep);
+    size_t nix = 0;
+    for (size_t a = 0; a < K2; a++) if (keep[a]) ix[nix++] = a;
+    for (size_t a = 0; a < K1; a++) ix[nix++] = q + a;
+    for (size_t a = 0; a < nix; a++) for (size_t bb = 0; bb < nix; bb++) Gxq[a + bb * nix] = G[ix[a] + ix[bb] * p];
+    tfp_la_rmcoll(nix, Gxq, o.coll_tol, keepx);
+    for (size_t a = 0; a < K1; a++) keep[q + a] = keepx[nix - K1 + a];
+    free(Gq); free(keepx); free(ix); free(G);
+    /* drop, note, compact */
+    int *drop = calloc(c, sizeof *drop);
+    if (!drop) { free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
+    for (size_t j = 0; j < p; j++) if (!keep[j]) drop[ord[j]] = 1;
+    free(keep); free(ord);
+    size_t nd = 0;
+    for (size_t j = 1; j < c; j++) nd += (size_t)drop[j];
+    if (nd) {
+      r->dropped_vars = calloc(nd, sizeof *r->dropped_vars);
+      if (!r->dropped_vars) { free(drop); free(code); rc = TFP_ENOMEM; goto nomem; }
+    }
+    size_t K1k = 0, K2k = 0, L1k = 0, w = 1;
+    for (size_t j = 1; j < c; j++) {
+      const char *kind = j < 1 + K1 ? "endogenous regressor" : j < 1 + K1 + K2 ? "regressor" : "instrument";
+      if (drop[j]) {
+        note(r, "note: %s %s omitted because of collinearity", kind, colnames[j]);
+        r->dropped_vars[r->n_dropped_vars++] = colnames[j];
+        free(cols[j].x);
+        continue;
+      }
+      if (j < 1 + K1) K1k++; else if (j < 1 + K1 + K2) K2k++; else L1k++;
+      cols[w] = cols[j]; colnames[w] = colnames[j]; w++;
+    }
+    free(drop);
+    c = w; K1 = K1k; K2 = K2k; L1 = L1k;
+  }
+  free(code);
+  if (L1 < K1) {
+    rc = TFP_EDATA;
+    snprintf(err, errlen, "too few instruments: %zu excluded instrument(s) for %zu endogenous regressor(s)", L1, K1);
+    goto fail;
+  }
+  size_t K = K1 + K2, L = L1 + K2;
+  if (K == 0) { rc = TFP_EDATA; snprintf(err, errlen, "no regressors"); goto fail; }
+  long dd = r->dofminus, sd = r->sdofminus;
+  if ((double)n - (double)dd - (double)K - (double)sd <= 0) {
+    rc = TFP_EDATA;
+    snprintf(err, errlen, "too few observations: N=%zu for %zu regressors and dofminus %ld", n, K, dd);
+    goto fail;
+  }
+
+  /* 6. matrices X = [X1 X2], Z = [Z1 X2] */
+  y = cols[0].x;
+  double *X = malloc(n * (K + L + 1) * sizeof *X);
+  if (!X) { rc = TFP_ENOMEM; goto nomem; }
+  double *Z = X + n * K;
+  for (size_t j = 0; j < K; j++) memcpy(X + j * n, cols[1 + j].x, n * sizeof *X);
+  for (size_t j = 0; j < L1; j++) memcpy(Z + j * n, cols[1 + K + j].x, n * sizeof *Z);
+  for (size_t j = 0; j < K2; j++) memcpy(Z + (L1 + j) * n, cols[1 + K1 + j].x, n * sizeof *Z);
+  X1 = X; X2 = X + n * K1; Z1 = Z;
+
+  if (o.vce == TFP_VCE_CLUSTER) {
+    clu = malloc((n + 1) * sizeof *clu);
+    if (!clu || group_codes(d->cluster, rows, n, clu, NULL, &r->N_clust)) { free(X); rc = TFP_ENOMEM; goto nomem; }
+  }
+  tfp_iv__work w = { n, K1, K2, L1, y, X1, X2, Z1, clu, r->N_clust, dd, sd, (int)o.vce, o.small };
+  r->K1 = K1; r->L1 = L1; r->K = K; r->L = L;
+
+  /* 7. estimation */
+  double *S = malloc((L * L + K * K * 3 + K + 2 * n + L * K + (L + K) * (L + K) + 1) * sizeof *S);
+  if (!S) { free(X); rc = TFP_ENOMEM; goto nomem; }
+  double *A = S + L * L, *V = A + K * K, *B = V + K * K, *b = B + K * K, *e = b + K, *e2 = e + n,
+         *Pi = e2 + n, *SA = Pi + L * K;
+  double J, J2;
+  int pinv = 0;
+  tfp_la_gram(n, L, Z, S);
+  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, b, e, NULL, A, NULL, err, errlen))) goto est_fail;
+  /* S-tilde from 2SLS residuals: the two-step GMM weight and the J statistic */
+  if ((rc = tfp_iv__omega(&w, L, Z, e, S, err, errlen))) goto est_fail;
+  double *bg = malloc(K * sizeof *bg), *Vg = malloc(K * K * sizeof *Vg);
+  if (!bg || !Vg) { free(bg); free(Vg); rc = TFP_ENOMEM; goto est_fail; }
+  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, &pinv, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+  if (pinv) {
+    r->warn_singular_S = 1;
+    note(r, "warning: estimated covariance matrix of moment conditions not of full rank; "
+            "a generalized inverse was used");
+  }
+  if (o.method == TFP_IV_GMM2S) {
+    memcpy(b, bg, K * sizeof *b);
+    memcpy(e, e2, n * sizeof *e);
+    /* V = (X'Z S^-1 Z'X)^-1 */
+    for (size_t i = 0; i < K * K; i++) V[i] = 0;
+    for (size_t i = 0; i < K; i++) V[i + i * K] = 1;
+    if ((rc = tfp_la_chol_solve(K, Vg, K, V, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+  } else {
+    /* 2SLS: V = A^-1 (Pi' S Pi) A^-1, Pi = (Z'Z)^-1 Z'X; iid: S = sigma^2 Z'Z gives sigma^2 A^-1 */
+    double *ZZ = SA;
+    tfp_la_gram(n, L, Z, ZZ);
+    tfp_la_crossprod(n, L, Z, K, X, Pi);
+    if ((rc = tfp_la_chol_solve(L, ZZ, K, Pi, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+    double *SP = malloc(L * K * sizeof *SP);
+    if (!SP) { free(bg); free(Vg); rc = TFP_ENOMEM; goto est_fail; }
+    tfp_la_gemm(0, 0, L, K, L, 1.0, S, Pi, 0.0, SP);
+    tfp_la_gemm(1, 0, K, K, L, 1.0, Pi, SP, 0.0, B);
+    free(SP);
+    /* V = A^-1 B A^-1: two solves */
+    if ((rc = tfp_la_chol_solve(K, A, K, B, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+    for (size_t i = 0; i < K; i++) for (size_t j = 0; j < K; j++) V[i + j * K] = B[j + i * K];
+    if ((rc = tfp_la_chol_solve(K, A, K, V, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+  }
+  free(bg); free(Vg);
+  for (size_t i = 0; i < K; i++) for (size_t j = 0; j < i; j++) {
+    double v = 0.5 * (V[i + j * K] + V[j + i * K]);
+    V[i + j * K] = V[j + i * K] = v;
+  }
+  double Nd = (double)n - (double)dd;
+  double dfr_small = (double)n - (double)K - (double)dd - (double)sd;
+  if (o.small) {
+    double f = o.vce == TFP_VCE_CLUSTER
+                 ? ((double)n - 1) / ((double)n - (double)K - (double)sd) * (double)r->N_clust / ((double)r->N_clust - 1)
+                 : Nd / dfr_small;
+    for (size_t i = 0; i < K * K; i++) V[i] *= f;
+    r->df_r = o.vce == TFP_VCE_CLUSTER ? (double)r->N_clust - 1 : dfr_small;
+  } else r->df_r = NAN;
+
+  /* 8. fit statistics */
+  double rss = 0, ybar = 0, tss = 0, yy = 0;
+  for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += y[i] * y[i]; }
+  ybar /= (double)n;
+  for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
+  r->rss = rss;
+  r->r2 = 1 - rss / tss;
+  r->r2_u = 1 - rss / yy;
+  r->sigmasq = rss / (o.small ? dfr_small : Nd);
+  r->rmse = sqrt(r->sigmasq);
+  r->mss = tss - rss;
+
+  /* 9. coefficient table */
+  r->k = K;
+  r->names = calloc(K, sizeof *r->names);
+  r->coef = malloc(K * sizeof(double)); r->se = malloc(K * sizeof(double));
+  r->t = malloc(K * sizeof(double)); r->p = malloc(K * sizeof(double));
+  r->V = malloc(K * K * sizeof(double));
+  if (!r->names || !r->coef || !r->se || !r->t || !r->p || !r->V) { rc = TFP_ENOMEM; goto est_fail; }
+  memcpy(r->V, V, K * K * sizeof *V);
+  for (size_t j = 0; j < K; j++) {
+    r->names[j] = colnames[1 + j]; colnames[1 + j] = NULL;
+    r->coef[j] = b[j];
+    r->se[j] = sqrt(V[j + j * K]);
+    r->t[j] = b[j] / r->se[j];
+    r->p[j] = o.small ? tfp_t_tail2(r->df_r, r->t[j]) : tfp_norm_tail2(r->t[j]);
+  }
+
+  /* 10. overidentification: J of two-step GMM (Sargan when iid) */
+  r->hansen_df = (double)(L1 - K1);
+  r->hansen_j = L1 > K1 ? J : 0.0;
+  r->hansen_j_p = L1 > K1 ? tfp_chi2_tail(r->hansen_df, r->hansen_j) : NAN;
+  r->sargan = o.vce == TFP_VCE_UNADJUSTED ? r->hansen_j : NAN;
+  r->sargan_p = o.vce == TFP_VCE_UNADJUSTED ? r->hansen_j_p : NAN;
+
+  /* 11. endog(): C = J(A) - J(B), both with S of model A (tested regressors exogenous) */
+  r->endog = r->endog_p = r->endog_df = NAN;
+  if (d->n_endog_test > 0 && K1 > 0) {
+    size_t nt = 0, idx[256];
+    for (size_t t = 0; t < d->n_endog_test && nt < 256; t++) {
+      size_t j;
+      for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
+      if (j == K1) { rc = TFP_EINVAL; snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]); goto est_fail; }
+      idx[nt++] = j;
+    }
+    size_t LA = L + nt;
+    double *ZA = malloc((n * LA + LA * LA + L * L + 1) * sizeof *ZA);
+    if (!ZA) { rc = TFP_ENOMEM; goto est_fail; }
+    double *SAm = ZA + n * LA, *SB = SAm + LA * LA;
+    memcpy(ZA, Z, n * L * sizeof *ZA);
+    for (size_t t = 0; t < nt; t++) memcpy(ZA + (L + t) * n, X + idx[t] * n, n * sizeof *ZA);
+    tfp_la_gram(n, LA, ZA, SAm);
+    rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, NULL, B, NULL, err, errlen);
+    if (!rc) rc = tfp_iv__omega(&w, LA, ZA, e2, SAm, err, errlen);
+    if (!rc) rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, &J, B, NULL, err, errlen);
+    for (size_t a = 0; a < L; a++) for (size_t bb = 0; bb < L; bb++) SB[a + bb * L] = SAm[a + bb * LA];
+    if (!rc) rc = tfp_iv__gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, NULL, err, errlen);
+    free(ZA);
+    if (rc) goto est_fail;
+    r->endog = J - J2;
+    r->endog_df = (double)nt;
+    r->endog_p = tfp_chi2_tail(r->endog_df, r->endog);
+    memcpy(b, r->coef, K * sizeof *b);
+  }
+
+  /* 12. identification diagnostics, first stages, Stock-Yogo (iv_diag.c) */
+  if (K1 > 0) {
+    if ((rc = tfp_iv__diag_ident(&w, r, err, errlen))) goto est_fail;
+    /* first-stage coefficient names */
+    for (size_t j = 0; j < r->n_first; j++) {
+      r->first[j].name = xstrdup(r->names[j]);
+      r->first[j].inst_names = calloc(L1 + 1, sizeof(char *));
+      if (!r->first[j].name || !r->first[j].inst_names) { rc = TFP_ENOMEM; goto est_fail; }
+      r->first[j].n_inst = L1;
+      for (size_t i = 0; i < L1; i++)
+        if (!(r->first[j].inst_names[i] = xstrdup(colnames[1 + K + i]))) { rc = TFP_ENOMEM; goto est_fail; }
+    }
+  } else {
+    r->kp_lm = r->kp_lm_p = r->kp_lm_df = r->cd_f = r->kp_f = NAN;
+    r->dm = r->dm_p = r->dm_df = NAN;
+  }
+
+  free(S); free(X);
+  free(clu); free(unit); free(use); free(rows);
+  free_cols(cols, c); free(cols);
+  for (size_t j = 0; j < c; j++) free(colnames[j]);
+  free(colnames);
+  *out = r;
+  return TFP_OK;
+
+est_fail:
+  free(S); free(X);
+  goto fail;
+nomem:
+  if (rc == TFP_ENOMEM || rc == TFP_OK) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); }
+fail:
+  free(clu); free(unit); free(use); free(rows);
+  if (cols) { free_cols(cols, c); free(cols); }
+  if (colnames) { for (size_t j = 0; j < c; j++) free(colnames[j]); free(colnames); }
+  tfp_iv_result_free(r);
+  return rc;
+}

@@ -1,0 +1,148 @@
+/* iv.h — linear IV / GMM estimation with ivreg2's diagnostics.
+
+   Model: y = X1 b1 + X2 b2 + u, with X1 the endogenous regressors (K1),
+   X2 the included exogenous regressors (K2, with the constant and any
+   dummy columns), Z1 the excluded instruments (L1); Z = [Z1 X2] (L columns).
+   Estimators: 2SLS, and two-step efficient GMM (gmm2s) whose weighting
+   matrix is the inverse of S estimated from 2SLS residuals.
+
+   Conventions follow Stata's ivreg2 (Baum, Schaffer & Stillman) exactly:
+   - dofminus d replaces N by N-d in large-sample statistics (sigma^2, the
+     robust S, J, LM statistics, endog()) and F-type statistics use
+     N-L-d-sdofminus; under cluster-robust VCE d is not applied to S.
+   - small: t/F statistics, VCE scaled by (N-d)/(N-K-d-sd) (iid/robust) or
+     (N-1)/(N-K-sd) * M/(M-1) (cluster, M clusters).
+   - Fixed effects (absorb): the within transformation by group after
+     dropping singleton groups, no constant, dofminus += number of groups:
+     xtivreg2's fe. absorb_more: further FE swept out by alternating
+     projections (for large data); each adds (levels - 1) to dofminus, which
+     is exact when the FE are connected (the usual panel case).
+   - dummies: group vectors entered as indicator columns, first level dropped.
+   - Rows with a missing value (NaN) in any used vector are dropped (counted).
+   - Collinear regressors / instruments are dropped in order, like _rmcoll,
+     and listed in the result's notes.
+   Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
+   empty sample, non-finite input. A singular S under gmm2s uses a
+   generalized inverse and sets a warning, as ivreg2 does. */
+#ifndef TFP_IV_H
+#define TFP_IV_H
+#include <stddef.h>
+#include "frame.h"
+
+typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1 } tfp_iv_method;
+typedef enum { TFP_VCE_UNADJUSTED = 0, TFP_VCE_ROBUST = 1, TFP_VCE_CLUSTER = 2 } tfp_iv_vce;
+
+typedef struct {
+  const char *name;
+  const double *x;          /* n values, NaN = missing */
+} tfp_iv_var;
+
+typedef struct {
+  size_t n;
+  tfp_iv_var y;
+  const tfp_iv_var *exog;    size_t n_exog;
+  const tfp_iv_var *endog;   size_t n_endog;
+  const tfp_iv_var *inst;    size_t n_inst;      /* excluded instruments */
+  const tfp_iv_var *dummies; size_t n_dummies;   /* group vectors -> indicator columns */
+  const double *absorb;                          /* unit ids (within transformation) or NULL */
+  const double *const *absorb_more; size_t n_absorb_more;
+  const double *cluster;                         /* cluster ids, for TFP_VCE_CLUSTER */
+  const char *const *endog_test; size_t n_endog_test;  /* names among endog for endog() */
+} tfp_iv_data;
+
+typedef struct {
+  tfp_iv_method method;
+  tfp_iv_vce vce;
+  int small;
+  int constant;             /* 1/0, or -1: default (1 unless absorb) */
+  long dofminus, sdofminus;
+  double coll_tol;          /* collinearity tolerance (default 1e-9) */
+  double ap_tol;            /* alternating projections: max change (default 1e-10) */
+  int ap_maxit;             /* default 10000 */
+  void (*progress)(void *ud, const char *what, size_t done, size_t total);
+  void *progress_ud;
+} tfp_iv_opts;
+
+void tfp_iv_opts_init(tfp_iv_opts *o);
+
+typedef struct {
+  char *name;               /* endogenous regressor */
+  size_t n_inst;            /* excluded instruments in the first stage */
+  char **inst_names;
+  double *coef, *se;        /* on the excluded instruments, model VCE */
+  double rmse, pr2, shea_pr2;
+  double F, F_p, F_df, F_df_r;  /* test of the excluded instruments */
+  double sw_F, sw_p, sw_df, sw_chi2, sw_chi2_p; /* Sanderson-Windmeijer */
+} tfp_iv_first;
+
+typedef struct {
+  const char *label;        /* static string */
+  double value;
+} tfp_iv_cv;
+
+typedef struct tfp_iv_result {
+  size_t k;                 /* coefficients: endogenous, exogenous, dummies, _cons */
+  char **names;
+  double *coef, *se, *t, *p;
+  double *V;                /* k x k, column-major */
+  int method, vce, small;
+  size_t N, N_dropped, N_singletons, N_g, N_clust;
+  size_t K1, L1, K, L;
+  long dofminus, sdofminus; /* effective (with N_g) */
+  double df_r;              /* small: residual df (cluster: M-1); else NaN */
+  double r2, r2_u, rmse, rss, sigmasq, mss;
+  double kp_lm, kp_lm_p, kp_lm_df;  /* underidentification (Anderson LM when iid) */
+  double cd_f, kp_f;                /* weak identification */
+  double hansen_j, hansen_j_p, hansen_df; /* Sargan when iid */
+  double sargan, sargan_p;
+  double endog, endog_p, endog_df;
+  double dm, dm_p, dm_df;           /* regression-based (Davidson-MacKinnon) test */
+  int dm_is_F;                      /* 1: F with (dm_df, df_r), 0: chi2(dm_df) */
+  size_t n_first;
+  tfp_iv_first *first;
+  size_t n_sy;
+  tfp_iv_cv sy[8];                  /* Stock-Yogo critical values for K1/L1 */
+  size_t n_dropped_vars;
+  char **dropped_vars;              /* names of collinear variables dropped */
+  char *notes;                      /* human-readable notes and warnings */
+  int warn_singular_S;
+} tfp_iv_result;
+
+int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result **out,
+               char *err, size_t errlen);
+void tfp_iv_result_free(tfp_iv_result *r);
+
+/* Index of coefficient `name` in r, or -1. */
+int tfp_iv_find(const tfp_iv_result *r, const char *name);
+
+/* Distribution tails (iv_diag.c): upper-tail p values. */
+double tfp_chi2_tail(double df, double x);
+double tfp_F_tail(double df1, double df2, double x);
+double tfp_t_tail2(double df, double t);   /* two-sided */
+double tfp_norm_tail2(double z);           /* two-sided */
+#endif
+
+/* ---- shared between iv.c and iv_diag.c (not for callers) ---- */
+typedef struct {
+  size_t n, K1, K2, L1;
+  const double *y, *X1, *X2, *Z1;   /* column-major, n rows */
+  const int *clu; size_t M;         /* cluster codes 0..M-1 */
+  long d, sd;
+  int vce, small;
+} tfp_iv__work;
+
+/* S-tilde: the orthogonality conditions' covariance, scaled so that a GMM
+   fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
+int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double *e,
+                  double *S, char *err, size_t errlen);
+/* GMM with weight S^-1 (S = Z'Z gives 2SLS). Outputs b (K), e (n), J, and
+   XZSZX = X'Z S^-1 Z'X (K x K). *pinv set when S needed a generalized inverse. */
+int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
+                const double *y, const double *S, double *b, double *e, double *J,
+                double *XZSZX, int *pinv, char *err, size_t errlen);
+/* Residualise the columns of A (n x p) on B (n x q), in place. */
+int tfp_iv__partial(size_t n, size_t q, const double *B, size_t p, double *A,
+                    char *err, size_t errlen);
+/* Diagnostics into r (identification, first stages, Stock-Yogo). */
+int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_t errlen);
+const char *tfp_iv__sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv);

@@ -1,0 +1,194 @@
+/* linalg.c — see linalg.h. */
+#include "linalg.h"
+#include "frame.h"
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAI lapack_int
+
+void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C)
+{
+  if (p == 0 || q == 0) return;
+  if (n == 0) { memset(C, 0, p * q * sizeof *C); return; }
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (LAI)p, (LAI)q, (LAI)n, 1.0,
+              A, (LAI)n, B, (LAI)n, 0.0, C, (LAI)p);
+}
+
+void tfp_la_gram(size_t n, size_t p, const double *A, double *C)
+{
+  if (p == 0) return;
+  if (n == 0) { memset(C, 0, p * p * sizeof *C); return; }
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (LAI)p, (LAI)n, 1.0, A, (LAI)n,
+              0.0, C, (LAI)p);
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = j + 1; i < p; i++) C[i + j * p] = C[j + i * p];
+}
+
+void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double alpha,
+                 const double *A, const double *B, double beta, double *C)
+{
+  if (m == 0 || q == 0) return;
+  if (k == 0) { for (size_t i = 0; i < m * q; i++) C[i] = beta == 0 ? 0 : beta * C[i]; return; }
+  cblas_dgemm(CblasColMajor, transa ? CblasTrans : CblasNoTrans, transb ? CblasTrans : CblasNoTrans,
+              (LAI)m, (LAI)q, (LAI)k, alpha, A, transa ? (LAI)k : (LAI)m, B,
+              transb ? (LAI)q : (LAI)k, beta, C, (LAI)m);
+}
+
+static int fail(char *err, size_t errlen, int code, const char *what, LAI info)
+{
+  if (err && errlen) snprintf(err, errlen, "%s failed (info %d)", what, (int)info);
+  return code;
+}
+
+int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen)
+{
+  if (p == 0) return TFP_OK;
+  if (R != S) memcpy(R, S, p * p * sizeof *R);
+  LAI info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (LAI)p, R, (LAI)p);
+  if (info != 0)
+    return fail(err, errlen, info > 0 ? TFP_ENUMERIC : TFP_EINVAL,
+                "Cholesky factorisation (matrix not positive definite)", info);
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = j + 1; i < p; i++) R[i + j * p] = 0.0;
+  return TFP_OK;
+}
+
+int tfp_la_chol_solve(size_t p, const double *S, size_t q, double *B, char *err, size_t errlen)
+{
+  if (p == 0 || q == 0) return TFP_OK;
+  double *R = malloc(p * p * sizeof *R);
+  if (!R) return fail(err, errlen, TFP_ENOMEM, "out of memory: Cholesky solve", 0);
+  int rc = tfp_la_chol(p, S, R, err, errlen);
+  if (rc == TFP_OK) {
+    LAI info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (LAI)p, (LAI)q, R, (LAI)p, B, (LAI)p);
+    if (info != 0) rc = fail(err, errlen, TFP_EINVAL, "Cholesky solve", info);
+  }
+  free(R);
+  return rc;
+}
+
+int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen)
+{
+  if (p == 0) return TFP_OK;
+  double *A = malloc(p * p * sizeof *A);
+  if (!A) return fail(err, errlen, TFP_ENOMEM, "out of memory: eigen-decomposition", 0);
+  memcpy(A, S, p * p * sizeof *A);
+  LAI info = LAPACKE_dsyev(LAPACK_COL_MAJOR, V ? 'V' : 'N', 'U', (LAI)p, A, (LAI)p, w);
+  if (info == 0 && V) memcpy(V, A, p * p * sizeof *V);
+  free(A);
+  if (info != 0) return fail(err, errlen, TFP_ENUMERIC, "symmetric eigen-decomposition", info);
+  return TFP_OK;
+}
+
+int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen)
+{
+  if (p == 0) return TFP_OK;
+  double *a = malloc(2 * p * p * sizeof *a);
+  if (!a) return fail(err, errlen, TFP_ENOMEM, "out of memory: eigenvalues", 0);
+  double *b = a + p * p;
+  memcpy(a, A, p * p * sizeof *a);
+  memcpy(b, B, p * p * sizeof *b);
+  LAI info = LAPACKE_dsygv(LAPACK_COL_MAJOR, 1, 'N', 'U', (LAI)p, a, (LAI)p, b, (LAI)p, w);
+  free(a);
+  if (info != 0) return fail(err, errlen, TFP_ENUMERIC, "generalized eigenvalues", info);
+  return TFP_OK;
+}
+
+int tfp_la_sym_pinv(size_t p, const double *S, double tol, double *Sinv, size_t *rank,
+                    char *err, size_t errlen)
+{
+  if (p == 0) { if (rank) *rank = 0; return TFP_OK; }
+  double *V = malloc((p * p + p) * sizeof *V);
+  if (!V) return fail(err, errlen, TFP_ENOMEM, "out of memory: generalized inverse", 0);
+  double *w = V + p * p;
+  int rc = tfp_la_sym_eig(p, S, w, V, err, errlen);
+  if (rc) { free(V); return rc; }
+  double wmax = 0;
+  for (size_t i = 0; i < p; i++) if (fabs(w[i]) > wmax) wmax = fabs(w[i]);
+  size_t r = 0;
+  memset(Sinv, 0, p * p * sizeof *Sinv);
+  for (size_t k = 0; k < p; k++) {
+    if (!(w[k] > tol * wmax)) continue;
+    r++;
+    for (size_t j = 0; j < p; j++)
+      for (size_t i = 0; i < p; i++) Sinv[i + j * p] += V[i + k * p] * V[j + k * p] / w[k];
+  }
+  if (rank) *rank = r;
+  free(V);
+  return TFP_OK;
+}
+
+int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double *VT,
+               char *err, size_t errlen)
+{
+  if (m == 0 || n == 0) return TFP_OK;
+  size_t mn = m < n ? m : n;
+  double *a = malloc((m * n + mn) * sizeof *a);
+  if (!a) return fail(err, errlen, TFP_ENOMEM, "out of memory: SVD", 0);
+  double *superb = a + m * n;
+  memcpy(a, A, m * n * sizeof *a);
+  LAI info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (LAI)m, (LAI)n, a, (LAI)m, s, U,
+                            (LAI)m, VT, (LAI)n, superb);
+  free(a);
+  if (info != 0) return fail(err, errlen, TFP_ENUMERIC, "singular value decomposition", info);
+  return TFP_OK;
+}
+
+size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep)
+{
+  /* Incremental Cholesky of the kept block: the pivot of column j is its
+     squared residual after projection on the kept columns. */
+  double *R = calloc(p * p + 1, sizeof *R);
+  size_t *idx = malloc((p + 1) * sizeof *idx);
+  size_t nk = 0;
+  if (!R || !idx) { free(R); free(idx); for (size_t j = 0; j < p; j++) keep[j] = 1; return p; }
+  for (size_t j = 0; j < p; j++) {
+    double gjj = G[j + j * p];
+    keep[j] = 0;
+    if (!(gjj > 0)) continue;
+    /* solve R' r = g_kept,j */
+    double *r = R + nk * p;   /* column nk of R (rows 0..nk-1) */
+    double ss = 0;
+    for (size_t a = 0; a < nk; a++) {
+      double v = G[idx[a] + j * p];
+      for (size_t b = 0; b < a; b++) v -= R[b + a * p] * r[b];
+      r[a] = v / R[a + a * p];
+      ss += r[a] * r[a];
+    }
+    double resid = gjj - ss;
+    if (resid > tol * gjj) {
+      r[nk] = sqrt(resid);
+      idx[nk++] = j;
+      keep[j] = 1;
+    }
+  }
+  free(R); free(idx);
+  return nk;
+}
+
+int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen)
+{
+  if (p == 0 || q == 0) return TFP_OK;
+  double *a = malloc(p * p * sizeof *a);
+  LAI *piv = malloc(p * sizeof *piv);
+  if (!a || !piv) { free(a); free(piv); return fail(err, errlen, TFP_ENOMEM, "out of memory: LU solve", 0); }
+  memcpy(a, A, p * p * sizeof *a);
+  LAI info = LAPACKE_dgesv(LAPACK_COL_MAJOR, (LAI)p, (LAI)q, a, (LAI)p, piv, B, (LAI)p);
+  free(a); free(piv);
+  if (info != 0) return fail(err, errlen, info > 0 ? TFP_ENUMERIC : TFP_EINVAL, "LU solve (singular matrix)", info);
+  return TFP_OK;
+}
+
+int tfp_la_upper_solve(size_t p, const double *R, int trans, size_t q, double *B,
+                       char *err, size_t errlen)
+{
+  if (p == 0 || q == 0) return TFP_OK;
+  LAI info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', trans ? 'T' : 'N', 'N', (LAI)p, (LAI)q,
+                            R, (LAI)p, B, (LAI)p);
+  if (info != 0) return fail(err, errlen, info > 0 ? TFP_ENUMERIC : TFP_EINVAL, "triangular solve (singular matrix)", info);
+  return TFP_OK;
+}

@@ -1,0 +1,50 @@
+/* linalg.h — thin helpers over LAPACKE/CBLAS for the estimators.
+
+   Matrices are column-major doubles: element (i,j) of an m x n matrix A is
+   A[i + j*m]. Every LAPACKE call's info is checked; failures return
+   TFP_ENUMERIC (singular / not positive definite) or TFP_ENOMEM and write a
+   message into err. No routine here forms an explicit inverse except
+   tfp_la_sym_pinv, which exists for the generalized inverse that ivreg2 uses
+   when a weighting matrix is singular. */
+#ifndef TFP_LINALG_H
+#define TFP_LINALG_H
+#include <stddef.h>
+
+/* C (p x q) = A' B with A n x p, B n x q. */
+void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C);
+/* C (p x p) = A' A, full symmetric. */
+void tfp_la_gram(size_t n, size_t p, const double *A, double *C);
+/* C (m x q) = A B (+ beta C) with A m x k, B k x q; transa/transb: A' or B'. */
+void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double alpha,
+                 const double *A, const double *B, double beta, double *C);
+
+/* Solve S X = B for symmetric positive definite S (p x p) by Cholesky;
+   B (p x q) is overwritten by X. S is not modified. */
+int tfp_la_chol_solve(size_t p, const double *S, size_t q, double *B, char *err, size_t errlen);
+/* Upper Cholesky factor R (S = R'R), in place on a copy written to R. */
+int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen);
+
+/* Symmetric eigen-decomposition: w ascending, V (p x p) eigenvectors (may be NULL). */
+int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen);
+/* Generalized symmetric-definite eigenvalues of A x = lambda B x, ascending. */
+int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen);
+/* Moore-Penrose inverse of a symmetric matrix by eigen-decomposition;
+   eigenvalues below tol * max|eigenvalue| are treated as zero. *rank gets the rank. */
+int tfp_la_sym_pinv(size_t p, const double *S, double tol, double *Sinv, size_t *rank,
+                    char *err, size_t errlen);
+/* Full SVD A (m x n) = U diag(s) VT; U m x m, VT n x n, s min(m,n). */
+int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double *VT,
+               char *err, size_t errlen);
+
+/* Collinearity screen in the order given, like Stata's _rmcoll: column j of
+   the Gram matrix G (p x p) is kept unless its squared distance from the span
+   of the kept earlier columns is <= tol * G[j,j] (or G[j,j] is 0).
+   keep[j] gets 1/0; returns the number kept. */
+size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep);
+
+/* Solve A X = B for a general square A (p x p) by LU; B (p x q) overwritten. */
+int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen);
+/* Solve R X = B (trans = 0) or R' X = B (trans = 1), R upper triangular. */
+int tfp_la_upper_solve(size_t p, const double *R, int trans, size_t q, double *B,
+                       char *err, size_t errlen);
+#endif
