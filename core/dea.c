@@ -204,6 +204,7 @@ typedef struct {
   int *ia, *ja;
   double *ar;
   size_t j;           /* unit being evaluated, for the message */
+  int interrupted;
 } dea_job;
 
 static int solve_all(dea_job *job, glpk_guard *guard) {
@@ -249,8 +250,11 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
     }
     if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_LO, 0.0, 0.0);
     if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
-    if (o->progress && ((j + 1) % 1024 == 0 || j + 1 == n))
-      o->progress(o->progress_ud, "dea", j + 1, n);
+    if (o->progress && ((j + 1) % 256 == 0 || j + 1 == n) &&
+        o->progress(o->progress_ud, "dea", j + 1, n)) {
+      job->interrupted = 1;
+      break;
+    }
   }
   if (d->lp) glp_delete_prob(d->lp);
   d->lp = NULL;
@@ -324,9 +328,14 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   }
 
   dea_lp d = { NULL, n_in, n_out, n_ref, o->orientation, ind, val };
-  dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, 0 };
+  dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, 0, 0 };
   rc = solve_all(&job, guard);
-  if (rc) set_err(err, errlen, "GLPK fatal error while evaluating unit %zu", job.j + 1);
+  if (rc) {
+    set_err(err, errlen, "GLPK fatal error while evaluating unit %zu", job.j + 1);
+  } else if (job.interrupted) {
+    rc = TFP_EINVAL;
+    set_err(err, errlen, "DEA interrupted after %zu of %zu units", job.j + 1, n);
+  }
 
 done:
   free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);

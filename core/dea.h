@@ -35,7 +35,9 @@ typedef enum { TFP_DEA_INPUT = 0, TFP_DEA_OUTPUT = 1 } tfp_dea_orientation;
 /* Per-unit LP outcome. */
 enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2 };
 
-typedef void (*tfp_progress_fn)(void *ud, const char *what, size_t done, size_t total);
+/* Progress callback: returns non-zero to stop the run (it then fails with
+   TFP_EINVAL, "interrupted"). */
+typedef int (*tfp_progress_fn)(void *ud, const char *what, size_t done, size_t total);
 
 typedef struct {
   tfp_dea_rts rts;                 /* default CRS */
