@@ -94,6 +94,8 @@ return function(tfp)
   for _, name in ipairs({"model"}) do
     local ok, mod = pcall(require, "tfp." .. name)
     if ok then mod.install(tfp)
-    elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then error(mod, 0) end
+    elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then
+      error(mod, 0)
+    end
   end
 end
