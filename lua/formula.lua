@@ -115,7 +115,9 @@ Parser.__index = Parser
 
 function Parser:peek() return self.toks[self.i] end
 function Parser:next() local t = self.toks[self.i]; self.i = self.i + 1; return t end
-function Parser:fail(tok, msg) formula_error(self.text, tok.pos, msg .. (tok.from and " (in control set .." .. tok.from .. ")" or "")) end
+function Parser:fail(tok, msg)
+  formula_error(self.text, tok.pos, msg .. (tok.from and " (in control set .." .. tok.from .. ")" or ""))
+end
 function Parser:expect(t, what)
   local tok = self:next()
   if tok.t ~= t then self:fail(tok, "expected " .. what) end
@@ -134,7 +136,8 @@ function Parser:atom()
     if FUNCTIONS[tok.v] then
       local inner = self:single_of(self:sum(), tok)
       self:expect(")", "')' closing " .. tok.v .. "(")
-      return {{{term = {kind = "fun", fn = tok.v, of = inner, label = tok.v .. "(" .. inner.label .. ")", pos = tok.pos}, sign = 1}}}
+      local fun = {kind = "fun", fn = tok.v, of = inner, label = tok.v .. "(" .. inner.label .. ")", pos = tok.pos}
+      return {{{term = fun, sign = 1}}}
     elseif MULTI[tok.v] then
       if self.multi then self:fail(tok, "only one sw()/csw() per formula") end
       local args = {self:sum()}
