@@ -45,10 +45,13 @@ static int vector_gc(lua_State *L) {
   return 0;
 }
 
-/* A Lua table of numbers/strings (nil = missing up to its length) as a vector. */
+/* A Lua table of numbers/strings as a vector: nil is missing; the length is
+   field n when present (as table.pack sets it), else #t, padded to n_hint. */
 static tfp_vector *vector_from_table(lua_State *L, int t, size_t n_hint) {
   t = lua_absindex(L, t);
-  size_t n = (size_t)luaL_len(L, t);
+  lua_getfield(L, t, "n");
+  size_t n = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 ? (size_t)lua_tointeger(L, -1) : (size_t)luaL_len(L, t);
+  lua_pop(L, 1);
   if (n_hint && n < n_hint) n = n_hint;
   tfp_type type = TFP_NUM;
   for (size_t i = 1; i <= n; i++) {
@@ -360,8 +363,10 @@ size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, si
   return n;
 }
 
-/* Set column `name` of f from the value at idx: a vector, a table or a number. */
-static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int idx) {
+/* Set column `name` of f from the value at idx: a vector, a table or a
+   number. pad: a shorter table ends in missing values (tfp.frame{} allows
+   trailing nils; assignment does not, so a short table is not a silent gap). */
+static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int idx, int pad) {
   if (lua_isnil(L, idx)) {
     int j = tfp_frame_find(f, name);
     if (j >= 0) tfp_frame_drop(f, j);
@@ -375,7 +380,7 @@ static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int id
     return;
   }
   tfp_vector *v = tfp_tovector(L, idx);
-  if (!v && lua_istable(L, idx)) { v = vector_from_table(L, idx, 0); lua_replace(L, idx); }
+  if (!v && lua_istable(L, idx)) { v = vector_from_table(L, idx, pad ? f->nrow : 0); lua_replace(L, idx); }
   if (!v) luaL_error(L, "cannot store a %s as column '%s'", luaL_typename(L, idx), name);
   if (v->n != f->nrow)
     luaL_error(L, "column '%s' has %d values, the frame has %d rows", name, (int)v->n, (int)f->nrow);
@@ -409,7 +414,7 @@ static int frame_newindex(lua_State *L) {
   if (lua_getfield(L, -1, name) != LUA_TNIL)
     return luaL_error(L, "'%s' is a frame method; use f[\"%s\"] = ... with another name", name, name);
   lua_pop(L, 2);
-  frame_setcolumn(L, f, name, 3);
+  frame_setcolumn(L, f, name, 3, 0);
   return 0;
 }
 
@@ -562,7 +567,7 @@ static int frame_select(lua_State *L) {
     const char *name = luaL_checkstring(L, -1);
     int j = tfp_checkcolumn(L, f, 2, name);
     tfp_pushcolumn(L, &f->col[j], f->nrow);
-    frame_setcolumn(L, g, name, lua_gettop(L));
+    frame_setcolumn(L, g, name, lua_gettop(L), 0);
     tfp_frame_set_label(g, tfp_frame_find(g, name), f->col[j].label);
     lua_pop(L, 2);
   }
@@ -677,13 +682,13 @@ static int frame_new(lua_State *L) {
   }
   size_t nrow = 0;
   int pairs = lua_rawlen(L, 1) > 0;
-  for (int k = 1; k <= nnames; k++) {   /* the first column fixes the row count */
+  for (int k = 1; k <= nnames; k++) {   /* the longest column fixes the row count */
     if (pairs) { lua_geti(L, 1, k); lua_geti(L, -1, 2); lua_remove(L, -2); }
     else { lua_geti(L, names, k); lua_gettable(L, 1); }
     tfp_vector *v = tfp_tovector(L, -1);
     size_t n = v ? v->n : lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
     lua_pop(L, 1);
-    if (k == 1) nrow = n;
+    if (n > nrow) nrow = n;
   }
   tfp_frame *f = tfp_frame_create(nrow);
   if (!f) return luaL_error(L, "out of memory");
@@ -694,7 +699,7 @@ static int frame_new(lua_State *L) {
     const char *name = luaL_checkstring(L, -1);
     if (pairs) { lua_geti(L, 1, k); lua_geti(L, -1, 2); lua_remove(L, -2); }
     else { lua_pushvalue(L, -1); lua_gettable(L, 1); }
-    frame_setcolumn(L, f, name, lua_gettop(L));
+    frame_setcolumn(L, f, name, lua_gettop(L), 1);
     lua_pop(L, 2);
   }
   lua_settop(L, fi);
