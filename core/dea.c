@@ -22,6 +22,7 @@ void tfp_dea_opts_init(tfp_dea_opts *o) {
   o->rts = TFP_RTS_CRS;
   o->orientation = TFP_DEA_INPUT;
   o->warm_start = 1;
+  o->screen = 1;
 }
 
 void tfp_dea_result_free(tfp_dea_result *res) {
@@ -203,6 +204,10 @@ typedef struct {
   double *unit;
   int *ia, *ja;
   double *ar;
+  const size_t *cols; /* reference unit of each lambda column */
+  const size_t *seq;  /* order in which units are evaluated */
+  const long *col_of; /* LP column (0-based lambda) of each evaluated unit, or -1;
+                         NULL unless the units are their own reference */
   size_t j;           /* unit being evaluated, for the message */
   int interrupted;
 } dea_job;
@@ -224,7 +229,8 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   double *unit = job->unit;
   int warm = o->warm_start;
   if (warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
-  for (size_t j = 0; j < n; j++) {
+  for (size_t s = 0; s < n; s++) {
+    size_t j = job->seq[s];
     job->j = j;
     for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
     for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
@@ -232,7 +238,9 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
     lp_set_unit(d, unit, unit + n_in);
     if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_FX, 0.0, 0.0);
     double obj = NAN;
+    int it0 = glp_get_it_cnt(d->lp);
     int st = lp_solve(d, &obj);
+    res->n_iter += (size_t)(glp_get_it_cnt(d->lp) - it0);
     res->n_lp++;
     if (st == TFP_DEA_OPTIMAL && !(obj > 0 && isfinite(obj))) st = TFP_DEA_FAILED;
     res->status[j] = st;
@@ -241,7 +249,7 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
       if (res->lambda)
         for (size_t k = 0; k < n_ref; k++) {
           double l = glp_get_col_prim(d->lp, (int)k + 2);
-          res->lambda[j * n_ref + k] = fabs(l) < 1e-12 ? 0.0 : l;
+          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
         }
     } else {
       res->eff[j] = NAN;
@@ -249,9 +257,15 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
       else res->n_failed++;
     }
     if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_LO, 0.0, 0.0);
+    /* An inefficient unit lies inside the technology the others span (its
+       optimal lambdas without itself dominate it), under every returns to
+       scale: leave it out of the LPs that follow. */
+    if (warm && job->col_of && job->col_of[j] >= 0 && st == TFP_DEA_OPTIMAL &&
+        res->eff[j] < 1 - 1e-6)
+      glp_set_col_bnds(d->lp, (int)job->col_of[j] + 2, GLP_FX, 0.0, 0.0);
     if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
-    if (o->progress && ((j + 1) % 256 == 0 || j + 1 == n) &&
-        o->progress(o->progress_ud, "dea", j + 1, n)) {
+    if (o->progress && ((s + 1) % 256 == 0 || s + 1 == n) &&
+        o->progress(o->progress_ud, "dea", s + 1, n)) {
       job->interrupted = 1;
       break;
     }
@@ -259,6 +273,58 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   if (d->lp) glp_delete_prob(d->lp);
   d->lp = NULL;
   glp_error_hook(NULL, NULL);
+  return TFP_OK;
+}
+
+/* Reference units dominated by another (no more of any input, no less of
+   any output) lie inside the technology the others span, under every
+   returns-to-scale assumption (lambda = 1 on the dominating unit), so
+   dropping them changes no radial score. Exact duplicates keep one copy.
+   Sorted by (outputs - inputs) in scaled units, a dominating unit always
+   comes first, so one pass against the kept set finds them all. On return
+   cols[0..n_cols-1] lists the kept units in their original order. */
+typedef struct { double score; size_t k; } screen_key;
+
+static int cmp_screen(const void *a, const void *b) {
+  const screen_key *p = a, *q = b;
+  if (p->score != q->score) return p->score < q->score ? 1 : -1;
+  return (p->k > q->k) - (p->k < q->k);
+}
+
+static int cmp_size(const void *a, const void *b) {
+  size_t p = *(const size_t *)a, q = *(const size_t *)b;
+  return (p > q) - (p < q);
+}
+
+static int screen_dominated(const double *xys, size_t n_in, size_t n_out, size_t n_ref,
+                            size_t *cols, size_t *n_cols) {
+  screen_key *key = malloc((n_ref ? n_ref : 1) * sizeof *key);
+  if (!key) return TFP_ENOMEM;
+  const double *ys = xys + n_in * n_ref;
+  for (size_t k = 0; k < n_ref; k++) {
+    double sc = 0;
+    for (size_t i = 0; i < n_in; i++) sc -= xys[i * n_ref + k];
+    for (size_t r = 0; r < n_out; r++) sc += ys[r * n_ref + k];
+    key[k].score = sc;
+    key[k].k = k;
+  }
+  qsort(key, n_ref, sizeof *key, cmp_screen);
+  size_t m = 0;
+  for (size_t a = 0; a < n_ref; a++) {
+    size_t k = key[a].k;
+    int dominated = 0;
+    for (size_t b = 0; b < m && !dominated; b++) {
+      size_t l = cols[b];
+      int dom = 1;
+      for (size_t i = 0; i < n_in && dom; i++) dom = xys[i * n_ref + l] <= xys[i * n_ref + k];
+      for (size_t r = 0; r < n_out && dom; r++) dom = ys[r * n_ref + l] >= ys[r * n_ref + k];
+      dominated = dom;
+    }
+    if (!dominated) cols[m++] = k;
+  }
+  qsort(cols, m, sizeof *cols, cmp_size);
+  *n_cols = m;
+  free(key);
   return TFP_OK;
 }
 
@@ -297,6 +363,9 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   size_t n = eval->n, n_ref = ref->n, n_in = eval->n_in, n_out = eval->n_out;
   size_t n_var = n_in + n_out;
   size_t nnz = n_ref * (n_var + 1) + 1;
+  size_t *cols = malloc((n_ref ? n_ref : 1) * sizeof *cols);
+  size_t *seq = malloc((n ? n : 1) * sizeof *seq);
+  long *col_of = malloc((n ? n : 1) * sizeof *col_of);
   double *scale = malloc(n_var * sizeof *scale);
   double *xys = malloc(n_var * n_ref * sizeof *xys);
   double *unit = malloc(n_var * sizeof *unit);
@@ -310,7 +379,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   res->eff = malloc(n * sizeof *res->eff);
   res->status = malloc(n * sizeof *res->status);
   if (o->want_lambda) res->lambda = calloc(n * n_ref, sizeof *res->lambda);
-  if (!scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
+  if (!cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
       !res->eff || !res->status || (o->want_lambda && !res->lambda)) {
     rc = TFP_ENOMEM;
     set_err(err, errlen, "out of memory for DEA on %zu units against %zu", n, n_ref);
@@ -326,19 +395,41 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
     scale[v] = s / (double)n_ref;
     for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
   }
+  size_t n_cols = n_ref;
+  for (size_t k = 0; k < n_ref; k++) cols[k] = k;
+  if (o->screen && !o->super) {
+    rc = screen_dominated(xys, n_in, n_out, n_ref, cols, &n_cols);
+    if (rc) { set_err(err, errlen, "out of memory for DEA on %zu units", n_ref); goto done; }
+    for (size_t v = 0; v < n_var; v++)
+      for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
+  }
 
-  dea_lp d = { NULL, n_in, n_out, n_ref, o->orientation, ind, val };
-  dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, 0, 0 };
+  res->n_cols = n_cols;
+  /* Own technology: evaluate the reference columns first, so the columns of
+     inefficient ones are out of the way for everyone else. */
+  size_t m = 0;
+  int drop_inefficient = !ref_in && !o->super && o->screen;
+  if (drop_inefficient) {
+    for (size_t j = 0; j < n; j++) col_of[j] = -1;
+    for (size_t k = 0; k < n_cols; k++) { col_of[cols[k]] = (long)k; seq[m++] = cols[k]; }
+    for (size_t j = 0; j < n; j++)
+      if (col_of[j] < 0) seq[m++] = j;
+  } else {
+    for (size_t j = 0; j < n; j++) seq[j] = j;
+  }
+  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation, ind, val };
+  dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, cols, seq,
+                  drop_inefficient ? col_of : NULL, 0, 0 };
   rc = solve_all(&job, guard);
   if (rc) {
     set_err(err, errlen, "GLPK fatal error while evaluating unit %zu", job.j + 1);
   } else if (job.interrupted) {
     rc = TFP_EINVAL;
-    set_err(err, errlen, "DEA interrupted after %zu of %zu units", job.j + 1, n);
+    set_err(err, errlen, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
   }
 
 done:
-  free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);
+  free(cols); free(seq); free(col_of); free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);
   free(ind); free(val); free(guard);
   if (rc) tfp_dea_result_free(res);
   return rc;

@@ -20,6 +20,12 @@
    evaluated unit by changing only that unit's coefficients, starting from
    the previous optimal basis (warm start); warm_start = 0 builds one LP per
    unit from scratch (the baseline the benchmark compares against).
+   Reference units that cannot be peers are left out of the LPs (screen = 1):
+   units dominated by another (no more input, no less output) up front, and,
+   when the units are their own reference, each unit once its own score
+   shows it inefficient (such units are evaluated first). Both lie inside the
+   technology the others span under every returns to scale, so no score
+   changes; lambdas are still indexed by every reference unit (0 for those).
 
    Outcomes of the data are not errors: an infeasible LP (possible against
    another technology under VRS/NIRS/NDRS, or for super-efficiency) gives
@@ -43,6 +49,11 @@ typedef struct {
   tfp_dea_rts rts;                 /* default CRS */
   tfp_dea_orientation orientation; /* default input */
   int warm_start;                  /* default 1; 0 = one LP per unit from scratch */
+  int screen;                      /* default 1: leave dominated reference units out
+                                      of the LP, and (own technology, warm start)
+                                      each unit found inefficient out of the LPs
+                                      that follow; scores do not change. Not done
+                                      for super-efficiency. */
   int super;                       /* Andersen-Petersen: evaluated unit left out of
                                       its own reference set (ref must be NULL) */
   int want_lambda;                 /* fill lambda (n x n_ref) */
@@ -68,6 +79,8 @@ typedef struct {
   int *status;          /* n TFP_DEA_* codes */
   double *lambda;       /* n * n_ref (row-major: unit, then peer) or NULL */
   size_t n_lp;          /* LPs solved */
+  size_t n_iter;        /* simplex iterations, all LPs */
+  size_t n_cols;        /* reference units in the LP after screening */
   size_t n_infeasible;  /* units with status TFP_DEA_INFEASIBLE */
   size_t n_failed;      /* units with status TFP_DEA_FAILED (solver gave up) */
 } tfp_dea_result;
