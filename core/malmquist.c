@@ -27,6 +27,7 @@ void tfp_malmquist_opts_init(tfp_malmquist_opts *o) {
   memset(o, 0, sizeof *o);
   o->orientation = TFP_DEA_OUTPUT;
   o->warm_start = 1;
+  o->screen = 1;
   o->id_name = "id";
   o->time_name = "time";
 }
@@ -72,6 +73,7 @@ static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *r
   dopt.rts = rts;
   dopt.orientation = o->orientation;
   dopt.warm_start = o->warm_start;
+  dopt.screen = o->screen;
   tfp_dea_result r;
   int rc = tfp_dea_run(&pd[ev], ev == rf ? NULL : &pd[rf], &dopt, &r, err, errlen);
   if (rc) return rc;

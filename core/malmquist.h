@@ -31,6 +31,7 @@ const char *tfp_malmquist_component(int k);
 typedef struct {
   tfp_dea_orientation orientation;   /* default output, as the paper */
   int warm_start;                    /* default 1 (see dea.h) */
+  int screen;                        /* default 1 (see dea.h) */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
   tfp_progress_fn progress;          /* per period, or NULL */
   void *progress_ud;
