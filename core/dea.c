@@ -30,6 +30,7 @@ void tfp_dea_result_free(tfp_dea_result *res) {
   free(res->eff);
   free(res->status);
   free(res->lambda);
+  free(res->slack);
   memset(res, 0, sizeof *res);
 }
 
@@ -167,6 +168,61 @@ static void lp_set_unit(dea_lp *d, const double *x0, const double *y0) {
   }
 }
 
+/* DEAP's second stage (its "2-stage" method): the radial score fixed, the
+   largest sum of slacks, measured in the data's own units (objective
+   coefficient = the column's scale). Columns: the lambdas, then one slack per
+   input and per output; rows as in lp_build, fixed per unit at the radial
+   target by slack_set_unit. */
+static void slack_build(dea_lp *d, const double *xs, const double *ys, const double *scale,
+                        int *ia, int *ja, double *ar, tfp_dea_rts rts) {
+  size_t n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref, n_var = n_in + n_out;
+  int conv = rts != TFP_RTS_CRS;
+  int n_rows = (int)n_var + conv;
+  glp_prob *lp = glp_create_prob();
+  d->lp = lp;
+  glp_set_obj_dir(lp, GLP_MAX);
+  glp_add_rows(lp, n_rows);
+  glp_add_cols(lp, (int)(n_ref + n_var));
+  for (int i = 1; i <= (int)n_var; i++) glp_set_row_bnds(lp, i, GLP_FX, 1.0, 1.0);
+  if (conv) {
+    int t = rts == TFP_RTS_VRS ? GLP_FX : rts == TFP_RTS_NIRS ? GLP_UP : GLP_LO;
+    glp_set_row_bnds(lp, n_rows, t, 1.0, 1.0);
+  }
+  size_t nz = 0;
+  for (size_t k = 0; k < n_ref; k++) {
+    int col = (int)k + 1;
+    glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+    for (size_t i = 0; i < n_in; i++) {
+      nz++; ia[nz] = (int)i + 1; ja[nz] = col; ar[nz] = xs[i * n_ref + k];
+    }
+    for (size_t r = 0; r < n_out; r++) {
+      nz++; ia[nz] = (int)(n_in + r) + 1; ja[nz] = col; ar[nz] = ys[r * n_ref + k];
+    }
+    if (conv) { nz++; ia[nz] = n_rows; ja[nz] = col; ar[nz] = 1.0; }
+  }
+  for (size_t v = 0; v < n_var; v++) {
+    int col = (int)(n_ref + v) + 1;
+    glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(lp, col, scale[v]);
+    /* input rows: lambda x + s- = target; output rows: lambda y - s+ = target */
+    nz++; ia[nz] = (int)v + 1; ja[nz] = col; ar[nz] = v < n_in ? 1.0 : -1.0;
+  }
+  glp_load_matrix(lp, (int)nz, ia, ja, ar);
+}
+
+/* Radial targets of the evaluated unit (scaled x0, y0; score = theta or phi). */
+static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double score) {
+  int in = d->orient == TFP_DEA_INPUT;
+  for (size_t i = 0; i < d->n_in; i++) {
+    double t = in ? score * x0[i] : x0[i];
+    glp_set_row_bnds(d->lp, (int)i + 1, GLP_FX, t, t);
+  }
+  for (size_t r = 0; r < d->n_out; r++) {
+    double t = in ? y0[r] : score * y0[r];
+    glp_set_row_bnds(d->lp, (int)(d->n_in + r) + 1, GLP_FX, t, t);
+  }
+}
+
 /* Solve from whatever basis the LP holds; if GLPK rejects that basis
    (singular after the coefficient change), restart from the standard one. */
 static int lp_solve(dea_lp *d, double *obj) {
@@ -211,6 +267,61 @@ typedef struct {
   size_t j;           /* unit being evaluated, for the message */
   int interrupted;
 } dea_job;
+
+/* Second stage for every unit with a radial score; lambdas, when wanted, are
+   replaced by the second stage's (the peers that go with the slacks). */
+static void slack_stage(dea_job *job) {
+  const tfp_dea_data *eval = job->eval;
+  const tfp_dea_opts *o = job->o;
+  tfp_dea_result *res = job->res;
+  dea_lp *d = job->d;
+  size_t n = eval->n, n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref, n_var = n_in + n_out;
+  const double *scale = job->scale;
+  double *unit = job->unit;
+  int warm = o->warm_start;
+  const double *xs = job->xys, *ys = job->xys + n_in * n_ref;
+  if (warm) {
+    slack_build(d, xs, ys, scale, job->ia, job->ja, job->ar, o->rts);
+    if (job->col_of)   /* inefficient units are inside the technology */
+      for (size_t j = 0; j < n; j++)
+        if (job->col_of[j] >= 0 && !(res->eff[j] >= 1 - 1e-6))
+          glp_set_col_bnds(d->lp, (int)job->col_of[j] + 1, GLP_FX, 0.0, 0.0);
+  }
+  for (size_t j = 0; j < n; j++) {
+    job->j = j;
+    double *sl = res->slack + j * n_var;
+    for (size_t v = 0; v < n_var; v++) sl[v] = NAN;
+    if (res->status[j] != TFP_DEA_OPTIMAL) continue;
+    for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
+    for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
+    if (!warm) slack_build(d, xs, ys, scale, job->ia, job->ja, job->ar, o->rts);
+    double score = o->orientation == TFP_DEA_INPUT ? res->eff[j] : 1.0 / res->eff[j];
+    slack_set_unit(d, unit, unit + n_in, score);
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 1, GLP_FX, 0.0, 0.0);
+    double obj;
+    int it0 = glp_get_it_cnt(d->lp);
+    int st = lp_solve(d, &obj);
+    res->n_iter += (size_t)(glp_get_it_cnt(d->lp) - it0);
+    res->n_lp++;
+    if (st == TFP_DEA_OPTIMAL) {
+      for (size_t v = 0; v < n_var; v++) {
+        double sv = glp_get_col_prim(d->lp, (int)(n_ref + v) + 1);
+        sl[v] = fabs(sv) < 1e-9 ? 0.0 : sv * scale[v];
+      }
+      if (res->lambda)
+        for (size_t k = 0; k < n_ref; k++) {
+          double l = glp_get_col_prim(d->lp, (int)k + 1);
+          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
+        }
+    } else {
+      res->n_slack_failed++;
+    }
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 1, GLP_LO, 0.0, 0.0);
+    if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
+  }
+  if (d->lp) glp_delete_prob(d->lp);
+  d->lp = NULL;
+}
 
 static int solve_all(dea_job *job, glpk_guard *guard) {
   if (setjmp(guard->jb)) {
@@ -272,6 +383,7 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   }
   if (d->lp) glp_delete_prob(d->lp);
   d->lp = NULL;
+  if (res->slack && !job->interrupted) slack_stage(job);
   glp_error_hook(NULL, NULL);
   return TFP_OK;
 }
@@ -362,7 +474,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
 
   size_t n = eval->n, n_ref = ref->n, n_in = eval->n_in, n_out = eval->n_out;
   size_t n_var = n_in + n_out;
-  size_t nnz = n_ref * (n_var + 1) + 1;
+  size_t nnz = n_ref * (n_var + 1) + n_var + 1;
   size_t *cols = malloc((n_ref ? n_ref : 1) * sizeof *cols);
   size_t *seq = malloc((n ? n : 1) * sizeof *seq);
   long *col_of = malloc((n ? n : 1) * sizeof *col_of);
@@ -379,7 +491,8 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   res->eff = malloc(n * sizeof *res->eff);
   res->status = malloc(n * sizeof *res->status);
   if (o->want_lambda) res->lambda = calloc(n * n_ref, sizeof *res->lambda);
-  if (!cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
+  if (o->want_slacks) res->slack = malloc((n ? n : 1) * n_var * sizeof *res->slack);
+  if ((o->want_slacks && !res->slack) || !cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
       !res->eff || !res->status || (o->want_lambda && !res->lambda)) {
     rc = TFP_ENOMEM;
     set_err(err, errlen, "out of memory for DEA on %zu units against %zu", n, n_ref);

@@ -27,6 +27,11 @@
    technology the others span under every returns to scale, so no score
    changes; lambdas are still indexed by every reference unit (0 for those).
 
+   Slacks (want_slacks): DEAP 2.1's "2-stage" method. With the radial score
+   fixed, a second LP maximises the sum of input and output slacks (in the
+   data's units); targets are theta*x - s_in, y + s_out (input orientation)
+   or x - s_in, phi*y + s_out (output orientation).
+
    Outcomes of the data are not errors: an infeasible LP (possible against
    another technology under VRS/NIRS/NDRS, or for super-efficiency) gives
    NaN with status TFP_DEA_INFEASIBLE, counted in n_infeasible. */
@@ -57,6 +62,8 @@ typedef struct {
   int super;                       /* Andersen-Petersen: evaluated unit left out of
                                       its own reference set (ref must be NULL) */
   int want_lambda;                 /* fill lambda (n x n_ref) */
+  int want_slacks;                 /* DEAP's second stage: fill slack (n x (n_in +
+                                      n_out)); lambda then comes from it */
   tfp_progress_fn progress;        /* called now and then, or NULL */
   void *progress_ud;
 } tfp_dea_opts;
@@ -78,11 +85,14 @@ typedef struct {
   double *eff;          /* n scores, DEAP's convention; NaN when not optimal */
   int *status;          /* n TFP_DEA_* codes */
   double *lambda;       /* n * n_ref (row-major: unit, then peer) or NULL */
+  double *slack;        /* n * (n_in + n_out) or NULL: input slacks then output
+                           slacks, in the data's units; NaN without a score */
   size_t n_lp;          /* LPs solved */
   size_t n_iter;        /* simplex iterations, all LPs */
   size_t n_cols;        /* reference units in the LP after screening */
   size_t n_infeasible;  /* units with status TFP_DEA_INFEASIBLE */
   size_t n_failed;      /* units with status TFP_DEA_FAILED (solver gave up) */
+  size_t n_slack_failed;/* second-stage LPs that failed (their slacks are NaN) */
 } tfp_dea_result;
 
 /* Check a data set: every input and output finite and > 0, and (for a

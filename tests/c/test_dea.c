@@ -142,6 +142,97 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
   tfp_frame_free(g);
 }
 
+/* DEAP eg1's second stage: published slacks and targets (3 decimals, 6e-4)
+   and deaR's two-stage targets and slacks (1e-6), both paths. */
+static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
+  tfp_frame *g = load("refs/dea/deap_eg1_published_full_vs_deaR.csv");
+  const char *xn[] = { "x1", "x2" }, *yn[] = { "y" };
+  const double *xb[2], *yb[1];
+  tfp_dea_data d = data_of(g, xn, 2, yn, 1, xb, yb);
+  const char *pub_s[] = { "slack_x1", "slack_x2", "slack_y" };
+  const char *ref_s[] = { "slack_x1_deaR", "slack_x2_deaR", "slack_y_deaR" };
+  const char *pub_t[] = { "target_x1", "target_x2", "target_y" };
+  const char *ref_t[] = { "target_x1_deaR", "target_x2_deaR", "target_y_deaR" };
+  for (int warm = 0; warm <= 1; warm++) {
+    tfp_dea_opts o;
+    tfp_dea_opts_init(&o);
+    o.want_slacks = 1;
+    o.want_lambda = 1;
+    o.warm_start = warm;
+    tfp_dea_result r;
+    char err[256];
+    CHECK(tfp_dea_run(&d, NULL, &o, &r, err, sizeof err) == TFP_OK);
+    CHECK(r.n_lp == 10 && r.n_slack_failed == 0);
+    for (size_t j = 0; j < 5; j++)
+      for (size_t v = 0; v < 3; v++) {
+        double sl = r.slack[j * 3 + v];
+        double data = v < 2 ? xb[v][j] : yb[0][j];
+        double target = v < 2 ? r.eff[j] * data - sl : data + sl;
+        CHECK_NEAR(sl, col(g, pub_s[v])[j], 6e-4);
+        CHECK_NEAR(sl, col(g, ref_s[v])[j], 1e-6);
+        CHECK_NEAR(target, col(g, pub_t[v])[j], 6e-4);
+        CHECK_NEAR(target, col(g, ref_t[v])[j], 1e-6);
+      }
+    /* Peers from the second stage: DEAP's weights (lambda columns). */
+    const double *l2 = col(g, "lambda_firm2"), *l5 = col(g, "lambda_firm5");
+    for (size_t j = 0; j < 5; j++) {
+      CHECK_NEAR(r.lambda[j * 5 + 1], l2[j], 1e-4);
+      CHECK_NEAR(r.lambda[j * 5 + 4], l5[j], 1e-4);
+    }
+    tfp_dea_result_free(&r);
+  }
+  tfp_frame_free(g);
+}
+
+/* Targets (radial projection less slacks) are fully efficient: against the
+   same technology their score is 1 and their own slacks are 0. Charnes 1981
+   data, every model. */
+static void slack_targets_are_fully_efficient(void) {
+  tfp_frame *f = load("refs/dea/charnes1981.csv");
+  const char *xn[] = { "x1", "x2", "x3", "x4", "x5" }, *yn[] = { "y1", "y2", "y3" };
+  const double *xb[5], *yb[3];
+  tfp_dea_data d = data_of(f, xn, 5, yn, 3, xb, yb);
+  size_t n = d.n;
+  double *tx[5], *ty[3];
+  for (int v = 0; v < 5; v++) tx[v] = malloc(n * sizeof(double));
+  for (int v = 0; v < 3; v++) ty[v] = malloc(n * sizeof(double));
+  for (int rts = TFP_RTS_CRS; rts <= TFP_RTS_NDRS; rts++)
+    for (int or = 0; or <= 1; or++) {
+      tfp_dea_opts o;
+      tfp_dea_opts_init(&o);
+      o.rts = rts;
+      o.orientation = or;
+      o.want_slacks = 1;
+      tfp_dea_result r, t;
+      char err[256];
+      CHECK(tfp_dea_run(&d, NULL, &o, &r, err, sizeof err) == TFP_OK);
+      int nonneg = 1;
+      for (size_t j = 0; j < n; j++) {
+        double score = or == TFP_DEA_INPUT ? r.eff[j] : 1 / r.eff[j];
+        for (int v = 0; v < 8; v++) if (!(r.slack[j * 8 + v] >= 0)) nonneg = 0;
+        for (int v = 0; v < 5; v++)
+          tx[v][j] = (or == TFP_DEA_INPUT ? score : 1) * xb[v][j] - r.slack[j * 8 + v];
+        for (int v = 0; v < 3; v++)
+          ty[v][j] = (or == TFP_DEA_INPUT ? 1 : score) * yb[v][j] + r.slack[j * 8 + 5 + v];
+      }
+      CHECK(nonneg);
+      tfp_dea_data td = { n, 5, 3, (const double *const *)tx, (const double *const *)ty, xn, yn };
+      CHECK(tfp_dea_run(&td, &d, &o, &t, err, sizeof err) == TFP_OK);
+      int eff1 = 1, zero = 1;
+      for (size_t j = 0; j < n; j++) {
+        if (fabs(t.eff[j] - 1) > 1e-6) eff1 = 0;
+        for (int v = 0; v < 8; v++) if (t.slack[j * 8 + v] > 1e-5) zero = 0;
+      }
+      CHECK(eff1);
+      CHECK(zero);
+      tfp_dea_result_free(&r);
+      tfp_dea_result_free(&t);
+    }
+  for (int v = 0; v < 5; v++) free(tx[v]);
+  for (int v = 0; v < 3; v++) free(ty[v]);
+  tfp_frame_free(f);
+}
+
 /* DEAP 111 data (values up to 2.7e7 beside values near 1e4): firm 7's year-2
    data against the year-1 CRS frontier is 0.6312867 (DEAP prints 0.631; an
    unscaled solve returned 0.6385). Reference: scipy/HiGHS, deaR and
@@ -409,6 +500,8 @@ int main(void) {
   charnes1981_matches_benchmarking_in_all_four_models();
   warm_start_gives_the_cold_start_scores();
   deap_eg1_matches_published_scores_and_peer_weights();
+  deap_eg1_slacks_and_targets_match_deap_and_deaR();
+  slack_targets_are_fully_efficient();
   deap111_badly_scaled_cross_period_distance_matches_deap();
   crs_input_and_output_scores_are_equal_and_vrs_is_not_below_crs();
   scale_efficiency_and_nature_follow_deap();
