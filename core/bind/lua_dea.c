@@ -91,6 +91,9 @@ static void checkvars(lua_State *L, int t, tfp_frame *f, dea_vars *v) {
   v->d = d;
 }
 
+static double *addnum(lua_State *L, tfp_frame *f, const char *name);
+static tfp_frame *newframe(lua_State *L, size_t nrow);
+
 static const char *const rts_names[] = { "crs", "vrs", "nirs", "ndrs", NULL };
 static const char *const orient_names[] = { "input", "output", NULL };
 static const char *const status_names[] = { "optimal", "infeasible", "failed" };
@@ -160,10 +163,38 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
     }
 }
 
+/* Slacks and targets as two frames (slack_<var>, target_<var>), pushed in
+   that order. */
+static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_data *d,
+                        tfp_dea_orientation orient) {
+  size_t n = r->n, n_var = d->n_in + d->n_out;
+  tfp_frame *fs = newframe(L, n);
+  tfp_frame *ft = newframe(L, n);
+  for (size_t v = 0; v < n_var; v++) {
+    int is_in = v < d->n_in;
+    const char *name = is_in ? d->x_names[v] : d->y_names[v - d->n_in];
+    const double *data = is_in ? d->x[v] : d->y[v - d->n_in];
+    lua_pushfstring(L, "slack_%s", name);
+    double *sl = addnum(L, fs, lua_tostring(L, -1));
+    lua_pushfstring(L, "target_%s", name);
+    double *tg = addnum(L, ft, lua_tostring(L, -1));
+    lua_pop(L, 2);
+    for (size_t j = 0; j < n; j++) {
+      double s = r->slack[j * n_var + v], score = r->eff[j];
+      if (orient == TFP_DEA_OUTPUT) score = 1 / score;
+      sl[j] = s;
+      if (is_in) tg[j] = (orient == TFP_DEA_INPUT ? score : 1) * data[j] - s;
+      else tg[j] = (orient == TFP_DEA_OUTPUT ? score : 1) * data[j] + s;
+    }
+  }
+}
+
 /* tfp.dea{data = f, inputs = {...}, outputs = {...}, rts = "crs", orientation = "input",
-   reference = f2, peers = false, scale = false, super = false, warm_start = true}
+   reference = f2, peers = false, slacks = false, scale = false, super = false,
+   warm_start = true}
    -> scores (vector), info {n_lp, n_infeasible, n_failed, status, [peers],
-   [scale, nature, crs, vrs], [super, super_status, super_infeasible]} */
+   [slacks, targets, n_slack_failed], [scale, nature, crs, vrs],
+   [super, super_status, super_infeasible]} */
 static int l_dea(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   tfp_frame *f = optframe(L, 1, "data", 1);
@@ -181,13 +212,15 @@ static int l_dea(lua_State *L) {
   int want_peers = optbool(L, 1, "peers", 0);
   int want_scale = optbool(L, 1, "scale", 0);
   int want_super = optbool(L, 1, "super", 0);
+  int want_slacks = optbool(L, 1, "slacks", 0);
   if (want_super && fr) luaL_argerror(L, 1, "option 'super' needs the data as its own reference");
 
   dea_scratch *s = newscratch(L);
   const tfp_dea_data *ref = fr ? &vr->d : NULL;
   o.want_lambda = want_peers;
+  o.want_slacks = want_slacks;
   run_dea(L, &v->d, ref, &o, &s->dea[0]);
-  o.want_lambda = 0;
+  o.want_lambda = o.want_slacks = 0;
   const tfp_dea_result *r = &s->dea[0];
   size_t n = r->n, n_lp = r->n_lp;
   double *te = tfp_newvector(L, n);
@@ -200,6 +233,12 @@ static int l_dea(lua_State *L) {
   if (want_peers) {
     push_peers(L, r);
     lua_setfield(L, info, "peers");
+  }
+  if (want_slacks) {
+    push_slacks(L, r, &v->d, o.orientation);
+    lua_setfield(L, info, "targets");
+    lua_setfield(L, info, "slacks");
+    setint(L, info, "n_slack_failed", r->n_slack_failed);
   }
   if (want_scale) {
     tfp_dea_opts so = o;

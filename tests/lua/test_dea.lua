@@ -48,6 +48,19 @@ check.test("dea gives DEAP eg1's peers, weights and scale efficiencies", functio
   check.eq(info.nature[2], "crs"); check.eq(info.nature[5], "crs")
 end)
 
+check.test("dea slacks and targets are DEAP eg1's second stage", function()
+  local g = read("deap_eg1_published_full_vs_deaR.csv")
+  local _, info = tfp.dea{data = g, inputs = {"x1", "x2"}, outputs = "y", slacks = true}
+  check.eq(info.n_lp, 10); check.eq(info.n_slack_failed, 0)
+  for i = 1, 5 do
+    for _, v in ipairs{"x1", "x2", "y"} do
+      check.near(info.slacks["slack_" .. v][i], g["slack_" .. v .. "_deaR"][i], 1e-6, "slack " .. v)
+      check.near(info.targets["target_" .. v][i], g["target_" .. v .. "_deaR"][i], 1e-6, "target " .. v)
+      check.near(info.targets["target_" .. v][i], g["target_" .. v][i], 6e-4, "DEAP target " .. v)
+    end
+  end
+end)
+
 check.test("a separate reference technology gives DEAP 111's cross-period distances", function()
   local d = read("deap111_data.csv")
   local want = read("deap111_reproduced_scipy_out.csv"):where{year = 2}
