@@ -406,6 +406,28 @@ static void super_efficiency_scores_frontier_units_and_reports_infeasible(void) 
   }
 }
 
+/* Against another technology under VRS an LP can be infeasible (by hand:
+   reference units (1,1), (2,3), (4,4); no convex combination reaches y = 10,
+   or uses input 0.5): NaN with status infeasible, counted, never 0. The
+   feasible unit (3,2): on the segment (1,1)-(2,3) y = 2 needs x = 1.5,
+   so theta = 1.5 / 3 = 0.5. */
+static void infeasible_cross_technology_lps_give_nan_and_are_counted(void) {
+  double rx[] = { 1, 2, 4 }, ry[] = { 1, 3, 4 }, ex[] = { 5, 3, 0.5 }, ey[] = { 10, 2, 1 };
+  const double *rxp[] = { rx }, *ryp[] = { ry }, *exp_[] = { ex }, *eyp[] = { ey };
+  tfp_dea_data ref = { 3, 1, 1, rxp, ryp, NULL, NULL }, ev = { 3, 1, 1, exp_, eyp, NULL, NULL };
+  for (int warm = 0; warm <= 1; warm++) {
+    tfp_dea_result in = run(&ev, &ref, TFP_RTS_VRS, TFP_DEA_INPUT, warm);
+    CHECK(isnan(in.eff[0]) && in.status[0] == TFP_DEA_INFEASIBLE);
+    CHECK_NEAR(in.eff[1], 0.5, 1e-9);
+    CHECK(in.n_infeasible == 1 && in.n_failed == 0);
+    tfp_dea_result out = run(&ev, &ref, TFP_RTS_VRS, TFP_DEA_OUTPUT, warm);
+    CHECK(isnan(out.eff[2]) && out.status[2] == TFP_DEA_INFEASIBLE);
+    CHECK(out.n_infeasible == 1);
+    tfp_dea_result_free(&in);
+    tfp_dea_result_free(&out);
+  }
+}
+
 /* Bad input: one row per case, the message names variable and row. */
 /* Leaving dominated and inefficient units out of the reference set changes
    no score (1e-10), for every model, on data with many dominated units;
@@ -507,6 +529,7 @@ int main(void) {
   scale_efficiency_and_nature_follow_deap();
   super_efficiency_scores_frontier_units_and_reports_infeasible();
   screening_the_reference_set_changes_no_score();
+  infeasible_cross_technology_lps_give_nan_and_are_counted();
   bad_input_is_rejected_naming_the_variable_and_row();
   a_progress_callback_can_interrupt_the_run();
   return check_report("test_dea");
