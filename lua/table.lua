@@ -21,7 +21,9 @@
 -- * rename maps original names to row labels; two names renamed to one label share
 --   a row (e.g. SAGG_high and SAGG_low both shown as SAGG).
 -- * Missing values (nil or NaN) print blank; a diagnostics row blank in every model
---   is left out unless the caller listed it in opts.stats.
+--   is left out unless the caller listed it in opts.stats. A p value in brackets
+--   is shown only under its statistic; Hansen J is blank when hansen_df == 0
+--   (an exactly identified model has no overidentification test).
 -- * CSV holds the body only (one header row, no title or footer).
 local M = {}
 
@@ -39,7 +41,7 @@ local STATS = {
   kp_f = {label = "Kleibergen-Paap rk Wald F", kind = "num", digits = 3},
   cd_f = {label = "Cragg-Donald Wald F", kind = "num", digits = 3},
   hansen_j = {label = "Hansen J", kind = "num", digits = 3,
-              p = "hansen_j_p", p_digits = 4},
+              p = "hansen_j_p", p_digits = 4, needs_df = "hansen_df"},
   N = {label = "N", kind = "int"},
   N_g = {label = "Groups", kind = "int"},
   N_dropped = {label = "N dropped", kind = "int"},
@@ -375,13 +377,15 @@ local function stat_cells(fits, st, o)
       end
     else
       v = numfield(v, fmt("model %d: %s", i, key))
+      -- Exactly identified (no overidentifying restrictions): J is no test.
+      if spec.needs_df and m[spec.needs_df] == 0 then v = nil end
       if v then
         local s = spec.kind == "int" and fmtint(v) or fmtnum(v, spec.digits)
         cell = {core = s, suffix = "", stars = 0, kind = "num"}
       end
       if spec.p then
         local p = numfield(m[spec.p], fmt("model %d: %s", i, spec.p))
-        if p then
+        if p and v then
           pcell = {core = "[" .. fmtnum(p, o.p_digits or spec.p_digits), suffix = "]",
                    stars = 0, kind = "num"}
           any_p = true
@@ -855,5 +859,11 @@ end
 M.new, M.render, M.write = public(M.new), public(M.render), public(M.write)
 Table.render, Table.write = M.render, M.write
 
--- tfp.table(models, opts) is M.new(models, opts).
+-- The host calls install(tfp) so that tfp.table(models, opts) is M.new(models, opts)
+-- (a function, so that help() lists it).
+function M.install(tfp)
+  tfp.table = function(models, opts) return M.new(models, opts) end
+end
+
+-- require("tfp.table")(models, opts) is M.new(models, opts) too.
 return setmetatable(M, {__call = function(_, models, opts) return M.new(models, opts) end})

@@ -22,45 +22,22 @@ end
 
 local T, source = load_module()
 
-local failures, count = 0, 0
-local function test(name, fn)
-  count = count + 1
-  local ok, err = pcall(fn)
-  if ok then
-    io.write("ok    ", name, "\n")
-  else
-    failures = failures + 1
-    io.write("FAIL  ", name, "\n      ", tostring(err), "\n")
-  end
-end
+local check = dofile("lua/check.lua")
+local test = check.test
 
-local function show(s)
-  return (tostring(s):gsub("\r", "\\r"))
-end
-
+-- Exact text: on a mismatch, report the first line that differs.
 local function eq(got, want, what)
-  if got ~= want then
-    -- Point at the first differing line, which is what one needs to see.
-    local gl, wl = {}, {}
-    for l in (tostring(got) .. "\n"):gmatch("(.-)\n") do gl[#gl + 1] = l end
-    for l in (tostring(want) .. "\n"):gmatch("(.-)\n") do wl[#wl + 1] = l end
-    for i = 1, math.max(#gl, #wl) do
-      if gl[i] ~= wl[i] then
-        error(string.format("%s: line %d differs\n      got:  [%s]\n      want: [%s]",
-          what or "value", i, show(gl[i]), show(wl[i])), 2)
-      end
-    end
-    error((what or "value") .. " differs", 2)
+  if got == want then return end
+  local gl, wl = {}, {}
+  for l in (tostring(got) .. "\n"):gmatch("(.-)\n") do gl[#gl + 1] = l end
+  for l in (tostring(want) .. "\n"):gmatch("(.-)\n") do wl[#wl + 1] = l end
+  for i = 1, math.max(#gl, #wl) do
+    check.eq(gl[i], wl[i], string.format("%s, line %d", what or "value", i))
   end
+  check.eq(got, want, what)
 end
 
-local function raises(fn, needle)
-  local ok, err = pcall(fn)
-  if ok then error("expected an error containing '" .. needle .. "'", 2) end
-  if not tostring(err):find(needle, 1, true) then
-    error("error '" .. tostring(err) .. "' does not contain '" .. needle .. "'", 2)
-  end
-end
+local function raises(fn, needle) return check.errors(fn, needle) end
 
 local function lines(...) return table.concat({...}, "\n") end
 
@@ -96,7 +73,7 @@ local function fit_high()
   }
 end
 
-io.write("tfp.table from ", source, "\n")
+print("tfp.table from " .. source)
 
 ---------------------------------------------------------------- formats
 
@@ -241,11 +218,15 @@ end)
 test("the host's tfp.table, when present, is this renderer", function()
   local host = rawget(_G, "tfp")
   if type(host) ~= "table" or host.table == nil then
-    io.write("      (no tfp global: running outside tfpkit)\n")
-    return
+    -- Outside tfpkit, or before the host installs it: install into a stand-in.
+    print("(tfp.table not installed by a host: checking T.install instead)")
+    host = {}
+    T.install(host)
   end
+  eq(type(host.table), "function", "tfp.table is a function")
   local a = host.table({fit_total()}, {stats = {"N"}})
   eq(tostring(a), tostring(T.new({fit_total()}, {stats = {"N"}})), "tfp.table")
+  check.errors(function() host.table({}) end, "no models to tabulate")
 end)
 
 ---------------------------------------------------------------- stars and numbers
@@ -494,6 +475,20 @@ test("bad models and options are errors that name what is wrong", function()
   end
 end)
 
+test("errors are raised at the caller's line", function()
+  local err = check.errors(function() T.new({fit_total()}, {stat = "p"}) end, "tfp.table:")
+  check.truthy(err:find("test_table.lua:%d+: tfp.table: opts.stat"), "position in " .. err)
+  err = check.errors(function() T({fit_total()}, {stat = "p"}) end, "tfp.table:")
+  check.truthy(err:find("test_table.lua:%d+: tfp.table: opts.stat"), "position in " .. err)
+end)
+
+test("Hansen J of an exactly identified model prints blank", function()
+  local m = fit_total()
+  m.hansen_j, m.hansen_j_p, m.hansen_df = 0, 0 / 0, 0
+  local tab = T.new({m, fit_total()}, {keep = "SAGG", fe_rows = false, stats = {"hansen_j"}})
+  eq(tab:render("csv"):match("Hansen J.*"), "Hansen J,,0.090\r\n,,[0.7644]", "csv")
+end)
+
 ---------------------------------------------------------------- writing
 
 local function readall(path)
@@ -576,5 +571,4 @@ test("write without a known extension or format errors naming the path", functio
          "unknown format 'docx' for '/tmp/table.txt'")
 end)
 
-io.write(string.format("%d tests, %d failed\n", count, failures))
-if failures > 0 then error(string.format("%d of %d tests failed", failures, count), 0) end
+check.done()
