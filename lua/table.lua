@@ -181,17 +181,24 @@ end
 
 ---------------------------------------------------------------- models
 
+-- t[k], or nil when t's __index refuses the key (a strict collection of fits).
+local function peek(t, k)
+  local ok, v = pcall(function() return t[k] end)
+  if ok then return v end
+  return nil
+end
+
 -- Each entry is a fit, or {label = "...", fit}. Returns fits and labels.
 local function unpack_models(models, opts)
   if type(models) ~= "table" then
     fail("expected a list of fitted models, got a " .. type(models))
   end
-  if models.names ~= nil then models = {models} end -- a single fit
+  if peek(models, "names") ~= nil then models = {models} end -- a single fit
   if #models == 0 then fail("no models to tabulate") end
   local fits, labels = {}, {}
   for i, m in ipairs(models) do
     local label
-    if type(m) == "table" and m.names == nil and type(m[1]) == "table" then
+    if type(m) == "table" and peek(m, "names") == nil and type(m[1]) == "table" then
       label, m = m.label, m[1]
     end
     if type(m) ~= "table" then
@@ -211,8 +218,8 @@ local function unpack_models(models, opts)
       if seen[name] then fail(fmt("model %d names '%s' twice", i, name)) end
       seen[name] = true
     end
-    if label == nil and type(m.label) == "string" then label = m.label end
-    fits[i], labels[i] = m, label or fmt("(%d)", i)
+    if label == nil and type(peek(m, "label")) == "string" then label = m.label end
+    fits[i], labels[i] = m, label ~= nil and tostring(label) or fmt("(%d)", i)
   end
   if opts.labels ~= nil then
     if type(opts.labels) ~= "table" or #opts.labels ~= #fits then
@@ -406,7 +413,7 @@ end
 
 -- A table is {title, columns = labels, groups, sections = {{rows}}, footer},
 -- each row {label = "...", cells = {...}, latex_label = optional}.
-local Table = {}
+local Table = {__name = "tfp.table"}
 Table.__index = Table
 
 function M.new(models, opts)

@@ -441,6 +441,21 @@ test("model labels default to (1), (2) and come from pairs or opts.labels", func
   eq(head(T.new({m, {label = "East", m}}, with{labels = {"A", "B"}})), ",A,B", "opts.labels")
 end)
 
+test("a collection of fits whose index refuses unknown keys is taken as a list", function()
+  local fits = setmetatable({fit_total(), fit_high()}, {
+    __index = function(_, k)
+      if type(k) == "string" then error("no sample '" .. k .. "'") end
+    end})
+  local tab = T.new(fits, {keep = "STR", stats = {}, fe_rows = false})
+  eq(tab:render("csv"), ",(1),(2)\r\nSTR,0.024***,0.024*\r\n,(5.33),(5.38)", "csv")
+end)
+
+test("a fit's own label names its column unless a pair or opts.labels says otherwise", function()
+  local m = fit_total(); m.label = "East"
+  local head = function(tab) return tab:render("csv"):match("^[^\r]*") end
+  eq(head(T.new({m, {label = 2010, m}}, BARE)), ",East,2010", "labels")
+end)
+
 ---------------------------------------------------------------- bad input
 
 test("bad models and options are errors that name what is wrong", function()
