@@ -1,14 +1,39 @@
 -- tfp.table: publication tables of fitted models (esttab / fixest::etable style).
 --
--- local T = require "tfp.table"
--- local tab = T.new({m1, m2, {label = "East", m3}}, {stat = "t", keep = {"SAGG.*"}})
--- print(tab)                    -- aligned text
--- tab:render("latex")           -- "text" | "markdown" | "latex" | "csv"
--- tab:write("out/table1.tex")   -- format from the extension, written atomically
+--   local T = require "tfp.table"          -- the host also installs tfp.table
+--   local tab = T.new({m1, m2, {label = "East", m3}}, {keep = {"SAGG.*"}})
+--   print(tab)                             -- aligned text (tostring)
+--   tab:render("latex")                    -- "text" | "markdown" | "latex" | "csv"
+--   tab:write("out/table1.tex")            -- format from the extension, atomic
+--   T(models, opts) is T.new(models, opts); T.render(tab, fmt), T.write(tab, path [, fmt]).
 --
--- A model is a plain table as produced by the IV estimator: names (ordered list),
--- coef/se/t/p keyed by name, N, N_g, N_dropped, r2, kp_lm, kp_lm_p, kp_f, cd_f,
--- hansen_j, hansen_j_p, depvar, method, vce, small, fe (list of names), df_r.
+-- models: a list (or an indexable collection) of fits, each a fit or a pair
+-- {label = "...", fit}; a single fit is a list of one. A fit is a plain table as
+-- the IV estimator makes it: names (ordered list), coef/se/t/p keyed by name, N,
+-- N_g, N_dropped, r2, kp_lm, kp_lm_p, kp_f, cd_f, hansen_j, hansen_j_p,
+-- hansen_df, depvar, method, vce, fe (list of fixed-effect names), label.
+--
+-- opts (all optional):
+--   keep, drop, order  names or Lua patterns of coefficients (see below)
+--   rename             {old = "label"}; names sharing a label share a row
+--   labels             column labels, one per model (default: pair label, the
+--                      fit's label, then "(1)", "(2)", ...)
+--   groups             {{"2SLS", 3}, {"IV-GMM", 3}}: headers spanning columns
+--   title, notes       a title line; extra footer lines (string or list)
+--   depvar = false     a "Dependent variable" row
+--   stat = "t"         in parentheses: "t", "z" (the same ratio, named z) or "se"
+--   stars = {0.10, 0.05, 0.01}   levels for *, **, ***; false for none
+--   digits = 3         coefficient decimals; {3, ROAD = 4} sets rows apart
+--   stat_digits        decimals in parentheses (2 for t/z, digits for se)
+--   p_digits           decimals of bracketed p values (default: 3 for the KP LM
+--                      test, 4 for Hansen J, as the paper prints them)
+--   fe_rows = true     "Year FE"-style Y/N rows; a list of names to choose/order
+--   yes = "Y", no = "N"
+--   stats              diagnostics rows, in order, from: kp_lm kp_f cd_f
+--                      hansen_j N N_g N_dropped r2 method vce; an entry may be
+--                      {"cd_f", label = "..."}. Default: kp_lm kp_f hansen_j N
+--                      r2 N_dropped, the paper's rows plus N dropped.
+--   format             default format of tab:write when the extension is unknown
 --
 -- Conventions, stated because they are choices:
 -- * Stars come from the model's own p (never recomputed here): a level earns its
@@ -18,13 +43,16 @@
 --   pattern matched against the whole name ("SAGG.*"); an entry that matches no
 --   coefficient is an error, so a misspelling cannot silently empty a table.
 --   order moves the matched names to the top, the rest keep their order.
--- * rename maps original names to row labels; two names renamed to one label share
---   a row (e.g. SAGG_high and SAGG_low both shown as SAGG).
+-- * Numbers are fixed-point; "-0.000" prints as "0.000", infinities as Inf.
 -- * Missing values (nil or NaN) print blank; a diagnostics row blank in every model
 --   is left out unless the caller listed it in opts.stats. A p value in brackets
 --   is shown only under its statistic; Hansen J is blank when hansen_df == 0
 --   (an exactly identified model has no overidentification test).
--- * CSV holds the body only (one header row, no title or footer).
+-- * CSV (RFC 4180, CRLF) holds the body only: one header row (group and column
+--   label joined as "group: label"), no title or footer. Markdown also joins
+--   groups into its single header row.
+-- * tab:write(path [, format]): format argument, else the extension (.txt .md
+--   .tex .csv), else opts.format. Written to path .. ".tmp-XXXX" and renamed.
 local M = {}
 
 local concat, insert, sort = table.concat, table.insert, table.sort
