@@ -71,7 +71,10 @@ return function(tfp)
     for _, k in ipairs(keys) do
       local item = render(v[k], depth + 1, seen)
       if math.type(k) == "integer" and k >= 1 and k <= n then parts[#parts + 1] = item
-      else parts[#parts + 1] = (type(k) == "string" and k:match("^[%a_][%w_]*$") and k or "[" .. render(k, 3, seen) .. "]") .. " = " .. item end
+      else
+        local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or "[" .. render(k, 3, seen) .. "]"
+        parts[#parts + 1] = key .. " = " .. item
+      end
       if #parts > 50 then parts[#parts + 1] = "..." break end
     end
     seen[v] = nil
@@ -94,6 +97,8 @@ return function(tfp)
   for _, name in ipairs({"model"}) do
     local ok, mod = pcall(require, "tfp." .. name)
     if ok then mod.install(tfp)
-    elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then error(mod, 0) end
+    elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then
+      error(mod, 0)
+    end
   end
 end
