@@ -94,7 +94,7 @@ return function(tfp)
     print(table.concat(out, "\t"))
   end
 
-  for _, name in ipairs({"model"}) do
+  for _, name in ipairs({"model", "table"}) do
     local ok, mod = pcall(require, "tfp." .. name)
     if ok then mod.install(tfp)
     elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then

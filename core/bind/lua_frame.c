@@ -632,9 +632,12 @@ static int frame_tostring(lua_State *L) {
       if (strlen(cell) > width[j]) width[j] = strlen(cell);
     }
   }
+  /* Columns that fit in 120 characters; the rest are counted in the footer. */
+  size_t shown_cols = 0, used = 0;
+  while (shown_cols < f->ncol && (shown_cols == 0 || used + width[shown_cols] + 2 <= 120))
+    used += width[shown_cols++] + 2;
   for (size_t i = 0; i <= show; i++) {
-    size_t used = 0;
-    for (size_t j = 0; j < f->ncol && used < 200; j++) {
+    for (size_t j = 0; j < shown_cols; j++) {
       const char *s = f->col[j].name;
       if (i > 0) { format_cell(&f->col[j], i - 1, cell, sizeof cell); s = cell; }
       int right = i > 0 && f->col[j].type == TFP_NUM;
@@ -642,14 +645,18 @@ static int frame_tostring(lua_State *L) {
       luaL_addvalue(&b);
       for (size_t pad = strlen(s); right && pad < width[j]; pad++) luaL_addchar(&b, ' ');
       luaL_addstring(&b, s);
-      for (size_t pad = strlen(s); !right && pad < width[j] && j + 1 < f->ncol; pad++) luaL_addchar(&b, ' ');
-      used += width[j] + 2;
+      for (size_t pad = strlen(s); !right && pad < width[j] && j + 1 < shown_cols; pad++) luaL_addchar(&b, ' ');
     }
     luaL_addchar(&b, '\n');
   }
-  lua_pushfstring(L, "[%I rows x %I columns%s]", (lua_Integer)f->nrow, (lua_Integer)f->ncol,
-                  f->nrow > show ? ", first 10 shown" : "");
+  lua_pushfstring(L, "[%I rows x %I columns%s", (lua_Integer)f->nrow, (lua_Integer)f->ncol,
+                  f->nrow > show ? ", first 10 rows shown" : "");
   luaL_addvalue(&b);
+  if (shown_cols < f->ncol) {
+    lua_pushfstring(L, "; %I more columns: see f:names()", (lua_Integer)(f->ncol - shown_cols));
+    luaL_addvalue(&b);
+  }
+  luaL_addchar(&b, ']');
   luaL_pushresult(&b);
   return 1;
 }

@@ -58,11 +58,11 @@ static int read_dta(lua_State *L) {
 /* tfp.data("cities"): a data set compiled into the binary. */
 static int data(lua_State *L) {
   const char *name = luaL_optstring(L, 1, "cities");
+  tfp_csv_opts o;
+  csv_options(L, 2, &o);
   lua_pushfstring(L, "%s.csv", name);
   const tfp_embedded_file *e = tfp_embedded_find(lua_tostring(L, -1));
   if (!e) return luaL_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
-  tfp_csv_opts o;
-  csv_options(L, 2, &o);
   tfp_frame *f;
   char err[512];
   if (tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err) != TFP_OK)

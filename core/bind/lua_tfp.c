@@ -10,7 +10,6 @@
 
 /* Families not yet merged into this build are declared weak so the binding
    links without them; each family's tfp_open_* is called when present. */
-int tfp_open_dea(lua_State *L) __attribute__((weak));
 int tfp_open_iv(lua_State *L) __attribute__((weak));
 int tfp_open_prep(lua_State *L) __attribute__((weak));
 
@@ -73,7 +72,7 @@ int luaopen_tfp(lua_State *L) {
   lua_setfield(L, -2, "version");
   tfp_open_frame(L);
   tfp_open_io(L);
-  if (tfp_open_dea) tfp_open_dea(L);
+  tfp_open_dea(L);
   if (tfp_open_iv) tfp_open_iv(L);
   if (tfp_open_prep) tfp_open_prep(L);
   /* The Lua side (lua/init.lua) completes the table: models, tables, help. */

@@ -168,10 +168,9 @@ static int multiline(lua_State *L) {
     char *more = read_line(">> ");
     if (!more) return status;
     lua_pushliteral(L, "\n");
-    lua_insert(L, -2);
     lua_pushstring(L, more);
     free(more);
-    lua_concat(L, 3);
+    lua_concat(L, 3);   /* line .. "\n" .. more */
   }
 }
 

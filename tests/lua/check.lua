@@ -55,7 +55,7 @@ end
 
 function M.done()
   print(string.format("%d passed, %d failed", passed, failed))
-  os.exit(failed == 0 and 0 or 1)
+  os.exit(failed == 0 and 0 or 1, true)
 end
 
 return M

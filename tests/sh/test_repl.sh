@@ -23,6 +23,13 @@ expect "scripts get arg" "a	b	2" "$(printf 'print(arg[1], arg[2], #arg)\n' > /tm
 expect "--version" "tfpkit" "$("$T" --version | cut -d' ' -f1)"
 "$T" --bogus 2>/dev/null; expect "an unknown option exits non-zero" "1" "$?"
 expect "-i runs the script then reads stdin" "5" "$(printf 'y = 5\n' > /tmp/tfp_i.$$.lua; echo 'print(y)' | "$T" -i /tmp/tfp_i.$$.lua)"
+# Ctrl-C (SIGINT) interrupts a running chunk and the REPL goes on.
+{ echo 'while true do end'; sleep 2; echo 'print("alive")'; } | "$T" > /tmp/tfp_int.$$ 2>&1 &
+pid=$!   # the last process of the pipeline: tfpkit
+sleep 1; kill -INT "$pid"; wait
+grep -q 'interrupted!' /tmp/tfp_int.$$ && grep -q '^alive$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL Ctrl-C did not interrupt and continue:"; cat /tmp/tfp_int.$$; }
+rm -f /tmp/tfp_int.$$
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
