@@ -160,16 +160,16 @@ oom:
   return NULL;
 }
 
-/* Sorting row indices by a column's values, for group codes. */
-static const tfp_column *sort_col;
+/* Group codes sort (value, row) pairs; the comparators need no shared state. */
+typedef struct { double v; const char *s; size_t row; } keyed_row;
 
-static int cmp_rows(const void *a, const void *b) {
-  size_t i = *(const size_t *)a, j = *(const size_t *)b;
-  if (sort_col->type == TFP_NUM) {
-    double x = sort_col->num[i], y = sort_col->num[j];
-    return (x > y) - (x < y);
-  }
-  return strcmp(sort_col->str[i], sort_col->str[j]);
+static int cmp_num(const void *a, const void *b) {
+  double x = ((const keyed_row *)a)->v, y = ((const keyed_row *)b)->v;
+  return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(((const keyed_row *)a)->s, ((const keyed_row *)b)->s);
 }
 
 static int is_missing(const tfp_column *c, size_t i) {
@@ -177,23 +177,25 @@ static int is_missing(const tfp_column *c, size_t i) {
 }
 
 int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups) {
-  size_t *idx = malloc((nrow ? nrow : 1) * sizeof *idx), m = 0;
-  if (!idx) return TFP_ENOMEM;
+  keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
+  size_t m = 0;
+  if (!k) return TFP_ENOMEM;
   for (size_t i = 0; i < nrow; i++) {
     code[i] = -1;
-    if (!is_missing(c, i)) idx[m++] = i;
+    if (is_missing(c, i)) continue;
+    k[m].v = c->type == TFP_NUM ? c->num[i] : 0;
+    k[m].s = c->type == TFP_STR ? c->str[i] : NULL;
+    k[m++].row = i;
   }
-  /* qsort has no context argument in C11; the comparator reads a file-level
-     pointer, so this function is not reentrant across threads. */
-  sort_col = c;
-  qsort(idx, m, sizeof *idx, cmp_rows);
+  int (*cmp)(const void *, const void *) = c->type == TFP_NUM ? cmp_num : cmp_str;
+  qsort(k, m, sizeof *k, cmp);
   size_t g = 0;
-  for (size_t k = 0; k < m; k++) {
-    if (k > 0 && cmp_rows(&idx[k - 1], &idx[k]) != 0) g++;
-    code[idx[k]] = (int)g;
+  for (size_t j = 0; j < m; j++) {
+    if (j > 0 && cmp(&k[j - 1], &k[j]) != 0) g++;
+    code[k[j].row] = (int)g;
   }
   *n_groups = m ? g + 1 : 0;
-  free(idx);
+  free(k);
   return TFP_OK;
 }
 

@@ -334,6 +334,7 @@ static int pmain(lua_State *L) {
   char **argv = a->argv;
   luaL_checkversion(L);
   luaL_openlibs(L);
+  lua_warning(L, "@on", 0);   /* primitives warn of infeasible LPs, dropped rows */
   luaL_requiref(L, "tfp", luaopen_tfp, 1);
   lua_pop(L, 1);
   /* help() as a global, when the Lua side provides it. */
