@@ -11,7 +11,6 @@
 /* Families not yet merged into this build are declared weak so the binding
    links without them; each family's tfp_open_* is called when present. */
 int tfp_open_iv(lua_State *L) __attribute__((weak));
-int tfp_open_prep(lua_State *L) __attribute__((weak));
 
 const tfp_embedded_file *tfp_embedded_find(const char *name) {
   for (const tfp_embedded_file *e = tfp_embedded; e->name; e++)
@@ -74,7 +73,7 @@ int luaopen_tfp(lua_State *L) {
   tfp_open_io(L);
   tfp_open_dea(L);
   if (tfp_open_iv) tfp_open_iv(L);
-  if (tfp_open_prep) tfp_open_prep(L);
+  tfp_open_prep(L);
   /* The Lua side (lua/init.lua) completes the table: models, tables, help. */
   if (tfp_embedded_find("init.lua")) {
     lua_getglobal(L, "require");
