@@ -74,7 +74,8 @@ step(string.format("data: %d rows, %d columns", f:nrow(), f:ncol()))
 -- (delta 9.6%) from real investment; Malmquist inputs K and L, output Y.
 local base_year = f[c.year]:min()
 f.Y = tfp.deflate(f[c.gdp], f[c.gdp_index], {data = f, id = c.city, time = c.year, base = base_year, chained = true})
-f.inv_real = tfp.deflate(f[c.investment], f[c.inv_price], {data = f, id = c.city, time = c.year, base = base_year, chained = true})
+f.inv_real = tfp.deflate(f[c.investment], f[c.inv_price],
+                         {data = f, id = c.city, time = c.year, base = base_year, chained = true})
 f.K = tfp.capital_stock{data = f, id = c.city, time = c.year, investment = "inv_real", delta = 0.096}
 f.L = f[c.emp_total]
 
@@ -169,7 +170,7 @@ do
   end
   table.sort(years)
   local dat = opts.out .. "/levels_by_region.dat"
-  local fh = assert(io.open(dat, "w"))
+  local fh = assert(io.open(dat .. ".tmp", "w"))
   fh:write("# year")
   for _, v in ipairs({"TFP", "TE", "EC"}) do
     for _, r in ipairs(spec.regions) do fh:write(" ", v, "_", r) end
@@ -186,6 +187,7 @@ do
     fh:write("\n")
   end
   fh:close()
+  assert(os.rename(dat .. ".tmp", dat))
   local plot = {}
   for k, v in ipairs({"TFP", "TE", "EC"}) do
     local lines = {}
@@ -196,12 +198,15 @@ do
   end
   local body = "set key left top\nset grid\nset xlabel 'year'\nset multiplot layout 1,3\n" ..
     table.concat(plot, "\n") .. "\nunset multiplot\n"
+  -- Drawn to a temporary file and renamed: a failed run leaves no half figure.
   for _, term in ipairs({{"pngcairo size 1500,450", "png"}, {"svg size 1500,450", "svg"}}) do
-    local gp = io.popen("gnuplot 2>&1", "w")
-    if gp then
-      gp:write("set terminal ", term[1], "\nset output '", opts.out, "/levels_by_region.", term[2], "'\n", body)
-      gp:close()
-    end
+    local path = opts.out .. "/levels_by_region." .. term[2]
+    local gp = io.popen("gnuplot", "w")
+    if not gp then error("cannot run gnuplot (install the Debian package gnuplot-nox)", 0) end
+    gp:write("set terminal ", term[1], "\nset output '", path, ".tmp'\n", body, "set output\n")
+    local ok = gp:close()
+    if not ok then error("gnuplot failed to draw " .. path, 0) end
+    assert(os.rename(path .. ".tmp", path))
   end
   step("figure: " .. opts.out .. "/levels_by_region.png (and .svg)")
 end
