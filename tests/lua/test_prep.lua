@@ -116,10 +116,11 @@ check.test("deflate round-trips nominal = real x price level on the embedded pan
   local real = tfp.deflate(f.gdp, f.gdp_index, {data = f, id = "city", time = "year", base = 2003})
   -- Rebuild the price level by chaining the index in Lua, then nominal / P must equal real.
   local p, worst = {}, 0
+  local city, year, index, gdp = f.city, f.year, f.gdp_index, f.gdp   -- each f.x is a copy: once
   for i = 1, f:nrow() do
-    local c, y = f.city[i], f.year[i]
-    p[c] = y == 2003 and 1 or p[c] * f.gdp_index[i] / 100   -- rows are sorted by city, year
-    worst = math.max(worst, math.abs(real[i] * p[c] / f.gdp[i] - 1))
+    local c = city[i]
+    p[c] = year[i] == 2003 and 1 or p[c] * index[i] / 100   -- rows are sorted by city, year
+    worst = math.max(worst, math.abs(real[i] * p[c] / gdp[i] - 1))
   end
   check.truthy(worst < 1e-12, "relative round-trip error " .. worst .. " < 1e-12")
 end)
@@ -174,9 +175,9 @@ check.test("the embedded panel has 261 cities, 101/99/61 by region, 2003-2017 ba
   for _, r in ipairs(regions.REGIONS) do n[r] = #(f:where{region = r, year = 2003}) end
   check.eq(n.East, 101); check.eq(n.Central, 99); check.eq(n.West, 61)
   check.eq(f.year:min(), 2003); check.eq(f.year:max(), 2017)
-  local reg = regions.classify(f.province)
+  local reg, region = regions.classify(f.province), f.region
   for i = 1, f:nrow() do
-    if reg[i] ~= f.region[i] then error("row " .. i .. ": region " .. f.region[i] .. " but " .. reg[i]) end
+    if reg[i] ~= region[i] then error("row " .. i .. ": region " .. region[i] .. " but " .. reg[i]) end
   end
   -- strictly positive where DEA and the ratios need it
   for _, c in ipairs{"emp_total", "emp_transport", "emp_ict", "emp_finance", "emp_leasing", "emp_research",
