@@ -5,10 +5,14 @@
 -- and every number is written with a fixed format, so the output regenerates
 -- byte for byte.
 --
---   tfpkit scripts/gen_cities.lua [OUT.csv]        -- default data/cities.csv
+--   tfpkit scripts/gen_cities.lua [OUT.csv [TRUTH.csv]]   -- default data/cities.csv
+--
+-- TRUTH.csv (optional, not embedded) gets the latent series per city-year:
+-- log A, the TFP shock u, the true capital stock and the generator's LQs.
 
-local SEED = 2003
+local SEED = 13
 local out_path = arg and arg[1] or "data/cities.csv"
+local truth_path = arg and arg[2]
 math.randomseed(SEED)
 
 ------------------------------------------------------------------ cities
@@ -78,17 +82,23 @@ local ALPHA = 0.45                       -- capital elasticity; Y = A K^a L^(1-a
 local C0 = 0.86                          -- scale of log A, so Y is in 100 million yuan
 local LAMBDA = 0.015                     -- common TFP growth per year
 local SIGMA_U = 0.02                     -- TFP shock u (iid over years and cities)
-local RHO = 0.8                          -- persistence of agglomeration deviations
-local PHI_H, PHI_L = 1.5, 1.0            -- response of log service shares to the TFP shock
-local SIGMA_H, SIGMA_L = 0.06, 0.06      -- own shocks of log service shares
-local PSI_L, PSI_LPREV = 0.5, 0.3        -- employment: response to u_t and to last year's TFP deviation
-local PSI_I, PSI_IPREV = 1.0, 0.5        -- investment: the same
+local RHO = 0.7                          -- persistence of agglomeration deviations
+local PHI_H, PHI_L = 3.0, 3.0            -- response of log service shares to this year's TFP shock
+local PHI_PREV = 0.5                     -- ... and to last year's
+local SIGMA_H, SIGMA_L = 0.18, 0.18      -- own shocks of log service shares
+local SYS_REF = 0.08                     -- city effects: a_i = region + N(0, SD_A^2) - (sys_i,2003 - SYS_REF)
+local PSI_L = 0.5                        -- employment: response to the TFP shock u_t
+local PSI_I, PSI_IPREV = 1.0, 0.5        -- investment: response to u_t and to last year's TFP deviation
+local KAPPA = 0.08                       -- capital deepening: K/L grows 8% a year
+local SD_A, SD_KL = 0.03, 0.2            -- cross-city sd of log A and of log K/L in 2003
+local SD_GINV, SD_RWI = 0.02, 0.06       -- sd of trend investment growth; random-walk steps of log I
+local SD_L = 0.02                        -- iid noise of log employment around K/L
 local GAMMA = {STR = 0.02, GOV = -0.20, H = 2.0}   -- controls in log A (others 0)
 local region = {
   --          pop (10k)  log A   log sH  log sL   beta_H  beta_L
-  East    = {pop = 480, a = 0.15, h = 0.15, l = 0.05, bH = 0.070, bL = 0.025},
+  East    = {pop = 480, a = 0.03, h = 0.15, l = 0.05, bH = 0.070, bL = 0.025},
   Central = {pop = 420, a = 0.00, h = -0.05, l = 0.00, bH = 0.035, bL = -0.010},
-  West    = {pop = 330, a = -0.10, h = 0.00, l = 0.00, bH = 0.000, bL = -0.010},
+  West    = {pop = 330, a = -0.03, h = 0.00, l = 0.00, bH = 0.000, bL = -0.010},
 }
 -- National price inflation (%) 2003-2017: GDP deflator and fixed-asset investment.
 local INFL_GDP = {2.6, 6.9, 3.9, 3.9, 7.7, 7.8, -0.2, 6.9, 8.1, 2.4, 2.2, 0.8, 0.1, 1.2, 4.2}
@@ -112,10 +122,10 @@ for _, p in ipairs(provinces) do
     c.pop = lognormal(reg.pop, 0.45)
     c.g_pop = 0.004 + 0.004 * normal()
     c.emp = c.pop * lognormal(0.11, 0.3)
-    c.g_emp = 0.02 + 0.015 * normal()
-    c.a = reg.a + 0.15 * normal()
-    c.K = c.emp * lognormal(25, 0.3)
-    c.g_inv = 0.12 + 0.03 * normal()
+    c.a = reg.a + SD_A * normal()
+    c.kl = lognormal(25, SD_KL)                 -- K/L in 2003, 100 million yuan per 10k workers
+    c.K = c.emp * c.kl
+    c.g_inv = 0.12 + SD_GINV * normal()
     c.inv0 = c.K * (c.g_inv + DELTA) * lognormal(1, 0.1)
     c.mu_h = log(0.07) + reg.h + 0.35 * normal()
     c.mu_l = log(0.075) + reg.l + 0.25 * normal()
@@ -130,7 +140,7 @@ for _, p in ipairs(provinces) do
     c.dh = SIGMA_H / sqrt(1 - RHO * RHO) * normal()
     c.dl = SIGMA_L / sqrt(1 - RHO * RHO) * normal()
     c.x = {str = 0, gov = 0, h = 0, fdi = 0, road = 0}
-    c.rw_emp, c.rw_inv, c.dev_prev = 0, 0, 0
+    c.rw_inv, c.dev_prev = 0, 0
     c.p_gdp, c.p_inv = 1, 1
     c.rows = {}
     cities[#cities + 1] = c
@@ -141,21 +151,28 @@ assert(#cities == 261)
 --------------------------------------------------------------- the years
 for year = YEARS[1], YEARS[2] do
   local t = year - YEARS[1]
-  -- Service shares and employment first: the location quotients need the
+  -- Inputs and service shares first: the location quotients need the
   -- national ratios of the year before TFP can be formed.
   local tot_emp, tot_h, tot_l = 0, 0, 0
   for _, c in ipairs(cities) do
+    c.u_prev = c.u or 0
     c.u = SIGMA_U * normal()
     if t > 0 then
       c.dh = RHO * c.dh + SIGMA_H * normal()
       c.dl = RHO * c.dl + SIGMA_L * normal()
       c.pop = c.pop * exp(c.g_pop + 0.01 * normal())
-      c.rw_emp = c.rw_emp + 0.03 * normal()
-      c.rw_inv = c.rw_inv + 0.06 * normal()
+      c.rw_inv = c.rw_inv + SD_RWI * normal()
     end
-    c.share_h = exp(c.mu_h + 0.012 * t + c.dh + PHI_H * c.u)
-    c.share_l = exp(c.mu_l + c.dl + PHI_L * c.u)
-    c.L = c.emp * exp(c.g_emp * t + c.rw_emp + PSI_L * c.u + PSI_LPREV * c.dev_prev)
+    c.share_h = exp(c.mu_h + 0.012 * t + c.dh + PHI_H * c.u + PHI_PREV * c.u_prev)
+    c.share_l = exp(c.mu_l + c.dl + PHI_L * c.u + PHI_PREV * c.u_prev)
+    -- Investment: trend growth slowing by 0.5 points a year, reacting to productivity.
+    local growth = 0
+    for s = 1, t do growth = growth + c.g_inv - 0.005 * s end
+    c.I = c.inv0 * exp(growth + c.rw_inv + PSI_I * c.u + PSI_IPREV * c.dev_prev)
+    if t > 0 then c.K = (1 - DELTA) * c.K + c.I end
+    -- Employment follows the capital stock at a K/L ratio deepening by KAPPA a
+    -- year: scale moves a lot, the input mix little (what DEA can measure).
+    c.L = c.K / (c.kl * exp(KAPPA * t)) * exp(SD_L * normal() + PSI_L * c.u)
     tot_emp = tot_emp + c.L
     tot_h = tot_h + c.share_h * c.L
     tot_l = tot_l + c.share_l * c.L
@@ -173,15 +190,17 @@ for year = YEARS[1], YEARS[2] do
     local H = clamp(c.h * exp(0.04 * t + c.x.h), 0.0005, 0.08)
     local FDI = c.fdi * exp(-0.05 * t + c.x.fdi)
     local ROAD = c.road * exp(0.04 * t + c.x.road)
-    local dev = reg.bH * lq_h + reg.bL * lq_l + GAMMA.STR * STR + GAMMA.GOV * GOV + GAMMA.H * H + c.u
+    local sys = reg.bH * lq_h + reg.bL * lq_l + GAMMA.STR * STR + GAMMA.GOV * GOV + GAMMA.H * H
+    -- The city effect offsets the systematic part of 2003, so cities start
+    -- with similar TFP (a dense DEA frontier) and differ in its movements;
+    -- with city fixed effects in the model this changes no estimand.
+    if t == 0 then c.a = c.a - (sys - SYS_REF) end
+    local dev = sys + c.u
     local logA = c.a + LAMBDA * t + dev
-    -- Investment: trend growth slowing by 0.5 points a year, reacting to productivity.
-    local growth = 0
-    for s = 1, t do growth = growth + c.g_inv - 0.005 * s end
-    local I = c.inv0 * exp(growth + c.rw_inv + PSI_I * c.u + PSI_IPREV * c.dev_prev)
-    if t > 0 then c.K = (1 - DELTA) * c.K + I end
     local Y = exp(C0 + logA) * c.K ^ ALPHA * c.L ^ (1 - ALPHA)
     c.dev_prev = dev
+    c.truth = c.truth or {}
+    c.truth[#c.truth + 1] = string.format("%d,%d,%.6f,%.6f,%.4f,%.6f,%.6f", c.id, year, logA, c.u, c.K, lq_h, lq_l)
     -- Prices: chained indexes (previous year = 100) as printed, levels from the printed values.
     local idx_gdp = string.format("%.2f", 100 + INFL_GDP[t + 1] + 0.8 * normal())
     local idx_inv = string.format("%.2f", 100 + INFL_INV[t + 1] + 0.8 * normal())
@@ -203,7 +222,7 @@ for year = YEARS[1], YEARS[2] do
       "%d,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%s,%.2f,%s,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%.1f",
       c.id, c.name, c.province, c.region, year, c.L,
       emp_l * wl1 / (wl1 + wl2), wh[1], wh[2], emp_l * wl2 / (wl1 + wl2), wh[3],
-      gdp, idx_gdp, I * c.p_inv, idx_inv, STR * va_ter, va_ter, GOV * gdp, FDI * gdp,
+      gdp, idx_gdp, c.I * c.p_inv, idx_inv, STR * va_ter, va_ter, GOV * gdp, FDI * gdp,
       H * c.pop, c.pop, ROAD * c.pop)
   end
 end
@@ -217,3 +236,11 @@ for _, c in ipairs(cities) do
   for _, row in ipairs(c.rows) do fh:write(row, "\n") end
 end
 fh:close()
+if truth_path then
+  fh = assert(io.open(truth_path, "w"))
+  fh:write("city,year,log_A,u,K_true,lq_high,lq_low\n")
+  for _, c in ipairs(cities) do
+    for _, row in ipairs(c.truth) do fh:write(row, "\n") end
+  end
+  fh:close()
+end
