@@ -18,13 +18,32 @@ const char *tfp_unit_name(const char *const *unit_label, int u, char *buf, size_
   return buf;
 }
 
-typedef struct { int unit; double time; size_t row; } panel_key;
+typedef struct { double time; size_t row; } panel_key;
 
 static int cmp_key(const void *a, const void *b) {
   const panel_key *x = a, *y = b;
-  if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
   if (x->time != y->time) return x->time < y->time ? -1 : 1;
   return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* Sort one unit's rows (order[0..m-1]) by time: insertion sort for the usual
+   short, nearly sorted runs; qsort on a key copy for long ones. */
+static int sort_by_time(size_t *order, size_t m, const double *time) {
+  if (m <= 64) {
+    for (size_t j = 1; j < m; j++) {
+      size_t r = order[j], k = j;
+      while (k > 0 && time[order[k - 1]] > time[r]) { order[k] = order[k - 1]; k--; }
+      order[k] = r;
+    }
+    return TFP_OK;
+  }
+  panel_key *key = malloc(m * sizeof *key);
+  if (!key) return TFP_ENOMEM;
+  for (size_t j = 0; j < m; j++) key[j] = (panel_key){time[order[j]], order[j]};
+  qsort(key, m, sizeof *key, cmp_key);
+  for (size_t j = 0; j < m; j++) order[j] = key[j].row;
+  free(key);
+  return TFP_OK;
 }
 
 int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time,
@@ -43,24 +62,25 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
       return TFP_EDATA;
     }
   }
-  panel_key *key = malloc((n ? n : 1) * sizeof *key);
-  if (!key) {
-    if (err) snprintf(err, errlen, "out of memory");
-    return TFP_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) key[i] = (panel_key){unit[i], time[i], i};
-  qsort(key, n, sizeof *key, cmp_key);
+  /* Counting sort by unit (codes are dense), then each unit by time. */
   for (size_t u = 0; u <= n_units; u++) start[u] = 0;
-  for (size_t i = 0; i < n; i++) {
-    order[i] = key[i].row;
-    start[key[i].unit + 1]++;
-    if (i > 0 && key[i].unit == key[i - 1].unit) {
-      double prev = key[i - 1].time, t = key[i].time;
-      const char *name = tfp_unit_name(unit_label, key[i].unit, ub, sizeof ub);
+  for (size_t i = 0; i < n; i++) start[unit[i] + 1]++;
+  for (size_t u = 0; u < n_units; u++) start[u + 1] += start[u];
+  for (size_t i = 0; i < n; i++) order[start[unit[i]]++] = i;
+  for (size_t u = n_units; u > 0; u--) start[u] = start[u - 1];   /* undo the fill's advance */
+  start[0] = 0;
+  for (size_t u = 0; u < n_units; u++) {
+    size_t a = start[u], b = start[u + 1];
+    if (sort_by_time(order + a, b - a, time) != TFP_OK) {
+      if (err) snprintf(err, errlen, "out of memory");
+      return TFP_ENOMEM;
+    }
+    for (size_t j = a + 1; j < b; j++) {
+      double prev = time[order[j - 1]], t = time[order[j]];
+      const char *name = tfp_unit_name(unit_label, (int)u, ub, sizeof ub);
       if (t == prev) {
         if (err) snprintf(err, errlen, "unit %s has two rows for time %.0f (rows %zu and %zu)",
-                          name, t, key[i - 1].row + 1, key[i].row + 1);
-        free(key);
+                          name, t, order[j - 1] + 1, order[j] + 1);
         return TFP_EDATA;
       }
       if (consecutive && t != prev + 1) {
@@ -72,13 +92,10 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
             snprintf(err, errlen, "unit %s has a gap in the panel: no rows for %.0f-%.0f (between %.0f and %.0f)",
                      name, prev + 1, t - 1, prev, t);
         }
-        free(key);
         return TFP_EDATA;
       }
     }
   }
-  for (size_t u = 0; u < n_units; u++) start[u + 1] += start[u];
-  free(key);
   return TFP_OK;
 }
 

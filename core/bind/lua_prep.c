@@ -1,6 +1,23 @@
 /* lua_prep.c — data preparation: tfp.lq, tfp.capital_stock, tfp.deflate,
    tfp.group_mean. Thin wrappers over lq.c, capital.c and deflate.c; scratch
-   memory lives in userdata so an error raised on the way cannot leak it. */
+   memory lives in userdata so an error raised on the way cannot leak it.
+
+   tfp.lq{data = f, sectors = {...} | "col", total = "col" [, by = "col"]} -> vector
+     location quotient per row (equation (1)); by: groups (the year) whose
+     totals form the reference ratio; none = the whole frame.
+   tfp.capital_stock{data = f, id = "col", time = "col", investment = "col"
+                     [, delta = 0.096] [, initial = "growth" | "col"]} -> vector
+     K_t = (1 - delta) K_{t-1} + I_t per unit; first-year stock by the
+     Hall-Jones rule I_0 / (g + delta) or from a column. Rows in any order.
+   tfp.deflate(values, index [, {base = 2003, time = ..., id = ..., data = f,
+               chained = true}]) -> vector
+     chained = true (default): index with previous period = 100, chained from
+     base; chained = false: fixed-base index (base period = 100; with base
+     given, rebased to it). values/index/id/time: vectors, tables or column
+     names of data.
+   tfp.group_mean(x, by [, f]) -> vector: each row gets the mean of x over
+     the rows with its value of by (x, by: vectors, tables or columns of f).
+   Data errors name the unit and years, or the row and column. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
