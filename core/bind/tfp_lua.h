@@ -2,6 +2,7 @@
    userdata, and the registration functions of each primitive family. */
 #ifndef TFP_LUA_H
 #define TFP_LUA_H
+#include <signal.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include "frame.h"
@@ -37,8 +38,10 @@ const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *n
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def);
 size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max);
 
-/* Progress on stderr, only when stderr is a terminal. */
-void tfp_progress(const char *what, size_t done, size_t total);
+/* Progress on stderr, only when stderr is a terminal. Returns non-zero when
+   the user asked to interrupt (Ctrl-C): long loops stop and report it. */
+int tfp_progress(const char *what, size_t done, size_t total);
+extern volatile sig_atomic_t tfp_interrupted;
 
 /* Each family adds its functions to the table on top of the stack. */
 int tfp_open_frame(lua_State *L);

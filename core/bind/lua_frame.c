@@ -1,0 +1,785 @@
+/* lua_frame.c — the frame and vector userdata: column access, vectorised
+   arithmetic, subsets, panel lags, printing. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "csv.h"
+#include "tfp_lua.h"
+
+/* ---------------------------------------------------------------- vectors */
+
+static tfp_vector *newvector(lua_State *L, tfp_type type, size_t n) {
+  tfp_vector *v = lua_newuserdatauv(L, sizeof *v, 0);
+  memset(v, 0, sizeof *v);
+  luaL_setmetatable(L, TFP_VECTOR_MT);
+  v->n = n;
+  v->c.type = type;
+  if (type == TFP_NUM) v->c.num = malloc((n ? n : 1) * sizeof(double));
+  else v->c.str = calloc(n ? n : 1, sizeof(char *));
+  if (!v->c.num && !v->c.str) luaL_error(L, "out of memory for a vector of %d values", (int)n);
+  return v;
+}
+
+double *tfp_newvector(lua_State *L, size_t n) { return newvector(L, TFP_NUM, n)->c.num; }
+
+tfp_vector *tfp_tovector(lua_State *L, int arg) { return luaL_testudata(L, arg, TFP_VECTOR_MT); }
+tfp_vector *tfp_checkvector(lua_State *L, int arg) { return luaL_checkudata(L, arg, TFP_VECTOR_MT); }
+
+void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n) {
+  tfp_vector *v = newvector(L, c->type, n);
+  if (c->type == TFP_NUM) {
+    if (n) memcpy(v->c.num, c->num, n * sizeof(double));
+  } else {
+    for (size_t i = 0; i < n; i++)
+      if (c->str[i] && !(v->c.str[i] = strdup(c->str[i]))) luaL_error(L, "out of memory");
+  }
+}
+
+static int vector_gc(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  free(v->c.num);
+  tfp_column_free_str(v->c.str, v->n);
+  v->c.num = NULL;
+  v->c.str = NULL;
+  v->n = 0;
+  return 0;
+}
+
+/* A Lua table of numbers/strings as a vector: nil is missing; the length is
+   field n when present (as table.pack sets it), else #t, padded to n_hint. */
+static tfp_vector *vector_from_table(lua_State *L, int t, size_t n_hint) {
+  t = lua_absindex(L, t);
+  lua_getfield(L, t, "n");
+  size_t n = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 ? (size_t)lua_tointeger(L, -1) : (size_t)luaL_len(L, t);
+  lua_pop(L, 1);
+  if (n_hint && n < n_hint) n = n_hint;
+  tfp_type type = TFP_NUM;
+  for (size_t i = 1; i <= n; i++) {
+    int ty = lua_geti(L, t, (lua_Integer)i);
+    lua_pop(L, 1);
+    if (ty == LUA_TSTRING) { type = TFP_STR; break; }
+  }
+  tfp_vector *v = newvector(L, type, n);
+  for (size_t i = 0; i < n; i++) {
+    int ty = lua_geti(L, t, (lua_Integer)i + 1);
+    if (type == TFP_NUM) {
+      if (ty == LUA_TNIL) v->c.num[i] = NAN;
+      else if (ty == LUA_TNUMBER) v->c.num[i] = lua_tonumber(L, -1);
+      else if (ty == LUA_TBOOLEAN) v->c.num[i] = lua_toboolean(L, -1);
+      else luaL_error(L, "element %d of the table is a %s, not a number", (int)i + 1, luaL_typename(L, -1));
+    } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
+      if (!(v->c.str[i] = strdup(lua_tostring(L, -1)))) luaL_error(L, "out of memory");
+    } else if (ty != LUA_TNIL) {
+      luaL_error(L, "element %d of the table is a %s, not a string", (int)i + 1, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+  return v;
+}
+
+/* The operand at arg as a vector (converting a table) or a scalar. */
+typedef struct { const double *x; double s; size_t n; } operand;
+
+static operand checkoperand(lua_State *L, int arg) {
+  operand o = {NULL, 0, 0};
+  if (lua_type(L, arg) == LUA_TNUMBER) { o.s = lua_tonumber(L, arg); return o; }
+  tfp_vector *v = tfp_tovector(L, arg);
+  if (!v && lua_istable(L, arg)) { v = vector_from_table(L, arg, 0); lua_replace(L, arg); }
+  if (!v) luaL_error(L, "arithmetic on a %s and a vector", luaL_typename(L, arg));
+  if (v->c.type != TFP_NUM) luaL_error(L, "arithmetic on a string vector");
+  o.x = v->c.num;
+  o.n = v->n;
+  return o;
+}
+
+static int vector_arith(lua_State *L, int op) {
+  operand a = checkoperand(L, 1), b = op == LUA_OPUNM ? a : checkoperand(L, 2);
+  if (a.x && b.x && a.n != b.n)
+    return luaL_error(L, "vectors of different lengths (%d and %d)", (int)a.n, (int)b.n);
+  size_t n = a.x ? a.n : b.n;
+  double *r = tfp_newvector(L, n);
+  for (size_t i = 0; i < n; i++) {
+    double x = a.x ? a.x[i] : a.s, y = b.x ? b.x[i] : b.s;
+    switch (op) {
+      case LUA_OPADD: r[i] = x + y; break;
+      case LUA_OPSUB: r[i] = x - y; break;
+      case LUA_OPMUL: r[i] = x * y; break;
+      /* Division by zero is missing, not an infinity that would slip into a model. */
+      case LUA_OPDIV: r[i] = y == 0 ? NAN : x / y; break;
+      case LUA_OPPOW: r[i] = pow(x, y); break;
+      case LUA_OPUNM: r[i] = -x; break;
+    }
+    if (!isfinite(r[i])) r[i] = NAN;
+  }
+  return 1;
+}
+
+static int vector_add(lua_State *L) { return vector_arith(L, LUA_OPADD); }
+static int vector_sub(lua_State *L) { return vector_arith(L, LUA_OPSUB); }
+static int vector_mul(lua_State *L) { return vector_arith(L, LUA_OPMUL); }
+static int vector_div(lua_State *L) { return vector_arith(L, LUA_OPDIV); }
+static int vector_pow(lua_State *L) { return vector_arith(L, LUA_OPPOW); }
+static int vector_unm(lua_State *L) { return vector_arith(L, LUA_OPUNM); }
+
+static int vector_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)tfp_checkvector(L, 1)->n);
+  return 1;
+}
+
+static void push_element(lua_State *L, const tfp_column *c, size_t i) {
+  if (c->type == TFP_NUM) {
+    if (isnan(c->num[i])) lua_pushnil(L);
+    else lua_pushnumber(L, c->num[i]);
+  } else if (c->str[i]) {
+    lua_pushstring(L, c->str[i]);
+  } else {
+    lua_pushnil(L);
+  }
+}
+
+/* Summaries skip missing values, as Stata's summarize does. */
+static int vector_summary(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  const char *what = lua_tostring(L, lua_upvalueindex(1));
+  if (v->c.type != TFP_NUM) return luaL_error(L, "%s of a string vector", what);
+  double sum = 0, sumsq = 0, lo = INFINITY, hi = -INFINITY;
+  size_t n = 0;
+  for (size_t i = 0; i < v->n; i++) {
+    double x = v->c.num[i];
+    if (isnan(x)) continue;
+    n++;
+    sum += x;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  double mean = n ? sum / (double)n : NAN;
+  for (size_t i = 0; i < v->n; i++)
+    if (!isnan(v->c.num[i])) sumsq += (v->c.num[i] - mean) * (v->c.num[i] - mean);
+  double r;
+  switch (what[1]) {
+    case 'u': r = sum; break;                                   /* sum */
+    case 'e': r = mean; break;                                  /* mean */
+    case 'i': r = n ? lo : NAN; break;                          /* min */
+    case 'a': r = n ? hi : NAN; break;                          /* max */
+    case 'd': r = n > 1 ? sqrt(sumsq / (double)(n - 1)) : NAN; break;  /* sd */
+    default: lua_pushinteger(L, (lua_Integer)n); return 1;      /* count */
+  }
+  if (isnan(r)) lua_pushnil(L);
+  else lua_pushnumber(L, r);
+  return 1;
+}
+
+/* Comparisons give 0/1 vectors (missing stays missing), for filter(). */
+static int vector_compare(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  int op = (int)lua_tointeger(L, lua_upvalueindex(1));   /* 0 eq 1 ne 2 lt 3 le 4 gt 5 ge */
+  double *r = tfp_newvector(L, v->n);
+  if (v->c.type == TFP_STR) {
+    const char *s = luaL_checkstring(L, 2);
+    for (size_t i = 0; i < v->n; i++) {
+      if (!v->c.str[i]) { r[i] = NAN; continue; }
+      int c = strcmp(v->c.str[i], s);
+      r[i] = op == 0 ? c == 0 : op == 1 ? c != 0 : op == 2 ? c < 0 : op == 3 ? c <= 0 : op == 4 ? c > 0 : c >= 0;
+    }
+  } else {
+    double s = luaL_checknumber(L, 2);
+    for (size_t i = 0; i < v->n; i++) {
+      double x = v->c.num[i];
+      if (isnan(x)) { r[i] = NAN; continue; }
+      r[i] = op == 0 ? x == s : op == 1 ? x != s : op == 2 ? x < s : op == 3 ? x <= s : op == 4 ? x > s : x >= s;
+    }
+  }
+  return 1;
+}
+
+static int vector_totable(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  lua_createtable(L, (int)v->n, 0);
+  for (size_t i = 0; i < v->n; i++) {
+    push_element(L, &v->c, i);
+    lua_seti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int vector_index(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    lua_Integer i = lua_tointeger(L, 2);
+    if (i < 1 || (size_t)i > v->n) return 0;
+    push_element(L, &v->c, (size_t)i - 1);
+    return 1;
+  }
+  luaL_getmetafield(L, 1, "methods");
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
+  return 1;
+}
+
+static int vector_newindex(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, i >= 1 && (size_t)i <= v->n, 2, "index out of range");
+  if (v->c.type == TFP_NUM) {
+    v->c.num[i - 1] = lua_isnil(L, 3) ? NAN : luaL_checknumber(L, 3);
+  } else {
+    free(v->c.str[i - 1]);
+    v->c.str[i - 1] = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
+  }
+  return 0;
+}
+
+static void format_cell(const tfp_column *c, size_t i, char *buf, size_t n) {
+  if (c->type == TFP_NUM) {
+    if (isnan(c->num[i])) snprintf(buf, n, ".");
+    else snprintf(buf, n, "%.6g", c->num[i]);
+  } else {
+    snprintf(buf, n, "%s", c->str[i] ? c->str[i] : ".");
+  }
+}
+
+static int vector_tostring(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  luaL_Buffer b;
+  char cell[64];
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "vector[");
+  lua_pushfstring(L, "%I]{", (lua_Integer)v->n);
+  luaL_addvalue(&b);
+  for (size_t i = 0; i < v->n && i < 10; i++) {
+    format_cell(&v->c, i, cell, sizeof cell);
+    if (i) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, cell);
+  }
+  luaL_addstring(&b, v->n > 10 ? ", ...}" : "}");
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* Elementwise functions for tfp.log etc.; a domain error raises, naming the
+   first offending position, rather than making a silent missing value. */
+static int vector_math(lua_State *L) {
+  int f = (int)lua_tointeger(L, lua_upvalueindex(1));   /* 0 log 1 exp 2 sqrt 3 abs */
+  static const char *names[] = {"log", "exp", "sqrt", "abs"};
+  if (lua_type(L, 1) == LUA_TNUMBER) {
+    double x = lua_tonumber(L, 1);
+    if ((f == 0 && x <= 0) || (f == 2 && x < 0))
+      return luaL_error(L, "%s of %f is undefined", names[f], x);
+    lua_pushnumber(L, f == 0 ? log(x) : f == 1 ? exp(x) : f == 2 ? sqrt(x) : fabs(x));
+    return 1;
+  }
+  operand a = checkoperand(L, 1);
+  double *r = tfp_newvector(L, a.n);
+  for (size_t i = 0; i < a.n; i++) {
+    double x = a.x[i];
+    if (!isnan(x) && ((f == 0 && x <= 0) || (f == 2 && x < 0)))
+      return luaL_error(L, "%s: value %f at position %d is outside the domain", names[f], x, (int)i + 1);
+    r[i] = f == 0 ? log(x) : f == 1 ? exp(x) : f == 2 ? sqrt(x) : fabs(x);
+    if (!isfinite(r[i])) r[i] = NAN;
+  }
+  return 1;
+}
+
+static int tfp_vector_new(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = luaL_optinteger(L, 2, 0);
+  vector_from_table(L, 1, n > 0 ? (size_t)n : 0);
+  return 1;
+}
+
+/* ----------------------------------------------------------------- frames */
+
+typedef struct { tfp_frame *f; } frame_box;
+
+tfp_frame *tfp_toframe(lua_State *L, int arg) {
+  frame_box *b = luaL_testudata(L, arg, TFP_FRAME_MT);
+  return b ? b->f : NULL;
+}
+
+tfp_frame *tfp_checkframe(lua_State *L, int arg) {
+  frame_box *b = luaL_checkudata(L, arg, TFP_FRAME_MT);
+  if (!b->f) luaL_argerror(L, arg, "frame is closed");
+  return b->f;
+}
+
+void tfp_pushframe(lua_State *L, tfp_frame *f) {
+  frame_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->f = f;
+  luaL_setmetatable(L, TFP_FRAME_MT);
+}
+
+static int frame_close(lua_State *L) {
+  frame_box *b = luaL_checkudata(L, 1, TFP_FRAME_MT);
+  tfp_frame_free(b->f);
+  b->f = NULL;
+  return 0;
+}
+
+int tfp_checkcolumn(lua_State *L, tfp_frame *f, int arg, const char *name) {
+  int j = tfp_frame_find(f, name);
+  if (j < 0) {
+    lua_pushfstring(L, "column '%s' not found", name);
+    luaL_argerror(L, arg, lua_tostring(L, -1));
+  }
+  return j;
+}
+
+const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *name) {
+  int j = tfp_checkcolumn(L, f, arg, name);
+  if (f->col[j].type != TFP_NUM) {
+    lua_pushfstring(L, "column '%s' is not numeric", name);
+    luaL_argerror(L, arg, lua_tostring(L, -1));
+  }
+  return f->col[j].num;
+}
+
+const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
+  lua_getfield(L, t, key);
+  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
+  if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+    luaL_error(L, "option '%s' must be a string, not a %s", key, luaL_typename(L, -1));
+  lua_pop(L, 1);   /* the string stays alive in the table */
+  return s;
+}
+
+size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max) {
+  size_t n = 0;
+  int ty = lua_getfield(L, t, key);
+  if (ty == LUA_TSTRING) {
+    names[n++] = lua_tostring(L, -1);
+  } else if (ty == LUA_TTABLE) {
+    size_t len = (size_t)luaL_len(L, -1);
+    if (len > max) luaL_error(L, "option '%s' lists %d names, at most %d allowed", key, (int)len, (int)max);
+    for (size_t i = 1; i <= len; i++) {
+      if (lua_geti(L, -1, (lua_Integer)i) != LUA_TSTRING)
+        luaL_error(L, "option '%s': element %d is not a string", key, (int)i);
+      names[n++] = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    }
+  } else if (ty != LUA_TNIL) {
+    luaL_error(L, "option '%s' must be a name or a list of names", key);
+  }
+  lua_pop(L, 1);
+  return n;
+}
+
+/* Set column `name` of f from the value at idx: a vector, a table or a
+   number. pad: a shorter table ends in missing values (tfp.frame{} allows
+   trailing nils; assignment does not, so a short table is not a silent gap). */
+static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int idx, int pad) {
+  if (lua_isnil(L, idx)) {
+    int j = tfp_frame_find(f, name);
+    if (j >= 0) tfp_frame_drop(f, j);
+    return;
+  }
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    double x = lua_tonumber(L, idx), *d = malloc((f->nrow ? f->nrow : 1) * sizeof *d);
+    if (!d) luaL_error(L, "out of memory");
+    for (size_t i = 0; i < f->nrow; i++) d[i] = x;
+    if (tfp_frame_add_num(f, name, d) < 0) luaL_error(L, "out of memory");
+    return;
+  }
+  tfp_vector *v = tfp_tovector(L, idx);
+  if (!v && lua_istable(L, idx)) { v = vector_from_table(L, idx, pad ? f->nrow : 0); lua_replace(L, idx); }
+  if (!v) luaL_error(L, "cannot store a %s as column '%s'", luaL_typename(L, idx), name);
+  if (v->n != f->nrow)
+    luaL_error(L, "column '%s' has %d values, the frame has %d rows", name, (int)v->n, (int)f->nrow);
+  int j;
+  if (v->c.type == TFP_NUM) {
+    double *d = tfp_column_copy_num(&v->c, v->n);
+    j = d ? tfp_frame_add_num(f, name, d) : -1;
+  } else {
+    char **s = tfp_column_copy_str(&v->c, v->n);
+    j = s ? tfp_frame_add_str(f, name, s) : -1;
+  }
+  if (j < 0) luaL_error(L, "out of memory");
+}
+
+static int frame_index(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    int j = tfp_frame_find(f, lua_tostring(L, 2));
+    if (j >= 0) { tfp_pushcolumn(L, &f->col[j], f->nrow); return 1; }
+  }
+  luaL_getmetafield(L, 1, "methods");
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
+  return 1;
+}
+
+static int frame_newindex(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  luaL_getmetafield(L, 1, "methods");
+  if (lua_getfield(L, -1, name) != LUA_TNIL)
+    return luaL_error(L, "'%s' is a frame method; use f[\"%s\"] = ... with another name", name, name);
+  lua_pop(L, 2);
+  frame_setcolumn(L, f, name, 3, 0);
+  return 0;
+}
+
+static int frame_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)tfp_checkframe(L, 1)->nrow);
+  return 1;
+}
+
+static int frame_nrow(lua_State *L) { return frame_len(L); }
+
+static int frame_ncol(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)tfp_checkframe(L, 1)->ncol);
+  return 1;
+}
+
+static int frame_names(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_createtable(L, (int)f->ncol, 0);
+  for (size_t j = 0; j < f->ncol; j++) {
+    lua_pushstring(L, f->col[j].name);
+    lua_seti(L, -2, (lua_Integer)j + 1);
+  }
+  return 1;
+}
+
+static int frame_types(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_createtable(L, 0, (int)f->ncol);
+  for (size_t j = 0; j < f->ncol; j++) {
+    lua_pushstring(L, f->col[j].type == TFP_NUM ? "number" : "string");
+    lua_setfield(L, -2, f->col[j].name);
+  }
+  return 1;
+}
+
+static int frame_label(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  int j = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
+  if (lua_gettop(L) >= 3) {
+    if (tfp_frame_set_label(f, j, luaL_optstring(L, 3, NULL)) != TFP_OK) return luaL_error(L, "out of memory");
+    return 0;
+  }
+  if (f->col[j].label) lua_pushstring(L, f->col[j].label);
+  else lua_pushnil(L);
+  return 1;
+}
+
+/* Push a new frame holding the rows listed (0-based) in the userdata on top. */
+static int push_rows(lua_State *L, tfp_frame *f, const size_t *rows, size_t n) {
+  tfp_frame *g = tfp_frame_rows(f, rows, n);
+  if (!g) return luaL_error(L, "out of memory");
+  tfp_pushframe(L, g);
+  return 1;
+}
+
+static size_t *scratch_rows(lua_State *L, size_t n) {
+  /* Scratch as userdata: a Lua error in a callback cannot leak it. */
+  return lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
+}
+
+static int frame_head(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_Integer k = luaL_optinteger(L, 2, 6);
+  size_t n = k < 0 ? 0 : (size_t)k > f->nrow ? f->nrow : (size_t)k;
+  size_t *rows = scratch_rows(L, n);
+  for (size_t i = 0; i < n; i++) rows[i] = i;
+  return push_rows(L, f, rows, n);
+}
+
+/* The row as a table {col = value}, for filter functions. */
+static void push_row(lua_State *L, tfp_frame *f, size_t i) {
+  lua_createtable(L, 0, (int)f->ncol);
+  for (size_t j = 0; j < f->ncol; j++) {
+    push_element(L, &f->col[j], i);
+    lua_setfield(L, -2, f->col[j].name);
+  }
+}
+
+/* filter(function(row) ... end) or filter(mask): mask is a 0/1 vector or a
+   table of booleans; missing counts as false, as in Stata's `if`. */
+static int frame_filter(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  size_t *rows = scratch_rows(L, f->nrow), n = 0;
+  if (lua_isfunction(L, 2)) {
+    for (size_t i = 0; i < f->nrow; i++) {
+      lua_pushvalue(L, 2);
+      push_row(L, f, i);
+      lua_call(L, 1, 1);
+      if (lua_toboolean(L, -1)) rows[n++] = i;
+      lua_pop(L, 1);
+    }
+  } else if (tfp_tovector(L, 2)) {
+    tfp_vector *m = tfp_tovector(L, 2);
+    if (m->n != f->nrow || m->c.type != TFP_NUM)
+      return luaL_argerror(L, 2, "mask must be a numeric vector with one value per row");
+    for (size_t i = 0; i < f->nrow; i++)
+      if (!isnan(m->c.num[i]) && m->c.num[i] != 0) rows[n++] = i;
+  } else if (lua_istable(L, 2)) {
+    for (size_t i = 0; i < f->nrow; i++) {
+      lua_geti(L, 2, (lua_Integer)i + 1);
+      if (lua_toboolean(L, -1) && !(lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) == 0)) rows[n++] = i;
+      lua_pop(L, 1);
+    }
+  } else {
+    return luaL_argerror(L, 2, "expected a function, a mask vector or a table of booleans");
+  }
+  return push_rows(L, f, rows, n);
+}
+
+/* where{col = value, col2 = {v1, v2}}: rows whose columns equal the values. */
+static int frame_where(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  size_t *rows = scratch_rows(L, f->nrow), n = 0;
+  char *keep = lua_newuserdatauv(L, f->nrow ? f->nrow : 1, 0);
+  memset(keep, 1, f->nrow);
+  lua_pushnil(L);
+  while (lua_next(L, 2)) {
+    const char *name = lua_tostring(L, -2);
+    if (lua_type(L, -2) != LUA_TSTRING) return luaL_argerror(L, 2, "keys must be column names");
+    const tfp_column *c = &f->col[tfp_checkcolumn(L, f, 2, name)];
+    int list = lua_istable(L, -1);
+    size_t nv = list ? (size_t)luaL_len(L, -1) : 1;
+    for (size_t i = 0; i < f->nrow; i++) {
+      if (!keep[i]) continue;
+      int hit = 0;
+      for (size_t k = 1; k <= nv && !hit; k++) {
+        if (list) lua_geti(L, -1, (lua_Integer)k); else lua_pushvalue(L, -1);
+        if (c->type == TFP_NUM) hit = lua_type(L, -1) == LUA_TNUMBER && c->num[i] == lua_tonumber(L, -1);
+        else hit = lua_type(L, -1) == LUA_TSTRING && c->str[i] && strcmp(c->str[i], lua_tostring(L, -1)) == 0;
+        lua_pop(L, 1);
+      }
+      keep[i] = (char)hit;
+    }
+    lua_pop(L, 1);
+  }
+  for (size_t i = 0; i < f->nrow; i++)
+    if (keep[i]) rows[n++] = i;
+  return push_rows(L, f, rows, n);
+}
+
+static int frame_select(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  tfp_frame *g = tfp_frame_create(f->nrow);
+  if (!g) return luaL_error(L, "out of memory");
+  tfp_pushframe(L, g);
+  for (lua_Integer k = 1; k <= luaL_len(L, 2); k++) {
+    lua_geti(L, 2, k);
+    const char *name = luaL_checkstring(L, -1);
+    int j = tfp_checkcolumn(L, f, 2, name);
+    tfp_pushcolumn(L, &f->col[j], f->nrow);
+    frame_setcolumn(L, g, name, lua_gettop(L), 0);
+    tfp_frame_set_label(g, tfp_frame_find(g, name), f->col[j].label);
+    lua_pop(L, 2);
+  }
+  return 1;
+}
+
+static int frame_copy(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  size_t *rows = scratch_rows(L, f->nrow);
+  for (size_t i = 0; i < f->nrow; i++) rows[i] = i;
+  return push_rows(L, f, rows, f->nrow);
+}
+
+static int frame_panel(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  if (lua_isnoneornil(L, 2)) {   /* query */
+    if (f->panel_id < 0) return 0;
+    lua_pushstring(L, f->col[f->panel_id].name);
+    lua_pushstring(L, f->col[f->panel_time].name);
+    return 2;
+  }
+  int id = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
+  int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
+  char err[256];
+  if (tfp_frame_panel(f, id, tm, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int frame_lag(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  const double *x;
+  size_t n;
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    x = tfp_checknumcol(L, f, 2, lua_tostring(L, 2));
+    n = f->nrow;
+  } else {
+    tfp_vector *v = tfp_checkvector(L, 2);
+    luaL_argcheck(L, v->c.type == TFP_NUM && v->n == f->nrow, 2, "need a numeric vector with one value per row");
+    x = v->c.num;
+    n = v->n;
+  }
+  lua_Integer k = luaL_optinteger(L, 3, 1);
+  double *out = tfp_newvector(L, n);
+  char err[256];
+  if (tfp_frame_lag(f, x, (long)k, out, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  return 1;
+}
+
+/* Column widths over the first rows shown, then an aligned listing. */
+static int frame_tostring(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  size_t show = f->nrow < 10 ? f->nrow : 10;
+  size_t *width = scratch_rows(L, f->ncol);
+  char cell[64];
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t j = 0; j < f->ncol; j++) {
+    width[j] = strlen(f->col[j].name);
+    for (size_t i = 0; i < show; i++) {
+      format_cell(&f->col[j], i, cell, sizeof cell);
+      if (strlen(cell) > width[j]) width[j] = strlen(cell);
+    }
+  }
+  /* Columns that fit in 120 characters; the rest are counted in the footer. */
+  size_t shown_cols = 0, used = 0;
+  while (shown_cols < f->ncol && (shown_cols == 0 || used + width[shown_cols] + 2 <= 120))
+    used += width[shown_cols++] + 2;
+  for (size_t i = 0; i <= show; i++) {
+    for (size_t j = 0; j < shown_cols; j++) {
+      const char *s = f->col[j].name;
+      if (i > 0) { format_cell(&f->col[j], i - 1, cell, sizeof cell); s = cell; }
+      int right = i > 0 && f->col[j].type == TFP_NUM;
+      lua_pushfstring(L, "%s", j ? "  " : "");
+      luaL_addvalue(&b);
+      for (size_t pad = strlen(s); right && pad < width[j]; pad++) luaL_addchar(&b, ' ');
+      luaL_addstring(&b, s);
+      for (size_t pad = strlen(s); !right && pad < width[j] && j + 1 < shown_cols; pad++) luaL_addchar(&b, ' ');
+    }
+    luaL_addchar(&b, '\n');
+  }
+  lua_pushfstring(L, "[%I rows x %I columns%s", (lua_Integer)f->nrow, (lua_Integer)f->ncol,
+                  f->nrow > show ? ", first 10 rows shown" : "");
+  luaL_addvalue(&b);
+  if (shown_cols < f->ncol) {
+    lua_pushfstring(L, "; %I more columns: see f:names()", (lua_Integer)(f->ncol - shown_cols));
+    luaL_addvalue(&b);
+  }
+  luaL_addchar(&b, ']');
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static int frame_new(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  /* Columns in order: a list of {name, values} pairs, or a map sorted by name. */
+  lua_newtable(L);   /* names in order */
+  int names = lua_gettop(L), nnames = 0;
+  if (lua_rawlen(L, 1) > 0) {
+    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, 1); k++) {
+      lua_geti(L, 1, k);
+      luaL_argcheck(L, lua_istable(L, -1), 1, "expected {name, values} pairs");
+      lua_geti(L, -1, 1);
+      lua_seti(L, names, ++nnames);
+      lua_pop(L, 1);
+    }
+  } else {
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_remove(L, -2);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+      lua_seti(L, names, ++nnames);
+    }
+    lua_pushvalue(L, names);
+    lua_call(L, 1, 0);
+  }
+  size_t nrow = 0;
+  int pairs = lua_rawlen(L, 1) > 0;
+  for (int k = 1; k <= nnames; k++) {   /* the longest column fixes the row count */
+    if (pairs) { lua_geti(L, 1, k); lua_geti(L, -1, 2); lua_remove(L, -2); }
+    else { lua_geti(L, names, k); lua_gettable(L, 1); }
+    tfp_vector *v = tfp_tovector(L, -1);
+    size_t n = v ? v->n : lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+    lua_pop(L, 1);
+    if (n > nrow) nrow = n;
+  }
+  tfp_frame *f = tfp_frame_create(nrow);
+  if (!f) return luaL_error(L, "out of memory");
+  tfp_pushframe(L, f);
+  int fi = lua_gettop(L);
+  for (int k = 1; k <= nnames; k++) {
+    lua_geti(L, names, k);
+    const char *name = luaL_checkstring(L, -1);
+    if (pairs) { lua_geti(L, 1, k); lua_geti(L, -1, 2); lua_remove(L, -2); }
+    else { lua_pushvalue(L, -1); lua_gettable(L, 1); }
+    frame_setcolumn(L, f, name, lua_gettop(L), 1);
+    lua_pop(L, 2);
+  }
+  lua_settop(L, fi);
+  return 1;
+}
+
+static int frame_write_csv(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  char err[512];
+  if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  return 0;
+}
+
+static const luaL_Reg frame_methods[] = {
+  {"nrow", frame_nrow}, {"ncol", frame_ncol}, {"names", frame_names}, {"types", frame_types},
+  {"label", frame_label}, {"head", frame_head}, {"filter", frame_filter}, {"where", frame_where},
+  {"select", frame_select}, {"copy", frame_copy}, {"panel", frame_panel}, {"lag", frame_lag},
+  {"write_csv", frame_write_csv}, {"close", frame_close}, {NULL, NULL}
+};
+
+static const luaL_Reg frame_meta[] = {
+  {"__index", frame_index}, {"__newindex", frame_newindex}, {"__len", frame_len},
+  {"__tostring", frame_tostring}, {"__gc", frame_close}, {"__close", frame_close}, {NULL, NULL}
+};
+
+static const luaL_Reg vector_methods[] = {
+  {"totable", vector_totable}, {NULL, NULL}
+};
+
+static const luaL_Reg vector_meta[] = {
+  {"__index", vector_index}, {"__newindex", vector_newindex}, {"__len", vector_len},
+  {"__add", vector_add}, {"__sub", vector_sub}, {"__mul", vector_mul}, {"__div", vector_div},
+  {"__pow", vector_pow}, {"__unm", vector_unm}, {"__tostring", vector_tostring},
+  {"__gc", vector_gc}, {"__close", vector_gc}, {NULL, NULL}
+};
+
+int tfp_open_frame(lua_State *L) {
+  luaL_newmetatable(L, TFP_FRAME_MT);
+  luaL_setfuncs(L, frame_meta, 0);
+  luaL_newlib(L, frame_methods);
+  lua_setfield(L, -2, "methods");
+  lua_pushliteral(L, "tfp.frame");
+  lua_setfield(L, -2, "__name");
+  lua_pop(L, 1);
+
+  luaL_newmetatable(L, TFP_VECTOR_MT);
+  luaL_setfuncs(L, vector_meta, 0);
+  luaL_newlib(L, vector_methods);
+  static const char *summaries[] = {"sum", "mean", "min", "max", "sd", "count"};
+  for (int k = 0; k < 6; k++) {
+    lua_pushstring(L, summaries[k]);
+    lua_pushcclosure(L, vector_summary, 1);
+    lua_setfield(L, -2, summaries[k]);
+  }
+  static const char *cmps[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+  for (int k = 0; k < 6; k++) {
+    lua_pushinteger(L, k);
+    lua_pushcclosure(L, vector_compare, 1);
+    lua_setfield(L, -2, cmps[k]);
+  }
+  lua_setfield(L, -2, "methods");
+  lua_pop(L, 1);
+
+  /* tfp.* functions */
+  static const char *maths[] = {"log", "exp", "sqrt", "abs"};
+  for (int k = 0; k < 4; k++) {
+    lua_pushinteger(L, k);
+    lua_pushcclosure(L, vector_math, 1);
+    lua_setfield(L, -2, maths[k]);
+  }
+  lua_pushcfunction(L, frame_new);
+  lua_setfield(L, -2, "frame");
+  lua_pushcfunction(L, tfp_vector_new);
+  lua_setfield(L, -2, "vector");
+  return 0;
+}

@@ -1,0 +1,89 @@
+/* lua_io.c — reading and writing data: CSV, Stata .dta, the embedded data. */
+#include <string.h>
+#include "csv.h"
+#include "dta.h"
+#include "embedded.h"
+#include "tfp_lua.h"
+
+#define MAX_LISTED 4096
+
+/* NULL-terminated list of the strings in field key of table t (or NULL).
+   The array lives in a userdata left on the stack. */
+static const char **optlist(lua_State *L, int t, const char *key) {
+  const char *tmp[MAX_LISTED];
+  lua_getfield(L, t, key);
+  int absent = lua_isnil(L, -1);
+  lua_pop(L, 1);
+  if (absent) return NULL;
+  size_t n = tfp_optnames(L, t, key, tmp, MAX_LISTED - 1);
+  const char **list = lua_newuserdatauv(L, (n + 1) * sizeof *list, 0);
+  memcpy(list, tmp, n * sizeof *list);
+  list[n] = NULL;
+  return list;
+}
+
+/* Options shared by read_csv and data(): sep, na, numeric, string. */
+static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
+  tfp_csv_opts_init(o);
+  if (lua_isnoneornil(L, t)) return;
+  luaL_checktype(L, t, LUA_TTABLE);
+  const char *sep = tfp_optstring(L, t, "sep", ",");
+  if (strlen(sep) != 1) luaL_error(L, "option 'sep' must be one character");
+  o->sep = sep[0];
+  o->na = optlist(L, t, "na");
+  o->num_cols = optlist(L, t, "numeric");
+  o->str_cols = optlist(L, t, "string");
+}
+
+static int read_csv(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  tfp_csv_opts o;
+  csv_options(L, 2, &o);
+  tfp_frame *f;
+  char err[512];
+  if (tfp_csv_read(path, &o, &f, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  tfp_pushframe(L, f);
+  return 1;
+}
+
+static int read_dta(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  tfp_frame *f;
+  char err[512];
+  if (tfp_dta_read(path, &f, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  tfp_pushframe(L, f);
+  return 1;
+}
+
+/* tfp.data("cities"): a data set compiled into the binary. */
+static int data(lua_State *L) {
+  const char *name = luaL_optstring(L, 1, "cities");
+  tfp_csv_opts o;
+  csv_options(L, 2, &o);
+  lua_pushfstring(L, "%s.csv", name);
+  const tfp_embedded_file *e = tfp_embedded_find(lua_tostring(L, -1));
+  if (!e) return luaL_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
+  tfp_frame *f;
+  char err[512];
+  if (tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err) != TFP_OK)
+    return luaL_error(L, "%s", err);
+  tfp_pushframe(L, f);
+  return 1;
+}
+
+static int write_csv(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  char err[512];
+  if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  return 0;
+}
+
+static const luaL_Reg io_funcs[] = {
+  {"read_csv", read_csv}, {"read_dta", read_dta}, {"data", data}, {"write_csv", write_csv},
+  {NULL, NULL}
+};
+
+int tfp_open_io(lua_State *L) {
+  luaL_setfuncs(L, io_funcs, 0);
+  return 0;
+}

@@ -1,0 +1,265 @@
+/* lua_prep.c — data preparation: tfp.lq, tfp.capital_stock, tfp.deflate,
+   tfp.group_mean. Thin wrappers over lq.c, capital.c and deflate.c; scratch
+   memory lives in userdata so an error raised on the way cannot leak it.
+
+   tfp.lq{data = f, sectors = {...} | "col", total = "col" [, by = "col"]} -> vector
+     location quotient per row (equation (1)); by: groups (the year) whose
+     totals form the reference ratio; none = the whole frame.
+   tfp.capital_stock{data = f, id = "col", time = "col", investment = "col"
+                     [, delta = 0.096] [, initial = "growth" | "col"]} -> vector
+     K_t = (1 - delta) K_{t-1} + I_t per unit; first-year stock by the
+     Hall-Jones rule I_0 / (g + delta) or from a column. Rows in any order.
+   tfp.deflate(values, index [, {base = 2003, time = ..., id = ..., data = f,
+               chained = true}]) -> vector
+     chained = true (default): index with previous period = 100, chained from
+     base; chained = false: fixed-base index (base period = 100; with base
+     given, rebased to it). values/index/id/time: vectors, tables or column
+     names of data.
+   tfp.group_mean(x, by [, f]) -> vector: each row gets the mean of x over
+     the rows with its value of by (x, by: vectors, tables or columns of f).
+   Data errors name the unit and years, or the row and column. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "capital.h"
+#include "deflate.h"
+#include "lq.h"
+#include "tfp_lua.h"
+
+#define MAX_SECTORS 64
+
+static void *scratch(lua_State *L, size_t bytes) {
+  return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
+}
+
+/* Frame in field `data` of the options table t (required). */
+static tfp_frame *optframe(lua_State *L, int t, int required) {
+  lua_getfield(L, t, "data");
+  tfp_frame *f = tfp_toframe(L, -1);
+  if (!f && (required || !lua_isnil(L, -1)))
+    luaL_argerror(L, t, lua_pushfstring(L, "option 'data' must be a frame, not a %s", luaL_typename(L, -1)));
+  lua_pop(L, 1);   /* the options table keeps it alive */
+  return f;
+}
+
+static const char *reqname(lua_State *L, int t, const char *key) {
+  const char *s = tfp_optstring(L, t, key, NULL);
+  if (!s) luaL_argerror(L, t, lua_pushfstring(L, "option '%s' (a column name) is required", key));
+  return s;
+}
+
+/* A numeric argument: a vector, a table of numbers (nil = missing) or, when f
+   is given, a column name. Tables are copied into a userdata pushed on the
+   stack; what is returned stays valid while the stack holds its owner. */
+typedef struct { const tfp_column *col; const double *x; size_t n; } numarg;
+
+static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f, int allow_str) {
+  numarg r = {NULL, NULL, 0};
+  arg = lua_absindex(L, arg);
+  tfp_vector *v = tfp_tovector(L, arg);
+  if (v) {
+    if (v->c.type != TFP_NUM && !allow_str)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s: a string vector, numbers expected", what));
+    r.col = &v->c;
+    r.x = v->c.num;
+    r.n = v->n;
+  } else if (lua_type(L, arg) == LUA_TSTRING) {
+    if (!f) luaL_argerror(L, arg, lua_pushfstring(L, "%s: a column name needs option 'data'", what));
+    const char *name = lua_tostring(L, arg);
+    int j = tfp_checkcolumn(L, f, arg, name);
+    if (f->col[j].type != TFP_NUM && !allow_str)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s: column '%s' is not numeric", what, name));
+    r.col = &f->col[j];
+    r.x = f->col[j].num;
+    r.n = f->nrow;
+  } else if (lua_istable(L, arg)) {
+    size_t n = (size_t)luaL_len(L, arg);
+    tfp_column *c = scratch(L, sizeof *c + n * sizeof(double));
+    double *x = (double *)(c + 1);
+    memset(c, 0, sizeof *c);
+    c->type = TFP_NUM;
+    c->num = x;
+    for (size_t i = 0; i < n; i++) {
+      int ty = lua_geti(L, arg, (lua_Integer)i + 1);
+      if (ty == LUA_TNIL) x[i] = NAN;
+      else if (ty == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
+      else luaL_argerror(L, arg, lua_pushfstring(L, "%s: element %d is a %s, not a number", what, (int)i + 1,
+                                                 luaL_typename(L, -1)));
+      lua_pop(L, 1);
+    }
+    lua_replace(L, arg);   /* the userdata takes the table's slot and stays alive */
+    r.col = c;
+    r.x = x;
+    r.n = n;
+  } else {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: vector, table or column name expected, got %s", what,
+                                          luaL_typename(L, arg)));
+  }
+  return r;
+}
+
+/* Field `key` of options table t as numarg (nil: r.x == NULL). Pushes one value. */
+static numarg optvalues(lua_State *L, int t, const char *key, tfp_frame *f, int allow_str) {
+  numarg r = {NULL, NULL, 0};
+  lua_getfield(L, t, key);
+  if (!lua_isnil(L, -1)) {
+    char what[64];
+    snprintf(what, sizeof what, "option '%s'", key);
+    r = checkvalues(L, -1, what, f, allow_str);
+  }
+  return r;
+}
+
+/* Group codes of column c (n rows) and, when labels != NULL, a label per
+   group for messages (numbers printed, strings as they are). Pushes two
+   userdata. */
+static int *groups(lua_State *L, const tfp_column *c, size_t n, size_t *n_groups, const char ***labels) {
+  int *code = scratch(L, n * sizeof *code);
+  if (tfp_group_codes(c, n, code, n_groups) != TFP_OK) luaL_error(L, "out of memory");
+  size_t ng = *n_groups;
+  const char **lab = scratch(L, ng * (sizeof *lab + 32));
+  char *buf = (char *)(lab + ng);
+  for (size_t g = 0; g < ng; g++) lab[g] = NULL;
+  for (size_t i = 0; i < n; i++) {
+    int g = code[i];
+    if (g < 0 || lab[g]) continue;
+    if (c->type == TFP_STR) lab[g] = c->str[i];
+    else {
+      snprintf(buf + 32 * g, 32, "%.15g", c->num[i]);
+      lab[g] = buf + 32 * g;
+    }
+  }
+  if (labels) *labels = lab;
+  return code;
+}
+
+/* tfp.lq{data = f, sectors = {...}, total = "emp_total", by = "year"} */
+static int prep_lq(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  tfp_frame *f = optframe(L, 1, 1);
+  const char *names[MAX_SECTORS + 1];
+  size_t ns = tfp_optnames(L, 1, "sectors", names, MAX_SECTORS);
+  if (ns == 0) return luaL_argerror(L, 1, "option 'sectors' (column names) is required");
+  names[ns] = reqname(L, 1, "total");
+  const double *sec[MAX_SECTORS];
+  for (size_t k = 0; k < ns; k++) sec[k] = tfp_checknumcol(L, f, 1, names[k]);
+  const double *total = tfp_checknumcol(L, f, 1, names[ns]);
+  const char *by = tfp_optstring(L, 1, "by", NULL);
+  int *code = NULL;
+  size_t n_groups = 0;
+  if (by) code = groups(L, &f->col[tfp_checkcolumn(L, f, 1, by)], f->nrow, &n_groups, NULL);
+  double *lq = tfp_newvector(L, f->nrow);
+  char err[256];
+  if (tfp_lq(f->nrow, ns, sec, total, code, n_groups, names, lq, err, sizeof err) != TFP_OK)
+    return luaL_error(L, "tfp.lq: %s", err);
+  return 1;
+}
+
+/* tfp.capital_stock{data = f, id = "city", time = "year", investment = "inv_real",
+   delta = 0.096, initial = "growth" | column} */
+static int prep_capital_stock(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  tfp_frame *f = optframe(L, 1, 1);
+  int id = tfp_checkcolumn(L, f, 1, reqname(L, 1, "id"));
+  const double *time = tfp_checknumcol(L, f, 1, reqname(L, 1, "time"));
+  const double *inv = tfp_checknumcol(L, f, 1, reqname(L, 1, "investment"));
+  tfp_capital_opts o;
+  tfp_capital_opts_init(&o);
+  lua_getfield(L, 1, "delta");
+  if (!lua_isnil(L, -1)) {
+    if (!lua_isnumber(L, -1)) return luaL_argerror(L, 1, "option 'delta' must be a number");
+    o.delta = lua_tonumber(L, -1);
+  }
+  lua_pop(L, 1);
+  const char *initial = tfp_optstring(L, 1, "initial", "growth");
+  if (strcmp(initial, "growth") != 0) {
+    o.initial = TFP_K0_GIVEN;
+    o.k0 = tfp_checknumcol(L, f, 1, initial);
+  }
+  size_t n_units;
+  const char **labels;
+  int *unit = groups(L, &f->col[id], f->nrow, &n_units, &labels);
+  o.unit_label = labels;
+  double *k = tfp_newvector(L, f->nrow);
+  char err[256];
+  if (tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err) != TFP_OK)
+    return luaL_error(L, "tfp.capital_stock: %s", err);
+  return 1;
+}
+
+/* tfp.deflate(values, index, {base = 2003, id = "city", time = "year", data = f,
+   chained = true}); values, index, id, time: vectors, tables or column names of data. */
+static int prep_deflate(lua_State *L) {
+  lua_settop(L, 3);
+  tfp_frame *f = NULL;
+  if (!lua_isnil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    f = optframe(L, 3, 0);
+  }
+  numarg v = checkvalues(L, 1, "values", f, 0), idx = checkvalues(L, 2, "index", f, 0);
+  if (v.n != idx.n)
+    return luaL_error(L, "tfp.deflate: %d values but %d index values", (int)v.n, (int)idx.n);
+  tfp_deflate_opts o;
+  tfp_deflate_opts_init(&o);
+  numarg id = {NULL, NULL, 0}, time = {NULL, NULL, 0};
+  if (!lua_isnil(L, 3)) {
+    if (lua_getfield(L, 3, "chained") != LUA_TNIL) {
+      if (!lua_isboolean(L, -1)) return luaL_argerror(L, 3, "option 'chained' must be true or false");
+      o.chained = lua_toboolean(L, -1);
+    }
+    if (lua_getfield(L, 3, "base") != LUA_TNIL) {
+      if (!lua_isnumber(L, -1)) return luaL_argerror(L, 3, "option 'base' must be a number (a year)");
+      o.base = lua_tonumber(L, -1);
+    }
+    id = optvalues(L, 3, "id", f, 1);
+    time = optvalues(L, 3, "time", f, 0);
+  }
+  if ((id.col && id.n != v.n) || (time.x && time.n != v.n))
+    return luaL_error(L, "tfp.deflate: id/time have %d values, the values %d", (int)(id.col ? id.n : time.n),
+                      (int)v.n);
+  if (o.chained && (isnan(o.base) || !time.x))
+    return luaL_argerror(L, 3, "a chained index (chained = true, the default) needs options 'base' and 'time'");
+  int *unit = NULL;
+  size_t n_units = 0;
+  const char **labels = NULL;
+  if (id.col) unit = groups(L, id.col, id.n, &n_units, &labels);
+  o.unit_label = labels;
+  double *real = tfp_newvector(L, v.n);
+  char err[256];
+  if (tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err) != TFP_OK)
+    return luaL_error(L, "tfp.deflate: %s", err);
+  return 1;
+}
+
+/* tfp.group_mean(x, by): per-row mean of x over the rows sharing by's value
+   (missing x ignored; a group with no value, or a missing by, gives missing).
+   x, by: vectors or tables; with a frame as third argument, column names. */
+static int prep_group_mean(lua_State *L) {
+  lua_settop(L, 3);
+  tfp_frame *f = lua_isnil(L, 3) ? NULL : tfp_checkframe(L, 3);
+  numarg x = checkvalues(L, 1, "x", f, 0), by = checkvalues(L, 2, "by", f, 1);
+  if (x.n != by.n) return luaL_error(L, "tfp.group_mean: %d values but %d group values", (int)x.n, (int)by.n);
+  size_t ng;
+  int *code = groups(L, by.col, by.n, &ng, NULL);
+  double *acc = scratch(L, 2 * ng * sizeof *acc);
+  for (size_t g = 0; g < 2 * ng; g++) acc[g] = 0;
+  for (size_t i = 0; i < x.n; i++)
+    if (code[i] >= 0 && !isnan(x.x[i])) { acc[2 * code[i]] += x.x[i]; acc[2 * code[i] + 1] += 1; }
+  double *m = tfp_newvector(L, x.n);
+  for (size_t i = 0; i < x.n; i++)
+    m[i] = code[i] >= 0 && acc[2 * code[i] + 1] > 0 ? acc[2 * code[i]] / acc[2 * code[i] + 1] : NAN;
+  return 1;
+}
+
+static const luaL_Reg prep_funcs[] = {
+  {"lq", prep_lq},
+  {"capital_stock", prep_capital_stock},
+  {"deflate", prep_deflate},
+  {"group_mean", prep_group_mean},
+  {NULL, NULL}
+};
+
+int tfp_open_prep(lua_State *L) {
+  luaL_setfuncs(L, prep_funcs, 0);
+  return 0;
+}

@@ -1,0 +1,391 @@
+/* tfpkit.c — the host: runs scripts like lua(1) and offers a REPL with
+   readline editing, history and completion, where an error never ends the
+   session. Shaped after Lua 5.4's lua.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <lualib.h>
+#include "tfp_lua.h"
+
+static const char *progname = "tfpkit";
+static lua_State *globalL;   /* for the signal handler and the completer */
+
+static void print_usage(FILE *to) {
+  fprintf(to,
+          "usage: %s [options] [script [args]]\n"
+          "Available options are:\n"
+          "  -e stat   execute string 'stat'\n"
+          "  -i        enter interactive mode after executing 'script'\n"
+          "  -v, --version  show version information\n"
+          "  -h, --help     show this help\n"
+          "  --        stop handling options\n"
+          "  -         execute stdin and stop handling options\n"
+          "With no script, starts the interactive prompt (statements are read line by\n"
+          "line from stdin when it is not a terminal). In Lua, the global 'tfp' holds\n"
+          "the primitives; try help(tfp).\n",
+          progname);
+}
+
+static void l_message(const char *msg) {
+  fprintf(stderr, "%s: %s\n", progname, msg);
+  fflush(stderr);
+}
+
+static int report(lua_State *L, int status) {
+  if (status != LUA_OK) {
+    l_message(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  return status;
+}
+
+/* Ctrl-C: stop Lua at the next hook and tell C loops through tfp_interrupted. */
+static void lstop(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted!");
+}
+
+static void laction(int i) {
+  int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+  signal(i, SIG_DFL);   /* a second Ctrl-C kills, as in lua.c */
+  tfp_interrupted = 1;
+  lua_sethook(globalL, lstop, flag, 1);
+}
+
+static int msghandler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+static int docall(lua_State *L, int narg, int nres) {
+  int base = lua_gettop(L) - narg;
+  lua_pushcfunction(L, msghandler);
+  lua_insert(L, base);
+  tfp_interrupted = 0;
+  globalL = L;
+  signal(SIGINT, laction);
+  int status = lua_pcall(L, narg, nres, base);
+  signal(SIGINT, SIG_DFL);
+  tfp_interrupted = 0;
+  lua_remove(L, base);
+  return status;
+}
+
+static int dochunk(lua_State *L, int status) {
+  if (status == LUA_OK) status = docall(L, 0, 0);
+  return report(L, status);
+}
+
+static int dostring(lua_State *L, const char *s, const char *name) {
+  return dochunk(L, luaL_loadbuffer(L, s, strlen(s), name));
+}
+
+static void createargtable(lua_State *L, char **argv, int argc, int script) {
+  if (script == argc) script = 0;
+  lua_createtable(L, argc - (script + 1), script + 1);
+  for (int i = 0; i < argc; i++) {
+    lua_pushstring(L, argv[i]);
+    lua_rawseti(L, -2, i - script);
+  }
+  lua_setglobal(L, "arg");
+}
+
+static int handle_script(lua_State *L, char **argv) {
+  const char *fname = argv[0];
+  if (strcmp(fname, "-") == 0 && strcmp(argv[-1], "--") != 0) fname = NULL;
+  int status = luaL_loadfile(L, fname);
+  if (status == LUA_OK) {
+    lua_getglobal(L, "arg");
+    int n = (int)luaL_len(L, -1);
+    luaL_checkstack(L, n + 3, "too many arguments to script");
+    for (int i = 1; i <= n; i++) lua_rawgeti(L, -i, i);
+    lua_remove(L, -(n + 1));
+    status = docall(L, n, LUA_MULTRET);
+  }
+  return report(L, status);
+}
+
+/* ------------------------------------------------------------------ REPL */
+
+static int interactive;   /* stdin is a terminal: prompts, readline, history */
+static char history_path[4096];
+
+static char *read_line(const char *prompt) {
+  if (interactive) return readline(prompt);
+  static char buf[65536];
+  if (!fgets(buf, sizeof buf, stdin)) return NULL;
+  size_t len = strlen(buf);
+  if (len && buf[len - 1] == '\n') buf[--len] = '\0';
+  return strdup(buf);
+}
+
+static void save_line(const char *line) {
+  if (!interactive || !*line) return;
+  add_history(line);
+  /* Written at once, so history survives a session that ends in a crash or kill. */
+  if (*history_path && append_history(1, history_path) != 0) write_history(history_path);
+  history_truncate_file(history_path, 2000);
+}
+
+static int incomplete(lua_State *L, int status) {
+  if (status == LUA_ERRSYNTAX) {
+    size_t lmsg;
+    const char *msg = lua_tolstring(L, -1, &lmsg);
+    if (lmsg >= 5 && strcmp(msg + lmsg - 5, "<eof>") == 0) {
+      lua_pop(L, 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Try "return <line>" so that expressions print their values. */
+static int addreturn(lua_State *L) {
+  const char *line = lua_tostring(L, -1);
+  const char *retline = lua_pushfstring(L, "return %s;", line);
+  int status = luaL_loadbuffer(L, retline, strlen(retline), "=stdin");
+  if (status == LUA_OK) lua_remove(L, -2);
+  else lua_pop(L, 2);
+  return status;
+}
+
+static int multiline(lua_State *L) {
+  for (;;) {
+    size_t len;
+    const char *line = lua_tolstring(L, 1, &len);
+    int status = luaL_loadbuffer(L, line, len, "=stdin");
+    if (!incomplete(L, status)) return status;
+    char *more = read_line(">> ");
+    if (!more) return status;
+    lua_pushliteral(L, "\n");
+    lua_pushstring(L, more);
+    free(more);
+    lua_concat(L, 3);   /* line .. "\n" .. more */
+  }
+}
+
+/* 1: a chunk is on the stack; 0: end of input. Errors of loading stay on
+   the stack as a message (status returned through *status). */
+static int loadline(lua_State *L, int *status) {
+  lua_settop(L, 0);
+  char *line = read_line("> ");
+  if (!line) return 0;
+  lua_pushstring(L, line);
+  free(line);
+  if ((*status = addreturn(L)) != LUA_OK) *status = multiline(L);
+  save_line(lua_tostring(L, 1));
+  lua_remove(L, 1);
+  return 1;
+}
+
+/* Print results through tfp.show (tables, frames, fits) or tostring. */
+static void print_results(lua_State *L) {
+  int n = lua_gettop(L);
+  if (n == 0) return;
+  lua_getglobal(L, "tfp");
+  if (lua_istable(L, -1)) lua_getfield(L, -1, "show");
+  else lua_pushnil(L);
+  if (lua_isfunction(L, -1)) {
+    lua_insert(L, 1);
+    lua_pop(L, 1);
+    if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
+    return;
+  }
+  lua_pop(L, 2);
+  lua_getglobal(L, "print");
+  lua_insert(L, 1);
+  if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
+}
+
+static void on_sigint_at_prompt(int sig) {
+  (void)sig;
+  fputc('\n', stdout);
+  rl_on_new_line();
+  rl_replace_line("", 0);
+  rl_redisplay();
+}
+
+/* Completion: the word before the cursor is a path a.b.c (or a.b:c); the
+   candidates are the keys of what a.b evaluates to, or frame columns and
+   methods, or globals. */
+static char **completion_list;
+static int completion_count, completion_next;
+
+static void add_candidate(const char *prefix, size_t plen, const char *key, const char *base, char sep) {
+  if (strncmp(key, prefix, plen) != 0) return;
+  char **grown = realloc(completion_list, (size_t)(completion_count + 1) * sizeof *grown);
+  if (!grown) return;
+  completion_list = grown;
+  size_t len = strlen(base) + strlen(key) + 2;
+  char *s = malloc(len);
+  if (!s) return;
+  if (*base) snprintf(s, len, "%s%c%s", base, sep, key);
+  else snprintf(s, len, "%s", key);
+  completion_list[completion_count++] = s;
+}
+
+static void add_keys(lua_State *L, int t, const char *prefix, const char *base, char sep) {
+  size_t plen = strlen(prefix);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) == LUA_TSTRING) add_candidate(prefix, plen, lua_tostring(L, -2), base, sep);
+    lua_pop(L, 1);
+  }
+}
+
+static void collect(lua_State *L, const char *text) {
+  completion_count = completion_next = 0;
+  const char *cut = strrchr(text, '.'), *colon = strrchr(text, ':');
+  if (colon > cut) cut = colon;
+  if (!cut) {
+    lua_pushglobaltable(L);
+    add_keys(L, lua_gettop(L), text, "", 0);
+    lua_pop(L, 1);
+    return;
+  }
+  /* Evaluate the path before the last separator, field by field (no code runs). */
+  char base[512];
+  size_t blen = (size_t)(cut - text);
+  if (blen >= sizeof base) return;
+  memcpy(base, text, blen);
+  base[blen] = '\0';
+  lua_pushglobaltable(L);
+  char path[512], *save = NULL;
+  snprintf(path, sizeof path, "%s", base);
+  for (char *part = strtok_r(path, ".:", &save); part; part = strtok_r(NULL, ".:", &save)) {
+    if (lua_istable(L, -1)) lua_getfield(L, -1, part);
+    else if (tfp_toframe(L, -1)) {
+      tfp_frame *f = tfp_toframe(L, -1);
+      int j = tfp_frame_find(f, part);
+      if (j >= 0) tfp_pushcolumn(L, &f->col[j], f->nrow); else lua_pushnil(L);
+    } else lua_pushnil(L);
+    lua_remove(L, -2);
+  }
+  int t = lua_gettop(L);
+  const char *prefix = cut + 1;
+  if (lua_istable(L, t)) add_keys(L, t, prefix, base, *cut);
+  tfp_frame *f = tfp_toframe(L, t);
+  if (f && *cut == '.')
+    for (size_t j = 0; j < f->ncol; j++) add_candidate(prefix, strlen(prefix), f->col[j].name, base, '.');
+  if (luaL_getmetafield(L, t, "methods") != LUA_TNIL) {
+    add_keys(L, lua_gettop(L), prefix, base, *cut);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, t - 1);
+}
+
+static char *completion_generator(const char *text, int state) {
+  if (state == 0) {
+    for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
+    collect(globalL, text);
+  }
+  return completion_next < completion_count ? completion_list[completion_next++] : NULL;
+}
+
+static char **tfp_completion(const char *text, int start, int end) {
+  (void)start; (void)end;
+  rl_completion_append_character = '\0';
+  return rl_completion_matches(text, completion_generator);
+}
+
+static void doREPL(lua_State *L) {
+  interactive = isatty(STDIN_FILENO);
+  globalL = L;
+  if (interactive) {
+    const char *home = getenv("HOME"), *hist = getenv("TFPKIT_HISTORY");
+    if (hist) snprintf(history_path, sizeof history_path, "%s", hist);
+    else if (home) snprintf(history_path, sizeof history_path, "%s/.tfpkit_history", home);
+    if (*history_path) read_history(history_path);
+    rl_readline_name = "tfpkit";
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[+-*/%^~#";
+    rl_attempted_completion_function = tfp_completion;
+    rl_catch_signals = 0;
+    signal(SIGINT, on_sigint_at_prompt);
+    printf("tfpkit %s (%s) — help(tfp) lists the primitives; Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
+  }
+  int status;
+  while (loadline(L, &status)) {
+    if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
+    if (interactive) signal(SIGINT, on_sigint_at_prompt);
+    if (status == LUA_OK) print_results(L);
+    else report(L, status);
+  }
+  lua_settop(L, 0);
+  if (interactive) fputc('\n', stdout);
+}
+
+/* ------------------------------------------------------------------ main */
+
+typedef struct { int argc; char **argv; int status; } pmain_args;
+
+static int pmain(lua_State *L) {
+  pmain_args *a = lua_touserdata(L, 1);
+  int argc = a->argc, script = 0, want_repl = 0, ran = 0;
+  char **argv = a->argv;
+  luaL_checkversion(L);
+  luaL_openlibs(L);
+  lua_warning(L, "@on", 0);   /* primitives warn of infeasible LPs, dropped rows */
+  luaL_requiref(L, "tfp", luaopen_tfp, 1);
+  lua_pop(L, 1);
+  /* help() as a global, when the Lua side provides it. */
+  lua_getglobal(L, "tfp");
+  lua_getfield(L, -1, "help");
+  lua_setglobal(L, "help");
+  lua_pop(L, 1);
+  int i;
+  for (i = 1; i < argc; i++) {   /* options first: -e runs in order */
+    const char *o = argv[i];
+    if (o[0] != '-' || strcmp(o, "-") == 0) break;
+    if (strcmp(o, "--") == 0) { i++; break; }
+    if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) { print_usage(stdout); return 0; }
+    if (strcmp(o, "-v") == 0 || strcmp(o, "--version") == 0) {
+      printf("tfpkit %s (%s)\n", TFP_VERSION, LUA_RELEASE);
+      ran = 1;
+      continue;
+    }
+    if (strcmp(o, "-i") == 0) { want_repl = 1; continue; }
+    if (strcmp(o, "-e") == 0) {
+      if (++i >= argc) { l_message("'-e' needs an argument"); print_usage(stderr); a->status = 1; return 0; }
+      if (dostring(L, argv[i], "=(command line)") != LUA_OK) { a->status = 1; return 0; }
+      ran = 1;
+      continue;
+    }
+    lua_pushfstring(L, "unrecognized option '%s'", o);
+    l_message(lua_tostring(L, -1));
+    print_usage(stderr);
+    a->status = 1;
+    return 0;
+  }
+  if (i < argc) script = i;
+  createargtable(L, argv, argc, script ? script : argc);
+  if (script) {
+    if (handle_script(L, argv + script) != LUA_OK) { a->status = 1; return 0; }
+    ran = 1;
+  }
+  if (want_repl || !ran) doREPL(L);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  lua_State *L = luaL_newstate();
+  if (!L) { l_message("cannot create state: not enough memory"); return EXIT_FAILURE; }
+  pmain_args a = {argc, argv, 0};
+  lua_pushcfunction(L, pmain);
+  lua_pushlightuserdata(L, &a);
+  int status = lua_pcall(L, 1, 1, 0);
+  report(L, status);
+  lua_close(L);
+  for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
+  free(completion_list);
+  return status == LUA_OK && a.status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

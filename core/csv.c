@@ -1,0 +1,305 @@
+/* csv.c — RFC 4180 reader and atomic writer; see csv.h.
+#define _POSIX_C_SOURCE 200809L
+
+   The reader tokenises the whole text first (fields copied, unquoted, into
+   one arena), then decides each column's type and builds the columns, so a
+   column's type never depends on how many rows were seen before it. */
+#include "csv.h"
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *default_na[] = {"", "NA", ".", NULL};
+
+void tfp_csv_opts_init(tfp_csv_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->sep = ',';
+}
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+/* Growable arrays for the tokeniser. */
+typedef struct {
+  char *text; size_t len, cap;          /* field contents, NUL-separated */
+  size_t *field; size_t nfield, fcap;   /* offset of each field in text */
+  size_t *line; size_t nrec, rcap;      /* line where each record starts */
+} tokens;
+
+static int grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 1;
+  size_t cap2 = *cap ? *cap : 64;
+  while (cap2 < need) cap2 *= 2;
+  void *q = realloc(*p, cap2 * size);
+  if (!q) return 0;
+  *p = q;
+  *cap = cap2;
+  return 1;
+}
+
+static int put_char(tokens *t, char c) {
+  if (!grow((void **)&t->text, &t->cap, t->len + 1, 1)) return 0;
+  t->text[t->len++] = c;
+  return 1;
+}
+
+static int start_field(tokens *t) {
+  if (!grow((void **)&t->field, &t->fcap, t->nfield + 1, sizeof *t->field)) return 0;
+  t->field[t->nfield++] = t->len;
+  return 1;
+}
+
+static void tokens_free(tokens *t) { free(t->text); free(t->field); free(t->line); }
+
+/* Splits text into records and fields. Records that are entirely empty lines
+   are skipped. Each record's field count is checked by the caller. */
+static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *t,
+                    size_t **rec_nf, char *err, size_t errlen) {
+  size_t i = 0, line = 1, rcap_nf = 0;
+  if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+    i = 3;
+  *rec_nf = NULL;
+  while (i < n) {
+    if (s[i] == '\n' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')) {   /* blank line */
+      i += s[i] == '\r' ? 2 : 1;
+      line++;
+      continue;
+    }
+    size_t first = t->nfield, rec_line = line;
+    if (!grow((void **)&t->line, &t->rcap, t->nrec + 1, sizeof *t->line) ||
+        !grow((void **)rec_nf, &rcap_nf, t->nrec + 1, sizeof **rec_nf)) return TFP_ENOMEM;
+    for (;;) {   /* one field per pass */
+      if (!start_field(t)) return TFP_ENOMEM;
+      if (i < n && s[i] == '"') {
+        size_t qline = line;
+        i++;
+        for (;;) {
+          if (i >= n)
+            return fail(err, errlen, TFP_EDATA, "%s:%zu: unterminated quoted field (column %zu)",
+                        src, qline, t->nfield - first);
+          if (s[i] == '"') {
+            if (i + 1 < n && s[i + 1] == '"') { if (!put_char(t, '"')) return TFP_ENOMEM; i += 2; continue; }
+            i++;
+            break;
+          }
+          if (s[i] == '\n') line++;
+          if (!put_char(t, s[i++])) return TFP_ENOMEM;
+        }
+        if (i < n && s[i] != sep && s[i] != '\n' && s[i] != '\r')
+          return fail(err, errlen, TFP_EDATA,
+                      "%s:%zu: unexpected character '%c' after a closing quote (column %zu)",
+                      src, line, s[i], t->nfield - first);
+      } else {
+        while (i < n && s[i] != sep && s[i] != '\n' && !(s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n')))
+          if (!put_char(t, s[i++])) return TFP_ENOMEM;
+      }
+      if (!put_char(t, '\0')) return TFP_ENOMEM;
+      if (i < n && s[i] == sep) { i++; continue; }
+      if (i < n && s[i] == '\r') i++;
+      if (i < n && s[i] == '\n') { i++; line++; }
+      break;
+    }
+    t->line[t->nrec] = rec_line;
+    (*rec_nf)[t->nrec++] = t->nfield - first;
+  }
+  return TFP_OK;
+}
+
+static int in_list(const char *s, const char *const *list) {
+  for (; list && *list; list++)
+    if (strcmp(s, *list) == 0) return 1;
+  return 0;
+}
+
+/* A plain decimal number: sign, digits, point, digits, exponent. No inf/nan/hex. */
+static int parse_number(const char *s, double *v) {
+  const char *p = s;
+  while (*p == ' ') p++;
+  if (*p == '+' || *p == '-') p++;
+  int digits = 0;
+  while (*p >= '0' && *p <= '9') { p++; digits++; }
+  if (*p == '.') { p++; while (*p >= '0' && *p <= '9') { p++; digits++; } }
+  if (!digits) return 0;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!(*p >= '0' && *p <= '9')) return 0;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  while (*p == ' ') p++;
+  if (*p) return 0;
+  errno = 0;
+  *v = strtod(s, NULL);
+  return isfinite(*v);
+}
+
+int tfp_csv_parse(const char *text, size_t size, const char *source,
+                  const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
+  tfp_csv_opts def;
+  if (!o) { tfp_csv_opts_init(&def); o = &def; }
+  const char **na = o->na ? o->na : default_na;
+  tokens t = {0};
+  size_t *nf = NULL, ncol = 0;
+  char **hdr = NULL;
+  tfp_frame *f = NULL;
+  *out = NULL;
+  int rc = tokenise(text, size, o->sep ? o->sep : ',', source, &t, &nf, err, errlen);
+  if (rc != TFP_OK) goto done;
+  if (t.nrec == 0) { rc = fail(err, errlen, TFP_EDATA, "%s: empty file (no header row)", source); goto done; }
+  if (t.nrec == 1) { rc = fail(err, errlen, TFP_EDATA, "%s: header only, no data rows", source); goto done; }
+  ncol = nf[0];
+  size_t nrow = t.nrec - 1;
+  if (!(hdr = calloc(ncol, sizeof *hdr))) { rc = TFP_ENOMEM; goto done; }
+  for (size_t j = 0; j < ncol; j++) {
+    const char *name = t.text + t.field[j];
+    size_t len = *name ? strlen(name) + 1 : 24;
+    if (!(hdr[j] = malloc(len))) { rc = TFP_ENOMEM; goto done; }
+    if (*name) memcpy(hdr[j], name, len);
+    else snprintf(hdr[j], len, "v%zu", j + 1);   /* Stata's name for an unnamed column */
+    for (size_t k = 0; k < j; k++)
+      if (strcmp(hdr[j], hdr[k]) == 0) {
+        rc = fail(err, errlen, TFP_EDATA, "%s:%zu: duplicate column name '%s' (columns %zu and %zu)",
+                  source, t.line[0], hdr[j], k + 1, j + 1);
+        goto done;
+      }
+  }
+  for (size_t r = 1; r < t.nrec; r++)
+    if (nf[r] != ncol) {
+      rc = fail(err, errlen, TFP_EDATA, "%s:%zu: row has %zu fields, the header has %zu",
+                source, t.line[r], nf[r], ncol);
+      goto done;
+    }
+  if (!(f = tfp_frame_create(nrow))) { rc = TFP_ENOMEM; goto done; }
+  size_t at = ncol;   /* first data field */
+  for (size_t j = 0; j < ncol; j++) {
+    int want_num = in_list(hdr[j], o->num_cols), want_str = in_list(hdr[j], o->str_cols);
+    double *num = malloc((nrow ? nrow : 1) * sizeof *num);
+    if (!num) { rc = TFP_ENOMEM; goto done; }
+    int numeric = !want_str;
+    for (size_t r = 0; r < nrow && numeric; r++) {
+      const char *s = t.text + t.field[at + r * ncol + j];
+      if (in_list(s, na)) num[r] = NAN;
+      else if (!parse_number(s, &num[r])) {
+        numeric = 0;
+        if (want_num) {
+          free(num);
+          rc = fail(err, errlen, TFP_EDATA, "%s:%zu: column %zu '%s' expects a number, got '%s'",
+                    source, t.line[r + 1], j + 1, hdr[j], s);
+          goto done;
+        }
+      }
+    }
+    if (numeric) {
+      if (tfp_frame_add_num(f, hdr[j], num) < 0) { rc = TFP_ENOMEM; goto done; }
+      continue;
+    }
+    free(num);
+    char **str = calloc(nrow ? nrow : 1, sizeof *str);
+    if (!str) { rc = TFP_ENOMEM; goto done; }
+    for (size_t r = 0; r < nrow; r++) {
+      const char *s = t.text + t.field[at + r * ncol + j];
+      if (in_list(s, na)) continue;
+      size_t len = strlen(s) + 1;
+      if (!(str[r] = malloc(len))) { tfp_column_free_str(str, nrow); rc = TFP_ENOMEM; goto done; }
+      memcpy(str[r], s, len);
+    }
+    if (tfp_frame_add_str(f, hdr[j], str) < 0) { rc = TFP_ENOMEM; goto done; }
+  }
+  *out = f;
+  f = NULL;
+done:
+  if (rc == TFP_ENOMEM) fail(err, errlen, rc, "%s: out of memory", source);
+  tfp_frame_free(f);
+  if (hdr) tfp_column_free_str(hdr, ncol);
+  tokens_free(&t);
+  free(nf);
+  return rc;
+}
+
+int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
+  *out = NULL;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return fail(err, errlen, TFP_EIO, "%s: %s", path, strerror(errno));
+  char *buf = NULL;
+  size_t len = 0, cap = 0, got;
+  do {
+    if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return fail(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
+    got = fread(buf + len, 1, cap - len, fp);
+    len += got;
+  } while (got > 0);
+  int bad = ferror(fp);
+  fclose(fp);
+  if (bad) { free(buf); return fail(err, errlen, TFP_EIO, "%s: read error", path); }
+  int rc = tfp_csv_parse(buf, len, path, o, out, err, errlen);
+  free(buf);
+  return rc;
+}
+
+/* Shortest of %.15g/%.16g/%.17g that reads back to the same double. */
+static void format_double(char *buf, size_t n, double v) {
+  for (int p = 15; p <= 17; p++) {
+    snprintf(buf, n, "%.*g", p, v);
+    if (strtod(buf, NULL) == v) return;
+  }
+}
+
+static int write_field(FILE *fp, const char *s) {
+  if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' '))
+    return fputs(s, fp) >= 0;
+  if (fputc('"', fp) == EOF) return 0;
+  for (; *s; s++)
+    if ((*s == '"' && fputc('"', fp) == EOF) || fputc(*s, fp) == EOF) return 0;
+  return fputc('"', fp) != EOF;
+}
+
+int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen) {
+  size_t plen = strlen(path);
+  char *tmp = malloc(plen + 16);
+  if (!tmp) return fail(err, errlen, TFP_ENOMEM, "%s: out of memory", path);
+  snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) { int e = errno; free(tmp); return fail(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
+  FILE *fp = fdopen(fd, "w");
+  int ok = fp != NULL;
+  for (size_t j = 0; ok && j < f->ncol; j++)
+    ok = (j == 0 || fputc(',', fp) != EOF) && write_field(fp, f->col[j].name);
+  ok = ok && fputc('\n', fp) != EOF;
+  char num[40];
+  for (size_t i = 0; ok && i < f->nrow; i++) {
+    for (size_t j = 0; ok && j < f->ncol; j++) {
+      const tfp_column *c = &f->col[j];
+      if (j > 0) ok = fputc(',', fp) != EOF;
+      if (!ok) break;
+      if (c->type == TFP_NUM) {
+        if (isnan(c->num[i])) continue;
+        format_double(num, sizeof num, c->num[i]);
+        ok = fputs(num, fp) >= 0;
+      } else if (c->str[i]) {
+        ok = write_field(fp, c->str[i]);
+      }
+    }
+    ok = ok && fputc('\n', fp) != EOF;
+  }
+  int e = errno;
+  if (fp) { if (fclose(fp) != 0 && ok) { ok = 0; e = errno; } }
+  else close(fd);
+  if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
+  if (!ok) {
+    remove(tmp);
+    free(tmp);
+    return fail(err, errlen, TFP_EIO, "%s: write failed: %s", path, strerror(e));
+  }
+  free(tmp);
+  return TFP_OK;
+}

@@ -1,0 +1,562 @@
+/* dea.c — radial DEA efficiency through GLPK (see dea.h for the contract). */
+#include "dea.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || errlen == 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+void tfp_dea_opts_init(tfp_dea_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->rts = TFP_RTS_CRS;
+  o->orientation = TFP_DEA_INPUT;
+  o->warm_start = 1;
+  o->screen = 1;
+}
+
+void tfp_dea_result_free(tfp_dea_result *res) {
+  if (!res) return;
+  free(res->eff);
+  free(res->status);
+  free(res->lambda);
+  free(res->slack);
+  memset(res, 0, sizeof *res);
+}
+
+static void var_name(char *buf, size_t len, const char *const *names, size_t i,
+                     const char *kind) {
+  if (names && names[i]) snprintf(buf, len, "%s '%s'", kind, names[i]);
+  else snprintf(buf, len, "%s %zu", kind, i + 1);
+}
+
+static int check_column(const double *v, size_t n, const char *what, const char *var,
+                        char *err, size_t errlen) {
+  for (size_t j = 0; j < n; j++) {
+    const char *why = NULL;
+    if (isnan(v[j])) why = "missing value";
+    else if (isinf(v[j])) why = "infinite value";
+    else if (v[j] <= 0) why = "non-positive value";
+    if (why) {
+      if (isnan(v[j]) || isinf(v[j]))
+        set_err(err, errlen, "%s%s%s row %zu: %s (DEA needs positive inputs and outputs)",
+                what, *what ? " " : "", var, j + 1, why);
+      else
+        set_err(err, errlen, "%s%s%s row %zu: %s %g (DEA needs positive inputs and outputs)",
+                what, *what ? " " : "", var, j + 1, why, v[j]);
+      return TFP_EDATA;
+    }
+  }
+  return TFP_OK;
+}
+
+int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what,
+                  char *err, size_t errlen) {
+  char var[256];
+  if (!what) what = "";
+  if (!d || d->n_in == 0 || d->n_out == 0 || !d->x || !d->y) {
+    set_err(err, errlen, "%s%sDEA needs at least one input and one output", what,
+            *what ? ": " : "");
+    return TFP_EINVAL;
+  }
+  for (size_t i = 0; i < d->n_in; i++) {
+    var_name(var, sizeof var, d->x_names, i, "input");
+    if (!d->x[i]) { set_err(err, errlen, "%s is NULL", var); return TFP_EINVAL; }
+    int rc = check_column(d->x[i], d->n, what, var, err, errlen);
+    if (rc) return rc;
+  }
+  for (size_t r = 0; r < d->n_out; r++) {
+    var_name(var, sizeof var, d->y_names, r, "output");
+    if (!d->y[r]) { set_err(err, errlen, "%s is NULL", var); return TFP_EINVAL; }
+    int rc = check_column(d->y[r], d->n, what, var, err, errlen);
+    if (rc) return rc;
+  }
+  if (as_reference && d->n < d->n_in + d->n_out) {
+    set_err(err, errlen, "%s%s%zu units, fewer than inputs + outputs (%zu): "
+            "the frontier is not identified", what, *what ? ": " : "", d->n,
+            d->n_in + d->n_out);
+    return TFP_EDATA;
+  }
+  return TFP_OK;
+}
+
+/* One envelopment LP over a reference set. Column 1 is theta (input
+   orientation) or phi (output), columns 2.. are the lambdas; rows are the
+   inputs, the outputs, then the convexity row unless CRS. Only the
+   evaluated unit's entries change from one unit to the next: the theta
+   column and the output bounds (input orientation), or the phi column and
+   the input bounds (output orientation). */
+typedef struct {
+  glp_prob *lp;
+  size_t n_in, n_out, n_ref;
+  tfp_dea_orientation orient;
+  int *ind;        /* 1 + n_in + n_out (GLPK is 1-based) */
+  double *val;
+} dea_lp;
+
+typedef struct {
+  jmp_buf jb;
+  char msg[256];
+} glpk_guard;
+
+static void glpk_fatal(void *info) {
+  glpk_guard *g = info;
+  longjmp(g->jb, 1);
+}
+
+/* xs/ys: scaled reference data, variable-major (xs[i * n_ref + k]). */
+static void lp_build(dea_lp *d, const double *xs, const double *ys, int *ia, int *ja,
+                     double *ar, tfp_dea_rts rts) {
+  size_t n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref;
+  int conv = rts != TFP_RTS_CRS;
+  int n_rows = (int)(n_in + n_out) + conv;
+  glp_prob *lp = glp_create_prob();
+  d->lp = lp;
+  glp_set_obj_dir(lp, d->orient == TFP_DEA_INPUT ? GLP_MIN : GLP_MAX);
+  glp_add_rows(lp, n_rows);
+  glp_add_cols(lp, (int)n_ref + 1);
+  for (size_t i = 0; i < n_in; i++)
+    glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, d->orient == TFP_DEA_INPUT ? 0.0 : 1.0);
+  for (size_t r = 0; r < n_out; r++)
+    glp_set_row_bnds(lp, (int)(n_in + r) + 1, GLP_LO, d->orient == TFP_DEA_INPUT ? 1.0 : 0.0, 0.0);
+  if (conv) {
+    int t = rts == TFP_RTS_VRS ? GLP_FX : rts == TFP_RTS_NIRS ? GLP_UP : GLP_LO;
+    glp_set_row_bnds(lp, n_rows, t, 1.0, 1.0);
+  }
+  glp_set_col_bnds(lp, 1, GLP_LO, 0.0, 0.0);
+  glp_set_obj_coef(lp, 1, 1.0);
+  for (size_t k = 0; k < n_ref; k++) glp_set_col_bnds(lp, (int)k + 2, GLP_LO, 0.0, 0.0);
+  size_t nz = 0;
+  for (size_t k = 0; k < n_ref; k++) {
+    int col = (int)k + 2;
+    for (size_t i = 0; i < n_in; i++) {
+      nz++; ia[nz] = (int)i + 1; ja[nz] = col; ar[nz] = xs[i * n_ref + k];
+    }
+    for (size_t r = 0; r < n_out; r++) {
+      nz++; ia[nz] = (int)(n_in + r) + 1; ja[nz] = col; ar[nz] = ys[r * n_ref + k];
+    }
+    if (conv) { nz++; ia[nz] = n_rows; ja[nz] = col; ar[nz] = 1.0; }
+  }
+  glp_load_matrix(lp, (int)nz, ia, ja, ar);
+}
+
+/* Put the evaluated unit (scaled values x0, y0) into the LP. */
+static void lp_set_unit(dea_lp *d, const double *x0, const double *y0) {
+  size_t n_in = d->n_in, n_out = d->n_out;
+  if (d->orient == TFP_DEA_INPUT) {
+    for (size_t i = 0; i < n_in; i++) { d->ind[i + 1] = (int)i + 1; d->val[i + 1] = -x0[i]; }
+    glp_set_mat_col(d->lp, 1, (int)n_in, d->ind, d->val);
+    for (size_t r = 0; r < n_out; r++)
+      glp_set_row_bnds(d->lp, (int)(n_in + r) + 1, GLP_LO, y0[r], 0.0);
+  } else {
+    for (size_t r = 0; r < n_out; r++) {
+      d->ind[r + 1] = (int)(n_in + r) + 1; d->val[r + 1] = -y0[r];
+    }
+    glp_set_mat_col(d->lp, 1, (int)n_out, d->ind, d->val);
+    for (size_t i = 0; i < n_in; i++)
+      glp_set_row_bnds(d->lp, (int)i + 1, GLP_UP, 0.0, x0[i]);
+  }
+}
+
+/* DEAP's second stage (its "2-stage" method): the radial score fixed, the
+   largest sum of slacks, measured in the data's own units (objective
+   coefficient = the column's scale). Columns: the lambdas, then one slack per
+   input and per output; rows as in lp_build, fixed per unit at the radial
+   target by slack_set_unit. */
+static void slack_build(dea_lp *d, const double *xs, const double *ys, const double *scale,
+                        int *ia, int *ja, double *ar, tfp_dea_rts rts) {
+  size_t n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref, n_var = n_in + n_out;
+  int conv = rts != TFP_RTS_CRS;
+  int n_rows = (int)n_var + conv;
+  glp_prob *lp = glp_create_prob();
+  d->lp = lp;
+  glp_set_obj_dir(lp, GLP_MAX);
+  glp_add_rows(lp, n_rows);
+  glp_add_cols(lp, (int)(n_ref + n_var));
+  for (int i = 1; i <= (int)n_var; i++) glp_set_row_bnds(lp, i, GLP_FX, 1.0, 1.0);
+  if (conv) {
+    int t = rts == TFP_RTS_VRS ? GLP_FX : rts == TFP_RTS_NIRS ? GLP_UP : GLP_LO;
+    glp_set_row_bnds(lp, n_rows, t, 1.0, 1.0);
+  }
+  size_t nz = 0;
+  for (size_t k = 0; k < n_ref; k++) {
+    int col = (int)k + 1;
+    glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+    for (size_t i = 0; i < n_in; i++) {
+      nz++; ia[nz] = (int)i + 1; ja[nz] = col; ar[nz] = xs[i * n_ref + k];
+    }
+    for (size_t r = 0; r < n_out; r++) {
+      nz++; ia[nz] = (int)(n_in + r) + 1; ja[nz] = col; ar[nz] = ys[r * n_ref + k];
+    }
+    if (conv) { nz++; ia[nz] = n_rows; ja[nz] = col; ar[nz] = 1.0; }
+  }
+  for (size_t v = 0; v < n_var; v++) {
+    int col = (int)(n_ref + v) + 1;
+    glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(lp, col, scale[v]);
+    /* input rows: lambda x + s- = target; output rows: lambda y - s+ = target */
+    nz++; ia[nz] = (int)v + 1; ja[nz] = col; ar[nz] = v < n_in ? 1.0 : -1.0;
+  }
+  glp_load_matrix(lp, (int)nz, ia, ja, ar);
+}
+
+/* Radial targets of the evaluated unit (scaled x0, y0; score = theta or phi). */
+static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double score) {
+  int in = d->orient == TFP_DEA_INPUT;
+  for (size_t i = 0; i < d->n_in; i++) {
+    double t = in ? score * x0[i] : x0[i];
+    glp_set_row_bnds(d->lp, (int)i + 1, GLP_FX, t, t);
+  }
+  for (size_t r = 0; r < d->n_out; r++) {
+    double t = in ? y0[r] : score * y0[r];
+    glp_set_row_bnds(d->lp, (int)(d->n_in + r) + 1, GLP_FX, t, t);
+  }
+}
+
+/* Solve from whatever basis the LP holds; if GLPK rejects that basis
+   (singular after the coefficient change), restart from the standard one. */
+static int lp_solve(dea_lp *d, double *obj) {
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  parm.meth = GLP_DUALP;
+  int ret = glp_simplex(d->lp, &parm);
+  if (ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EFAIL) {
+    glp_std_basis(d->lp);
+    ret = glp_simplex(d->lp, &parm);
+  }
+  if (ret != 0) return TFP_DEA_FAILED;
+  int st = glp_get_status(d->lp);
+  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
+  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
+  /* Dual simplex may stop at a dual-infeasible basis; primal settles it. */
+  parm.meth = GLP_PRIMAL;
+  ret = glp_simplex(d->lp, &parm);
+  if (ret != 0) return TFP_DEA_FAILED;
+  st = glp_get_status(d->lp);
+  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
+  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
+  return TFP_DEA_FAILED;
+}
+
+/* Everything that runs under GLPK's error hook, in a function of its own so
+   that nothing the longjmp could clobber lives in its frame. */
+typedef struct {
+  const tfp_dea_data *eval;
+  const tfp_dea_opts *o;
+  tfp_dea_result *res;
+  dea_lp *d;
+  const double *xys, *scale;
+  double *unit;
+  int *ia, *ja;
+  double *ar;
+  const size_t *cols; /* reference unit of each lambda column */
+  const size_t *seq;  /* order in which units are evaluated */
+  const long *col_of; /* LP column (0-based lambda) of each evaluated unit, or -1;
+                         NULL unless the units are their own reference */
+  size_t j;           /* unit being evaluated, for the message */
+  int interrupted;
+} dea_job;
+
+/* Second stage for every unit with a radial score; lambdas, when wanted, are
+   replaced by the second stage's (the peers that go with the slacks). */
+static void slack_stage(dea_job *job) {
+  const tfp_dea_data *eval = job->eval;
+  const tfp_dea_opts *o = job->o;
+  tfp_dea_result *res = job->res;
+  dea_lp *d = job->d;
+  size_t n = eval->n, n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref, n_var = n_in + n_out;
+  const double *scale = job->scale;
+  double *unit = job->unit;
+  int warm = o->warm_start;
+  const double *xs = job->xys, *ys = job->xys + n_in * n_ref;
+  if (warm) {
+    slack_build(d, xs, ys, scale, job->ia, job->ja, job->ar, o->rts);
+    if (job->col_of)   /* inefficient units are inside the technology */
+      for (size_t j = 0; j < n; j++)
+        if (job->col_of[j] >= 0 && !(res->eff[j] >= 1 - 1e-6))
+          glp_set_col_bnds(d->lp, (int)job->col_of[j] + 1, GLP_FX, 0.0, 0.0);
+  }
+  for (size_t j = 0; j < n; j++) {
+    job->j = j;
+    double *sl = res->slack + j * n_var;
+    for (size_t v = 0; v < n_var; v++) sl[v] = NAN;
+    if (res->status[j] != TFP_DEA_OPTIMAL) continue;
+    for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
+    for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
+    if (!warm) slack_build(d, xs, ys, scale, job->ia, job->ja, job->ar, o->rts);
+    double score = o->orientation == TFP_DEA_INPUT ? res->eff[j] : 1.0 / res->eff[j];
+    slack_set_unit(d, unit, unit + n_in, score);
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 1, GLP_FX, 0.0, 0.0);
+    double obj;
+    int it0 = glp_get_it_cnt(d->lp);
+    int st = lp_solve(d, &obj);
+    res->n_iter += (size_t)(glp_get_it_cnt(d->lp) - it0);
+    res->n_lp++;
+    if (st == TFP_DEA_OPTIMAL) {
+      for (size_t v = 0; v < n_var; v++) {
+        double sv = glp_get_col_prim(d->lp, (int)(n_ref + v) + 1);
+        sl[v] = fabs(sv) < 1e-9 ? 0.0 : sv * scale[v];
+      }
+      if (res->lambda)
+        for (size_t k = 0; k < n_ref; k++) {
+          double l = glp_get_col_prim(d->lp, (int)k + 1);
+          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
+        }
+    } else {
+      res->n_slack_failed++;
+    }
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 1, GLP_LO, 0.0, 0.0);
+    if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
+  }
+  if (d->lp) glp_delete_prob(d->lp);
+  d->lp = NULL;
+}
+
+static int solve_all(dea_job *job, glpk_guard *guard) {
+  if (setjmp(guard->jb)) {
+    /* GLPK hit a fatal error: its objects are gone; free its environment. */
+    glp_free_env();
+    return TFP_ENUMERIC;
+  }
+  glp_error_hook(glpk_fatal, guard);
+  glp_term_out(GLP_OFF);
+  const tfp_dea_data *eval = job->eval;
+  const tfp_dea_opts *o = job->o;
+  tfp_dea_result *res = job->res;
+  dea_lp *d = job->d;
+  size_t n = eval->n, n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref;
+  const double *scale = job->scale;
+  double *unit = job->unit;
+  int warm = o->warm_start;
+  if (warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
+  for (size_t s = 0; s < n; s++) {
+    size_t j = job->seq[s];
+    job->j = j;
+    for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
+    for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
+    if (!warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
+    lp_set_unit(d, unit, unit + n_in);
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_FX, 0.0, 0.0);
+    double obj = NAN;
+    int it0 = glp_get_it_cnt(d->lp);
+    int st = lp_solve(d, &obj);
+    res->n_iter += (size_t)(glp_get_it_cnt(d->lp) - it0);
+    res->n_lp++;
+    if (st == TFP_DEA_OPTIMAL && !(obj > 0 && isfinite(obj))) st = TFP_DEA_FAILED;
+    res->status[j] = st;
+    if (st == TFP_DEA_OPTIMAL) {
+      res->eff[j] = o->orientation == TFP_DEA_INPUT ? obj : 1.0 / obj;
+      if (res->lambda)
+        for (size_t k = 0; k < n_ref; k++) {
+          double l = glp_get_col_prim(d->lp, (int)k + 2);
+          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
+        }
+    } else {
+      res->eff[j] = NAN;
+      if (st == TFP_DEA_INFEASIBLE) res->n_infeasible++;
+      else res->n_failed++;
+    }
+    if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_LO, 0.0, 0.0);
+    /* An inefficient unit lies inside the technology the others span (its
+       optimal lambdas without itself dominate it), under every returns to
+       scale: leave it out of the LPs that follow. */
+    if (warm && job->col_of && job->col_of[j] >= 0 && st == TFP_DEA_OPTIMAL &&
+        res->eff[j] < 1 - 1e-6)
+      glp_set_col_bnds(d->lp, (int)job->col_of[j] + 2, GLP_FX, 0.0, 0.0);
+    if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
+    if (o->progress && ((s + 1) % 256 == 0 || s + 1 == n) &&
+        o->progress(o->progress_ud, "dea", s + 1, n)) {
+      job->interrupted = 1;
+      break;
+    }
+  }
+  if (d->lp) glp_delete_prob(d->lp);
+  d->lp = NULL;
+  if (res->slack && !job->interrupted) slack_stage(job);
+  glp_error_hook(NULL, NULL);
+  return TFP_OK;
+}
+
+/* Reference units dominated by another (no more of any input, no less of
+   any output) lie inside the technology the others span, under every
+   returns-to-scale assumption (lambda = 1 on the dominating unit), so
+   dropping them changes no radial score. Exact duplicates keep one copy.
+   Sorted by (outputs - inputs) in scaled units, a dominating unit always
+   comes first, so one pass against the kept set finds them all. On return
+   cols[0..n_cols-1] lists the kept units in their original order. */
+typedef struct { double score; size_t k; } screen_key;
+
+static int cmp_screen(const void *a, const void *b) {
+  const screen_key *p = a, *q = b;
+  if (p->score != q->score) return p->score < q->score ? 1 : -1;
+  return (p->k > q->k) - (p->k < q->k);
+}
+
+static int cmp_size(const void *a, const void *b) {
+  size_t p = *(const size_t *)a, q = *(const size_t *)b;
+  return (p > q) - (p < q);
+}
+
+static int screen_dominated(const double *xys, size_t n_in, size_t n_out, size_t n_ref,
+                            size_t *cols, size_t *n_cols) {
+  screen_key *key = malloc((n_ref ? n_ref : 1) * sizeof *key);
+  if (!key) return TFP_ENOMEM;
+  const double *ys = xys + n_in * n_ref;
+  for (size_t k = 0; k < n_ref; k++) {
+    double sc = 0;
+    for (size_t i = 0; i < n_in; i++) sc -= xys[i * n_ref + k];
+    for (size_t r = 0; r < n_out; r++) sc += ys[r * n_ref + k];
+    key[k].score = sc;
+    key[k].k = k;
+  }
+  qsort(key, n_ref, sizeof *key, cmp_screen);
+  size_t m = 0;
+  for (size_t a = 0; a < n_ref; a++) {
+    size_t k = key[a].k;
+    int dominated = 0;
+    for (size_t b = 0; b < m && !dominated; b++) {
+      size_t l = cols[b];
+      int dom = 1;
+      for (size_t i = 0; i < n_in && dom; i++) dom = xys[i * n_ref + l] <= xys[i * n_ref + k];
+      for (size_t r = 0; r < n_out && dom; r++) dom = ys[r * n_ref + l] >= ys[r * n_ref + k];
+      dominated = dom;
+    }
+    if (!dominated) cols[m++] = k;
+  }
+  qsort(cols, m, sizeof *cols, cmp_size);
+  *n_cols = m;
+  free(key);
+  return TFP_OK;
+}
+
+static int same_shape(const tfp_dea_data *a, const tfp_dea_data *b) {
+  return a->n_in == b->n_in && a->n_out == b->n_out;
+}
+
+int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
+                const tfp_dea_opts *opts, tfp_dea_result *res, char *err, size_t errlen) {
+  tfp_dea_opts defaults;
+  tfp_dea_opts_init(&defaults);
+  const tfp_dea_opts *const o = opts ? opts : &defaults;
+  const tfp_dea_data *const ref = ref_in ? ref_in : eval;
+  if (!res) { set_err(err, errlen, "no result given"); return TFP_EINVAL; }
+  memset(res, 0, sizeof *res);
+  if ((unsigned)o->rts > TFP_RTS_NDRS || (unsigned)o->orientation > TFP_DEA_OUTPUT) {
+    set_err(err, errlen, "unknown returns to scale or orientation");
+    return TFP_EINVAL;
+  }
+  if (o->super && ref_in) {
+    set_err(err, errlen, "super-efficiency needs the evaluated units as their own reference");
+    return TFP_EINVAL;
+  }
+  int rc = tfp_dea_check(eval, ref_in == NULL, "", err, errlen);
+  if (rc) return rc;
+  if (ref_in) {
+    if (!same_shape(eval, ref)) {
+      set_err(err, errlen, "reference has %zu inputs and %zu outputs, the data %zu and %zu",
+              ref->n_in, ref->n_out, eval->n_in, eval->n_out);
+      return TFP_EINVAL;
+    }
+    rc = tfp_dea_check(ref, 1, "reference", err, errlen);
+    if (rc) return rc;
+  }
+
+  size_t n = eval->n, n_ref = ref->n, n_in = eval->n_in, n_out = eval->n_out;
+  size_t n_var = n_in + n_out;
+  size_t nnz = n_ref * (n_var + 1) + n_var + 1;
+  size_t *cols = malloc((n_ref ? n_ref : 1) * sizeof *cols);
+  size_t *seq = malloc((n ? n : 1) * sizeof *seq);
+  long *col_of = malloc((n ? n : 1) * sizeof *col_of);
+  double *scale = malloc(n_var * sizeof *scale);
+  double *xys = malloc(n_var * n_ref * sizeof *xys);
+  double *unit = malloc(n_var * sizeof *unit);
+  int *ia = malloc(nnz * sizeof *ia), *ja = malloc(nnz * sizeof *ja);
+  double *ar = malloc(nnz * sizeof *ar);
+  int *ind = malloc((n_var + 1) * sizeof *ind);
+  double *val = malloc((n_var + 1) * sizeof *val);
+  glpk_guard *guard = malloc(sizeof *guard);
+  res->n = n;
+  res->n_ref = n_ref;
+  res->eff = malloc(n * sizeof *res->eff);
+  res->status = malloc(n * sizeof *res->status);
+  if (o->want_lambda) res->lambda = calloc(n * n_ref, sizeof *res->lambda);
+  if (o->want_slacks) res->slack = malloc((n ? n : 1) * n_var * sizeof *res->slack);
+  if ((o->want_slacks && !res->slack) || !cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
+      !res->eff || !res->status || (o->want_lambda && !res->lambda)) {
+    rc = TFP_ENOMEM;
+    set_err(err, errlen, "out of memory for DEA on %zu units against %zu", n, n_ref);
+    goto done;
+  }
+
+  /* Radial scores are invariant to the units of each variable: divide each
+     by its mean over the reference units so the LP is well conditioned. */
+  for (size_t v = 0; v < n_var; v++) {
+    const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
+    double s = 0;
+    for (size_t k = 0; k < n_ref; k++) s += c[k];
+    scale[v] = s / (double)n_ref;
+    for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
+  }
+  size_t n_cols = n_ref;
+  for (size_t k = 0; k < n_ref; k++) cols[k] = k;
+  if (o->screen && !o->super) {
+    rc = screen_dominated(xys, n_in, n_out, n_ref, cols, &n_cols);
+    if (rc) { set_err(err, errlen, "out of memory for DEA on %zu units", n_ref); goto done; }
+    for (size_t v = 0; v < n_var; v++)
+      for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
+  }
+
+  res->n_cols = n_cols;
+  /* Own technology: evaluate the reference columns first, so the columns of
+     inefficient ones are out of the way for everyone else. */
+  size_t m = 0;
+  int drop_inefficient = !ref_in && !o->super && o->screen;
+  if (drop_inefficient) {
+    for (size_t j = 0; j < n; j++) col_of[j] = -1;
+    for (size_t k = 0; k < n_cols; k++) { col_of[cols[k]] = (long)k; seq[m++] = cols[k]; }
+    for (size_t j = 0; j < n; j++)
+      if (col_of[j] < 0) seq[m++] = j;
+  } else {
+    for (size_t j = 0; j < n; j++) seq[j] = j;
+  }
+  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation, ind, val };
+  dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, cols, seq,
+                  drop_inefficient ? col_of : NULL, 0, 0 };
+  rc = solve_all(&job, guard);
+  if (rc) {
+    set_err(err, errlen, "GLPK fatal error while evaluating unit %zu", job.j + 1);
+  } else if (job.interrupted) {
+    rc = TFP_EINVAL;
+    set_err(err, errlen, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
+  }
+
+done:
+  free(cols); free(seq); free(col_of); free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);
+  free(ind); free(val); free(guard);
+  if (rc) tfp_dea_result_free(res);
+  return rc;
+}
+
+void tfp_dea_scale_nature(size_t n, const double *crs, const double *vrs,
+                          const double *nirs, double tol, double *scale, int *nature) {
+  for (size_t j = 0; j < n; j++) {
+    if (isnan(crs[j]) || isnan(vrs[j]) || isnan(nirs[j])) {
+      scale[j] = NAN; nature[j] = -1; continue;
+    }
+    scale[j] = crs[j] / vrs[j];
+    if (fabs(scale[j] - 1.0) <= tol) nature[j] = TFP_RTS_NATURE_CRS;
+    else if (fabs(nirs[j] - vrs[j]) <= tol) nature[j] = TFP_RTS_NATURE_DRS;
+    else nature[j] = TFP_RTS_NATURE_IRS;
+  }
+}

@@ -1,0 +1,84 @@
+/* deflate.c — deflating by chained or fixed-base price indexes (see deflate.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "capital.h"
+#include "deflate.h"
+#include "frame.h"
+
+void tfp_deflate_opts_init(tfp_deflate_opts *o) {
+  o->chained = 1;
+  o->base = NAN;
+  o->unit_label = NULL;
+}
+
+int tfp_deflate(size_t n, const double *nominal, const double *index, const int *unit,
+                size_t n_units, const double *time, const tfp_deflate_opts *o,
+                double *real, char *err, size_t errlen) {
+  tfp_deflate_opts def;
+  if (!o) { tfp_deflate_opts_init(&def); o = &def; }
+  char ub[32];
+  for (size_t i = 0; i < n; i++) {
+    if (!isnan(index[i]) && index[i] <= 0) {
+      if (err) snprintf(err, errlen, "row %zu%s%s%s: the price index is %g, must be positive", i + 1,
+                        unit ? " (unit " : "", unit && unit[i] >= 0 ? tfp_unit_name(o->unit_label, unit[i], ub, sizeof ub) : "",
+                        unit ? ")" : "", index[i]);
+      return TFP_EDATA;
+    }
+  }
+  if (!o->chained && isnan(o->base)) {
+    for (size_t i = 0; i < n; i++) real[i] = nominal[i] * 100 / index[i];
+    return TFP_OK;
+  }
+  if (isnan(o->base) || !time) {
+    if (err) snprintf(err, errlen, o->chained ? "a chained index needs a base period and the time of each row"
+                                              : "a base period needs the time of each row");
+    return TFP_EINVAL;
+  }
+  int *one = NULL;
+  if (!unit) {
+    one = calloc(n ? n : 1, sizeof *one);
+    n_units = 1;
+    unit = one;
+  }
+  size_t *order = malloc((n ? n : 1) * sizeof *order);
+  size_t *start = malloc((n_units + 1) * sizeof *start);
+  int rc = one || unit ? TFP_OK : TFP_ENOMEM;
+  if (!order || !start) rc = TFP_ENOMEM;
+  if (rc != TFP_OK && err) snprintf(err, errlen, "out of memory");
+  if (rc == TFP_OK)
+    rc = tfp_panel_sort(n, unit, n_units, time, o->unit_label, o->chained, order, start, err, errlen);
+  for (size_t u = 0; rc == TFP_OK && u < n_units; u++) {
+    size_t a = start[u], b = start[u + 1], jb = b;
+    if (a == b) continue;
+    for (size_t j = a; j < b; j++)
+      if (time[order[j]] == o->base) jb = j;
+    if (jb == b) {
+      if (err) snprintf(err, errlen, "unit %s has no row for the base period %.0f (its rows cover %.0f-%.0f)",
+                        tfp_unit_name(o->unit_label, (int)u, ub, sizeof ub), o->base,
+                        time[order[a]], time[order[b - 1]]);
+      rc = TFP_EDATA;
+      break;
+    }
+    if (!o->chained) {
+      double ib = index[order[jb]];
+      for (size_t j = a; j < b; j++) real[order[j]] = nominal[order[j]] * ib / index[order[j]];
+      continue;
+    }
+    double p = 1;
+    real[order[jb]] = nominal[order[jb]];
+    for (size_t j = jb + 1; j < b; j++) {
+      p *= index[order[j]] / 100;   /* NaN stays NaN: the chain is broken */
+      real[order[j]] = nominal[order[j]] / p;
+    }
+    p = 1;
+    for (size_t j = jb; j > a; j--) {
+      p /= index[order[j]] / 100;
+      real[order[j - 1]] = nominal[order[j - 1]] / p;
+    }
+  }
+  free(one);
+  free(order);
+  free(start);
+  return rc;
+}

@@ -1,0 +1,283 @@
+/* frame.c — column-oriented data frame; see frame.h. */
+#include "frame.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dupstr(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  return d ? memcpy(d, s, n) : NULL;
+}
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+tfp_frame *tfp_frame_create(size_t nrow) {
+  tfp_frame *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  f->nrow = nrow;
+  f->panel_id = f->panel_time = -1;
+  return f;
+}
+
+void tfp_column_free_str(char **s, size_t n) {
+  if (!s) return;
+  for (size_t i = 0; i < n; i++) free(s[i]);
+  free(s);
+}
+
+static void column_clear(tfp_column *c, size_t nrow) {
+  free(c->name);
+  free(c->label);
+  free(c->num);
+  tfp_column_free_str(c->str, nrow);
+  memset(c, 0, sizeof *c);
+}
+
+void tfp_frame_free(tfp_frame *f) {
+  if (!f) return;
+  for (size_t j = 0; j < f->ncol; j++) column_clear(&f->col[j], f->nrow);
+  free(f->col);
+  free(f);
+}
+
+int tfp_frame_find(const tfp_frame *f, const char *name) {
+  for (size_t j = 0; j < f->ncol; j++)
+    if (strcmp(f->col[j].name, name) == 0) return (int)j;
+  return -1;
+}
+
+/* A slot for column `name`: the existing one (cleared) or a new one. */
+static tfp_column *column_slot(tfp_frame *f, const char *name, int *index) {
+  int j = tfp_frame_find(f, name);
+  char *copy = dupstr(name);
+  if (!copy) return NULL;
+  if (j >= 0) {
+    column_clear(&f->col[j], f->nrow);
+  } else {
+    if (f->ncol == f->cap) {
+      size_t cap = f->cap ? 2 * f->cap : 8;
+      tfp_column *grown = realloc(f->col, cap * sizeof *grown);
+      if (!grown) { free(copy); return NULL; }
+      f->col = grown;
+      f->cap = cap;
+    }
+    j = (int)f->ncol++;
+    memset(&f->col[j], 0, sizeof f->col[j]);
+  }
+  f->col[j].name = copy;
+  *index = j;
+  return &f->col[j];
+}
+
+int tfp_frame_add_num(tfp_frame *f, const char *name, double *data) {
+  int j;
+  tfp_column *c = column_slot(f, name, &j);
+  if (!c) { free(data); return -1; }
+  c->type = TFP_NUM;
+  c->num = data;
+  return j;
+}
+
+int tfp_frame_add_str(tfp_frame *f, const char *name, char **data) {
+  int j;
+  tfp_column *c = column_slot(f, name, &j);
+  if (!c) { tfp_column_free_str(data, f->nrow); return -1; }
+  c->type = TFP_STR;
+  c->str = data;
+  return j;
+}
+
+int tfp_frame_set_label(tfp_frame *f, int col, const char *label) {
+  char *copy = label ? dupstr(label) : NULL;
+  if (label && !copy) return TFP_ENOMEM;
+  free(f->col[col].label);
+  f->col[col].label = copy;
+  return TFP_OK;
+}
+
+void tfp_frame_drop(tfp_frame *f, int col) {
+  column_clear(&f->col[col], f->nrow);
+  memmove(&f->col[col], &f->col[col + 1], (f->ncol - (size_t)col - 1) * sizeof *f->col);
+  f->ncol--;
+  if (f->panel_id == col || f->panel_time == col) f->panel_id = f->panel_time = -1;
+  if (f->panel_id > col) f->panel_id--;
+  if (f->panel_time > col) f->panel_time--;
+}
+
+double *tfp_column_copy_num(const tfp_column *c, size_t n) {
+  double *d = malloc((n ? n : 1) * sizeof *d);
+  if (d && n) memcpy(d, c->num, n * sizeof *d);
+  return d;
+}
+
+char **tfp_column_copy_str(const tfp_column *c, size_t n) {
+  char **s = calloc(n ? n : 1, sizeof *s);
+  if (!s) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (c->str[i] && !(s[i] = dupstr(c->str[i]))) { tfp_column_free_str(s, n); return NULL; }
+  return s;
+}
+
+tfp_frame *tfp_frame_rows(const tfp_frame *f, const size_t *rows, size_t n) {
+  tfp_frame *g = tfp_frame_create(n);
+  if (!g) return NULL;
+  for (size_t j = 0; j < f->ncol; j++) {
+    const tfp_column *c = &f->col[j];
+    int k;
+    if (c->type == TFP_NUM) {
+      double *d = malloc((n ? n : 1) * sizeof *d);
+      if (!d) goto oom;
+      for (size_t i = 0; i < n; i++) d[i] = c->num[rows[i]];
+      k = tfp_frame_add_num(g, c->name, d);
+    } else {
+      char **s = calloc(n ? n : 1, sizeof *s);
+      if (!s) goto oom;
+      for (size_t i = 0; i < n; i++)
+        if (c->str[rows[i]] && !(s[i] = dupstr(c->str[rows[i]]))) {
+          tfp_column_free_str(s, n);
+          goto oom;
+        }
+      k = tfp_frame_add_str(g, c->name, s);
+    }
+    if (k < 0 || tfp_frame_set_label(g, k, c->label) != TFP_OK) goto oom;
+  }
+  g->panel_id = f->panel_id;
+  g->panel_time = f->panel_time;
+  return g;
+oom:
+  tfp_frame_free(g);
+  return NULL;
+}
+
+/* Group codes sort (value, row) pairs; the comparators need no shared state. */
+typedef struct { double v; const char *s; size_t row; } keyed_row;
+
+static int cmp_num(const void *a, const void *b) {
+  double x = ((const keyed_row *)a)->v, y = ((const keyed_row *)b)->v;
+  return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(((const keyed_row *)a)->s, ((const keyed_row *)b)->s);
+}
+
+static int is_missing(const tfp_column *c, size_t i) {
+  return c->type == TFP_NUM ? isnan(c->num[i]) : c->str[i] == NULL;
+}
+
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups) {
+  keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
+  size_t m = 0;
+  if (!k) return TFP_ENOMEM;
+  for (size_t i = 0; i < nrow; i++) {
+    code[i] = -1;
+    if (is_missing(c, i)) continue;
+    k[m].v = c->type == TFP_NUM ? c->num[i] : 0;
+    k[m].s = c->type == TFP_STR ? c->str[i] : NULL;
+    k[m++].row = i;
+  }
+  int (*cmp)(const void *, const void *) = c->type == TFP_NUM ? cmp_num : cmp_str;
+  qsort(k, m, sizeof *k, cmp);
+  size_t g = 0;
+  for (size_t j = 0; j < m; j++) {
+    if (j > 0 && cmp(&k[j - 1], &k[j]) != 0) g++;
+    code[k[j].row] = (int)g;
+  }
+  *n_groups = m ? g + 1 : 0;
+  free(k);
+  return TFP_OK;
+}
+
+/* Rows ordered by (group code, time): the panel index used by lag and checks. */
+typedef struct { int g; double t; size_t row; } panel_key;
+
+static int cmp_key(const void *a, const void *b) {
+  const panel_key *x = a, *y = b;
+  if (x->g != y->g) return (x->g > y->g) - (x->g < y->g);
+  if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static void format_value(const tfp_column *c, size_t i, char *buf, size_t n) {
+  if (c->type == TFP_NUM) snprintf(buf, n, "%.15g", c->num[i]);
+  else snprintf(buf, n, "%s", c->str[i]);
+}
+
+static int panel_index(const tfp_frame *f, int id_col, int time_col, panel_key **out,
+                       char *err, size_t errlen) {
+  const tfp_column *id = &f->col[id_col], *tm = &f->col[time_col];
+  size_t n = f->nrow, ng;
+  if (tm->type != TFP_NUM)
+    return fail(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
+  int *code = malloc((n ? n : 1) * sizeof *code);
+  panel_key *key = malloc((n ? n : 1) * sizeof *key);
+  if (!code || !key) { free(code); free(key); return TFP_ENOMEM; }
+  int rc = tfp_group_codes(id, n, code, &ng);
+  for (size_t i = 0; rc == TFP_OK && i < n; i++) {
+    double t = tm->num[i];
+    if (code[i] < 0)
+      rc = fail(err, errlen, TFP_EDATA, "panel: id '%s' is missing in row %zu", id->name, i + 1);
+    else if (!isfinite(t) || t != floor(t))
+      rc = fail(err, errlen, TFP_EDATA, "panel: time '%s' is %s in row %zu (must be a whole number)",
+                tm->name, isnan(t) ? "missing" : "not whole", i + 1);
+    key[i] = (panel_key){code[i], t, i};
+  }
+  free(code);
+  if (rc != TFP_OK) { free(key); return rc; }
+  qsort(key, n, sizeof *key, cmp_key);
+  *out = key;
+  return TFP_OK;
+}
+
+int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen) {
+  panel_key *key;
+  int rc = panel_index(f, id_col, time_col, &key, err, errlen);
+  if (rc != TFP_OK) return rc;
+  for (size_t k = 1; k < f->nrow; k++)
+    if (key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
+      char v[64];
+      format_value(&f->col[id_col], key[k].row, v, sizeof v);
+      rc = fail(err, errlen, TFP_EDATA,
+                "panel: duplicate %s = %s, %s = %.0f in rows %zu and %zu",
+                f->col[id_col].name, v, f->col[time_col].name, key[k].t,
+                key[k - 1].row + 1, key[k].row + 1);
+      break;
+    }
+  free(key);
+  if (rc == TFP_OK) { f->panel_id = id_col; f->panel_time = time_col; }
+  return rc;
+}
+
+int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
+                  char *err, size_t errlen) {
+  if (f->panel_id < 0)
+    return fail(err, errlen, TFP_EINVAL, "lag: the frame has no panel structure (call panel(id, time) first)");
+  panel_key *key;
+  int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
+  if (rc != TFP_OK) return rc;
+  size_t n = f->nrow;
+  for (size_t i = 0; i < n; i++) out[i] = NAN;
+  /* Within a group rows are sorted by time, so t - k only grows: one forward
+     pointer finds every lag (or lead) in linear time. */
+  for (size_t a = 0, b; a < n; a = b) {
+    for (b = a; b < n && key[b].g == key[a].g; b++) {}
+    for (size_t i = a, j = a; i < b; i++) {
+      double want = key[i].t - (double)k;
+      while (j < b && key[j].t < want) j++;
+      if (j < b && key[j].t == want) out[key[i].row] = x[key[j].row];
+    }
+  }
+  free(key);
+  return TFP_OK;
+}

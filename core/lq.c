@@ -1,0 +1,75 @@
+/* lq.c — location quotients (see lq.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "frame.h"
+#include "lq.h"
+
+static const char *name_of(const char *const *names, size_t k, char *buf, size_t len) {
+  if (names && names[k]) return names[k];
+  snprintf(buf, len, "#%zu", k + 1);
+  return buf;
+}
+
+int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double *total,
+           const int *group, size_t n_groups, const char *const *names,
+           double *lq, char *err, size_t errlen) {
+  char nb[32];
+  if (n_sectors == 0 || !sector || !total || !lq) {
+    if (err) snprintf(err, errlen, "no sector columns given");
+    return TFP_EINVAL;
+  }
+  if (!group) n_groups = 1;
+  double *sum = calloc(2 * (n_groups ? n_groups : 1), sizeof *sum);   /* X_g, Y_g */
+  if (!sum) {
+    if (err) snprintf(err, errlen, "out of memory");
+    return TFP_ENOMEM;
+  }
+  /* First pass: each row's sector sum (kept in lq) and the group sums. */
+  for (size_t i = 0; i < n; i++) {
+    int g = group ? group[i] : 0;
+    double x = 0, y = total[i];
+    int complete = !isnan(y);
+    for (size_t k = 0; k < n_sectors; k++) {
+      double v = sector[k][i];
+      if (isnan(v)) { complete = 0; continue; }
+      if (v < 0) {
+        if (err) snprintf(err, errlen, "row %zu: sector '%s' is negative (%g)", i + 1,
+                          name_of(names, k, nb, sizeof nb), v);
+        free(sum);
+        return TFP_EDATA;
+      }
+      x += v;
+    }
+    if (complete && y <= 0) {
+      if (err) snprintf(err, errlen, "row %zu: total '%s' is %g, must be positive", i + 1,
+                        name_of(names, n_sectors, nb, sizeof nb), y);
+      free(sum);
+      return TFP_EDATA;
+    }
+    /* A little slack for rounding in published figures. */
+    if (complete && x > y * (1 + 1e-9)) {
+      if (err) snprintf(err, errlen, "row %zu: the sectors sum to %g, more than total '%s' (%g)",
+                        i + 1, x, name_of(names, n_sectors, nb, sizeof nb), y);
+      free(sum);
+      return TFP_EDATA;
+    }
+    if (!complete || g < 0 || (size_t)g >= n_groups) { lq[i] = NAN; continue; }
+    lq[i] = x;
+    sum[2 * g] += x;
+    sum[2 * g + 1] += y;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (isnan(lq[i])) continue;
+    int g = group ? group[i] : 0;
+    if (sum[2 * g] <= 0) {
+      if (err) snprintf(err, errlen, "row %zu: no employment in the sectors in any row of its group, "
+                        "the location quotient is undefined", i + 1);
+      free(sum);
+      return TFP_EDATA;
+    }
+    lq[i] = (lq[i] / total[i]) / (sum[2 * g] / sum[2 * g + 1]);
+  }
+  free(sum);
+  return TFP_OK;
+}

@@ -1,0 +1,347 @@
+-- model.lua — model objects over formulas: tfp.controls, tfp.model,
+-- tfp.ivreg; fitting on frames, regional splits, several right-hand sides.
+-- Lua states the model; the estimation itself is C (tfp._ivfit).
+local F = require "tfp.formula"
+
+local M = {}
+
+local Model, Fit, Fits = {}, {}, {}
+Model.__index = Model
+Fits.__name = "tfp.fits"
+
+-------------------------------------------------------------- evaluation
+
+-- Levenshtein distance, for "did you mean" on misspelt variables.
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = {[0] = i}
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+local function check_variables(spec, f)
+  local names = f:names()
+  local have = {}
+  for _, n in ipairs(names) do have[n] = true end
+  local terms = {spec.depvar}
+  for _, list in ipairs({spec.exog, spec.endog, spec.inst, spec.fe_terms}) do
+    for _, t in ipairs(list) do terms[#terms + 1] = t end
+  end
+  for _, t in ipairs(terms) do
+    for _, v in ipairs(F.variables(t)) do
+      if not have[v.name] then
+        local best, bestd = nil, 3
+        for _, n in ipairs(names) do
+          local d = distance(v.name:lower(), n:lower())
+          if d < bestd then best, bestd = n, d end
+        end
+        F.error(spec.text, v.pos, "unknown variable '" .. v.name .. "'" ..
+          (best and (" (did you mean '" .. best .. "'?)") or ""))
+      end
+    end
+  end
+end
+
+local function eval_term(t, f, spec)
+  if t.kind == "var" then
+    local v = f[t.name]
+    if f:types()[t.name] ~= "number" then F.error(spec.text, t.pos, "variable '" .. t.name .. "' is not numeric") end
+    return v
+  elseif t.kind == "fun" then
+    local x = eval_term(t.of, f, spec)
+    local ok, r = pcall(tfp[t.fn], x)
+    if not ok then F.error(spec.text, t.pos, t.label .. ": " .. tostring(r):gsub("^.-: ", "")) end
+    return r
+  elseif t.kind == "prod" then
+    local r = eval_term(t.factors[1], f, spec)
+    for k = 2, #t.factors do r = r * eval_term(t.factors[k], f, spec) end
+    return r
+  end
+  -- lag, lead, diff: the frame's panel structure, gaps respected
+  if not f:panel() then
+    F.error(spec.text, t.pos, t.label .. " needs a panel: declare it with f:panel(id, time)")
+  end
+  local x = eval_term(t.of, f, spec)
+  if t.kind == "lag" then return f:lag(x, t.k) end
+  if t.kind == "lead" then return f:lag(x, -t.k) end
+  return x - f:lag(x, t.k)   -- D.x: first difference (Dk.x: x_t - x_{t-k})
+end
+
+local function eval_list(terms, f, spec)
+  local vecs, names = {}, {}
+  for i, t in ipairs(terms) do
+    vecs[i] = eval_term(t, f, spec)
+    names[i] = t.label
+  end
+  return vecs, names
+end
+
+-- A grouping variable as a numeric vector of codes (strings allowed).
+local function codes(f, name)
+  if f:types()[name] == "number" then return f[name] end
+  local map, n, out = {}, 0, {}
+  local v = f[name]
+  for i = 1, #v do
+    local s = v[i]
+    if s ~= nil then
+      if not map[s] then n = n + 1; map[s] = n end
+      out[i] = map[s]
+    end
+  end
+  return tfp.vector(out, #v)
+end
+
+local VCE = {unadjusted = true, robust = true, cluster = true}
+
+local function fit_spec(spec, f, opts, sample)
+  check_variables(spec, f)
+  local y = eval_term(spec.depvar, f, spec)
+  local exog, exog_names = eval_list(spec.exog, f, spec)
+  local endog, endog_names = eval_list(spec.endog, f, spec)
+  local inst, inst_names = eval_list(spec.inst, f, spec)
+  local args = {
+    y = y, y_name = spec.depvar.label, exog = exog, exog_names = exog_names,
+    endog = endog, endog_names = endog_names, inst = inst, inst_names = inst_names,
+    method = opts.method or "2sls", small = opts.small or false,
+  }
+  if #spec.fe > 0 then
+    args.absorb = codes(f, spec.fe[1])
+    if #spec.fe > 1 then
+      local more = {}
+      for k = 2, #spec.fe do
+        local dv = codes(f, spec.fe[k])
+        more[#more + 1] = dv
+      end
+      if opts.absorb_all then args.absorb_more = more else args.dummies = more end
+      local dnames = {}
+      for k = 2, #spec.fe do dnames[#dnames + 1] = spec.fe[k] end
+      args.dummy_names = dnames
+    end
+  end
+  if spec.constant ~= nil then args.constant = spec.constant end
+  local vce = opts.vce or "unadjusted"
+  if type(vce) == "table" then
+    if not vce.cluster then error("vce: expected 'unadjusted', 'robust' or {cluster = 'var'}", 0) end
+    if f:types()[vce.cluster] == nil then error("vce: cluster variable '" .. vce.cluster .. "' not found", 0) end
+    args.cluster = codes(f, vce.cluster)
+    args.vce = "cluster"
+  elseif VCE[vce] then
+    args.vce = vce
+  else
+    error("vce: expected 'unadjusted', 'robust' or {cluster = 'var'}, got '" .. tostring(vce) .. "'", 0)
+  end
+  if args.method ~= "2sls" and args.method ~= "gmm" then
+    error("method: expected '2sls' or 'gmm', got '" .. tostring(args.method) .. "'", 0)
+  end
+  if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
+  local r = tfp._ivfit(args)
+  r.depvar = spec.depvar.label
+  r.formula = F.text(spec)
+  r.fe = spec.fe
+  r.sample = sample
+  r.rhs = spec.rhs
+  r.cluster = type(vce) == "table" and vce.cluster or nil
+  if #spec.endog == 0 and r.method ~= "ols" then r.method = "ols" end
+  return setmetatable(r, Fit)
+end
+
+------------------------------------------------------------------ models
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t or {}) do c[k] = v end
+  return c
+end
+
+--- tfp.model(formula, opts) -> model. opts: method, vce, small, split, fsplit,
+-- endog (regressors to test), absorb_all.
+function M.new(formula, opts, macros, base)
+  local m = setmetatable({formula = formula, opts = copy(opts), macros = macros}, Model)
+  m.specs = F.parse(formula, macros, base)
+  return m
+end
+
+function Model:update(formula)
+  local m = M.new(formula, self.opts, self.macros, self.specs[1])
+  m.formula = F.text(m.specs[1])
+  return m
+end
+
+function Model:with(changes)
+  local opts = copy(self.opts)
+  for k, v in pairs(changes) do opts[k] = v end
+  local m = setmetatable(copy(self), Model)
+  m.opts = opts
+  return m
+end
+
+-- Samples to fit: the full frame and/or one frame per value of the split
+-- variable, in order of first appearance (the data's own order of regions).
+local function samples(f, opts)
+  local var = opts.split or opts.fsplit
+  local out = {}
+  if not var or opts.fsplit then out[1] = {name = "Full", frame = f} end
+  if var then
+    if f:types()[var] == nil then error("split: variable '" .. var .. "' not found", 0) end
+    local order, seen = {}, {}
+    local v = f[var]
+    for i = 1, #v do
+      local x = v[i]
+      if x ~= nil and not seen[x] then seen[x] = true; order[#order + 1] = x end
+    end
+    for _, x in ipairs(opts.split_order or order) do
+      out[#out + 1] = {name = tostring(x), frame = f:where{[var] = x}}
+    end
+  end
+  return out
+end
+
+--- m:on(frame) (also m:fit): one fit, or a collection for splits and sw()/csw().
+function Model:on(f)
+  local mt = getmetatable(f)
+  if type(mt) ~= "table" or mt.__name ~= "tfp.frame" then error("on: expected a frame", 2) end
+  local list = {}
+  for _, s in ipairs(samples(f, self.opts)) do
+    for _, spec in ipairs(self.specs) do
+      list[#list + 1] = fit_spec(spec, s.frame, self.opts, s.name)
+    end
+  end
+  if #list == 1 then return list[1] end
+  return setmetatable({list = list}, Fits)
+end
+Model.fit = Model.on
+
+function Model:__tostring()
+  local lines = {}
+  for _, s in ipairs(self.specs) do lines[#lines + 1] = "model: " .. F.text(s) end
+  return table.concat(lines, "\n")
+end
+
+------------------------------------------------------------ collections
+
+-- fits[i]: the i-th fit; fits.East / fits["East"]: that sample's fits (one
+-- fit when there is one right-hand side); fits:rhs(k): the k-th model of a
+-- sw()/csw() family across samples.
+function Fits.__index(self, key)
+  if type(key) == "number" then return rawget(self, "list")[key] end
+  if Fits[key] then return Fits[key] end
+  local sub = {}
+  for _, fit in ipairs(rawget(self, "list")) do
+    if fit.sample == key then sub[#sub + 1] = fit end
+  end
+  if #sub == 0 then return nil end
+  if #sub == 1 then return sub[1] end
+  return setmetatable({list = sub}, Fits)
+end
+
+function Fits.__len(self) return #rawget(self, "list") end
+
+function Fits:rhs(k)
+  local sub = {}
+  for _, fit in ipairs(rawget(self, "list")) do
+    if fit.rhs == k then sub[#sub + 1] = fit end
+  end
+  return #sub == 1 and sub[1] or setmetatable({list = sub}, Fits)
+end
+
+function Fits:fits() return rawget(self, "list") end
+
+function Fits.__tostring(self)
+  local parts = {}
+  for _, fit in ipairs(rawget(self, "list")) do parts[#parts + 1] = tostring(fit) end
+  return table.concat(parts, "\n")
+end
+
+-------------------------------------------------------------------- fits
+
+local function fmt(x, spec)
+  if x == nil or x ~= x then return "." end
+  return string.format(spec or "%.4f", x)
+end
+
+local METHOD = {["2sls"] = "IV (2SLS)", gmm = "2-step efficient GMM", ols = "OLS"}
+
+function Fit.__tostring(r)
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  local title = (METHOD[r.method] or r.method) .. " estimation" ..
+    (#(r.fe or {}) > 0 and (", fixed effects: " .. table.concat(r.fe, " + ")) or "") ..
+    (r.sample and r.sample ~= "Full" and (", sample: " .. r.sample) or "")
+  add("%s", title)
+  add("Dependent variable: %-20s Number of obs = %d%s", r.depvar,
+    r.N or 0, r.N_g and string.format(", groups = %d", r.N_g) or "")
+  local vce = r.vce == "cluster" and ("cluster " .. (r.cluster or "")) or r.vce
+  add("VCE: %-34s R2 = %s%s", vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
+    string.format(", obs dropped = %d", r.N_dropped) or "")
+  local stat = r.small and "t" or "z"
+  local rule = string.rep("-", 72)
+  add("%s", rule)
+  add("%20s  %11s  %11s  %8s  %8s", "", "Coef.", "Std. Err.", stat, "P>|" .. stat .. "|")
+  add("%s", rule)
+  for _, name in ipairs(r.names or {}) do
+    add("%20s  %11s  %11s  %8s  %8s", name:sub(1, 20), fmt(r.coef[name], "%.6g"), fmt(r.se[name], "%.6g"),
+      fmt(r.t[name], "%.2f"), fmt(r.p[name], "%.3f"))
+  end
+  add("%s", rule)
+  if r.kp_lm then
+    add("Underidentification: %s = %s (p = %s)", r.vce == "unadjusted" and "Anderson canon. corr. LM" or
+      "Kleibergen-Paap rk LM", fmt(r.kp_lm, "%.3f"), fmt(r.kp_lm_p))
+    add("Weak identification: Cragg-Donald Wald F = %s, Kleibergen-Paap rk Wald F = %s",
+      fmt(r.cd_f, "%.3f"), fmt(r.kp_f, "%.3f"))
+    if type(r.stock_yogo) == "table" then
+      local sy = {}
+      for _, cv in ipairs(r.stock_yogo) do sy[#sy + 1] = string.format("%s %s", cv.label or "", fmt(cv.value, "%.2f")) end
+      if #sy > 0 then add("  Stock-Yogo critical values: %s", table.concat(sy, "; ")) end
+    end
+    if r.hansen_df and r.hansen_df > 0 then
+      add("%s = %s (p = %s, df = %d)", r.vce == "unadjusted" and "Sargan statistic" or "Hansen J statistic",
+        fmt(r.hansen_j, "%.3f"), fmt(r.hansen_j_p), r.hansen_df)
+    else
+      add("Hansen J statistic: exactly identified")
+    end
+    if r.endog then
+      add("Endogeneity (C statistic, Durbin-Wu-Hausman): chi2(%d) = %s (p = %s)", r.endog_df or 0,
+        fmt(r.endog, "%.3f"), fmt(r.endog_p))
+    end
+    if r.dm then add("Davidson-MacKinnon exogeneity test: %s (p = %s)", fmt(r.dm, "%.3f"), fmt(r.dm_p)) end
+  end
+  if r.dropped and #r.dropped > 0 then add("Dropped as collinear: %s", table.concat(r.dropped, ", ")) end
+  return table.concat(out, "\n")
+end
+Fit.__name = "tfp.fit"
+Fit.__index = Fit
+
+------------------------------------------------------------ installation
+
+function M.install(tfp)
+  local macros = {}
+
+  --- tfp.controls{name = "formula terms", ...}: control sets used as ..name.
+  function tfp.controls(sets)
+    if sets == nil then return copy(macros) end
+    for k, v in pairs(sets) do
+      if type(k) ~= "string" or type(v) ~= "string" then error("controls: expected name = \"terms\" pairs", 2) end
+      macros[k] = v
+    end
+    return copy(macros)
+  end
+
+  function tfp.model(formula, opts)
+    return M.new(formula, opts, copy(macros))
+  end
+
+  function tfp.ivreg(f, formula, opts)
+    return M.new(formula, opts, copy(macros)):on(f)
+  end
+
+  M.Fit, M.Fits, M.Model = Fit, Fits, Model
+end
+
+return M

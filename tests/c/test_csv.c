@@ -1,0 +1,139 @@
+/* test_csv.c — the CSV reader on good and malformed text, one row per case. */
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include "check.h"
+#include "csv.h"
+
+typedef struct {
+  const char *name, *text;
+  const char *error;   /* expected message fragment, or NULL for success */
+  size_t nrow, ncol;
+} csv_case;
+
+static const csv_case cases[] = {
+  {"an empty file is an error", "", "t.csv: empty file", 0, 0},
+  {"a header without rows is an error", "a,b\n", "t.csv: header only", 0, 0},
+  {"a ragged row names its line", "a,b\n1,2\n3\n", "t.csv:3: row has 1 fields, the header has 2", 0, 0},
+  {"an unterminated quote names the line it opened on", "a,b\n1,\"x\n2,3\n", "t.csv:2: unterminated quoted field (column 2)", 0, 0},
+  {"text after a closing quote is an error", "a\n\"x\"y\n", "t.csv:2: unexpected character 'y'", 0, 0},
+  {"duplicate column names are an error", "a,b,a\n1,2,3\n", "duplicate column name 'a' (columns 1 and 3)", 0, 0},
+  {"quoted fields keep commas, quotes and newlines", "a,b\n\"x,\"\"y\"\"\nz\",2\n", NULL, 1, 2},
+  {"a BOM and CRLF line ends are accepted", "\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4\r\n", NULL, 2, 2},
+  {"blank lines are skipped", "a\n1\n\n2\n", NULL, 2, 1},
+  {"a missing final newline is fine", "a,b\n1,2", NULL, 1, 2},
+  {"an unnamed column is called v<j>", ",b\n1,2\n", NULL, 1, 2},
+};
+
+static void test_cases(void) {
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    const csv_case *c = &cases[k];
+    tfp_frame *f = NULL;
+    char err[256] = "";
+    int rc = tfp_csv_parse(c->text, strlen(c->text), "t.csv", NULL, &f, err, sizeof err);
+    if (c->error) {
+      CHECK(rc == TFP_EDATA && f == NULL);
+      CHECK_STR_CONTAINS(err, c->error);
+    } else {
+      CHECK(rc == TFP_OK);
+      if (rc != TFP_OK) { fprintf(stderr, "  case '%s': %s\n", c->name, err); continue; }
+      CHECK(f->nrow == c->nrow && f->ncol == c->ncol);
+    }
+    tfp_frame_free(f);
+  }
+}
+
+static void test_quoted_field_contents(void) {
+  const char *text = "a,b\n\"x,\"\"y\"\"\nz\",2\n";
+  tfp_frame *f;
+  char err[256];
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  CHECK(f->col[0].type == TFP_STR && strcmp(f->col[0].str[0], "x,\"y\"\nz") == 0);
+  CHECK(f->col[1].type == TFP_NUM && f->col[1].num[0] == 2);
+  tfp_frame_free(f);
+}
+
+static void test_types_and_missing(void) {
+  const char *text = "id,x,s\n1,1.5,a\n2,NA,.\n3,,c\n4,-2e3,d\n";
+  tfp_frame *f;
+  char err[256];
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  CHECK(f->col[1].type == TFP_NUM);
+  CHECK(isnan(f->col[1].num[1]) && isnan(f->col[1].num[2]));
+  CHECK_NEAR(f->col[1].num[3], -2000, 0);
+  CHECK(f->col[2].type == TFP_STR && f->col[2].str[1] == NULL && strcmp(f->col[2].str[2], "c") == 0);
+  tfp_frame_free(f);
+}
+
+static void test_numeric_column_rejects_text(void) {
+  const char *text = "id,x\n1,2\n2,abc\n";
+  const char *num[] = {"x", NULL};
+  tfp_csv_opts o;
+  tfp_csv_opts_init(&o);
+  o.num_cols = num;
+  tfp_frame *f;
+  char err[256];
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", &o, &f, err, sizeof err) == TFP_EDATA);
+  CHECK_STR_CONTAINS(err, "t.csv:3: column 2 'x' expects a number, got 'abc'");
+  /* Without the declaration the column is text, and "inf" never counts as a number. */
+  const char *inf = "x\n1\ninf\n";
+  CHECK(tfp_csv_parse(inf, strlen(inf), "t.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  CHECK(f->col[0].type == TFP_STR);
+  tfp_frame_free(f);
+}
+
+static void test_semicolon_separator(void) {
+  const char *text = "a;b\n1,5;2\n";
+  tfp_csv_opts o;
+  tfp_csv_opts_init(&o);
+  o.sep = ';';
+  tfp_frame *f;
+  char err[256];
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", &o, &f, err, sizeof err) == TFP_OK);
+  CHECK(f->ncol == 2 && f->col[0].type == TFP_STR && f->col[1].num[0] == 2);
+  tfp_frame_free(f);
+}
+
+/* Card (1995) as shipped with the Stata fixtures: 3010 rows, 34 columns. */
+static void test_card_data_loads(void) {
+  tfp_frame *f;
+  char err[256];
+  CHECK(tfp_csv_read("refs/stata-ivreg2/card_data.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  if (!f) { fprintf(stderr, "%s\n", err); return; }
+  CHECK(f->nrow == 3010 && f->ncol == 34);
+  int j = tfp_frame_find(f, "lwage");
+  CHECK(j >= 0 && f->col[j].type == TFP_NUM);
+  tfp_frame_free(f);
+  CHECK(tfp_csv_read("refs/no-such-file.csv", NULL, &f, err, sizeof err) == TFP_EIO);
+  CHECK_STR_CONTAINS(err, "refs/no-such-file.csv: No such file");
+}
+
+static void test_write_reads_back_exactly(void) {
+  const char *text = "name,x\n\"a, b\",0.1\nc,\nd,1e-300\n";
+  tfp_frame *f, *g;
+  char err[256], path[] = "/tmp/tfp_csv_XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  close(fd);
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  CHECK(tfp_csv_write(f, path, err, sizeof err) == TFP_OK);
+  CHECK(tfp_csv_read(path, NULL, &g, err, sizeof err) == TFP_OK);
+  CHECK(strcmp(g->col[0].str[0], "a, b") == 0);
+  CHECK(g->col[1].num[0] == 0.1 && isnan(g->col[1].num[1]) && g->col[1].num[2] == 1e-300);
+  CHECK(tfp_csv_write(f, "/no/such/dir/x.csv", err, sizeof err) == TFP_EIO);
+  CHECK_STR_CONTAINS(err, "/no/such/dir/x.csv");
+  remove(path);
+  tfp_frame_free(f);
+  tfp_frame_free(g);
+}
+
+int main(void) {
+  test_cases();
+  test_quoted_field_contents();
+  test_types_and_missing();
+  test_numeric_column_rejects_text();
+  test_semicolon_separator();
+  test_card_data_loads();
+  test_write_reads_back_exactly();
+  return check_report("test_csv");
+}

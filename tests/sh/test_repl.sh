@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The REPL and the command line, driven through pipes: errors never end the
+# REPL, expressions print, incomplete chunks continue, exit codes are right.
+set -u
+T=$1
+fail=0 pass=0
+expect() {   # expect NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); printf 'FAIL %s\n--- expected\n%s\n--- got\n%s\n' "$1" "$2" "$3"; fi
+}
+
+expect "-e runs a chunk" "2" "$("$T" -e 'print(1+1)')"
+out=$(printf 'x = 40\nerror("boom")\nprint(x + 2)\n' | "$T" 2>/tmp/tfp_repl_err.$$)
+expect "an error does not end the REPL" "42" "$out"
+grep -q 'boom' /tmp/tfp_repl_err.$$ && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL error not printed"; }
+expect "expressions print their values" "3	hi" "$(printf '1 + 2, "hi"\n' | "$T")"
+expect "incomplete chunks continue" "1
+2" "$(printf 'for i = 1,\n2 do print(i)\nend\n' | "$T")"
+expect "tables print readably" '{1, 2, a = "x"}' "$(printf '{1, 2, a = "x"}\n' | "$T")"
+"$T" -e 'error("x")' 2>/dev/null; expect "an uncaught error exits non-zero" "1" "$?"
+"$T" -e 'error("x")' 2>&1 | grep -q 'stack traceback' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL no traceback"; }
+expect "scripts get arg" "a	b	2" "$(printf 'print(arg[1], arg[2], #arg)\n' > /tmp/tfp_arg.$$.lua; "$T" /tmp/tfp_arg.$$.lua a b)"
+expect "--version" "tfpkit" "$("$T" --version | cut -d' ' -f1)"
+"$T" --bogus 2>/dev/null; expect "an unknown option exits non-zero" "1" "$?"
+expect "-i runs the script then reads stdin" "5" "$(printf 'y = 5\n' > /tmp/tfp_i.$$.lua; echo 'print(y)' | "$T" -i /tmp/tfp_i.$$.lua)"
+# Ctrl-C (SIGINT) interrupts a running chunk and the REPL goes on.
+{ echo 'while true do end'; sleep 2; echo 'print("alive")'; } | "$T" > /tmp/tfp_int.$$ 2>&1 &
+pid=$!   # the last process of the pipeline: tfpkit
+sleep 1; kill -INT "$pid"; wait
+grep -q 'interrupted!' /tmp/tfp_int.$$ && grep -q '^alive$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL Ctrl-C did not interrupt and continue:"; cat /tmp/tfp_int.$$; }
+rm -f /tmp/tfp_int.$$
+rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
