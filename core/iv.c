@@ -483,7 +483,13 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if ((rc = tfp_iv__omega(&w, L, Z, e, S, err, errlen))) goto est_fail;
   double *bg = malloc(K * sizeof *bg), *Vg = malloc(K * K * sizeof *Vg);
   if (!bg || !Vg) { free(bg); free(Vg); rc = TFP_ENOMEM; goto est_fail; }
-  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, &pinv, err, errlen))) { free(bg); free(Vg); goto est_fail; }
+  rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, &pinv, err, errlen);
+  if (rc == TFP_ENUMERIC && o.method == TFP_IV_2SLS) {
+    /* the 2SLS fit stands; only the overidentification statistic is lost */
+    note(r, "warning: two-step GMM step failed (%s); J statistic not available", err);
+    J = NAN; rc = TFP_OK; err[0] = 0;
+  }
+  if (rc) { free(bg); free(Vg); goto est_fail; }
   if (pinv) {
     r->warn_singular_S = 1;
     note(r, "warning: estimated covariance matrix of moment conditions not of full rank; "
@@ -585,6 +591,10 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     for (size_t a = 0; a < L; a++) for (size_t bb = 0; bb < L; bb++) SB[a + bb * L] = SAm[a + bb * LA];
     if (!rc) rc = tfp_iv__gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, NULL, err, errlen);
     free(ZA);
+    if (rc == TFP_ENUMERIC) {
+      note(r, "warning: endog() statistic not available (%s)", err);
+      rc = TFP_OK; err[0] = 0; J = J2 = NAN;
+    }
     if (rc) goto est_fail;
     r->endog = J - J2;
     r->endog_df = (double)nt;
