@@ -214,6 +214,65 @@ static char *dummy_name(const char *base, double level)
   return xstrdup(buf);
 }
 
+/* Davidson-MacKinnon regression-based exogeneity test: OLS of y on [X, V]
+   with V the first-stage residuals of the tested endogenous regressors;
+   Wald test of V's coefficients with the model's VCE type (small: F). */
+static int dm_test(const tfp_iv__work *w, size_t K, const double *X, size_t L, const double *Z,
+                   const size_t *idx, size_t nt, tfp_iv_result *r, char *err, size_t errlen)
+{
+  size_t n = w->n, Ka = K + nt;
+  int rc = TFP_OK;
+  double *Xa = malloc((n * Ka + L * nt + L * L + Ka * Ka * 3 + Ka + n + nt * nt + nt + 1) * sizeof *Xa);
+  if (!Xa) { snprintf(err, errlen, "out of memory: DM test"); return TFP_ENOMEM; }
+  double *P = Xa + n * Ka, *ZZ = P + L * nt, *A = ZZ + L * L, *S = A + Ka * Ka, *V = S + Ka * Ka,
+         *b = V + Ka * Ka, *e = b + Ka, *Vd = e + n, *g = Vd + nt * nt;
+  memcpy(Xa, X, n * K * sizeof *Xa);
+  for (size_t t = 0; t < nt; t++) memcpy(Xa + (K + t) * n, X + idx[t] * n, n * sizeof *Xa);
+  /* V = M_Z X1: residuals of the first stages */
+  tfp_la_gram(n, L, Z, ZZ);
+  tfp_la_crossprod(n, L, Z, nt, Xa + K * n, P);
+  if ((rc = tfp_la_chol_solve(L, ZZ, nt, P, err, errlen))) goto done;
+  tfp_la_gemm(0, 0, n, nt, L, -1.0, Z, P, 1.0, Xa + K * n);
+  tfp_la_gram(n, Ka, Xa, S);
+  if ((rc = tfp_iv__gmm(n, Ka, Xa, Ka, Xa, w->y, S, b, e, NULL, A, NULL, err, errlen))) goto done;
+  if ((rc = tfp_iv__omega(w, Ka, Xa, e, S, err, errlen))) goto done;
+  /* V = A^-1 S A^-1 */
+  if ((rc = tfp_la_chol_solve(Ka, A, Ka, S, err, errlen))) goto done;
+  for (size_t i = 0; i < Ka; i++) for (size_t j = 0; j < Ka; j++) V[i + j * Ka] = S[j + i * Ka];
+  if ((rc = tfp_la_chol_solve(Ka, A, Ka, V, err, errlen))) goto done;
+  double N = (double)n, d = (double)w->d, sd = (double)w->sd, M = (double)w->M;
+  double f = 1.0;
+  if (w->small)
+    f = w->vce == TFP_VCE_CLUSTER ? (N - 1) / (N - (double)Ka - sd) * M / (M - 1)
+                                  : (N - d) / (N - (double)Ka - d - sd);
+  for (size_t i = 0; i < nt; i++) {
+    g[i] = b[K + i];
+    for (size_t j = 0; j < nt; j++) Vd[i + j * nt] = f * 0.5 * (V[(K + i) + (K + j) * Ka] + V[(K + j) + (K + i) * Ka]);
+  }
+  double *h = malloc(nt * sizeof *h);
+  if (!h) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory: DM test"); goto done; }
+  memcpy(h, g, nt * sizeof *h);
+  if (tfp_la_chol_solve(nt, Vd, 1, h, err, errlen) != TFP_OK) {
+    r->dm = r->dm_p = NAN; err[0] = 0;
+  } else {
+    double wald = 0;
+    for (size_t i = 0; i < nt; i++) wald += g[i] * h[i];
+    r->dm_df = (double)nt;
+    if (w->small) {
+      double dfr = w->vce == TFP_VCE_CLUSTER ? M - 1 : N - (double)Ka - d - sd;
+      r->dm = wald / (double)nt; r->dm_is_F = 1;
+      r->dm_p = tfp_F_tail((double)nt, dfr, r->dm);
+    } else {
+      r->dm = wald; r->dm_is_F = 0;
+      r->dm_p = tfp_chi2_tail((double)nt, wald);
+    }
+  }
+  free(h);
+done:
+  free(Xa);
+  return rc;
+}
+
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
                char *err, size_t errlen)
 {
@@ -602,6 +661,21 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     memcpy(b, r->coef, K * sizeof *b);
   }
 
+  /* 12a. Davidson-MacKinnon test of the endog() regressors (all endogenous if none named) */
+  r->dm = r->dm_p = r->dm_df = NAN;
+  if (K1 > 0) {
+    size_t nt = 0, idx[256];
+    if (d->n_endog_test > 0) {
+      for (size_t t = 0; t < d->n_endog_test && nt < 256; t++)
+        for (size_t j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) idx[nt++] = j;
+    } else for (size_t j = 0; j < K1 && nt < 256; j++) idx[nt++] = j;
+    if ((rc = dm_test(&w, K, X, L, Z, idx, nt, r, err, errlen))) {
+      if (rc != TFP_ENUMERIC) goto est_fail;
+      note(r, "warning: Davidson-MacKinnon test not available (%s)", err);
+      rc = TFP_OK; err[0] = 0;
+    }
+  }
+
   /* 12. identification diagnostics, first stages, Stock-Yogo (iv_diag.c) */
   if (K1 > 0) {
     if ((rc = tfp_iv__diag_ident(&w, r, err, errlen))) goto est_fail;
@@ -616,7 +690,6 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     }
   } else {
     r->kp_lm = r->kp_lm_p = r->kp_lm_df = r->cd_f = r->kp_f = NAN;
-    r->dm = r->dm_p = r->dm_df = NAN;
   }
 
   free(S); free(X);
