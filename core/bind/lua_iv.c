@@ -1,0 +1,325 @@
+/* lua_iv.c — tfp._ivfit(spec): the low-level IV/GMM fit behind tfp.ivreg.
+
+   spec = { y = vec, y_name = "y",
+            exog = {vec, ...}, exog_names = {...},      included exogenous
+            endog = {vec, ...}, endog_names = {...},    endogenous regressors
+            inst = {vec, ...}, inst_names = {...},      excluded instruments
+            absorb = vec | nil,        unit ids: within transformation (xtivreg2 fe)
+            absorb_more = {vec, ...},  further FE by alternating projections
+            dummies = {vec, ...}, dummy_names = {...}, group vectors -> dummies
+            constant = bool (default: true unless absorb),
+            cluster = vec, method = "2sls" | "gmm",
+            vce = "unadjusted" | "robust" | "cluster", small = bool,
+            dofminus = n, sdofminus = n, endog_test = {names} }
+   Vectors are tfp.vector userdata (numeric) or tables of numbers (nil/NaN =
+   missing). Returns a plain table (see push_result); statistics that do not
+   exist for the model (a p value of J when exactly identified, say) are nil.
+   Misuse and data errors (too few instruments, empty sample, infinite
+   values) raise with a message naming the variable. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "iv.h"
+#include "tfp_lua.h"
+
+#define MAX_VARS 1024
+
+typedef struct { tfp_iv_result *r; } result_box;
+
+static int box_gc(lua_State *L)
+{
+  result_box *b = luaL_checkudata(L, 1, "tfp.iv_result");
+  tfp_iv_result_free(b->r);
+  b->r = NULL;
+  return 0;
+}
+
+/* Stack slot of the table that keeps table copies alive during the call. */
+#define KEEP 2
+
+/* A numeric vector from the value at idx (a tfp.vector or a table). Table
+   contents are copied into a userdata owned by the KEEP table. */
+static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
+{
+  idx = lua_absindex(L, idx);
+  tfp_vector *v = tfp_tovector(L, idx);
+  if (v) {
+    if (v->c.type != TFP_NUM) luaL_error(L, "_ivfit: variable '%s' is not numeric", name);
+    *n = v->n;
+    return v->c.num;
+  }
+  if (!lua_istable(L, idx))
+    luaL_error(L, "_ivfit: variable '%s' must be a vector or a table of numbers, not a %s", name,
+               luaL_typename(L, idx));
+  size_t len = (size_t)luaL_len(L, idx);
+  double *x = lua_newuserdatauv(L, (len ? len : 1) * sizeof *x, 0);
+  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+  for (size_t i = 0; i < len; i++) {
+    int t = lua_geti(L, idx, (lua_Integer)i + 1);
+    if (t == LUA_TNIL) x[i] = NAN;
+    else if (t == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
+    else luaL_error(L, "_ivfit: variable '%s' row %d is a %s, not a number", name, (int)i + 1, luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  *n = len;
+  return x;
+}
+
+/* Name k (1-based) of list field `key` of the spec, or a default. */
+static const char *name_at(lua_State *L, int spec, const char *key, size_t k, const char *dflt, char *buf, size_t bl)
+{
+  const char *s = NULL;
+  if (lua_getfield(L, spec, key) == LUA_TTABLE) {
+    lua_geti(L, -1, (lua_Integer)k);
+    s = lua_tostring(L, -1);   /* kept alive by the spec table */
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!s) { snprintf(buf, bl, "%s%zu", dflt, k); s = buf; }
+  return s;
+}
+
+typedef struct {
+  tfp_iv_var v[MAX_VARS];
+  char buf[MAX_VARS][24];
+} var_list;
+
+/* Read list field `key` (vectors) with names from `names_key`. */
+static size_t read_list(lua_State *L, int spec, const char *key, const char *names_key,
+                        const char *dflt, var_list *out, size_t *n_rows)
+{
+  size_t count = 0;
+  if (lua_getfield(L, spec, key) == LUA_TNIL) { lua_pop(L, 1); return 0; }
+  if (!lua_istable(L, -1) || tfp_tovector(L, -1)) luaL_error(L, "_ivfit: '%s' must be a list of vectors", key);
+  size_t len = (size_t)luaL_len(L, -1);
+  if (len > MAX_VARS) luaL_error(L, "_ivfit: too many variables in '%s'", key);
+  for (size_t k = 1; k <= len; k++) {
+    const char *nm = name_at(L, spec, names_key, k, dflt, out->buf[k - 1], sizeof out->buf[k - 1]);
+    lua_geti(L, -1, (lua_Integer)k);
+    size_t n;
+    const double *x = tovec(L, -1, nm, &n);
+    lua_pop(L, 1);
+    if (*n_rows != (size_t)-1 && n != *n_rows)
+      luaL_error(L, "_ivfit: variable '%s' has %d rows, y has %d", nm, (int)n, (int)*n_rows);
+    out->v[count].name = nm;
+    out->v[count].x = x;
+    count++;
+  }
+  lua_pop(L, 1);
+  return count;
+}
+
+static void setnum(lua_State *L, const char *k, double v)
+{
+  if (isnan(v)) return;   /* not available: leave nil */
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void setint(lua_State *L, const char *k, double v)
+{
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_setfield(L, -2, k);
+}
+
+static void push_keyed(lua_State *L, const tfp_iv_result *r, const double *x)
+{
+  lua_createtable(L, 0, (int)r->k);
+  for (size_t j = 0; j < r->k; j++) {
+    lua_pushnumber(L, x[j]);
+    lua_setfield(L, -2, r->names[j]);
+  }
+}
+
+/* The result table: coef/se/t/p keyed by name, names, V[name][name], N, N_g,
+   N_dropped, N_singletons, N_clust, df_r, r2 (centred), r2_u, rmse, rss,
+   sigmasq, kp_lm, kp_lm_p, kp_lm_df, cd_f, kp_f, stock_yogo = {{label, value}},
+   hansen_j, hansen_j_p, hansen_df, sargan, sargan_p, endog, endog_p, endog_df,
+   dm, dm_p, dm_df, dm_stat ("F" or "chi2"), first = {{name, inst_names, coef,
+   se, rmse, pr2, shea_pr2, F, F_p, F_df, F_df_r, sw_F, sw_p, sw_df, sw_chi2,
+   sw_chi2_p}, ...} (also keyed by name), dropped = {names}, notes, method,
+   vce, small, K, L, K1, L1, dofminus, sdofminus. */
+static void push_result(lua_State *L, const tfp_iv_result *r)
+{
+  static const char *methods[] = {"2sls", "gmm"}, *vces[] = {"unadjusted", "robust", "cluster"};
+  lua_createtable(L, 0, 64);
+  push_keyed(L, r, r->coef); lua_setfield(L, -2, "coef");
+  push_keyed(L, r, r->se); lua_setfield(L, -2, "se");
+  push_keyed(L, r, r->t); lua_setfield(L, -2, "t");
+  push_keyed(L, r, r->p); lua_setfield(L, -2, "p");
+  lua_createtable(L, (int)r->k, 0);
+  for (size_t j = 0; j < r->k; j++) { lua_pushstring(L, r->names[j]); lua_rawseti(L, -2, (lua_Integer)j + 1); }
+  lua_setfield(L, -2, "names");
+  lua_createtable(L, 0, (int)r->k);
+  for (size_t i = 0; i < r->k; i++) {
+    lua_createtable(L, 0, (int)r->k);
+    for (size_t j = 0; j < r->k; j++) { lua_pushnumber(L, r->V[i + j * r->k]); lua_setfield(L, -2, r->names[j]); }
+    lua_setfield(L, -2, r->names[i]);
+  }
+  lua_setfield(L, -2, "V");
+  setint(L, "N", (double)r->N);
+  setint(L, "N_dropped", (double)r->N_dropped);
+  setint(L, "N_singletons", (double)r->N_singletons);
+  if (r->N_g) setint(L, "N_g", (double)r->N_g);
+  if (r->N_clust) setint(L, "N_clust", (double)r->N_clust);
+  setint(L, "K", (double)r->K); setint(L, "L", (double)r->L);
+  setint(L, "K1", (double)r->K1); setint(L, "L1", (double)r->L1);
+  setint(L, "dofminus", (double)r->dofminus); setint(L, "sdofminus", (double)r->sdofminus);
+  setnum(L, "df_r", r->df_r);
+  setnum(L, "r2", r->r2); setnum(L, "r2_u", r->r2_u);
+  setnum(L, "rmse", r->rmse); setnum(L, "rss", r->rss); setnum(L, "sigmasq", r->sigmasq);
+  if (r->K1 > 0) {
+    setnum(L, "kp_lm", r->kp_lm); setnum(L, "kp_lm_p", r->kp_lm_p); setnum(L, "kp_lm_df", r->kp_lm_df);
+    setnum(L, "cd_f", r->cd_f); setnum(L, "kp_f", r->kp_f);
+    setnum(L, "hansen_j", r->hansen_j); setnum(L, "hansen_j_p", r->hansen_j_p);
+    setnum(L, "hansen_df", r->hansen_df);
+    setnum(L, "sargan", r->sargan); setnum(L, "sargan_p", r->sargan_p);
+    setnum(L, "endog", r->endog); setnum(L, "endog_p", r->endog_p); setnum(L, "endog_df", r->endog_df);
+    setnum(L, "dm", r->dm); setnum(L, "dm_p", r->dm_p); setnum(L, "dm_df", r->dm_df);
+    lua_pushstring(L, r->dm_is_F ? "F" : "chi2"); lua_setfield(L, -2, "dm_stat");
+  }
+  lua_createtable(L, (int)r->n_sy, 0);
+  for (size_t i = 0; i < r->n_sy; i++) {
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, r->sy[i].label); lua_setfield(L, -2, "label");
+    lua_pushnumber(L, r->sy[i].value); lua_setfield(L, -2, "value");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "stock_yogo");
+  lua_createtable(L, (int)r->n_first, (int)r->n_first);
+  for (size_t e = 0; e < r->n_first; e++) {
+    const tfp_iv_first *f = &r->first[e];
+    lua_createtable(L, 0, 20);
+    lua_pushstring(L, f->name); lua_setfield(L, -2, "name");
+    lua_createtable(L, (int)f->n_inst, 0);
+    for (size_t i = 0; i < f->n_inst; i++) { lua_pushstring(L, f->inst_names[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+    lua_setfield(L, -2, "inst_names");
+    lua_createtable(L, 0, (int)f->n_inst);
+    for (size_t i = 0; i < f->n_inst; i++) { lua_pushnumber(L, f->coef[i]); lua_setfield(L, -2, f->inst_names[i]); }
+    lua_setfield(L, -2, "coef");
+    lua_createtable(L, 0, (int)f->n_inst);
+    for (size_t i = 0; i < f->n_inst; i++) { lua_pushnumber(L, f->se[i]); lua_setfield(L, -2, f->inst_names[i]); }
+    lua_setfield(L, -2, "se");
+    setnum(L, "rmse", f->rmse); setnum(L, "pr2", f->pr2); setnum(L, "shea_pr2", f->shea_pr2);
+    setnum(L, "F", f->F); setnum(L, "F_p", f->F_p); setnum(L, "F_df", f->F_df); setnum(L, "F_df_r", f->F_df_r);
+    setnum(L, "sw_F", f->sw_F); setnum(L, "sw_p", f->sw_p); setnum(L, "sw_df", f->sw_df);
+    setnum(L, "sw_chi2", f->sw_chi2); setnum(L, "sw_chi2_p", f->sw_chi2_p);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, f->name);
+    lua_rawseti(L, -2, (lua_Integer)e + 1);
+  }
+  lua_setfield(L, -2, "first");
+  lua_createtable(L, (int)r->n_dropped_vars, 0);
+  for (size_t i = 0; i < r->n_dropped_vars; i++) { lua_pushstring(L, r->dropped_vars[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+  lua_setfield(L, -2, "dropped");
+  lua_pushstring(L, r->notes ? r->notes : ""); lua_setfield(L, -2, "notes");
+  lua_pushstring(L, methods[r->method]); lua_setfield(L, -2, "method");
+  lua_pushstring(L, vces[r->vce]); lua_setfield(L, -2, "vce");
+  lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
+}
+
+static int l_ivfit(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_newtable(L);   /* KEEP */
+  /* scratch in userdata: nothing malloc'ed can leak when we raise */
+  var_list *ex = lua_newuserdatauv(L, sizeof *ex, 0), *en = lua_newuserdatauv(L, sizeof *en, 0),
+           *in = lua_newuserdatauv(L, sizeof *in, 0), *du = lua_newuserdatauv(L, sizeof *du, 0),
+           *am = lua_newuserdatauv(L, sizeof *am, 0);
+  const int spec = 1;
+  tfp_iv_data d;
+  memset(&d, 0, sizeof d);
+  size_t n = (size_t)-1;
+  lua_getfield(L, spec, "y_name");
+  const char *yname = lua_tostring(L, -1);   /* kept alive by the spec */
+  lua_pop(L, 1);
+  if (!yname) yname = "y";
+  if (lua_getfield(L, spec, "y") == LUA_TNIL) luaL_error(L, "_ivfit: spec.y (the dependent variable) is required");
+  d.y.name = yname;
+  d.y.x = tovec(L, -1, yname, &n);
+  lua_pop(L, 1);
+  size_t ex_count = read_list(L, spec, "exog", "exog_names", "x", ex, &n);
+  size_t en_count = read_list(L, spec, "endog", "endog_names", "endog", en, &n);
+  size_t in_count = read_list(L, spec, "inst", "inst_names", "z", in, &n);
+  size_t du_count = read_list(L, spec, "dummies", "dummy_names", "d", du, &n);
+  size_t am_count = read_list(L, spec, "absorb_more", "absorb_more_names", "fe", am, &n);
+  d.n = n;
+  d.exog = ex->v; d.n_exog = ex_count;
+  d.endog = en->v; d.n_endog = en_count;
+  d.inst = in->v; d.n_inst = in_count;
+  d.dummies = du->v; d.n_dummies = du_count;
+  const double **more = lua_newuserdatauv(L, (am_count + 1) * sizeof *more, 0);
+  for (size_t k = 0; k < am_count; k++) more[k] = am->v[k].x;
+  d.absorb_more = more; d.n_absorb_more = am_count;
+  size_t m;
+  if (lua_getfield(L, spec, "absorb") != LUA_TNIL) {
+    d.absorb = tovec(L, -1, "absorb", &m);
+    if (m != n) luaL_error(L, "_ivfit: 'absorb' has %d rows, y has %d", (int)m, (int)n);
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, spec, "cluster") != LUA_TNIL) {
+    d.cluster = tovec(L, -1, "cluster", &m);
+    if (m != n) luaL_error(L, "_ivfit: 'cluster' has %d rows, y has %d", (int)m, (int)n);
+  }
+  lua_pop(L, 1);
+  const char *tested[256];
+  if (lua_getfield(L, spec, "endog_test") == LUA_TTABLE) {
+    size_t len = (size_t)luaL_len(L, -1);
+    if (len > 256) luaL_error(L, "_ivfit: too many names in 'endog_test'");
+    for (size_t k = 1; k <= len; k++) {
+      lua_geti(L, -1, (lua_Integer)k);
+      tested[k - 1] = lua_tostring(L, -1);
+      if (!tested[k - 1]) luaL_error(L, "_ivfit: endog_test[%d] is not a name", (int)k);
+      lua_pop(L, 1);
+    }
+    d.endog_test = tested; d.n_endog_test = len;
+  } else if (!lua_isnil(L, -1)) luaL_error(L, "_ivfit: 'endog_test' must be a list of names");
+  lua_pop(L, 1);   /* names stay alive in the spec table */
+
+  tfp_iv_opts o;
+  tfp_iv_opts_init(&o);
+  static const char *methods[] = {"2sls", "gmm", NULL}, *vces[] = {"unadjusted", "robust", "cluster", NULL};
+  lua_getfield(L, spec, "method");
+  o.method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "vce");
+  o.vce = (tfp_iv_vce)luaL_checkoption(L, -1, "unadjusted", vces);
+  lua_pop(L, 1);
+  if (o.vce == TFP_VCE_CLUSTER && !d.cluster) luaL_error(L, "_ivfit: vce 'cluster' needs spec.cluster");
+  lua_getfield(L, spec, "small");
+  o.small = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, spec, "constant") != LUA_TNIL) o.constant = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "dofminus");
+  o.dofminus = (long)luaL_optinteger(L, -1, 0);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "sdofminus");
+  o.sdofminus = (long)luaL_optinteger(L, -1, 0);
+  lua_pop(L, 1);
+  if (o.dofminus < 0 || o.sdofminus < 0) luaL_error(L, "_ivfit: dofminus and sdofminus must be >= 0");
+
+  result_box *box = lua_newuserdatauv(L, sizeof *box, 0);
+  box->r = NULL;
+  if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, box_gc); lua_setfield(L, -2, "__gc"); }
+  lua_setmetatable(L, -2);
+  char err[512];
+  int rc = tfp_iv_fit(&d, &o, &box->r, err, sizeof err);
+  if (rc != TFP_OK) return luaL_error(L, "_ivfit: %s", err);
+  push_result(L, box->r);      /* on a memory error the box's __gc frees the result */
+  tfp_iv_result_free(box->r);
+  box->r = NULL;
+  return 1;
+}
+
+static const luaL_Reg iv_funcs[] = {
+  {"_ivfit", l_ivfit},
+  {NULL, NULL}
+};
+
+int tfp_open_iv(lua_State *L)
+{
+  luaL_setfuncs(L, iv_funcs, 0);
+  return 0;
+}

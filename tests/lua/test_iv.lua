@@ -1,0 +1,122 @@
+-- tfp._ivfit (the C fit behind tfp.ivreg) and tfp.ivreg on Stata ivreg2
+-- references (refs/stata-ivreg2): values compared to 1e-6 relative.
+local check = dofile("lua/check.lua")
+local REF = "refs/stata-ivreg2/"
+local card = tfp.read_csv(REF .. "card_data.csv")
+
+local function ref_row(file)            -- first row of a diagnostics file as a table
+  local f = tfp.read_csv(REF .. file)
+  local t = {}
+  for _, name in ipairs(f:names()) do t[name] = f[name][1] end
+  return t
+end
+
+local function ref_coef(file)           -- term -> {estimate, std_error}
+  local f = tfp.read_csv(REF .. file, {string = {"term"}})
+  local t = {}
+  for i = 1, #f.term do t[f.term[i]] = {f.estimate[i], f.std_error[i]} end
+  return t
+end
+
+local function rel(got, want, what)
+  check.truthy(type(got) == "number", what .. " is a number")
+  check.truthy(math.abs(got - want) <= 1e-6 * math.abs(want), string.format("%s: got %.15g, want %.15g", what, got, want))
+end
+
+local function card_spec(extra)
+  local s = {
+    y = card.lwage, y_name = "lwage",
+    exog = {card.exper, card.expersq, card.black, card.south},
+    exog_names = {"exper", "expersq", "black", "south"},
+    endog = {card.educ}, endog_names = {"educ"},
+    inst = {card.nearc2, card.nearc4}, inst_names = {"nearc2", "nearc4"},
+    endog_test = {"educ"},
+  }
+  for k, v in pairs(extra or {}) do s[k] = v end
+  return s
+end
+
+check.test("_ivfit reproduces ivreg2's robust overidentified 2SLS on the Card data", function()
+  local r = tfp._ivfit(card_spec{vce = "robust"})
+  local c, d = ref_coef("card_overid_coef_hc1.csv"), ref_row("card_overid_diagnostics_hc1.csv")
+  for name, v in pairs(c) do
+    rel(r.coef[name], v[1], "coef " .. name); rel(r.se[name], v[2], "se " .. name)
+  end
+  rel(r.hansen_j, d.j, "J"); rel(r.hansen_j_p, d.jp, "J p")
+  rel(r.kp_lm, d.idstat, "KP LM"); rel(r.kp_f, d.widstat, "KP F"); rel(r.cd_f, d.cdf, "CD F")
+  rel(r.endog, d.estat, "endog"); rel(r.rss, d.rss, "rss"); rel(r.r2, d.r2, "r2")
+  check.eq(r.N, 3010); check.eq(r.hansen_df, 1); check.eq(r.names[1], "educ"); check.eq(r.names[6], "_cons")
+  check.eq(r.method, "2sls"); check.eq(r.vce, "robust")
+  check.near(r.V.educ.educ, r.se.educ ^ 2, 1e-15, "V")
+end)
+
+check.test("first-stage results are reported per endogenous regressor", function()
+  local r = tfp._ivfit(card_spec{})
+  local f = tfp.read_csv(REF .. "card_overid_firststage_iid.csv", {string = {"statistic"}})
+  local want = {}
+  for i = 1, #f.statistic do want[f.statistic[i]] = f.educ[i] end
+  local fs = r.first.educ
+  check.truthy(fs == r.first[1], "first[1] is first.educ")
+  rel(fs.F, want.F, "F"); rel(fs.F_p, want.pvalue, "F p"); rel(fs.pr2, want.pr2, "partial R2")
+  rel(fs.shea_pr2, want.sheapr2, "Shea R2"); rel(fs.rmse, want.rmse, "rmse")
+  check.eq(fs.inst_names[1], "nearc2"); check.truthy(fs.coef.nearc4 > 0, "nearc4 raises schooling")
+  check.eq(#r.stock_yogo, 4); check.eq(r.stock_yogo[1].value, 19.93)
+  check.truthy(r.stock_yogo[1].label:find("10%", 1, true), "label says 10% size")
+end)
+
+check.test("gmm with clustering matches ivreg2's gmm2s cluster(age)", function()
+  local r = tfp._ivfit(card_spec{method = "gmm", vce = "cluster", cluster = card.age, small = true})
+  local c, d = ref_coef("card_overid_gmm2s_coef_cluster_small.csv"), ref_row("card_overid_gmm2s_diagnostics_cluster_small.csv")
+  for name, v in pairs(c) do rel(r.coef[name], v[1], "coef " .. name); rel(r.se[name], v[2], "se " .. name) end
+  rel(r.hansen_j, d.overid_stat, "J"); rel(r.kp_f, d.weak_id_kp_f, "KP F")
+  check.truthy(r.N_clust > 1, "clusters counted")
+  check.eq(r.df_r, r.N_clust - 1); check.eq(r.method, "gmm"); check.eq(r.small, true)
+end)
+
+check.test("plain Lua tables are accepted and missing values are dropped and counted", function()
+  local function tab(v) local t = {} for i = 1, #v do t[i] = v[i] end return t end
+  local s = card_spec{}
+  s.y = {}
+  for i = 1, #card.lwage do s.y[i] = (i == 5) and (0 / 0) or card.lwage[i] end
+  s.exog = {tab(card.exper), tab(card.expersq), card.black, card.south}
+  local r = tfp._ivfit(s)
+  check.eq(r.N, 3009); check.eq(r.N_dropped, 1)
+end)
+
+check.test("the just-identified model has J = 0 with df 0 and no p value", function()
+  local s = card_spec{}
+  s.inst, s.inst_names = {card.nearc4}, {"nearc4"}
+  local r = tfp._ivfit(s)
+  check.eq(r.hansen_j, 0); check.eq(r.hansen_df, 0); check.eq(r.hansen_j_p, nil)
+  check.eq(#r.stock_yogo, 4)
+end)
+
+check.test("tfp.ivreg with a formula gives the same fit as ivreg2", function()
+  local r = tfp.ivreg(card, "lwage ~ exper + expersq + black + south | educ ~ nearc2 + nearc4", {vce = "robust"})
+  local c = ref_coef("card_overid_coef_hc1.csv")
+  for name, v in pairs(c) do rel(r.coef[name], v[1], "coef " .. name); rel(r.se[name], v[2], "se " .. name) end
+end)
+
+check.test("a collinear regressor is dropped and listed", function()
+  local s = card_spec{}
+  local twice = {}
+  for i = 1, #card.exper do twice[i] = 2 * card.exper[i] end
+  s.exog[5], s.exog_names[5] = twice, "exper2"
+  local r = tfp._ivfit(s)
+  check.eq(r.dropped[1], "exper2"); check.eq(r.coef.exper2, nil)
+  check.truthy(r.notes:find("exper2 omitted because of collinearity", 1, true), "note")
+end)
+
+check.test("bad input raises errors that name the problem", function()
+  check.errors(function() tfp._ivfit(card_spec{inst = {}, inst_names = {}}) end,
+               "too few instruments: 0 excluded instrument(s) for 1 endogenous")
+  check.errors(function() tfp._ivfit(card_spec{vce = "sandwich"}) end, "invalid option 'sandwich'")
+  check.errors(function() tfp._ivfit(card_spec{vce = "cluster"}) end, "needs spec.cluster")
+  check.errors(function() tfp._ivfit(card_spec{exog = {{1, 2, 3}}, exog_names = {"short"}}) end,
+               "variable 'short' has 3 rows, y has 3010")
+  check.errors(function() tfp._ivfit(card_spec{endog_test = {"exper"}}) end, "'exper' is not an endogenous regressor")
+  check.errors(function() tfp._ivfit(card_spec{exog = {{"a"}}, exog_names = {"s"}}) end, "variable 's' row 1 is a string")
+  check.errors(function() tfp._ivfit({}) end, "spec.y")
+end)
+
+check.done()
