@@ -52,11 +52,11 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
   char ub[32];
   for (size_t i = 0; i < n; i++) {
     if (unit[i] < 0 || (size_t)unit[i] >= n_units) {
-      if (err) snprintf(err, errlen, "row %zu: the unit id is missing", i + 1);
+      tfp_error(err, errlen, 0, "row %zu: the unit id is missing", i + 1);
       return TFP_EDATA;
     }
     if (isnan(time[i]) || time[i] != floor(time[i]) || fabs(time[i]) > 1e9) {
-      if (err) snprintf(err, errlen, "row %zu (unit %s): the time is %s", i + 1,
+      tfp_error(err, errlen, 0, "row %zu (unit %s): the time is %s", i + 1,
                         tfp_unit_name(unit_label, unit[i], ub, sizeof ub),
                         isnan(time[i]) ? "missing" : "not an integer");
       return TFP_EDATA;
@@ -72,14 +72,14 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
   for (size_t u = 0; u < n_units; u++) {
     size_t a = start[u], b = start[u + 1];
     if (sort_by_time(order + a, b - a, time) != TFP_OK) {
-      if (err) snprintf(err, errlen, "out of memory");
+      tfp_error(err, errlen, 0, "out of memory");
       return TFP_ENOMEM;
     }
     for (size_t j = a + 1; j < b; j++) {
       double prev = time[order[j - 1]], t = time[order[j]];
       const char *name = tfp_unit_name(unit_label, (int)u, ub, sizeof ub);
       if (t == prev) {
-        if (err) snprintf(err, errlen, "unit %s has two rows for time %.0f (rows %zu and %zu)",
+        tfp_error(err, errlen, 0, "unit %s has two rows for time %.0f (rows %zu and %zu)",
                           name, t, order[j - 1] + 1, order[j] + 1);
         return TFP_EDATA;
       }
@@ -105,11 +105,11 @@ int tfp_capital_stock(size_t n, const int *unit, size_t n_units, const double *t
   tfp_capital_opts def;
   if (!o) { tfp_capital_opts_init(&def); o = &def; }
   if (!(o->delta > 0 && o->delta <= 1)) {
-    if (err) snprintf(err, errlen, "delta must be in (0, 1], got %g", o->delta);
+    tfp_error(err, errlen, 0, "delta must be in (0, 1], got %g", o->delta);
     return TFP_EINVAL;
   }
   if (o->initial == TFP_K0_GIVEN && !o->k0) {
-    if (err) snprintf(err, errlen, "initial stock column not given");
+    tfp_error(err, errlen, 0, "initial stock column not given");
     return TFP_EINVAL;
   }
   size_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -126,7 +126,7 @@ int tfp_capital_stock(size_t n, const int *unit, size_t n_units, const double *t
     for (size_t j = a; j < b; j++) {
       double inv = investment[order[j]];
       if (isnan(inv) || inv < 0) {
-        if (err) snprintf(err, errlen, "unit %s, time %.0f (row %zu): investment is %s", name,
+        tfp_error(err, errlen, 0, "unit %s, time %.0f (row %zu): investment is %s", name,
                           time[order[j]], order[j] + 1, isnan(inv) ? "missing" : "negative");
         rc = TFP_EDATA;
         break;
@@ -137,7 +137,7 @@ int tfp_capital_stock(size_t n, const int *unit, size_t n_units, const double *t
     if (o->initial == TFP_K0_GIVEN) {
       k_prev = o->k0[order[a]];
       if (isnan(k_prev) || k_prev < 0) {
-        if (err) snprintf(err, errlen, "unit %s, time %.0f (row %zu): the initial stock is %s", name,
+        tfp_error(err, errlen, 0, "unit %s, time %.0f (row %zu): the initial stock is %s", name,
                           t0, order[a] + 1, isnan(k_prev) ? "missing" : "negative");
         rc = TFP_EDATA;
         break;
@@ -145,14 +145,14 @@ int tfp_capital_stock(size_t n, const int *unit, size_t n_units, const double *t
     } else {
       double t1 = time[order[b - 1]], i1 = investment[order[b - 1]];
       if (b - a < 2 || i0 <= 0 || i1 <= 0) {
-        if (err) snprintf(err, errlen, "unit %s: the growth rule needs investment > 0 in a first and a "
+        tfp_error(err, errlen, 0, "unit %s: the growth rule needs investment > 0 in a first and a "
                           "last year (it has %zu year%s, from %.0f)", name, b - a, b - a == 1 ? "" : "s", t0);
         rc = TFP_EDATA;
         break;
       }
       double g = pow(i1 / i0, 1.0 / (t1 - t0)) - 1;
       if (g + o->delta <= 0) {
-        if (err) snprintf(err, errlen, "unit %s: average investment growth %.4g plus delta is not positive, "
+        tfp_error(err, errlen, 0, "unit %s: average investment growth %.4g plus delta is not positive, "
                           "the growth rule fails (give the initial stock as a column)", name, g);
         rc = TFP_EDATA;
         break;

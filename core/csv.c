@@ -20,16 +20,6 @@ void tfp_csv_opts_init(tfp_csv_opts *o) {
   o->sep = ',';
 }
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
-
 /* Growable arrays for the tokeniser. */
 typedef struct {
   char *text; size_t len, cap;          /* field contents, NUL-separated */
@@ -86,7 +76,7 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
         i++;
         for (;;) {
           if (i >= n)
-            return fail(err, errlen, TFP_EDATA, "%s:%zu: unterminated quoted field (column %zu)",
+            return tfp_error(err, errlen, TFP_EDATA, "%s:%zu: unterminated quoted field (column %zu)",
                         src, qline, t->nfield - first);
           if (s[i] == '"') {
             if (i + 1 < n && s[i + 1] == '"') { if (!put_char(t, '"')) return TFP_ENOMEM; i += 2; continue; }
@@ -97,7 +87,7 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
           if (!put_char(t, s[i++])) return TFP_ENOMEM;
         }
         if (i < n && s[i] != sep && s[i] != '\n' && s[i] != '\r')
-          return fail(err, errlen, TFP_EDATA,
+          return tfp_error(err, errlen, TFP_EDATA,
                       "%s:%zu: unexpected character '%c' after a closing quote (column %zu)",
                       src, line, s[i], t->nfield - first);
       } else {
@@ -156,8 +146,8 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
   *out = NULL;
   int rc = tokenise(text, size, o->sep ? o->sep : ',', source, &t, &nf, err, errlen);
   if (rc != TFP_OK) goto done;
-  if (t.nrec == 0) { rc = fail(err, errlen, TFP_EDATA, "%s: empty file (no header row)", source); goto done; }
-  if (t.nrec == 1) { rc = fail(err, errlen, TFP_EDATA, "%s: header only, no data rows", source); goto done; }
+  if (t.nrec == 0) { rc = tfp_error(err, errlen, TFP_EDATA, "%s: empty file (no header row)", source); goto done; }
+  if (t.nrec == 1) { rc = tfp_error(err, errlen, TFP_EDATA, "%s: header only, no data rows", source); goto done; }
   ncol = nf[0];
   size_t nrow = t.nrec - 1;
   if (!(hdr = calloc(ncol, sizeof *hdr))) { rc = TFP_ENOMEM; goto done; }
@@ -169,14 +159,14 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     else snprintf(hdr[j], len, "v%zu", j + 1);   /* Stata's name for an unnamed column */
     for (size_t k = 0; k < j; k++)
       if (strcmp(hdr[j], hdr[k]) == 0) {
-        rc = fail(err, errlen, TFP_EDATA, "%s:%zu: duplicate column name '%s' (columns %zu and %zu)",
+        rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: duplicate column name '%s' (columns %zu and %zu)",
                   source, t.line[0], hdr[j], k + 1, j + 1);
         goto done;
       }
   }
   for (size_t r = 1; r < t.nrec; r++)
     if (nf[r] != ncol) {
-      rc = fail(err, errlen, TFP_EDATA, "%s:%zu: row has %zu fields, the header has %zu",
+      rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: row has %zu fields, the header has %zu",
                 source, t.line[r], nf[r], ncol);
       goto done;
     }
@@ -194,7 +184,7 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
         numeric = 0;
         if (want_num) {
           free(num);
-          rc = fail(err, errlen, TFP_EDATA, "%s:%zu: column %zu '%s' expects a number, got '%s'",
+          rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: column %zu '%s' expects a number, got '%s'",
                     source, t.line[r + 1], j + 1, hdr[j], s);
           goto done;
         }
@@ -219,7 +209,7 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
   *out = f;
   f = NULL;
 done:
-  if (rc == TFP_ENOMEM) fail(err, errlen, rc, "%s: out of memory", source);
+  if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "%s: out of memory", source);
   tfp_frame_free(f);
   if (hdr) tfp_column_free_str(hdr, ncol);
   tokens_free(&t);
@@ -230,17 +220,17 @@ done:
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
   *out = NULL;
   FILE *fp = fopen(path, "rb");
-  if (!fp) return fail(err, errlen, TFP_EIO, "%s: %s", path, strerror(errno));
+  if (!fp) return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(errno));
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
   do {
-    if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return fail(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
+    if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
     got = fread(buf + len, 1, cap - len, fp);
     len += got;
   } while (got > 0);
   int bad = ferror(fp);
   fclose(fp);
-  if (bad) { free(buf); return fail(err, errlen, TFP_EIO, "%s: read error", path); }
+  if (bad) { free(buf); return tfp_error(err, errlen, TFP_EIO, "%s: read error", path); }
   int rc = tfp_csv_parse(buf, len, path, o, out, err, errlen);
   free(buf);
   return rc;
@@ -266,10 +256,10 @@ static int write_field(FILE *fp, const char *s) {
 int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen) {
   size_t plen = strlen(path);
   char *tmp = malloc(plen + 16);
-  if (!tmp) return fail(err, errlen, TFP_ENOMEM, "%s: out of memory", path);
+  if (!tmp) return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path);
   snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
   int fd = mkstemp(tmp);
-  if (fd < 0) { int e = errno; free(tmp); return fail(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
+  if (fd < 0) { int e = errno; free(tmp); return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
   FILE *fp = fdopen(fd, "w");
   int ok = fp != NULL;
   for (size_t j = 0; ok && j < f->ncol; j++)
@@ -298,7 +288,7 @@ int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen
   if (!ok) {
     remove(tmp);
     free(tmp);
-    return fail(err, errlen, TFP_EIO, "%s: write failed: %s", path, strerror(e));
+    return tfp_error(err, errlen, TFP_EIO, "%s: write failed: %s", path, strerror(e));
   }
   free(tmp);
   return TFP_OK;

@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || errlen == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
 void tfp_dea_opts_init(tfp_dea_opts *o) {
   memset(o, 0, sizeof *o);
   o->rts = TFP_RTS_CRS;
@@ -49,10 +41,10 @@ static int check_column(const double *v, size_t n, const char *what, const char 
     else if (v[j] <= 0) why = "non-positive value";
     if (why) {
       if (isnan(v[j]) || isinf(v[j]))
-        set_err(err, errlen, "%s%s%s row %zu: %s (DEA needs positive inputs and outputs)",
+        tfp_error(err, errlen, 0, "%s%s%s row %zu: %s (DEA needs positive inputs and outputs)",
                 what, *what ? " " : "", var, j + 1, why);
       else
-        set_err(err, errlen, "%s%s%s row %zu: %s %g (DEA needs positive inputs and outputs)",
+        tfp_error(err, errlen, 0, "%s%s%s row %zu: %s %g (DEA needs positive inputs and outputs)",
                 what, *what ? " " : "", var, j + 1, why, v[j]);
       return TFP_EDATA;
     }
@@ -65,24 +57,24 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what,
   char var[256];
   if (!what) what = "";
   if (!d || d->n_in == 0 || d->n_out == 0 || !d->x || !d->y) {
-    set_err(err, errlen, "%s%sDEA needs at least one input and one output", what,
+    tfp_error(err, errlen, 0, "%s%sDEA needs at least one input and one output", what,
             *what ? ": " : "");
     return TFP_EINVAL;
   }
   for (size_t i = 0; i < d->n_in; i++) {
     var_name(var, sizeof var, d->x_names, i, "input");
-    if (!d->x[i]) { set_err(err, errlen, "%s is NULL", var); return TFP_EINVAL; }
+    if (!d->x[i]) { tfp_error(err, errlen, 0, "%s is NULL", var); return TFP_EINVAL; }
     int rc = check_column(d->x[i], d->n, what, var, err, errlen);
     if (rc) return rc;
   }
   for (size_t r = 0; r < d->n_out; r++) {
     var_name(var, sizeof var, d->y_names, r, "output");
-    if (!d->y[r]) { set_err(err, errlen, "%s is NULL", var); return TFP_EINVAL; }
+    if (!d->y[r]) { tfp_error(err, errlen, 0, "%s is NULL", var); return TFP_EINVAL; }
     int rc = check_column(d->y[r], d->n, what, var, err, errlen);
     if (rc) return rc;
   }
   if (as_reference && d->n < d->n_in + d->n_out) {
-    set_err(err, errlen, "%s%s%zu units, fewer than inputs + outputs (%zu): "
+    tfp_error(err, errlen, 0, "%s%s%zu units, fewer than inputs + outputs (%zu): "
             "the frontier is not identified", what, *what ? ": " : "", d->n,
             d->n_in + d->n_out);
     return TFP_EDATA;
@@ -450,21 +442,21 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   tfp_dea_opts_init(&defaults);
   const tfp_dea_opts *const o = opts ? opts : &defaults;
   const tfp_dea_data *const ref = ref_in ? ref_in : eval;
-  if (!res) { set_err(err, errlen, "no result given"); return TFP_EINVAL; }
+  if (!res) { tfp_error(err, errlen, 0, "no result given"); return TFP_EINVAL; }
   memset(res, 0, sizeof *res);
   if ((unsigned)o->rts > TFP_RTS_NDRS || (unsigned)o->orientation > TFP_DEA_OUTPUT) {
-    set_err(err, errlen, "unknown returns to scale or orientation");
+    tfp_error(err, errlen, 0, "unknown returns to scale or orientation");
     return TFP_EINVAL;
   }
   if (o->super && ref_in) {
-    set_err(err, errlen, "super-efficiency needs the evaluated units as their own reference");
+    tfp_error(err, errlen, 0, "super-efficiency needs the evaluated units as their own reference");
     return TFP_EINVAL;
   }
   int rc = tfp_dea_check(eval, ref_in == NULL, "", err, errlen);
   if (rc) return rc;
   if (ref_in) {
     if (!same_shape(eval, ref)) {
-      set_err(err, errlen, "reference has %zu inputs and %zu outputs, the data %zu and %zu",
+      tfp_error(err, errlen, 0, "reference has %zu inputs and %zu outputs, the data %zu and %zu",
               ref->n_in, ref->n_out, eval->n_in, eval->n_out);
       return TFP_EINVAL;
     }
@@ -495,7 +487,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   if ((o->want_slacks && !res->slack) || !cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
       !res->eff || !res->status || (o->want_lambda && !res->lambda)) {
     rc = TFP_ENOMEM;
-    set_err(err, errlen, "out of memory for DEA on %zu units against %zu", n, n_ref);
+    tfp_error(err, errlen, 0, "out of memory for DEA on %zu units against %zu", n, n_ref);
     goto done;
   }
 
@@ -512,7 +504,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   for (size_t k = 0; k < n_ref; k++) cols[k] = k;
   if (o->screen && !o->super) {
     rc = screen_dominated(xys, n_in, n_out, n_ref, cols, &n_cols);
-    if (rc) { set_err(err, errlen, "out of memory for DEA on %zu units", n_ref); goto done; }
+    if (rc) { tfp_error(err, errlen, 0, "out of memory for DEA on %zu units", n_ref); goto done; }
     for (size_t v = 0; v < n_var; v++)
       for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
   }
@@ -535,10 +527,10 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
                   drop_inefficient ? col_of : NULL, 0, 0 };
   rc = solve_all(&job, guard);
   if (rc) {
-    set_err(err, errlen, "GLPK fatal error while evaluating unit %zu", job.j + 1);
+    tfp_error(err, errlen, 0, "GLPK fatal error while evaluating unit %zu", job.j + 1);
   } else if (job.interrupted) {
     rc = TFP_EINVAL;
-    set_err(err, errlen, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
+    tfp_error(err, errlen, 0, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
   }
 
 done:

@@ -20,7 +20,7 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
   char ub[32];
   for (size_t i = 0; i < n; i++) {
     if (!isnan(index[i]) && index[i] <= 0) {
-      if (err) snprintf(err, errlen, "row %zu%s%s%s: the price index is %g, must be positive", i + 1,
+      tfp_error(err, errlen, 0, "row %zu%s%s%s: the price index is %g, must be positive", i + 1,
                         unit ? " (unit " : "", unit && unit[i] >= 0 ? tfp_unit_name(o->unit_label, unit[i], ub, sizeof ub) : "",
                         unit ? ")" : "", index[i]);
       return TFP_EDATA;
@@ -31,7 +31,7 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
     return TFP_OK;
   }
   if (isnan(o->base) || !time) {
-    if (err) snprintf(err, errlen, o->chained ? "a chained index needs a base period and the time of each row"
+    tfp_error(err, errlen, 0, o->chained ? "a chained index needs a base period and the time of each row"
                                               : "a base period needs the time of each row");
     return TFP_EINVAL;
   }
@@ -54,7 +54,7 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
     for (size_t j = a; j < b; j++)
       if (time[order[j]] == o->base) jb = j;
     if (jb == b) {
-      if (err) snprintf(err, errlen, "unit %s has no row for the base period %.0f (its rows cover %.0f-%.0f)",
+      tfp_error(err, errlen, 0, "unit %s has no row for the base period %.0f (its rows cover %.0f-%.0f)",
                         tfp_unit_name(o->unit_label, (int)u, ub, sizeof ub), o->base,
                         time[order[a]], time[order[b - 1]]);
       rc = TFP_EDATA;

@@ -12,16 +12,6 @@ static char *dupstr(const char *s) {
   return d ? memcpy(d, s, n) : NULL;
 }
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
-
 tfp_frame *tfp_frame_create(size_t nrow) {
   tfp_frame *f = calloc(1, sizeof *f);
   if (!f) return NULL;
@@ -219,7 +209,7 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, panel_key *
   const tfp_column *id = &f->col[id_col], *tm = &f->col[time_col];
   size_t n = f->nrow, ng;
   if (tm->type != TFP_NUM)
-    return fail(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
+    return tfp_error(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
   int *code = malloc((n ? n : 1) * sizeof *code);
   panel_key *key = malloc((n ? n : 1) * sizeof *key);
   if (!code || !key) { free(code); free(key); return TFP_ENOMEM; }
@@ -227,9 +217,9 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, panel_key *
   for (size_t i = 0; rc == TFP_OK && i < n; i++) {
     double t = tm->num[i];
     if (code[i] < 0)
-      rc = fail(err, errlen, TFP_EDATA, "panel: id '%s' is missing in row %zu", id->name, i + 1);
+      rc = tfp_error(err, errlen, TFP_EDATA, "panel: id '%s' is missing in row %zu", id->name, i + 1);
     else if (!isfinite(t) || t != floor(t))
-      rc = fail(err, errlen, TFP_EDATA, "panel: time '%s' is %s in row %zu (must be a whole number)",
+      rc = tfp_error(err, errlen, TFP_EDATA, "panel: time '%s' is %s in row %zu (must be a whole number)",
                 tm->name, isnan(t) ? "missing" : "not whole", i + 1);
     key[i] = (panel_key){code[i], t, i};
   }
@@ -248,7 +238,7 @@ int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t er
     if (key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
       char v[64];
       format_value(&f->col[id_col], key[k].row, v, sizeof v);
-      rc = fail(err, errlen, TFP_EDATA,
+      rc = tfp_error(err, errlen, TFP_EDATA,
                 "panel: duplicate %s = %s, %s = %.0f in rows %zu and %zu",
                 f->col[id_col].name, v, f->col[time_col].name, key[k].t,
                 key[k - 1].row + 1, key[k].row + 1);
@@ -262,7 +252,7 @@ int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t er
 int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
                   char *err, size_t errlen) {
   if (f->panel_id < 0)
-    return fail(err, errlen, TFP_EINVAL, "lag: the frame has no panel structure (call panel(id, time) first)");
+    return tfp_error(err, errlen, TFP_EINVAL, "lag: the frame has no panel structure (call panel(id, time) first)");
   panel_key *key;
   int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
   if (rc != TFP_OK) return rc;

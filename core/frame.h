@@ -8,9 +8,7 @@
 #ifndef TFP_FRAME_H
 #define TFP_FRAME_H
 #include <stddef.h>
-
-enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
-       TFP_ENUMERIC = 5 };
+#include "status.h"
 
 typedef enum { TFP_NUM = 0, TFP_STR = 1 } tfp_type;
 

@@ -16,13 +16,13 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
            double *lq, char *err, size_t errlen) {
   char nb[32];
   if (n_sectors == 0 || !sector || !total || !lq) {
-    if (err) snprintf(err, errlen, "no sector columns given");
+    tfp_error(err, errlen, 0, "no sector columns given");
     return TFP_EINVAL;
   }
   if (!group) n_groups = 1;
   double *sum = calloc(2 * (n_groups ? n_groups : 1), sizeof *sum);   /* X_g, Y_g */
   if (!sum) {
-    if (err) snprintf(err, errlen, "out of memory");
+    tfp_error(err, errlen, 0, "out of memory");
     return TFP_ENOMEM;
   }
   /* First pass: each row's sector sum (kept in lq) and the group sums. */
@@ -34,7 +34,7 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
       double v = sector[k][i];
       if (isnan(v)) { complete = 0; continue; }
       if (v < 0) {
-        if (err) snprintf(err, errlen, "row %zu: sector '%s' is negative (%g)", i + 1,
+        tfp_error(err, errlen, 0, "row %zu: sector '%s' is negative (%g)", i + 1,
                           name_of(names, k, nb, sizeof nb), v);
         free(sum);
         return TFP_EDATA;
@@ -42,14 +42,14 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
       x += v;
     }
     if (complete && y <= 0) {
-      if (err) snprintf(err, errlen, "row %zu: total '%s' is %g, must be positive", i + 1,
+      tfp_error(err, errlen, 0, "row %zu: total '%s' is %g, must be positive", i + 1,
                         name_of(names, n_sectors, nb, sizeof nb), y);
       free(sum);
       return TFP_EDATA;
     }
     /* A little slack for rounding in published figures. */
     if (complete && x > y * (1 + 1e-9)) {
-      if (err) snprintf(err, errlen, "row %zu: the sectors sum to %g, more than total '%s' (%g)",
+      tfp_error(err, errlen, 0, "row %zu: the sectors sum to %g, more than total '%s' (%g)",
                         i + 1, x, name_of(names, n_sectors, nb, sizeof nb), y);
       free(sum);
       return TFP_EDATA;
@@ -63,7 +63,7 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
     if (isnan(lq[i])) continue;
     int g = group ? group[i] : 0;
     if (sum[2 * g] <= 0) {
-      if (err) snprintf(err, errlen, "row %zu: no employment in the sectors in any row of its group, "
+      tfp_error(err, errlen, 0, "row %zu: no employment in the sectors in any row of its group, "
                         "the location quotient is undefined", i + 1);
       free(sum);
       return TFP_EDATA;

@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || errlen == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
 static const char *const component_names[TFP_MQ_NCOMP] = {
   "effch", "techch", "pech", "sech", "tfpch"
 };
@@ -93,20 +85,20 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   const tfp_malmquist_opts *o = opts ? opts : &defaults;
   const char *id_name = o->id_name ? o->id_name : "id";
   const char *time_name = o->time_name ? o->time_name : "time";
-  if (!res) { set_err(err, errlen, "no result given"); return TFP_EINVAL; }
+  if (!res) { tfp_error(err, errlen, 0, "no result given"); return TFP_EINVAL; }
   memset(res, 0, sizeof *res);
   if (!d || !unit || !time || d->n == 0) {
-    set_err(err, errlen, "Malmquist needs data, %s and %s", id_name, time_name);
+    tfp_error(err, errlen, 0, "Malmquist needs data, %s and %s", id_name, time_name);
     return TFP_EINVAL;
   }
   size_t n = d->n, n_in = d->n_in, n_out = d->n_out, n_var = n_in + n_out;
   for (size_t i = 0; i < n; i++) {
     if (unit[i] < 0 || (size_t)unit[i] >= n_units) {
-      set_err(err, errlen, "%s row %zu: missing value", id_name, i + 1);
+      tfp_error(err, errlen, 0, "%s row %zu: missing value", id_name, i + 1);
       return TFP_EDATA;
     }
     if (!isfinite(time[i])) {
-      set_err(err, errlen, "%s row %zu: %s value", time_name, i + 1,
+      tfp_error(err, errlen, 0, "%s row %zu: %s value", time_name, i + 1,
               isnan(time[i]) ? "missing" : "infinite");
       return TFP_EDATA;
     }
@@ -145,7 +137,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
     res->order[k] = key[k].row;
     if (k > 0 && key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
       size_t a = key[k - 1].row, b = key[k].row;
-      set_err(err, errlen, "duplicate %s-%s pair at rows %zu and %zu (%s %.15g)",
+      tfp_error(err, errlen, 0, "duplicate %s-%s pair at rows %zu and %zu (%s %.15g)",
               id_name, time_name, (a < b ? a : b) + 1, (a < b ? b : a) + 1, time_name, key[k].t);
       rc = TFP_EDATA;
       goto fail;
@@ -186,7 +178,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   }
   for (size_t p = 0; p < n_per; p++) {
     if (cnt[p] < n_var) {
-      set_err(err, errlen, "%s %.15g has %zu units, fewer than inputs + outputs (%zu): "
+      tfp_error(err, errlen, 0, "%s %.15g has %zu units, fewer than inputs + outputs (%zu): "
               "its frontier is not identified", time_name, res->period[p], cnt[p], n_var);
       rc = TFP_EDATA;
       goto fail;
@@ -218,7 +210,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
       rc = solve_pair(pd, off, rows, p + 1, p, TFP_RTS_CRS, o, res->crs_tm1, res, err, errlen);
     if (rc) goto fail;
     if (o->progress && o->progress(o->progress_ud, "malmquist", p + 1, n_per)) {
-      set_err(err, errlen, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);
+      tfp_error(err, errlen, 0, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);
       rc = TFP_EINVAL;
       goto fail;
     }
@@ -269,7 +261,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
 nomem:
   rc = TFP_ENOMEM;
-  set_err(err, errlen, "out of memory for a Malmquist index on %zu rows", n);
+  tfp_error(err, errlen, 0, "out of memory for a Malmquist index on %zu rows", n);
 fail:
   tfp_malmquist_result_free(res);
 done:

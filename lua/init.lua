@@ -19,7 +19,10 @@ return function(tfp)
     lq = "tfp.lq{data=f, sectors={...}, total='emp_total', by='year'} -> location quotient vector.",
     capital_stock = "tfp.capital_stock{data=f, id='city', time='year', investment='inv_real', delta=0.096,"
       .. " initial='growth'|column} -> capital stock by perpetual inventory.",
-    deflate = "tfp.deflate(values, index, {base=2003, id=..., time=..., data=f}) -> real values.",
+    deflate = "tfp.deflate(values, index, {base=2003, id=..., time=..., data=f, chained=true}) -> real values\n"
+      .. "  (chained: previous year = 100; chained=false: fixed base year = 100).",
+    group_mean = "tfp.group_mean(x, by [, f]) -> each row's mean of x over the rows sharing its value of by.",
+    regions = "tfp.regions: region(province) -> 'East'|'Central'|'West', classify(vector), provinces.",
     ivreg = "tfp.ivreg(f, 'y ~ x1 + x2 | city + year | endog ~ L1.endog + L2.endog', {method='2sls'|'gmm',"
       .. " vce='robust'|'unadjusted'|{cluster='city'}, small=false}) -> fit, like xtivreg2, fe.",
     table = "tfp.table{fit1, fit2, ...} -> publication table; :render('text'|'markdown'|'latex'|'csv'), :write(path).",
@@ -94,6 +97,7 @@ return function(tfp)
     print(table.concat(out, "\t"))
   end
 
+  tfp.regions = require "tfp.regions"
   for _, name in ipairs({"model", "table"}) do
     local ok, mod = pcall(require, "tfp." .. name)
     if ok then mod.install(tfp)

@@ -7,25 +7,12 @@
 --   tfpkit scripts/paper.lua --data my.csv --map my_columns.lua [--out DIR]
 --
 -- --map names a Lua file returning {role = "your column", ...} for the roles
--- in `columns` below; --data takes .csv or .dta.
+-- in lua/study.lua's `columns`; --data takes .csv or .dta.
 local clock = os.clock()
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/paper.lua")
 
--- Roles of the raw yearbook columns, and their names in the embedded panel.
-local columns = {
-  city = "city", year = "year", region = "region",
-  emp_total = "emp_total",                       -- employment in urban units, 10k persons
-  emp_transport = "emp_transport",               -- transport, storage and post
-  emp_ict = "emp_ict",                           -- information transmission, computer services, software
-  emp_finance = "emp_finance",                   -- finance
-  emp_leasing = "emp_leasing",                   -- leasing and business services
-  emp_research = "emp_research",                 -- scientific research and technical services
-  gdp = "gdp", gdp_index = "gdp_index",          -- nominal GDP; GDP index (previous year = 100)
-  investment = "inv", inv_price = "inv_price_index",
-  va_secondary = "va_secondary", va_tertiary = "va_tertiary",
-  budget = "budget_exp", fdi = "fdi", students = "students", population = "population", road = "road_area",
-}
+local study = require "tfp.study"
 
 -------------------------------------------------------------- arguments
 local opts = {out = "out"}
@@ -41,12 +28,7 @@ do
     end
   end
 end
-if opts.map then
-  for role, name in pairs(dofile(opts.map)) do
-    if not columns[role] then error(opts.map .. ": unknown role '" .. role .. "'", 0) end
-    columns[role] = name
-  end
-end
+local map = opts.map and dofile(opts.map) or nil
 
 local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
 
@@ -55,65 +37,10 @@ local f
 if not opts.data then f = tfp.data("cities")
 elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
 else f = tfp.read_csv(opts.data) end
-local have = f:types()
-for role, name in pairs(columns) do
-  if not have[name] then
-    error(string.format("%s: no column '%s' for %s (give --map with %s = \"your column\")",
-      opts.data or "embedded data", name, role, role), 0)
-  end
-end
-local c = columns
-f:panel(c.city, c.year)
-if c.city ~= "city" then f.city = f[c.city] end
-if c.year ~= "year" then f.year = f[c.year] end
-if c.region ~= "region" then f.region = f[c.region] end
 step(string.format("data: %d rows, %d columns", f:nrow(), f:ncol()))
-
--------------------------------------------------------------- variables
--- Real GDP (2003 prices) from the GDP index; capital by perpetual inventory
--- (delta 9.6%) from real investment; Malmquist inputs K and L, output Y.
-local base_year = f[c.year]:min()
-f.Y = tfp.deflate(f[c.gdp], f[c.gdp_index], {data = f, id = c.city, time = c.year, base = base_year, chained = true})
-f.inv_real = tfp.deflate(f[c.investment], f[c.inv_price],
-                         {data = f, id = c.city, time = c.year, base = base_year, chained = true})
-f.K = tfp.capital_stock{data = f, id = c.city, time = c.year, investment = "inv_real", delta = 0.096}
-f.L = f[c.emp_total]
-
--- Controls, as the paper defines them.
-f.STR = f[c.va_secondary] / f[c.va_tertiary]      -- industrial structure
-f.GOV = f[c.budget] / f[c.gdp]                     -- government intervention
-f.PGDP = tfp.log(f.Y / f[c.population])            -- development level (log real GDP per head)
-f.FDI = f[c.fdi] / f[c.gdp]                        -- foreign investment dependence
-f.H = f[c.students] / f[c.population]              -- human capital
-f.ROAD = f[c.road] / f[c.population]               -- infrastructure (road area per head)
-f.POP = tfp.log(f[c.population])                   -- population size
-
--- Location quotients by year (equation (1)).
-local all = {c.emp_transport, c.emp_ict, c.emp_finance, c.emp_leasing, c.emp_research}
-f.SAGG = tfp.lq{data = f, sectors = all, total = c.emp_total, by = c.year}
-f.SAGG_H = tfp.lq{data = f, sectors = {c.emp_ict, c.emp_finance, c.emp_research}, total = c.emp_total, by = c.year}
-f.SAGG_L = tfp.lq{data = f, sectors = {c.emp_transport, c.emp_leasing}, total = c.emp_total, by = c.year}
-step("variables built")
-
--- DEA-Malmquist (output orientation, as DEAP), chained into levels.
-local mq = tfp.malmquist{data = f, id = c.city, time = c.year, inputs = {"K", "L"}, outputs = {"Y"},
-                         orientation = "output"}
-do
-  local row = {}
-  local ids, years = mq[c.city], mq[c.year]
-  for i = 1, #ids do row[tostring(ids[i]) .. "|" .. years[i]] = i end
-  local TFP, TE, EC = {}, {}, {}
-  local lt, lte, lec = mq.TFP, mq.TECH, mq.EFF
-  local fid, fyear = f[c.city], f[c.year]
-  for i = 1, f:nrow() do
-    local j = row[tostring(fid[i]) .. "|" .. fyear[i]]
-    if j then TFP[i], TE[i], EC[i] = lt[j], lte[j], lec[j] end
-  end
-  f.TFP = tfp.vector(TFP, f:nrow())
-  f.TE = tfp.vector(TE, f:nrow())
-  f.EC = tfp.vector(EC, f:nrow())
-end
-step(string.format("Malmquist: %d unit-years", mq:nrow()))
+local mq
+f, mq = study.build(f, map, opts.data or "embedded data")
+step(string.format("variables, capital stock, location quotients, Malmquist (%d unit-years)", mq:nrow()))
 
 ------------------------------------------------------------------ models
 tfp.controls(spec.controls)

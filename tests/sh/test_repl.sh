@@ -30,6 +30,18 @@ sleep 1; kill -INT "$pid"; wait
 grep -q 'interrupted!' /tmp/tfp_int.$$ && grep -q '^alive$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL Ctrl-C did not interrupt and continue:"; cat /tmp/tfp_int.$$; }
 rm -f /tmp/tfp_int.$$
+
+# ... also inside a long C computation (a DEA whose 6000 units are all on the
+# frontier, several seconds of LPs): the loop stops and the REPL goes on.
+dea='x1, x2, y = {}, {}, {}; for i = 1, 6000 do local u = 0.5 + i / 6000; x1[i], x2[i], y[i] = u, 1 / u, 1 end'
+{ echo "$dea"; echo 'big = tfp.frame{{"x1", x1}, {"x2", x2}, {"y", y}}';
+  echo 'e = tfp.dea{data = big, inputs = {"x1", "x2"}, outputs = {"y"}, rts = "vrs"}';
+  sleep 2; echo 'print("alive", e)'; } | "$T" > /tmp/tfp_int.$$ 2>&1 &
+pid=$!
+sleep 1; kill -INT "$pid"; wait
+grep -q 'interrupted' /tmp/tfp_int.$$ && grep -q '^alive	nil$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL Ctrl-C did not stop the DEA:"; cat /tmp/tfp_int.$$; }
+rm -f /tmp/tfp_int.$$
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

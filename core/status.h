@@ -1,0 +1,14 @@
+/* status.h — the core's return codes and its error-message convention:
+   functions return TFP_OK or a code and, when err != NULL, write a message
+   naming the file, line, column, variable or row into err (errlen bytes). */
+#ifndef TFP_STATUS_H
+#define TFP_STATUS_H
+#include <stddef.h>
+
+enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
+       TFP_ENUMERIC = 5 };
+
+/* Format a message into err (when given) and return code. */
+int tfp_error(char *err, size_t errlen, int code, const char *fmt, ...)
+  __attribute__((format(printf, 4, 5)));
+#endif
