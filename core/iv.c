@@ -521,6 +521,8 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   for (size_t j = 0; j < L1; j++) memcpy(Z + j * n, cols[1 + K + j].x, n * sizeof *Z);
   for (size_t j = 0; j < K2; j++) memcpy(Z + (L1 + j) * n, cols[1 + K1 + j].x, n * sizeof *Z);
   X1 = X; X2 = X + n * K1; Z1 = Z;
+  /* the columns now live in X and Z: release the copies (y stays) */
+  for (size_t j = 1; j < c; j++) { free(cols[j].x); cols[j].x = NULL; }
 
   if (o.vce == TFP_VCE_CLUSTER) {
     clu = malloc((n + 1) * sizeof *clu);
