@@ -197,7 +197,8 @@ local function samples(f, opts)
       if x ~= nil and not seen[x] then seen[x] = true; order[#order + 1] = x end
     end
     for _, x in ipairs(opts.split_order or order) do
-      out[#out + 1] = {name = tostring(x), frame = f:where{[var] = x}}
+      local name = math.type(x) == "float" and x == math.floor(x) and string.format("%d", x) or tostring(x)
+      out[#out + 1] = {name = name, frame = f:where{[var] = x}}
     end
   end
   return out

@@ -17,7 +17,7 @@ local function frame(cols) return tfp.frame(cols) end
 
 -- A small balanced panel for the estimator cases: 6 units x 5 years.
 local function panel()
-  local id, t, y, x, z, c = {}, {}, {}, {}, {}, {}
+  local id, t, y, x, z, w, c = {}, {}, {}, {}, {}, {}, {}
   local n = 0
   for i = 1, 6 do
     for year = 2001, 2005 do
@@ -25,11 +25,12 @@ local function panel()
       id[n], t[n] = i, year
       x[n] = math.sin(n) + i * 0.1
       z[n] = math.cos(3 * n)
+      w[n] = math.sin(5 * n) + z[n]
       y[n] = 1 + 0.5 * x[n] + math.sin(7 * n)
       c[n] = 1
     end
   end
-  return tfp.frame{{"id", id}, {"t", t}, {"y", y}, {"x", x}, {"z", z}, {"const", c}}:panel("id", "t")
+  return tfp.frame{{"id", id}, {"t", t}, {"y", y}, {"x", x}, {"z", z}, {"w", w}, {"const", c}}:panel("id", "t")
 end
 
 local cases = {
@@ -61,7 +62,7 @@ local cases = {
 
 local needs = {
   {"more endogenous regressors than instruments", "_ivfit", function()
-     tfp.ivreg(panel(), "y ~ 1 | x + const ~ z") end, "instrument"},
+     tfp.ivreg(panel(), "y ~ 1 | x + w ~ z") end, "instrument"},
   {"instruments all missing after lagging", "_ivfit", function()
      local f = panel()
      f.z = tfp.vector({}, f:nrow())
