@@ -464,7 +464,9 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     /* order: X2 columns, Z1, then X1 (so instruments/endog are screened against X2) */
     size_t *ord = malloc(p * sizeof *ord), m = 0;
     if (!ord) { free(A); free(G); free(keep); free(code); rc = TFP_ENOMEM; goto nomem; }
-    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) ord[m++] = j;
+    /* _cons is screened first, so a constant regressor is the one dropped (as Stata) */
+    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(colnames[j], "_cons") == 0) ord[m++] = j;
+    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(colnames[j], "_cons") != 0) ord[m++] = j;
     for (size_t j = 1 + K1 + K2; j < c; j++) ord[m++] = j;
     for (size_t j = 1; j < 1 + K1; j++) ord[m++] = j;
     for (size_t j = 0; j < p; j++) memcpy(A + j * n, cols[ord[j]].x, n * sizeof *A);

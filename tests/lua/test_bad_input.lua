@@ -73,9 +73,35 @@ local needs = {
      tfp.dea{data = frame{{"x", {1, 0, 2}}, {"y", {1, 1, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
   {"missing DEA outputs name column and row", "dea", function()
      tfp.dea{data = frame{{"x", {1, 2, 3}}, {"y", {1, nil, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
+  {"negative DEA inputs name column and row", "dea", function()
+     tfp.dea{data = frame{{"x", {1, -2, 2}}, {"y", {1, 1, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
+  {"infinite DEA outputs name column and row", "dea", function()
+     tfp.dea{data = frame{{"x", {1, 2, 2}}, {"y", {1, 1, math.huge}}}, inputs = {"x"}, outputs = {"y"}} end, "row 3"},
   {"fewer DEA units than inputs + outputs", "dea", function()
      tfp.dea{data = frame{{"x1", {1}}, {"x2", {2}}, {"y", {1}}}, inputs = {"x1", "x2"}, outputs = {"y"}} end, "units"},
 }
+
+-- Outcomes of the data that are not errors: reported in the result, as Stata does.
+local card = tfp.read_csv("refs/stata-ivreg2/card_data.csv")
+check.test("a constant regressor is dropped with a note", function()
+  local f = card:copy()
+  f.one = 1
+  local r = tfp.ivreg(f, "lwage ~ exper + one | educ ~ nearc4")
+  check.eq(table.concat(r.dropped, ","), "one")
+  check.truthy(r.notes:find("one omitted because of collinearity", 1, true), "note")
+end)
+check.test("perfectly collinear regressors: the later one is dropped with a note", function()
+  local f = card:copy()
+  f.exper2 = f.exper * 2
+  local r = tfp.ivreg(f, "lwage ~ exper + exper2 + black | educ ~ nearc4")
+  check.eq(table.concat(r.dropped, ","), "exper2")
+  check.truthy(r.coef.exper ~= nil and r.coef.exper2 == nil, "exper kept")
+end)
+check.test("a singular GMM weight matrix uses a generalized inverse, with a warning", function()
+  local r = tfp.ivreg(card, "lwage ~ exper + black | educ ~ nearc2 + nearc4", {method = "gmm", vce = {cluster = "south"}})
+  check.truthy(r.notes:find("not of full rank; a generalized inverse was used", 1, true), "warning")
+  check.truthy(r.coef.educ == r.coef.educ, "a coefficient")
+end)
 
 for _, c in ipairs(cases) do
   check.test(c[1], function() check.errors(c[2], c[3]) end)
