@@ -1,6 +1,5 @@
 -- Bad input, one row per case: each must raise an error whose message names
--- the file/line/column or the variable/row. Cases needing a primitive that
--- this build lacks are listed as skipped, never passed silently.
+-- the file/line/column or the variable/row.
 local check = dofile("lua/check.lua")
 
 local written = {}
@@ -58,26 +57,23 @@ local cases = {
   {"a formula with an unknown variable names it", function() tfp.ivreg(panel(), "y ~ q") end, "unknown variable 'q'"},
   {"an unknown control set", function() tfp.model("y ~ ..nope") end, "unknown control set '..nope'"},
   {"a bad vce option", function() tfp.ivreg(panel(), "y ~ x", {vce = "bogus"}) end, "vce: expected"},
-}
-
-local needs = {
-  {"more endogenous regressors than instruments", "_ivfit", function()
+  {"more endogenous regressors than instruments", function()
      tfp.ivreg(panel(), "y ~ 1 | x + w ~ z") end, "instrument"},
-  {"instruments all missing after lagging", "_ivfit", function()
+  {"instruments all missing after lagging", function()
      local f = panel()
      f.z = tfp.vector({}, f:nrow())
      tfp.ivreg(f, "y ~ 1 | x ~ z") end, "z"},
-  {"a sample empty after filtering", "_ivfit", function()
+  {"a sample empty after filtering", function()
      tfp.ivreg(panel():where{id = 99}, "y ~ x") end, "no observations"},
-  {"zero DEA inputs name column and row", "dea", function()
+  {"zero DEA inputs name column and row", function()
      tfp.dea{data = frame{{"x", {1, 0, 2}}, {"y", {1, 1, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
-  {"missing DEA outputs name column and row", "dea", function()
+  {"missing DEA outputs name column and row", function()
      tfp.dea{data = frame{{"x", {1, 2, 3}}, {"y", {1, nil, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
-  {"negative DEA inputs name column and row", "dea", function()
+  {"negative DEA inputs name column and row", function()
      tfp.dea{data = frame{{"x", {1, -2, 2}}, {"y", {1, 1, 1}}}, inputs = {"x"}, outputs = {"y"}} end, "row 2"},
-  {"infinite DEA outputs name column and row", "dea", function()
+  {"infinite DEA outputs name column and row", function()
      tfp.dea{data = frame{{"x", {1, 2, 2}}, {"y", {1, 1, math.huge}}}, inputs = {"x"}, outputs = {"y"}} end, "row 3"},
-  {"fewer DEA units than inputs + outputs", "dea", function()
+  {"fewer DEA units than inputs + outputs", function()
      tfp.dea{data = frame{{"x1", {1}}, {"x2", {2}}, {"y", {1}}}, inputs = {"x1", "x2"}, outputs = {"y"}} end, "units"},
 }
 
@@ -105,13 +101,6 @@ end)
 
 for _, c in ipairs(cases) do
   check.test(c[1], function() check.errors(c[2], c[3]) end)
-end
-for _, c in ipairs(needs) do
-  if tfp[c[2]] then
-    check.test(c[1], function() check.errors(c[3], c[4]) end)
-  else
-    io.stderr:write("skipped (no tfp.", c[2], " in this build): ", c[1], "\n")
-  end
 end
 for _, path in ipairs(written) do os.remove(path) end
 check.done()
