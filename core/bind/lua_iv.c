@@ -218,6 +218,12 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
 }
 
+static void progress(void *ud, const char *what, size_t done, size_t total)
+{
+  (void)ud;
+  tfp_progress(what, done, total);
+}
+
 static int l_ivfit(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -279,6 +285,7 @@ static int l_ivfit(lua_State *L)
 
   tfp_iv_opts o;
   tfp_iv_opts_init(&o);
+  o.progress = progress;
   static const char *methods[] = {"2sls", "gmm", NULL}, *vces[] = {"unadjusted", "robust", "cluster", NULL};
   lua_getfield(L, spec, "method");
   o.method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);

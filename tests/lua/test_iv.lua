@@ -1,6 +1,8 @@
 -- tfp._ivfit (the C fit behind tfp.ivreg) and tfp.ivreg on Stata ivreg2
 -- references (refs/stata-ivreg2): values compared to 1e-6 relative.
 local check = dofile("lua/check.lua")
+assert(tfp._ivfit, "tfp._ivfit missing: lua_iv.o not linked (tfp_open_iv is declared weak in "
+  .. "lua_tfp.c and tfpbind is a static library, so the weak reference does not pull it in)")
 local REF = "refs/stata-ivreg2/"
 local card = tfp.read_csv(REF .. "card_data.csv")
 
