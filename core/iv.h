@@ -72,7 +72,8 @@ typedef struct {
   double *coef, *se;        /* on the excluded instruments, model VCE */
   double rmse, pr2, shea_pr2;
   double F, F_p, F_df, F_df_r;  /* test of the excluded instruments */
-  double sw_F, sw_p, sw_df, sw_chi2, sw_chi2_p; /* Sanderson-Windmeijer */
+  double sw_F, sw_p, sw_df, sw_chi2, sw_chi2_p, sw_r2; /* Sanderson-Windmeijer */
+  double ap_F, ap_p, ap_chi2, ap_chi2_p, ap_r2;         /* Angrist-Pischke (df as SW) */
 } tfp_iv_first;
 
 typedef struct {

@@ -137,7 +137,7 @@ static void push_keyed(lua_State *L, const tfp_iv_result *r, const double *x)
    hansen_j, hansen_j_p, hansen_df, sargan, sargan_p, endog, endog_p, endog_df,
    dm, dm_p, dm_df, dm_stat ("F" or "chi2"), first = {{name, inst_names, coef,
    se, rmse, pr2, shea_pr2, F, F_p, F_df, F_df_r, sw_F, sw_p, sw_df, sw_chi2,
-   sw_chi2_p}, ...} (also keyed by name), dropped = {names}, notes, method,
+   sw_chi2_p, sw_r2, ap_F, ap_p, ap_chi2, ap_chi2_p, ap_r2}, ...} (also keyed by name), dropped = {names}, notes, method,
    vce, small, K, L, K1, L1, dofminus, sdofminus. */
 static void push_result(lua_State *L, const tfp_iv_result *r)
 {
@@ -203,7 +203,9 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
     setnum(L, "rmse", f->rmse); setnum(L, "pr2", f->pr2); setnum(L, "shea_pr2", f->shea_pr2);
     setnum(L, "F", f->F); setnum(L, "F_p", f->F_p); setnum(L, "F_df", f->F_df); setnum(L, "F_df_r", f->F_df_r);
     setnum(L, "sw_F", f->sw_F); setnum(L, "sw_p", f->sw_p); setnum(L, "sw_df", f->sw_df);
-    setnum(L, "sw_chi2", f->sw_chi2); setnum(L, "sw_chi2_p", f->sw_chi2_p);
+    setnum(L, "sw_chi2", f->sw_chi2); setnum(L, "sw_chi2_p", f->sw_chi2_p); setnum(L, "sw_r2", f->sw_r2);
+    setnum(L, "ap_F", f->ap_F); setnum(L, "ap_p", f->ap_p);
+    setnum(L, "ap_chi2", f->ap_chi2); setnum(L, "ap_chi2_p", f->ap_chi2_p); setnum(L, "ap_r2", f->ap_r2);
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, f->name);
     lua_rawseti(L, -2, (lua_Integer)e + 1);

@@ -293,7 +293,15 @@ static void check_case(const iv_case *c)
         else if (!strcmp(s, "SWFp")) got = fs->sw_p;
         else if (!strcmp(s, "SWchi2")) got = fs->sw_chi2;
         else if (!strcmp(s, "SWchi2p")) got = fs->sw_chi2_p;
-        else continue;   /* AP (Angrist-Pischke) statistics: not computed */
+        else if (!strcmp(s, "SWr2")) got = fs->sw_r2;
+        else if (!strcmp(s, "APF")) got = fs->ap_F;
+        else if (!strcmp(s, "APFdf1")) got = fs->sw_df;
+        else if (!strcmp(s, "APFdf2")) got = fs->F_df_r;
+        else if (!strcmp(s, "APFp")) got = fs->ap_p;
+        else if (!strcmp(s, "APchi2")) got = fs->ap_chi2;
+        else if (!strcmp(s, "APchi2p")) got = fs->ap_chi2_p;
+        else if (!strcmp(s, "APr2")) got = fs->ap_r2;
+        else { CHECK(!"unknown first-stage statistic"); continue; }
         snprintf(what, sizeof what, "first stage %s %s", fs->name, s);
         if (num(ff, fs->name, i, &v)) {
           if (is_p(s)) CHECK_PV(got, v, what);
