@@ -622,6 +622,35 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     r->p[j] = o.small ? tfp_t_tail2(r->df_r, r->t[j]) : tfp_norm_tail2(r->t[j]);
   }
 
+  /* 9b. adjusted R2 and the model F test of all slopes (ivreg2's F_stat) */
+  r->r2_a = has_const ? 1 - (1 - r->r2) * ((double)n - 1) / dfr_small : NAN;
+  {
+    size_t ks = has_const ? K - 1 : K;   /* _cons is the last coefficient */
+    double *Vs = malloc((ks * ks + 2 * ks + 1) * sizeof *Vs);
+    if (!Vs) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto est_fail; }
+    double *g = Vs + ks * ks, *h = g + ks;
+    for (size_t i = 0; i < ks; i++) {
+      g[i] = h[i] = b[i];
+      for (size_t j = 0; j < ks; j++) Vs[i + j * ks] = V[i + j * K];
+    }
+    r->F = r->F_p = NAN;
+    r->F_df1 = (double)ks;
+    r->F_df2 = o.vce == TFP_VCE_CLUSTER ? (double)r->N_clust - 1 : dfr_small;
+    if (ks > 0 && tfp_la_chol_solve(ks, Vs, 1, h, err, errlen) == TFP_OK) {
+      double wald = 0;
+      for (size_t i = 0; i < ks; i++) wald += g[i] * h[i];
+      /* large-sample V: ivreg2's small-sample F convention */
+      double c = o.small ? 1.0
+               : o.vce == TFP_VCE_CLUSTER ? ((double)n - (double)K - (double)sd) / ((double)n - 1) *
+                                              ((double)r->N_clust - 1) / (double)r->N_clust
+                                          : dfr_small / Nd;
+      r->F = wald / (double)ks * c;
+      r->F_p = tfp_F_tail(r->F_df1, r->F_df2, r->F);
+    }
+    err[0] = 0;
+    free(Vs);
+  }
+
   /* 10. overidentification: J of two-step GMM (Sargan when iid) */
   r->hansen_df = (double)(L1 - K1);
   r->hansen_j = L1 > K1 ? J : 0.0;

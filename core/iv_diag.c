@@ -360,6 +360,33 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     }
   }
 
+  /* Anderson-Rubin Wald test of b1 = 0: y (partialled) on the excluded
+     instruments, Wald with the model's VCE type, F form as ivreg2 */
+  r->ar_f = r->ar_f_p = r->ar_chi2 = r->ar_chi2_p = NAN;
+  r->ar_df = (double)L1;
+  r->ar_df_r = df_r;
+  {
+    double *yt = malloc((2 * n + 2 * L1 + 1) * sizeof *yt);
+    if (!yt) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
+    double *ua = yt + n, *zy1 = ua + n, *gz = zy1 + L1;
+    memcpy(yt, w->y, n * sizeof *yt);
+    if ((rc = tfp_iv__partial(n, K2, w->X2, 1, yt, err, errlen))) { free(yt); goto done; }
+    tfp_la_crossprod(n, L1, Zt, 1, yt, zy1);
+    memcpy(gz, zy1, L1 * sizeof *gz);
+    if ((rc = tfp_la_chol_solve(L1, zz, 1, gz, err, errlen))) { free(yt); goto done; }
+    memcpy(ua, yt, n * sizeof *ua);
+    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, gz, 1.0, ua);
+    if ((rc = tfp_iv__omega(w, L1, Zt, ua, Om, err, errlen))) { free(yt); goto done; }
+    memcpy(gz, zy1, L1 * sizeof *gz);
+    if (tfp_la_chol_solve(L1, Om, 1, gz, err, errlen) == TFP_OK) {
+      double wald = 0;
+      for (size_t i = 0; i < L1; i++) wald += zy1[i] * gz[i];
+      r->ar_chi2 = wald; r->ar_chi2_p = tfp_chi2_tail((double)L1, wald);
+      r->ar_f = wald / (double)L1 * c; r->ar_f_p = tfp_F_tail((double)L1, df_r, r->ar_f);
+    } else err[0] = 0;
+    free(yt);
+  }
+
   /* Stock-Yogo critical values for this K1/L1 */
   tfp_iv__sy_lookup(K1, L1, r->sy, &r->n_sy);
 done:
