@@ -305,7 +305,7 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if (!r || !rows || !use) { rc = TFP_ENOMEM; goto nomem; }
   r->method = o.method; r->vce = o.vce; r->small = o.small;
   for (size_t i = 0; i < n_all; i++) {
-    int ok = isfinite(d->y.x[i]);
+    int ok = !isnan(d->y.x[i]);
     for (size_t j = 0; ok && j < d->n_exog; j++) ok = !isnan(d->exog[j].x[i]);
     for (size_t j = 0; ok && j < d->n_endog; j++) ok = !isnan(d->endog[j].x[i]);
     for (size_t j = 0; ok && j < d->n_inst; j++) ok = !isnan(d->inst[j].x[i]);
@@ -319,6 +319,7 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 #define CHECK_FINITE(v, nm) do { for (size_t i_ = 0; i_ < n_all; i_++) \
     if (use[i_] && !isfinite((v)[i_])) { rc = TFP_EDATA; \
       snprintf(err, errlen, "variable '%s' is infinite at row %zu", (nm), i_ + 1); goto fail; } } while (0)
+  CHECK_FINITE(d->y.x, d->y.name ? d->y.name : "y");
   for (size_t j = 0; j < d->n_exog; j++) CHECK_FINITE(d->exog[j].x, d->exog[j].name);
   for (size_t j = 0; j < d->n_endog; j++) CHECK_FINITE(d->endog[j].x, d->endog[j].name);
   for (size_t j = 0; j < d->n_inst; j++) CHECK_FINITE(d->inst[j].x, d->inst[j].name);
