@@ -81,13 +81,23 @@ int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double
     for (size_t i = 0; i < L * L; i++) S[i] *= ee / Nd;
     return TFP_OK;
   }
-  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
+  /* robust: blocks of rows, so the scratch stays small at a million rows */
+  enum { BLOCK = 8192 };
+  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
   double *U = calloc(rows * L + 1, sizeof *U);
   if (!U) { snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
   if (w->vce == TFP_VCE_ROBUST) {
-    for (size_t j = 0; j < L; j++)
-      for (size_t i = 0; i < n; i++) U[i + j * n] = Z[i + j * n] * e[i];
-    tfp_la_gram(n, L, U, S);
+    double *G = malloc((L * L + 1) * sizeof *G);
+    if (!G) { free(U); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
+    memset(S, 0, L * L * sizeof *S);
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+      size_t m = n - i0 < rows ? n - i0 : rows;
+      for (size_t j = 0; j < L; j++)
+        for (size_t i = 0; i < m; i++) U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i];
+      tfp_la_gram(m, L, U, G);
+      for (size_t k = 0; k < L * L; k++) S[k] += G[k];
+    }
+    free(G);
     /* ivreg2: S = sum/(N-d), V and J use N*S */
     for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
   } else {
