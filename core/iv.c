@@ -81,13 +81,23 @@ int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double
     for (size_t i = 0; i < L * L; i++) S[i] *= ee / Nd;
     return TFP_OK;
   }
-  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
+  /* robust: blocks of rows, so the scratch stays small at a million rows */
+  enum { BLOCK = 8192 };
+  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
   double *U = calloc(rows * L + 1, sizeof *U);
   if (!U) { snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
   if (w->vce == TFP_VCE_ROBUST) {
-    for (size_t j = 0; j < L; j++)
-      for (size_t i = 0; i < n; i++) U[i + j * n] = Z[i + j * n] * e[i];
-    tfp_la_gram(n, L, U, S);
+    double *G = malloc((L * L + 1) * sizeof *G);
+    if (!G) { free(U); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
+    memset(S, 0, L * L * sizeof *S);
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+      size_t m = n - i0 < rows ? n - i0 : rows;
+      for (size_t j = 0; j < L; j++)
+        for (size_t i = 0; i < m; i++) U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i];
+      tfp_la_gram(m, L, U, G);
+      for (size_t k = 0; k < L * L; k++) S[k] += G[k];
+    }
+    free(G);
     /* ivreg2: S = sum/(N-d), V and J use N*S */
     for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
   } else {
@@ -305,7 +315,7 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if (!r || !rows || !use) { rc = TFP_ENOMEM; goto nomem; }
   r->method = o.method; r->vce = o.vce; r->small = o.small;
   for (size_t i = 0; i < n_all; i++) {
-    int ok = isfinite(d->y.x[i]);
+    int ok = !isnan(d->y.x[i]);
     for (size_t j = 0; ok && j < d->n_exog; j++) ok = !isnan(d->exog[j].x[i]);
     for (size_t j = 0; ok && j < d->n_endog; j++) ok = !isnan(d->endog[j].x[i]);
     for (size_t j = 0; ok && j < d->n_inst; j++) ok = !isnan(d->inst[j].x[i]);
@@ -319,6 +329,7 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 #define CHECK_FINITE(v, nm) do { for (size_t i_ = 0; i_ < n_all; i_++) \
     if (use[i_] && !isfinite((v)[i_])) { rc = TFP_EDATA; \
       snprintf(err, errlen, "variable '%s' is infinite at row %zu", (nm), i_ + 1); goto fail; } } while (0)
+  CHECK_FINITE(d->y.x, d->y.name ? d->y.name : "y");
   for (size_t j = 0; j < d->n_exog; j++) CHECK_FINITE(d->exog[j].x, d->exog[j].name);
   for (size_t j = 0; j < d->n_endog; j++) CHECK_FINITE(d->endog[j].x, d->endog[j].name);
   for (size_t j = 0; j < d->n_inst; j++) CHECK_FINITE(d->inst[j].x, d->inst[j].name);
@@ -638,6 +649,35 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     r->se[j] = sqrt(V[j + j * K]);
     r->t[j] = b[j] / r->se[j];
     r->p[j] = o.small ? tfp_t_tail2(r->df_r, r->t[j]) : tfp_norm_tail2(r->t[j]);
+  }
+
+  /* 9b. adjusted R2 and the model F test of all slopes (ivreg2's F_stat) */
+  r->r2_a = has_const ? 1 - (1 - r->r2) * ((double)n - 1) / dfr_small : NAN;
+  {
+    size_t ks = has_const ? K - 1 : K;   /* _cons is the last coefficient */
+    double *Vs = malloc((ks * ks + 2 * ks + 1) * sizeof *Vs);
+    if (!Vs) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto est_fail; }
+    double *g = Vs + ks * ks, *h = g + ks;
+    for (size_t i = 0; i < ks; i++) {
+      g[i] = h[i] = b[i];
+      for (size_t j = 0; j < ks; j++) Vs[i + j * ks] = V[i + j * K];
+    }
+    r->F = r->F_p = NAN;
+    r->F_df1 = (double)ks;
+    r->F_df2 = o.vce == TFP_VCE_CLUSTER ? (double)r->N_clust - 1 : dfr_small;
+    if (ks > 0 && tfp_la_chol_solve(ks, Vs, 1, h, err, errlen) == TFP_OK) {
+      double wald = 0;
+      for (size_t i = 0; i < ks; i++) wald += g[i] * h[i];
+      /* large-sample V: ivreg2's small-sample F convention */
+      double c = o.small ? 1.0
+               : o.vce == TFP_VCE_CLUSTER ? ((double)n - (double)K - (double)sd) / ((double)n - 1) *
+                                              ((double)r->N_clust - 1) / (double)r->N_clust
+                                          : dfr_small / Nd;
+      r->F = wald / (double)ks * c;
+      r->F_p = tfp_F_tail(r->F_df1, r->F_df2, r->F);
+    }
+    err[0] = 0;
+    free(Vs);
   }
 
   /* 10. overidentification: J of two-step GMM (Sargan when iid) */

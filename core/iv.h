@@ -72,7 +72,8 @@ typedef struct {
   double *coef, *se;        /* on the excluded instruments, model VCE */
   double rmse, pr2, shea_pr2;
   double F, F_p, F_df, F_df_r;  /* test of the excluded instruments */
-  double sw_F, sw_p, sw_df, sw_chi2, sw_chi2_p; /* Sanderson-Windmeijer */
+  double sw_F, sw_p, sw_df, sw_chi2, sw_chi2_p, sw_r2; /* Sanderson-Windmeijer */
+  double ap_F, ap_p, ap_chi2, ap_chi2_p, ap_r2;         /* Angrist-Pischke (df as SW) */
 } tfp_iv_first;
 
 typedef struct {
@@ -90,13 +91,15 @@ typedef struct tfp_iv_result {
   size_t K1, L1, K, L;
   long dofminus, sdofminus; /* effective (with N_g) */
   double df_r;              /* small: residual df (cluster: M-1); else NaN */
-  double r2, r2_u, rmse, rss, sigmasq, mss;
+  double r2, r2_u, r2_a, rmse, rss, sigmasq, mss;
+  double F, F_p, F_df1, F_df2;      /* Wald test of all slopes (not _cons), F form */
   double kp_lm, kp_lm_p, kp_lm_df;  /* underidentification (Anderson LM when iid) */
   double cd_f, kp_f;                /* weak identification */
   double hansen_j, hansen_j_p, hansen_df; /* Sargan when iid */
   double sargan, sargan_p;
   double endog, endog_p, endog_df;
   double dm, dm_p, dm_df;           /* regression-based (Davidson-MacKinnon) test */
+  double ar_f, ar_f_p, ar_chi2, ar_chi2_p, ar_df, ar_df_r;  /* Anderson-Rubin (b1 = 0) */
   int dm_is_F;                      /* 1: F with (dm_df, df_r), 0: chi2(dm_df) */
   size_t n_first;
   tfp_iv_first *first;

@@ -300,9 +300,10 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     /* Sanderson-Windmeijer: X1_j on the other endogenous by 2SLS, then the
        residual on the instruments */
     if (K1 == 1) {
-      f->sw_F = f->F; f->sw_p = f->F_p; f->sw_df = (double)L1;
-      f->sw_chi2 = f->F * (double)L1 / c;
-      f->sw_chi2_p = tfp_chi2_tail((double)L1, f->sw_chi2);
+      f->sw_F = f->ap_F = f->F; f->sw_p = f->ap_p = f->F_p; f->sw_df = (double)L1;
+      f->sw_chi2 = f->ap_chi2 = f->F * (double)L1 / c;
+      f->sw_chi2_p = f->ap_chi2_p = tfp_chi2_tail((double)L1, f->sw_chi2);
+      f->sw_r2 = f->ap_r2 = f->pr2;
     } else {
       size_t m = K1 - 1, ix[64];
       if (K1 > 64) { f->sw_F = NAN; continue; }
@@ -326,22 +327,64 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
       if ((rc = tfp_la_chol_solve(L1, zz, 1, pe, err, errlen))) { free(pe); goto done; }
       memcpy(u, v, n * sizeof *u);
       tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pe, 1.0, u);
-      if ((rc = tfp_iv__omega(w, L1, Zt, u, Om, err, errlen))) { free(pe); goto done; }
-      memcpy(ge, ze, L1 * sizeof *ge);
-      if (tfp_la_chol_solve(L1, Om, 1, ge, err, errlen) != TFP_OK) {
-        f->sw_F = f->sw_p = f->sw_chi2 = f->sw_chi2_p = NAN;
-      } else {
-        double wald = 0;
-        for (size_t i = 0; i < L1; i++) wald += ze[i] * ge[i];
-        double df1 = (double)(L1 - K1 + 1);
-        f->sw_df = df1;
-        f->sw_chi2 = wald;
-        f->sw_chi2_p = tfp_chi2_tail(df1, wald);
-        f->sw_F = wald / df1 * c;
-        f->sw_p = tfp_F_tail(df1, df_r, f->sw_F);
+      double df1 = (double)(L1 - K1 + 1), ee = 0, uu = 0;
+      for (size_t i = 0; i < n; i++) { ee += v[i] * v[i]; uu += u[i] * u[i]; }
+      f->sw_df = df1;
+      f->sw_r2 = 1 - uu / ee;
+      /* SW: the residual of the partialled regression itself; AP: the
+         first-stage residual of X1_j (the fitted, not actual, other
+         endogenous regressors are partialled out). Same numerator Zt'e. */
+      for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+          /* AP residual e_AP = X1_j - P_Z X1_-j delta: its Z-residual is the first stage's */
+          memcpy(u, yj, n * sizeof *u);
+          tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pi + j * L1, 1.0, u);
+          double e2 = 0, pe2 = 0;
+          /* |e_AP|^2 = |P_Z e_SW|^2 + |M_Z X1_j|^2 */
+          tfp_la_gemm(0, 0, n, 1, L1, 1.0, Zt, pe, 0.0, v);   /* P_Z e_SW (v reused) */
+          for (size_t i = 0; i < n; i++) { pe2 += v[i] * v[i]; e2 += u[i] * u[i]; }
+          f->ap_r2 = 1 - e2 / (pe2 + e2);
+        }
+        if ((rc = tfp_iv__omega(w, L1, Zt, u, Om, err, errlen))) { free(pe); goto done; }
+        memcpy(ge, ze, L1 * sizeof *ge);
+        double wald = NAN;
+        if (tfp_la_chol_solve(L1, Om, 1, ge, err, errlen) == TFP_OK) {
+          wald = 0;
+          for (size_t i = 0; i < L1; i++) wald += ze[i] * ge[i];
+        } else err[0] = 0;
+        double F = wald / df1 * c, Fp = tfp_F_tail(df1, df_r, F), cp = tfp_chi2_tail(df1, wald);
+        if (pass == 0) { f->sw_chi2 = wald; f->sw_chi2_p = cp; f->sw_F = F; f->sw_p = Fp; }
+        else { f->ap_chi2 = wald; f->ap_chi2_p = cp; f->ap_F = F; f->ap_p = Fp; }
       }
       free(pe);
     }
+  }
+
+  /* Anderson-Rubin Wald test of b1 = 0: y (partialled) on the excluded
+     instruments, Wald with the model's VCE type, F form as ivreg2 */
+  r->ar_f = r->ar_f_p = r->ar_chi2 = r->ar_chi2_p = NAN;
+  r->ar_df = (double)L1;
+  r->ar_df_r = df_r;
+  {
+    double *yt = malloc((2 * n + 2 * L1 + 1) * sizeof *yt);
+    if (!yt) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
+    double *ua = yt + n, *zy1 = ua + n, *gz = zy1 + L1;
+    memcpy(yt, w->y, n * sizeof *yt);
+    if ((rc = tfp_iv__partial(n, K2, w->X2, 1, yt, err, errlen))) { free(yt); goto done; }
+    tfp_la_crossprod(n, L1, Zt, 1, yt, zy1);
+    memcpy(gz, zy1, L1 * sizeof *gz);
+    if ((rc = tfp_la_chol_solve(L1, zz, 1, gz, err, errlen))) { free(yt); goto done; }
+    memcpy(ua, yt, n * sizeof *ua);
+    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, gz, 1.0, ua);
+    if ((rc = tfp_iv__omega(w, L1, Zt, ua, Om, err, errlen))) { free(yt); goto done; }
+    memcpy(gz, zy1, L1 * sizeof *gz);
+    if (tfp_la_chol_solve(L1, Om, 1, gz, err, errlen) == TFP_OK) {
+      double wald = 0;
+      for (size_t i = 0; i < L1; i++) wald += zy1[i] * gz[i];
+      r->ar_chi2 = wald; r->ar_chi2_p = tfp_chi2_tail((double)L1, wald);
+      r->ar_f = wald / (double)L1 * c; r->ar_f_p = tfp_F_tail((double)L1, df_r, r->ar_f);
+    } else err[0] = 0;
+    free(yt);
   }
 
   /* Stock-Yogo critical values for this K1/L1 */

@@ -132,12 +132,14 @@ static void push_keyed(lua_State *L, const tfp_iv_result *r, const double *x)
 }
 
 /* The result table: coef/se/t/p keyed by name, names, V[name][name], N, N_g,
-   N_dropped, N_singletons, N_clust, df_r, r2 (centred), r2_u, rmse, rss,
+   N_dropped, N_singletons, N_clust, df_r, r2 (centred), r2_u, r2_a, F, F_p,
+   F_df1, F_df2 (all slopes), ar_f, ar_f_p, ar_chi2, ar_chi2_p, ar_df, ar_df_r
+   (Anderson-Rubin), rmse, rss,
    sigmasq, kp_lm, kp_lm_p, kp_lm_df, cd_f, kp_f, stock_yogo = {{label, value}},
    hansen_j, hansen_j_p, hansen_df, sargan, sargan_p, endog, endog_p, endog_df,
    dm, dm_p, dm_df, dm_stat ("F" or "chi2"), first = {{name, inst_names, coef,
    se, rmse, pr2, shea_pr2, F, F_p, F_df, F_df_r, sw_F, sw_p, sw_df, sw_chi2,
-   sw_chi2_p}, ...} (also keyed by name), dropped = {names}, notes, method,
+   sw_chi2_p, sw_r2, ap_F, ap_p, ap_chi2, ap_chi2_p, ap_r2}, ...} (also keyed by name), dropped = {names}, notes, method,
    vce, small, K, L, K1, L1, dofminus, sdofminus. */
 static void push_result(lua_State *L, const tfp_iv_result *r)
 {
@@ -166,7 +168,8 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   setint(L, "K1", (double)r->K1); setint(L, "L1", (double)r->L1);
   setint(L, "dofminus", (double)r->dofminus); setint(L, "sdofminus", (double)r->sdofminus);
   setnum(L, "df_r", r->df_r);
-  setnum(L, "r2", r->r2); setnum(L, "r2_u", r->r2_u);
+  setnum(L, "r2", r->r2); setnum(L, "r2_u", r->r2_u); setnum(L, "r2_a", r->r2_a);
+  setnum(L, "F", r->F); setnum(L, "F_p", r->F_p); setnum(L, "F_df1", r->F_df1); setnum(L, "F_df2", r->F_df2);
   setnum(L, "rmse", r->rmse); setnum(L, "rss", r->rss); setnum(L, "sigmasq", r->sigmasq);
   if (r->K1 > 0) {
     setnum(L, "kp_lm", r->kp_lm); setnum(L, "kp_lm_p", r->kp_lm_p); setnum(L, "kp_lm_df", r->kp_lm_df);
@@ -177,6 +180,8 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
     setnum(L, "endog", r->endog); setnum(L, "endog_p", r->endog_p); setnum(L, "endog_df", r->endog_df);
     setnum(L, "dm", r->dm); setnum(L, "dm_p", r->dm_p); setnum(L, "dm_df", r->dm_df);
     lua_pushstring(L, r->dm_is_F ? "F" : "chi2"); lua_setfield(L, -2, "dm_stat");
+    setnum(L, "ar_f", r->ar_f); setnum(L, "ar_f_p", r->ar_f_p); setnum(L, "ar_chi2", r->ar_chi2);
+    setnum(L, "ar_chi2_p", r->ar_chi2_p); setnum(L, "ar_df", r->ar_df); setnum(L, "ar_df_r", r->ar_df_r);
   }
   lua_createtable(L, (int)r->n_sy, 0);
   for (size_t i = 0; i < r->n_sy; i++) {
@@ -203,7 +208,9 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
     setnum(L, "rmse", f->rmse); setnum(L, "pr2", f->pr2); setnum(L, "shea_pr2", f->shea_pr2);
     setnum(L, "F", f->F); setnum(L, "F_p", f->F_p); setnum(L, "F_df", f->F_df); setnum(L, "F_df_r", f->F_df_r);
     setnum(L, "sw_F", f->sw_F); setnum(L, "sw_p", f->sw_p); setnum(L, "sw_df", f->sw_df);
-    setnum(L, "sw_chi2", f->sw_chi2); setnum(L, "sw_chi2_p", f->sw_chi2_p);
+    setnum(L, "sw_chi2", f->sw_chi2); setnum(L, "sw_chi2_p", f->sw_chi2_p); setnum(L, "sw_r2", f->sw_r2);
+    setnum(L, "ap_F", f->ap_F); setnum(L, "ap_p", f->ap_p);
+    setnum(L, "ap_chi2", f->ap_chi2); setnum(L, "ap_chi2_p", f->ap_chi2_p); setnum(L, "ap_r2", f->ap_r2);
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, f->name);
     lua_rawseti(L, -2, (lua_Integer)e + 1);
@@ -216,6 +223,12 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   lua_pushstring(L, methods[r->method]); lua_setfield(L, -2, "method");
   lua_pushstring(L, vces[r->vce]); lua_setfield(L, -2, "vce");
   lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
+}
+
+static void progress(void *ud, const char *what, size_t done, size_t total)
+{
+  (void)ud;
+  tfp_progress(what, done, total);
 }
 
 static int l_ivfit(lua_State *L)
@@ -279,6 +292,7 @@ static int l_ivfit(lua_State *L)
 
   tfp_iv_opts o;
   tfp_iv_opts_init(&o);
+  o.progress = progress;
   static const char *methods[] = {"2sls", "gmm", NULL}, *vces[] = {"unadjusted", "robust", "cluster", NULL};
   lua_getfield(L, spec, "method");
   o.method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);

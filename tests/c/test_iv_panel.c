@@ -10,6 +10,7 @@
 #include <string.h>
 #include "check.h"
 #include "iv.h"
+#include "linalg.h"
 
 enum { N_UNITS = 150, N_T = 8, N_EXTRA = 5 };
 #define N_ROWS (N_UNITS * N_T + N_EXTRA)
@@ -255,6 +256,19 @@ static void test_dm_equals_wu_hausman_f(void)
   tfp_iv_result_free(fs); tfp_iv_result_free(rr); tfp_iv_result_free(ru); tfp_iv_result_free(r);
 }
 
+/* The generalized inverse used for a singular S (as ivreg2 does): for
+   S = v v', S+ = v v' / |v|^4 exactly. */
+static void test_generalized_inverse_of_a_rank_one_matrix(void)
+{
+  const double v[3] = {1, 2, 2};
+  double S[9], Sp[9];
+  size_t rank = 0;
+  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) S[i + 3 * j] = v[i] * v[j];
+  CHECK(tfp_la_sym_pinv(3, S, 1e-12, Sp, &rank, NULL, 0) == TFP_OK);
+  CHECK(rank == 1);
+  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) CHECK_NEAR(Sp[i + 3 * j], v[i] * v[j] / 81.0, 1e-15);
+}
+
 typedef struct { const char *name; int what; const char *error; } bad_case;
 
 static void test_bad_input_gives_clear_errors(void)
@@ -300,6 +314,7 @@ int main(void)
   test_singletons_are_dropped_and_counted();
   test_collinear_regressor_is_dropped_with_a_note();
   test_dm_equals_wu_hausman_f();
+  test_generalized_inverse_of_a_rank_one_matrix();
   test_bad_input_gives_clear_errors();
   return check_report("test_iv_panel");
 }

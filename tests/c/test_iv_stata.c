@@ -1,7 +1,8 @@
 /* test_iv_stata.c — tfp_iv_fit against Stata's ivreg2 output (refs/stata-ivreg2,
    README there), one row per fixture: coefficients, the full VCE, the
-   diagnostics (N, rss, rmse, r2, r2u, J/Sargan, idstat, cdf, widstat,
-   estat, with p values and df) and the first-stage statistics (rmse, Shea
+   diagnostics (N, K, L, rss, rmse, sigmasq, r2, r2_a, r2u, model F,
+   J/Sargan, idstat, cdf, widstat, estat, Anderson-Rubin, with p values and
+   df; not the Stock-Wright S statistic, which is not computed) and the first-stage statistics (rmse, Shea
    and partial R2, F, SW F/chi2 with p values), every value present, to 1e-6
    relative (p values too, however small). Angrist-Pischke first-stage
    statistics are not computed and not compared. */
@@ -259,13 +260,23 @@ static void check_case(const iv_case *c)
       {"cdf", r->cd_f}, {"weak_id_cd_f", r->cd_f}, {"widstat", r->kp_f}, {"weak_id_kp_f", r->kp_f},
       {"estat", r->endog}, {"estatp", r->endog_p}, {"estatdf", r->endog_df},
       {"endog_stat", r->endog}, {"endog_p", r->endog_p}, {"endog_df", r->endog_df},
-      {"N_clust", (double)r->N_clust},
+      {"N_clust", (double)r->N_clust}, {"K", (double)r->K}, {"L", (double)r->L},
+      {"sigmasq", r->sigmasq}, {"r2_a", r->r2_a}, {"sargandf", r->hansen_df},
+      {"F_stat", r->F}, {"F_p", r->F_p}, {"F_df1", r->F_df1}, {"F_df2", r->F_df2},
+      {"arf", r->ar_f}, {"arfp", r->ar_f_p}, {"archi2", r->ar_chi2}, {"archi2p", r->ar_chi2_p},
+      {"ardf", r->ar_df}, {"ardf_r", r->ar_df_r},
+      {"ar_f", r->ar_f}, {"ar_f_p", r->ar_f_p}, {"ar_chi2", r->ar_chi2}, {"ar_chi2_p", r->ar_chi2_p},
+      {"ar_f_df1", r->ar_df}, {"ar_f_df2", r->ar_df_r},
+      {"small", (double)r->small}, {"first_stage_f", r->n_first == 1 ? r->first[0].F : NAN},
+      {"model_f", r->F}, {"model_f_p", r->F_p}, {"model_f_df1", r->F_df1}, {"model_f_df2", r->F_df2},
     };
     for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
       double v;
-      /* the 2-cluster card fixtures' identification statistics are degenerate
-         (rank-deficient S); ivreg2 prints noise there: compare the rest */
-      if (c->vce == C && r->N_clust < 3 && (strstr(m[i].col, "id") || strstr(m[i].col, "wid") || m[i].col[0] == 'j'))
+      /* the 2-cluster card fixtures' identification statistics, J, model F and
+         Anderson-Rubin are degenerate (rank-deficient S and V; Stata inverts V with invsym,
+         a generalized inverse, where we report nothing): compare the rest */
+      if (c->vce == C && r->N_clust < 3 && (strstr(m[i].col, "id") || strstr(m[i].col, "wid") ||
+                                            m[i].col[0] == 'j' || m[i].col[0] == 'F' || !strncmp(m[i].col, "ar", 2)))
         continue;
       if (num(df, m[i].col, 0, &v)) {
         if (is_p(m[i].col)) CHECK_PV(m[i].got, v, m[i].col);
@@ -293,7 +304,15 @@ static void check_case(const iv_case *c)
         else if (!strcmp(s, "SWFp")) got = fs->sw_p;
         else if (!strcmp(s, "SWchi2")) got = fs->sw_chi2;
         else if (!strcmp(s, "SWchi2p")) got = fs->sw_chi2_p;
-        else continue;   /* AP (Angrist-Pischke) statistics: not computed */
+        else if (!strcmp(s, "SWr2")) got = fs->sw_r2;
+        else if (!strcmp(s, "APF")) got = fs->ap_F;
+        else if (!strcmp(s, "APFdf1")) got = fs->sw_df;
+        else if (!strcmp(s, "APFdf2")) got = fs->F_df_r;
+        else if (!strcmp(s, "APFp")) got = fs->ap_p;
+        else if (!strcmp(s, "APchi2")) got = fs->ap_chi2;
+        else if (!strcmp(s, "APchi2p")) got = fs->ap_chi2_p;
+        else if (!strcmp(s, "APr2")) got = fs->ap_r2;
+        else { CHECK(!"unknown first-stage statistic"); continue; }
         snprintf(what, sizeof what, "first stage %s %s", fs->name, s);
         if (num(ff, fs->name, i, &v)) {
           if (is_p(s)) CHECK_PV(got, v, what);
