@@ -5,35 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "refs.h"
 #include "csv.h"
 #include "dea.h"
-
-static tfp_frame *load(const char *path) {
-  tfp_csv_opts o;
-  tfp_csv_opts_init(&o);
-  tfp_frame *f = NULL;
-  char err[256];
-  if (tfp_csv_read(path, &o, &f, err, sizeof err) != TFP_OK) {
-    fprintf(stderr, "cannot read %s: %s\n", path, err);
-    exit(2);
-  }
-  return f;
-}
-
-static const double *col(const tfp_frame *f, const char *name) {
-  int j = tfp_frame_find(f, name);
-  if (j < 0 || f->col[j].type != TFP_NUM) {
-    fprintf(stderr, "reference column %s missing or not numeric\n", name);
-    exit(2);
-  }
-  return f->col[j].num;
-}
 
 static tfp_dea_data data_of(const tfp_frame *f, const char **xn, size_t n_in,
                             const char **yn, size_t n_out, const double **xbuf,
                             const double **ybuf) {
-  for (size_t i = 0; i < n_in; i++) xbuf[i] = col(f, xn[i]);
-  for (size_t r = 0; r < n_out; r++) ybuf[r] = col(f, yn[r]);
+  for (size_t i = 0; i < n_in; i++) xbuf[i] = ref_col(f, xn[i]);
+  for (size_t r = 0; r < n_out; r++) ybuf[r] = ref_col(f, yn[r]);
   tfp_dea_data d = { f->nrow, n_in, n_out, xbuf, ybuf, xn, yn };
   return d;
 }
@@ -55,8 +35,8 @@ static tfp_dea_result run(const tfp_dea_data *d, const tfp_dea_data *ref, tfp_de
 /* Charnes, Cooper & Rhodes (1981), 70 schools, 5 inputs, 3 outputs, against
    Benchmarking 0.33 / lp_solve, to 1e-6; warm and cold start alike. */
 static void charnes1981_matches_benchmarking_in_all_four_models(void) {
-  tfp_frame *f = load("refs/dea/charnes1981.csv");
-  tfp_frame *e = load("refs/dea/charnes1981_expected.csv");
+  tfp_frame *f = ref_load("refs/dea/charnes1981.csv");
+  tfp_frame *e = ref_load("refs/dea/charnes1981_expected.csv");
   const char *xn[] = { "x1", "x2", "x3", "x4", "x5" }, *yn[] = { "y1", "y2", "y3" };
   const double *xb[5], *yb[3];
   tfp_dea_data d = data_of(f, xn, 5, yn, 3, xb, yb);
@@ -66,7 +46,7 @@ static void charnes1981_matches_benchmarking_in_all_four_models(void) {
   };
   CHECK(e->nrow == 70 && f->nrow == 70);
   for (size_t k = 0; k < 4; k++) {
-    const double *want = col(e, m[k].col);
+    const double *want = ref_col(e, m[k].col);
     for (int warm = 0; warm <= 1; warm++) {
       tfp_dea_result r = run(&d, NULL, m[k].rts, m[k].or, warm);
       CHECK(r.n_lp == 70 && r.n_infeasible == 0 && r.n_failed == 0);
@@ -81,7 +61,7 @@ static void charnes1981_matches_benchmarking_in_all_four_models(void) {
 /* Warm-started re-solves give the cold-start answers (to 1e-10: the two
    paths pivot differently, so the last bits may differ). */
 static void warm_start_gives_the_cold_start_scores(void) {
-  tfp_frame *f = load("refs/dea/charnes1981.csv");
+  tfp_frame *f = ref_load("refs/dea/charnes1981.csv");
   const char *xn[] = { "x1", "x2", "x3", "x4", "x5" }, *yn[] = { "y1", "y2", "y3" };
   const double *xb[5], *yb[3];
   tfp_dea_data d = data_of(f, xn, 5, yn, 3, xb, yb);
@@ -99,8 +79,8 @@ static void warm_start_gives_the_cold_start_scores(void) {
    full-precision CRS/VRS scores both orientations (1e-6), and DEAP's
    published peer weights (printed to 3 decimals; deaR's lambdas to 5). */
 static void deap_eg1_matches_published_scores_and_peer_weights(void) {
-  tfp_frame *f = load("refs/dea/deap_eg1_reproduced.csv");
-  tfp_frame *g = load("refs/dea/deap_eg1_published_full_vs_deaR.csv");
+  tfp_frame *f = ref_load("refs/dea/deap_eg1_reproduced.csv");
+  tfp_frame *g = ref_load("refs/dea/deap_eg1_published_full_vs_deaR.csv");
   const char *xn[] = { "x1", "x2" }, *yn[] = { "y" };
   const double *xb[2], *yb[1];
   tfp_dea_data d = data_of(f, xn, 2, yn, 1, xb, yb);
@@ -110,10 +90,10 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
   };
   for (size_t k = 0; k < 4; k++) {
     tfp_dea_result r = run(&d, NULL, m[k].rts, m[k].or, 1);
-    const double *want = col(f, m[k].col);
+    const double *want = ref_col(f, m[k].col);
     for (size_t j = 0; j < 5; j++) CHECK_NEAR(r.eff[j], want[j], 1e-6);
     if (k == 0) {
-      const double *pub = col(f, "published_te_crs_in"), *pub2 = col(g, "te");
+      const double *pub = ref_col(f, "published_te_crs_in"), *pub2 = ref_col(g, "te");
       for (size_t j = 0; j < 5; j++) {
         CHECK_NEAR(r.eff[j], pub[j], 6e-4);
         CHECK_NEAR(r.eff[j], pub2[j], 6e-4);
@@ -127,7 +107,7 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
   tfp_dea_result r;
   char err[256];
   CHECK(tfp_dea_run(&d, NULL, &o, &r, err, sizeof err) == TFP_OK);
-  const double *l2 = col(g, "lambda_firm2"), *l5 = col(g, "lambda_firm5");
+  const double *l2 = ref_col(g, "lambda_firm2"), *l5 = ref_col(g, "lambda_firm5");
   for (size_t j = 0; j < 5; j++) {
     CHECK_NEAR(r.lambda[j * 5 + 1], l2[j], 1e-4);
     CHECK_NEAR(r.lambda[j * 5 + 4], l5[j], 1e-4);
@@ -145,7 +125,7 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
 /* DEAP eg1's second stage: published slacks and targets (3 decimals, 6e-4)
    and deaR's two-stage targets and slacks (1e-6), both paths. */
 static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
-  tfp_frame *g = load("refs/dea/deap_eg1_published_full_vs_deaR.csv");
+  tfp_frame *g = ref_load("refs/dea/deap_eg1_published_full_vs_deaR.csv");
   const char *xn[] = { "x1", "x2" }, *yn[] = { "y" };
   const double *xb[2], *yb[1];
   tfp_dea_data d = data_of(g, xn, 2, yn, 1, xb, yb);
@@ -168,13 +148,13 @@ static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
         double sl = r.slack[j * 3 + v];
         double data = v < 2 ? xb[v][j] : yb[0][j];
         double target = v < 2 ? r.eff[j] * data - sl : data + sl;
-        CHECK_NEAR(sl, col(g, pub_s[v])[j], 6e-4);
-        CHECK_NEAR(sl, col(g, ref_s[v])[j], 1e-6);
-        CHECK_NEAR(target, col(g, pub_t[v])[j], 6e-4);
-        CHECK_NEAR(target, col(g, ref_t[v])[j], 1e-6);
+        CHECK_NEAR(sl, ref_col(g, pub_s[v])[j], 6e-4);
+        CHECK_NEAR(sl, ref_col(g, ref_s[v])[j], 1e-6);
+        CHECK_NEAR(target, ref_col(g, pub_t[v])[j], 6e-4);
+        CHECK_NEAR(target, ref_col(g, ref_t[v])[j], 1e-6);
       }
     /* Peers from the second stage: DEAP's weights (lambda columns). */
-    const double *l2 = col(g, "lambda_firm2"), *l5 = col(g, "lambda_firm5");
+    const double *l2 = ref_col(g, "lambda_firm2"), *l5 = ref_col(g, "lambda_firm5");
     for (size_t j = 0; j < 5; j++) {
       CHECK_NEAR(r.lambda[j * 5 + 1], l2[j], 1e-4);
       CHECK_NEAR(r.lambda[j * 5 + 4], l5[j], 1e-4);
@@ -188,7 +168,7 @@ static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
    same technology their score is 1 and their own slacks are 0. Charnes 1981
    data, every model. */
 static void slack_targets_are_fully_efficient(void) {
-  tfp_frame *f = load("refs/dea/charnes1981.csv");
+  tfp_frame *f = ref_load("refs/dea/charnes1981.csv");
   const char *xn[] = { "x1", "x2", "x3", "x4", "x5" }, *yn[] = { "y1", "y2", "y3" };
   const double *xb[5], *yb[3];
   tfp_dea_data d = data_of(f, xn, 5, yn, 3, xb, yb);
@@ -238,9 +218,9 @@ static void slack_targets_are_fully_efficient(void) {
    unscaled solve returned 0.6385). Reference: scipy/HiGHS, deaR and
    Benchmarking agreeing to 1e-12. */
 static void deap111_badly_scaled_cross_period_distance_matches_deap(void) {
-  tfp_frame *f = load("refs/dea/deap111_data.csv");
-  tfp_frame *e = load("refs/dea/deap111_reproduced_scipy_out.csv");
-  const double *year = col(f, "year"), *firm = col(f, "firm");
+  tfp_frame *f = ref_load("refs/dea/deap111_data.csv");
+  tfp_frame *e = ref_load("refs/dea/deap111_reproduced_scipy_out.csv");
+  const double *year = ref_col(f, "year"), *firm = ref_col(f, "firm");
   const char *xn[] = { "x1", "x2", "x3" }, *yn[] = { "y1", "y2", "y3" };
   double *x[2][3], *y[2][3];
   for (int t = 0; t < 2; t++)
@@ -254,8 +234,8 @@ static void deap111_badly_scaled_cross_period_distance_matches_deap(void) {
     if (t < 0 || t > 1) continue;
     CHECK(firm[i] == (double)(cnt[t] + 1));
     for (int v = 0; v < 3; v++) {
-      x[t][v][cnt[t]] = col(f, xn[v])[i];
-      y[t][v][cnt[t]] = col(f, yn[v])[i];
+      x[t][v][cnt[t]] = ref_col(f, xn[v])[i];
+      y[t][v][cnt[t]] = ref_col(f, yn[v])[i];
     }
     cnt[t]++;
   }
@@ -264,7 +244,7 @@ static void deap111_badly_scaled_cross_period_distance_matches_deap(void) {
   tfp_dea_result r = run(&d2, &d1, TFP_RTS_CRS, TFP_DEA_OUTPUT, 1);
   CHECK_NEAR(r.eff[6], 0.6312867, 1e-6);
   CHECK_NEAR(r.eff[6], 0.631, 6e-4);
-  const double *ey = col(e, "year"), *ef = col(e, "firm"), *tm1 = col(e, "crs_te_tech_tm1");
+  const double *ey = ref_col(e, "year"), *ef = ref_col(e, "firm"), *tm1 = ref_col(e, "crs_te_tech_tm1");
   size_t matched = 0;
   for (size_t i = 0; i < e->nrow; i++)
     if (ey[i] == 2) { CHECK_NEAR(r.eff[(size_t)ef[i] - 1], tm1[i], 1e-6); matched++; }

@@ -6,20 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "refs.h"
 #include "csv.h"
 #include "malmquist.h"
-
-static tfp_frame *load(const char *path) {
-  tfp_csv_opts o;
-  tfp_csv_opts_init(&o);
-  tfp_frame *f = NULL;
-  char err[256];
-  if (tfp_csv_read(path, &o, &f, err, sizeof err) != TFP_OK) {
-    fprintf(stderr, "cannot read %s: %s\n", path, err);
-    exit(2);
-  }
-  return f;
-}
 
 static int colidx(const tfp_frame *f, const char *name) {
   int j = tfp_frame_find(f, name);
@@ -57,7 +46,7 @@ typedef struct {
 
 static void panel_open(panel *p, const char *path, const char *id, const char *time,
                        const char **xn, size_t n_in, const char **yn, size_t n_out) {
-  p->f = load(path);
+  p->f = ref_load(path);
   p->n = p->f->nrow;
   p->id = p->f->col[colidx(p->f, id)].num;
   p->time = p->f->col[colidx(p->f, time)].num;
@@ -102,7 +91,7 @@ static void synthetic_panel_matches_benchmarking_in_both_orientations(void) {
   const char *xn[] = { "labor", "capital" }, *yn[] = { "output1", "output2" };
   panel p;
   panel_open(&p, "refs/dea/synthetic_panel.csv", "unit", "period", xn, 2, yn, 2);
-  tfp_frame *e = load("refs/dea/synthetic_panel_malmquist_expected.csv");
+  tfp_frame *e = ref_load("refs/dea/synthetic_panel_malmquist_expected.csv");
   tfp_malmquist_result r[2] = { mq_run(&p, TFP_DEA_INPUT, 1), mq_run(&p, TFP_DEA_OUTPUT, 1) };
   size_t matched = 0;
   for (size_t i = 0; i < e->nrow; i++) {
@@ -146,7 +135,7 @@ static void deap111_matches_full_precision_reproductions(void) {
   const char *files[] = { "refs/dea/deap111_reproduced_scipy_in.csv",
                           "refs/dea/deap111_reproduced_scipy_out.csv" };
   for (int out = 0; out <= 1; out++) {
-    tfp_frame *e = load(files[out]);
+    tfp_frame *e = ref_load(files[out]);
     CHECK(e->nrow == 28);
     for (size_t i = 0; i < e->nrow; i++) {
       long a = panel_row(&p, num_at(e, "firm", i), num_at(e, "year", i));
@@ -164,7 +153,7 @@ static void deap111_matches_full_precision_reproductions(void) {
   const char *others[] = { "refs/dea/deap111_reproduced_deaR.csv",
                            "refs/dea/deap111_reproduced_Benchmarking.csv" };
   for (int f = 0; f < 2; f++) {
-    tfp_frame *e = load(others[f]);
+    tfp_frame *e = ref_load(others[f]);
     size_t matched = 0;
     for (size_t i = 0; i < e->nrow; i++) {
       int out = is_word(e, "orientation", i, "out");
@@ -191,7 +180,7 @@ static void deap111_matches_deap_printed_output(void) {
   panel p;
   panel_open(&p, "refs/dea/deap111_data.csv", "firm", "year", deap111_x, 3, deap111_y, 3);
   tfp_malmquist_result r = mq_run(&p, TFP_DEA_OUTPUT, 1);
-  tfp_frame *e = load("refs/dea/deap111_published_distances.csv");
+  tfp_frame *e = ref_load("refs/dea/deap111_published_distances.csv");
   const char *dn[] = { "crs_te_tech_tm1", "crs_te_tech_t", "crs_te_tech_tp1", "vrs_te" };
   const double *dv[] = { r.crs_tm1, r.crs_t, r.crs_tp1, r.vrs_t };
   for (size_t i = 0; i < e->nrow; i++) {
@@ -206,7 +195,7 @@ static void deap111_matches_deap_printed_output(void) {
   }
   tfp_frame_free(e);
 
-  e = load("refs/dea/deap111_published_malmquist.csv");
+  e = ref_load("refs/dea/deap111_published_malmquist.csv");
   size_t n_mean = 0;
   for (size_t i = 0; i < e->nrow; i++) {
     double year = num_at(e, "year", i);
@@ -225,7 +214,7 @@ static void deap111_matches_deap_printed_output(void) {
   CHECK(n_mean == 3);
   tfp_frame_free(e);
 
-  e = load("refs/dea/deap111_published_annual_means.csv");
+  e = ref_load("refs/dea/deap111_published_annual_means.csv");
   for (size_t i = 0; i < e->nrow; i++)
     for (int k = 0; k < TFP_MQ_NCOMP; k++) {
       double want = num_at(e, tfp_malmquist_component(k), i);
@@ -234,7 +223,7 @@ static void deap111_matches_deap_printed_output(void) {
     }
   tfp_frame_free(e);
 
-  e = load("refs/dea/deap111_published_firm_means.csv");
+  e = ref_load("refs/dea/deap111_published_firm_means.csv");
   for (size_t i = 0; i < e->nrow; i++)
     for (int k = 0; k < TFP_MQ_NCOMP; k++) {
       double want = num_at(e, tfp_malmquist_component(k), i);
@@ -260,7 +249,7 @@ static void deap_eg4_matches_deap_printed_output_and_deaR(void) {
   panel_open(&p, "refs/dea/deap_eg4_data_reconstructed.csv", "firm", "year", xn, 1, yn, 1);
   tfp_malmquist_result r[2] = { mq_run(&p, TFP_DEA_INPUT, 1), mq_run(&p, TFP_DEA_OUTPUT, 1) };
 
-  tfp_frame *e = load("refs/dea/deap_eg4_published_distances.csv");
+  tfp_frame *e = ref_load("refs/dea/deap_eg4_published_distances.csv");
   const char *dn[] = { "crs_te_rel_tech_tm1", "crs_te_rel_tech_t", "crs_te_rel_tech_tp1", "vrs_te" };
   const double *dv[] = { r[1].crs_tm1, r[1].crs_t, r[1].crs_tp1, r[1].vrs_t };
   for (size_t i = 0; i < e->nrow; i++) {
@@ -283,7 +272,7 @@ static void deap_eg4_matches_deap_printed_output_and_deaR(void) {
   }
   tfp_frame_free(e);
 
-  e = load("refs/dea/deap_eg4_published_malmquist.csv");
+  e = ref_load("refs/dea/deap_eg4_published_malmquist.csv");
   for (size_t i = 0; i < e->nrow; i++) {
     double year = num_at(e, "year", i);
     for (int k = 0; k < TFP_MQ_NCOMP; k++) {
@@ -306,7 +295,7 @@ static void deap_eg4_matches_deap_printed_output_and_deaR(void) {
                           "refs/dea/deap_eg4_malmquist_out_means_reproduced.csv" };
   for (int out = 0; out <= 1; out++) {
     tfp_malmquist_result *m = &r[out];
-    e = load(files[out]);
+    e = ref_load(files[out]);
     CHECK(e->nrow == 10);
     for (size_t i = 0; i < e->nrow; i++) {
       double t = num_at(e, "period", i), u = num_at(e, "dmu", i);
@@ -323,7 +312,7 @@ static void deap_eg4_matches_deap_printed_output_and_deaR(void) {
       CHECK_NEAR(m->vrs_t[b], num_at(e, "vrs_te_tm1", i), 1e-6);
     }
     tfp_frame_free(e);
-    e = load(means[out]);
+    e = ref_load(means[out]);
     for (size_t i = 0; i < e->nrow; i++)
       for (int k = 0; k < TFP_MQ_NCOMP; k++) {
         double want = num_at(e, tfp_malmquist_component(k), i);
