@@ -189,11 +189,8 @@ int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_group
   return TFP_OK;
 }
 
-/* Rows ordered by (group code, time): the panel index used by lag and checks. */
-typedef struct { int g; double t; size_t row; } panel_key;
-
-static int cmp_key(const void *a, const void *b) {
-  const panel_key *x = a, *y = b;
+int tfp_panel_key_cmp(const void *a, const void *b) {
+  const tfp_panel_key *x = a, *y = b;
   if (x->g != y->g) return (x->g > y->g) - (x->g < y->g);
   if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
   return (x->row > y->row) - (x->row < y->row);
@@ -204,14 +201,14 @@ static void format_value(const tfp_column *c, size_t i, char *buf, size_t n) {
   else snprintf(buf, n, "%s", c->str[i]);
 }
 
-static int panel_index(const tfp_frame *f, int id_col, int time_col, panel_key **out,
+static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_key **out,
                        char *err, size_t errlen) {
   const tfp_column *id = &f->col[id_col], *tm = &f->col[time_col];
   size_t n = f->nrow, ng;
   if (tm->type != TFP_NUM)
     return tfp_error(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
   int *code = malloc((n ? n : 1) * sizeof *code);
-  panel_key *key = malloc((n ? n : 1) * sizeof *key);
+  tfp_panel_key *key = malloc((n ? n : 1) * sizeof *key);
   if (!code || !key) { free(code); free(key); return TFP_ENOMEM; }
   int rc = tfp_group_codes(id, n, code, &ng);
   for (size_t i = 0; rc == TFP_OK && i < n; i++) {
@@ -221,17 +218,17 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, panel_key *
     else if (!isfinite(t) || t != floor(t))
       rc = tfp_error(err, errlen, TFP_EDATA, "panel: time '%s' is %s in row %zu (must be a whole number)",
                 tm->name, isnan(t) ? "missing" : "not whole", i + 1);
-    key[i] = (panel_key){code[i], t, i};
+    key[i] = (tfp_panel_key){code[i], t, i};
   }
   free(code);
   if (rc != TFP_OK) { free(key); return rc; }
-  qsort(key, n, sizeof *key, cmp_key);
+  qsort(key, n, sizeof *key, tfp_panel_key_cmp);
   *out = key;
   return TFP_OK;
 }
 
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen) {
-  panel_key *key;
+  tfp_panel_key *key;
   int rc = panel_index(f, id_col, time_col, &key, err, errlen);
   if (rc != TFP_OK) return rc;
   for (size_t k = 1; k < f->nrow; k++)
@@ -253,7 +250,7 @@ int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
                   char *err, size_t errlen) {
   if (f->panel_id < 0)
     return tfp_error(err, errlen, TFP_EINVAL, "lag: the frame has no panel structure (call panel(id, time) first)");
-  panel_key *key;
+  tfp_panel_key *key;
   int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
   if (rc != TFP_OK) return rc;
   size_t n = f->nrow;

@@ -52,6 +52,11 @@ void tfp_column_free_str(char **s, size_t n);
    numbered in sorted order of the values; missing values get code -1. */
 int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups);
 
+/* A row's place in panel order, (unit code, time, row); sort with qsort and
+   tfp_panel_key_cmp. Used by panels, lags and the Malmquist index. */
+typedef struct { int g; double t; size_t row; } tfp_panel_key;
+int tfp_panel_key_cmp(const void *a, const void *b);
+
 /* Declare the panel structure. Time must be numeric and integral. Fails with
    TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen);

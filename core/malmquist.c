@@ -35,14 +35,6 @@ void tfp_malmquist_result_free(tfp_malmquist_result *res) {
   memset(res, 0, sizeof *res);
 }
 
-typedef struct { int g; double t; size_t row; } panel_key;
-
-static int cmp_key(const void *a, const void *b) {
-  const panel_key *x = a, *y = b;
-  if (x->g != y->g) return (x->g > y->g) - (x->g < y->g);
-  if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
-  return (x->row > y->row) - (x->row < y->row);
-}
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -106,7 +98,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   int rc = tfp_dea_check(d, 0, "", err, errlen);
   if (rc) return rc;
 
-  panel_key *key = malloc(n * sizeof *key);
+  tfp_panel_key *key = malloc(n * sizeof *key);
   size_t *cnt = NULL, *off = NULL, *rows = NULL, *fill = NULL;
   double *buf = NULL;
   const double **ptr = NULL;
@@ -132,7 +124,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
   /* Panel order, duplicates. */
   for (size_t i = 0; i < n; i++) { key[i].g = unit[i]; key[i].t = time[i]; key[i].row = i; }
-  qsort(key, n, sizeof *key, cmp_key);
+  qsort(key, n, sizeof *key, tfp_panel_key_cmp);
   for (size_t k = 0; k < n; k++) {
     res->order[k] = key[k].row;
     if (k > 0 && key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
