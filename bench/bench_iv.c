@@ -18,28 +18,9 @@
 #include <sys/resource.h>
 #include <time.h>
 #include "iv.h"
+#include "bench.h"
 
-static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
-static double unif(void)
-{
-  rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-  return ((rng >> 11) + 0.5) / 9007199254740992.0;
-}
 static double gauss(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
-
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double peak_mb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_maxrss / 1024.0;
-}
 
 int main(int argc, char **argv)
 {

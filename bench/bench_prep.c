@@ -29,24 +29,8 @@
 #include "deflate.h"
 #include "frame.h"
 #include "lq.h"
+#include "bench.h"
 
-static uint64_t lcg_state = 20261129;
-static double unif(void) {
-  lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
-  return ((double)(lcg_state >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double peak_mb(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_maxrss / 1024.0;
-}
 
 typedef struct {
   size_t n, n_units, n_years;

@@ -363,7 +363,23 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     }
     if (r->N_singletons) note(r, "%zu singleton observations dropped", r->N_singletons);
   }
-  if (n == 0) { rc = TFP_EDATA; snprintf(err, errlen, "no observations"); goto fail; }
+  if (n == 0) {   /* name the culprit: a variable with no value at all, if any */
+    const char *empty = NULL;
+    for (size_t g = 0; !empty && g < 4; g++) {
+      const tfp_iv_var *v = g == 0 ? &d->y : g == 1 ? d->exog : g == 2 ? d->endog : d->inst;
+      size_t nv = g == 0 ? 1 : g == 1 ? d->n_exog : g == 2 ? d->n_endog : d->n_inst;
+      for (size_t j = 0; !empty && j < nv; j++) {
+        size_t k = 0;
+        while (k < n_all && isnan(v[j].x[k])) k++;
+        if (k == n_all) empty = v[j].name;
+      }
+    }
+    rc = TFP_EDATA;
+    if (empty) snprintf(err, errlen, "no observations: variable '%s' has no non-missing value", empty);
+    else snprintf(err, errlen, "no observations without a missing value (%zu rows, %zu singletons)",
+                  n_all, r->N_singletons);
+    goto fail;
+  }
   r->N = n;
 
   /* 3. columns on the sample: y, X1 (endog), X2 (exog, dummies, const), Z1 */
@@ -459,7 +475,9 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     /* order: X2 columns, Z1, then X1 (so instruments/endog are screened against X2) */
     size_t *ord = malloc(p * sizeof *ord), m = 0;
     if (!ord) { free(A); free(G); free(keep); free(code); rc = TFP_ENOMEM; goto nomem; }
-    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) ord[m++] = j;
+    /* _cons is screened first, so a constant regressor is the one dropped (as Stata) */
+    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(colnames[j], "_cons") == 0) ord[m++] = j;
+    for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(colnames[j], "_cons") != 0) ord[m++] = j;
     for (size_t j = 1 + K1 + K2; j < c; j++) ord[m++] = j;
     for (size_t j = 1; j < 1 + K1; j++) ord[m++] = j;
     for (size_t j = 0; j < p; j++) memcpy(A + j * n, cols[ord[j]].x, n * sizeof *A);
@@ -676,7 +694,14 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     for (size_t t = 0; t < d->n_endog_test && nt < 256; t++) {
       size_t j;
       for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
-      if (j == K1) { rc = TFP_EINVAL; snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]); goto est_fail; }
+      if (j == K1) {   /* an endogenous regressor dropped as collinear is not tested */
+        int dropped = 0;
+        for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= strcmp(r->dropped_vars[q], d->endog_test[t]) == 0;
+        if (dropped) continue;
+        rc = TFP_EINVAL;
+        snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]);
+        goto est_fail;
+      }
       idx[nt++] = j;
     }
     size_t LA = L + nt;

@@ -142,6 +142,13 @@ local function fit_spec(spec, f, opts, sample)
   end
   if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
   local r = tfp._ivfit(args)
+  -- Collinearity notes and numerical warnings go to the terminal as Stata
+  -- prints them; all notes stay in r.notes and print with the fit.
+  for line in (r.notes or ""):gmatch("[^\n]+") do
+    if line:match("^note:") or line:match("^warning:") then
+      warn("tfp.ivreg", (sample and sample ~= "Full" and (" [" .. sample .. "]") or ""), ": ", line)
+    end
+  end
   r.depvar = spec.depvar.label
   r.formula = F.text(spec)
   r.fe = spec.fe
@@ -197,7 +204,8 @@ local function samples(f, opts)
       if x ~= nil and not seen[x] then seen[x] = true; order[#order + 1] = x end
     end
     for _, x in ipairs(opts.split_order or order) do
-      out[#out + 1] = {name = tostring(x), frame = f:where{[var] = x}}
+      local name = math.type(x) == "float" and x == math.floor(x) and string.format("%d", x) or tostring(x)
+      out[#out + 1] = {name = name, frame = f:where{[var] = x}}
     end
   end
   return out
@@ -313,6 +321,7 @@ function Fit.__tostring(r)
     if r.dm then add("Davidson-MacKinnon exogeneity test: %s (p = %s)", fmt(r.dm, "%.3f"), fmt(r.dm_p)) end
   end
   if r.dropped and #r.dropped > 0 then add("Dropped as collinear: %s", table.concat(r.dropped, ", ")) end
+  for line in (r.notes or ""):gmatch("[^\n]+") do add("%s", line) end
   return table.concat(out, "\n")
 end
 Fit.__name = "tfp.fit"

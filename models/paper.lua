@@ -51,7 +51,7 @@ M.tables = {
 }
 
 -- Rows as the paper prints them: every SAGG variant on the SAGG row.
-M.rows = {"SAGG", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"}
+M.rows = {"SAGG.*", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"}
 M.rename = {SAGG_H = "SAGG", SAGG_L = "SAGG"}
 
 return M

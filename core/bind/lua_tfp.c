@@ -8,9 +8,6 @@
 #include "embedded.h"
 #include "tfp_lua.h"
 
-/* Families not yet merged into this build are declared weak so the binding
-   links without them; each family's tfp_open_* is called when present. */
-int tfp_open_iv(lua_State *L) __attribute__((weak));
 
 const tfp_embedded_file *tfp_embedded_find(const char *name) {
   for (const tfp_embedded_file *e = tfp_embedded; e->name; e++)
@@ -72,7 +69,7 @@ int luaopen_tfp(lua_State *L) {
   tfp_open_frame(L);
   tfp_open_io(L);
   tfp_open_dea(L);
-  if (tfp_open_iv) tfp_open_iv(L);
+  tfp_open_iv(L);
   tfp_open_prep(L);
   /* The Lua side (lua/init.lua) completes the table: models, tables, help. */
   if (tfp_embedded_find("init.lua")) {
