@@ -6,7 +6,11 @@
      AP:       unit and year both absorbed by alternating projections;
    and reports seconds, peak memory (getrusage ru_maxrss; the process peak
    after each path) and the AP/baseline time ratio.
-   Usage: bench_iv [units [both|within|ap]] (one path alone: its own peak). */
+   Usage: bench_iv [units [both|within|ap]] (one path alone: its own peak).
+   Figures (2 cores, shared machine, 2026-11-29, RelWithDebInfo, 3 runs):
+     within + year dummies 1.7-2.1 s, peak 557 MB (data alone: 105 MB);
+     alternating projections 1.3-1.5 s, peak 433 MB when run alone;
+     time ratio AP / within+dummies 0.63-0.88; coefficients agree to 4e-15. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,9 +21,16 @@
    - Rows with a missing value (NaN) in any used vector are dropped (counted).
    - Collinear regressors / instruments are dropped in order, like _rmcoll,
      and listed in the result's notes.
+   Diagnostics (iv_diag.c): Anderson LM / Kleibergen-Paap rk LM
+   (underidentification), Cragg-Donald and Kleibergen-Paap rk Wald F with
+   the Stock-Yogo critical values, Hansen J / Sargan, endog() C statistic,
+   Anderson-Rubin test, model F, first stages (partial and Shea R2, F,
+   Sanderson-Windmeijer and Angrist-Pischke F), and a Davidson-MacKinnon
+   regression-based exogeneity test. Not computed: Stock-Wright S, LIML.
    Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
-   empty sample, non-finite input. A singular S under gmm2s uses a
-   generalized inverse and sets a warning, as ivreg2 does. */
+   empty sample, infinite values. A singular S uses a generalized inverse
+   with a warning in notes, as ivreg2 does; statistics that cannot be
+   computed (a J whose GMM step is singular) are NaN with a note. */
 #ifndef TFP_IV_H
 #define TFP_IV_H
 #include <stddef.h>
