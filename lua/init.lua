@@ -23,8 +23,13 @@ return function(tfp)
       .. "  (chained: previous year = 100; chained=false: fixed base year = 100).",
     group_mean = "tfp.group_mean(x, by [, f]) -> each row's mean of x over the rows sharing its value of by.",
     regions = "tfp.regions: region(province) -> 'East'|'Central'|'West', classify(vector), provinces.",
-    ivreg = "tfp.ivreg(f, 'y ~ x1 + x2 | city + year | endog ~ L1.endog + L2.endog', {method='2sls'|'gmm',"
-      .. " vce='robust'|'unadjusted'|{cluster='city'}, small=false}) -> fit, like xtivreg2, fe.",
+    ivreg = "tfp.ivreg(f, 'y ~ x1 + x2 | city + year | endog ~ L1.endog + L2.endog', opts) -> fit, like xtivreg2, fe\n"
+      .. "  opts: method='2sls'|'gmm', vce='unadjusted'|'robust'|{cluster='city'}, small=false,\n"
+      .. "  split='region' (one fit per value) or fsplit (plus the full sample), endog={names} for the C test,\n"
+      .. "  absorb_all=true: every FE absorbed by alternating projections (large data) instead of\n"
+      .. "  dummies for the second and later FE. Terms: L.x L2.x F.x D.x log(x) a:b a*b ..set sw() csw().",
+    model = "tfp.model(formula, opts) -> model: m:on(f), m:update('. ~ . - x + z'), m:with{vce='robust'}.",
+    controls = "tfp.controls{name = 'x1 + x2', ...}: control sets used in formulas as ..name.",
     table = "tfp.table{fit1, fit2, ...} -> publication table; :render('text'|'markdown'|'latex'|'csv'), :write(path).",
     show = "tfp.show(...)   print values readably (the REPL uses it).",
   }

@@ -41,7 +41,7 @@ function M.build(f, overrides, source)
   for role, name in pairs(c) do
     if not have[name] then
       error(string.format("%s: no column '%s' for %s (map it: %s = \"your column\")",
-        source or "data", name, role, role), 2)
+        source or "data", name, role, role), 0)
     end
   end
   f:panel(c.city, c.year)
