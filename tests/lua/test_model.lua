@@ -79,4 +79,13 @@ check.test("split fits one model per value and fsplit adds the full sample", fun
   check.eq(fits.Full.N, fits["0"].N + fits["1"].N)
 end)
 
+check.test("absorbing every fixed effect gives the coefficients of year dummies", function()
+  local f = require("tfp.study").build(tfp.data("cities"))
+  local formula = "TFP ~ STR + GOV | city + year | SAGG_H ~ L1.SAGG_H + L2.SAGG_H"
+  local a = tfp.ivreg(f, formula, {vce = "robust"})
+  local b = tfp.ivreg(f, formula, {vce = "robust", absorb_all = true})
+  for _, name in ipairs({"SAGG_H", "STR", "GOV"}) do check.near(b.coef[name], a.coef[name], 1e-8, name) end
+  check.eq(b.coef.year_2006, nil, "no year dummies when absorbed")
+end)
+
 check.done()
