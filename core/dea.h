@@ -48,7 +48,6 @@ enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2 };
 
 /* Progress callback: returns non-zero to stop the run (it then fails with
    TFP_EINVAL, "interrupted"). */
-typedef int (*tfp_progress_fn)(void *ud, const char *what, size_t done, size_t total);
 
 typedef struct {
   tfp_dea_rts rts;                 /* default CRS */

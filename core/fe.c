@@ -53,6 +53,11 @@ int tfp_fe_demean(size_t n, const int *const *code, const size_t *G, size_t nfe,
         if (c > ch) ch = c;
       }
       it++;
+      if (o.progress && it % 16 == 0 && o.progress(o.progress_ud, "absorbing fixed effects", j, nx)) {
+        free(sum);
+        if (err) snprintf(err, errlen, "interrupted");
+        return TFP_EINVAL;
+      }
       /* one FE: a single sweep is the exact within transformation */
       if (nfe == 1 || ch <= o.tol * scale) break;
       if (it >= o.maxit) {
@@ -62,7 +67,11 @@ int tfp_fe_demean(size_t n, const int *const *code, const size_t *G, size_t nfe,
       }
     }
     if (it > worst) worst = it;
-    if (o.progress) o.progress(o.progress_ud, "absorbing fixed effects", j + 1, nx);
+    if (o.progress && o.progress(o.progress_ud, "absorbing fixed effects", j + 1, nx)) {
+      free(sum);
+      if (err) snprintf(err, errlen, "interrupted");
+      return TFP_EINVAL;
+    }
   }
   free(sum);
   if (iters) *iters = worst;

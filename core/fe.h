@@ -9,11 +9,12 @@
 #ifndef TFP_FE_H
 #define TFP_FE_H
 #include <stddef.h>
+#include "status.h"
 
 typedef struct {
   double tol;     /* default 1e-10 */
   int maxit;      /* default 10000 */
-  void (*progress)(void *ud, const char *what, size_t done, size_t total);
+  tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
 } tfp_fe_opts;
 

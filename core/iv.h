@@ -66,7 +66,7 @@ typedef struct {
   double coll_tol;          /* collinearity tolerance (default 1e-9) */
   double ap_tol;            /* alternating projections: max change (default 1e-10) */
   int ap_maxit;             /* default 10000 */
-  void (*progress)(void *ud, const char *what, size_t done, size_t total);
+  tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
 } tfp_iv_opts;
 

@@ -8,6 +8,11 @@
 enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
        TFP_ENUMERIC = 5 };
 
+/* Progress of a long computation: called now and then with the work done of
+   the total; a non-zero return asks the computation to stop (it then fails
+   with TFP_EINVAL and the message "interrupted"). */
+typedef int (*tfp_progress_fn)(void *ud, const char *what, size_t done, size_t total);
+
 /* Format a message into err (when given) and return code. */
 int tfp_error(char *err, size_t errlen, int code, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));

@@ -225,10 +225,10 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
 }
 
-static void progress(void *ud, const char *what, size_t done, size_t total)
+static int progress(void *ud, const char *what, size_t done, size_t total)
 {
   (void)ud;
-  tfp_progress(what, done, total);
+  return tfp_progress(what, done, total);   /* non-zero after Ctrl-C: the fit stops */
 }
 
 static int l_ivfit(lua_State *L)
