@@ -332,14 +332,14 @@ Fit.__index = Fit
 function M.install(tfp)
   local macros = {}
 
-  --- tfp.controls{name = "formula terms", ...}: control sets used as ..name.
+  --- tfp.controls{name = "formula terms", ...}: control sets used as ..name;
+  -- tfp.controls() returns the sets defined so far.
   function tfp.controls(sets)
     if sets == nil then return copy(macros) end
     for k, v in pairs(sets) do
       if type(k) ~= "string" or type(v) ~= "string" then error("controls: expected name = \"terms\" pairs", 2) end
       macros[k] = v
     end
-    return copy(macros)
   end
 
   function tfp.model(formula, opts)
