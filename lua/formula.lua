@@ -164,8 +164,11 @@ function Parser:atom()
   elseif tok.t == "name" then
     return {{{term = var(tok.v, tok.pos), sign = 1, from = tok.from}}}
   elseif tok.t == "(" then
+    self.depth = (self.depth or 0) + 1
+    if self.depth > 100 then self:fail(tok, "parentheses nested too deeply") end
     local inner = self:sum()
     self:expect(")", "')'")
+    self.depth = self.depth - 1
     return inner
   elseif tok.t == "number" and (tok.v == 0 or tok.v == 1) then
     return {{{term = {kind = "const", value = tok.v, label = tostring(tok.v), pos = tok.pos}, sign = 1}}}

@@ -58,6 +58,11 @@ check.test("a missing tilde is reported", function()
   check.errors(function() F.parse("y x") end, "expected '~'")
 end)
 
+check.test("deeply nested parentheses are a formula error, not a stack overflow", function()
+  check.errors(function() F.parse("y ~ " .. string.rep("(", 5000) .. "x" .. string.rep(")", 5000)) end,
+    "parentheses nested too deeply")
+end)
+
 check.test("two sw() in one formula are refused", function()
   check.errors(function() F.parse("y ~ sw(a, b) + sw(c, d)") end, "only one sw()/csw() per formula")
 end)
