@@ -127,6 +127,15 @@ end
 -- atom := name | tsop atom | fn '(' sum ')' | multi '(' sum, ... ')' | '(' sum ')' | number | '.'
 -- Returns a list of alternatives, each a list of signed terms.
 function Parser:atom()
+  -- Depth is bounded so that hostile input is a formula error, not a stack overflow.
+  self.depth = (self.depth or 0) + 1
+  if self.depth > 100 then self:fail(self:peek(), "terms nested too deeply") end
+  local alts = self:atom_inner()
+  self.depth = self.depth - 1
+  return alts
+end
+
+function Parser:atom_inner()
   local tok = self:next()
   if tok.t == "tsop" then
     local inner = self:atom_single(self:peek())
@@ -164,11 +173,8 @@ function Parser:atom()
   elseif tok.t == "name" then
     return {{{term = var(tok.v, tok.pos), sign = 1, from = tok.from}}}
   elseif tok.t == "(" then
-    self.depth = (self.depth or 0) + 1
-    if self.depth > 100 then self:fail(tok, "parentheses nested too deeply") end
     local inner = self:sum()
     self:expect(")", "')'")
-    self.depth = self.depth - 1
     return inner
   elseif tok.t == "number" and (tok.v == 0 or tok.v == 1) then
     return {{{term = {kind = "const", value = tok.v, label = tostring(tok.v), pos = tok.pos}, sign = 1}}}

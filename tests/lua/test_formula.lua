@@ -58,9 +58,12 @@ check.test("a missing tilde is reported", function()
   check.errors(function() F.parse("y x") end, "expected '~'")
 end)
 
-check.test("deeply nested parentheses are a formula error, not a stack overflow", function()
+check.test("deep nesting is a formula error, not a stack overflow", function()
   check.errors(function() F.parse("y ~ " .. string.rep("(", 5000) .. "x" .. string.rep(")", 5000)) end,
-    "parentheses nested too deeply")
+    "terms nested too deeply")
+  check.errors(function() F.parse("y ~ " .. string.rep("log(", 5000) .. "x" .. string.rep(")", 5000)) end,
+    "terms nested too deeply")
+  check.errors(function() F.parse("y ~ " .. string.rep("L.", 5000) .. "x") end, "terms nested too deeply")
 end)
 
 check.test("two sw() in one formula are refused", function()
