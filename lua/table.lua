@@ -247,6 +247,8 @@ local function unpack_models(models, opts)
       seen[name] = true
     end
     if label == nil and type(peek(m, "label")) == "string" then label = m.label end
+    -- fits of a split are labelled by their sample (East, Central, ...)
+    if label == nil and type(peek(m, "sample")) == "string" and m.sample ~= "Full" then label = m.sample end
     fits[i], labels[i] = m, label ~= nil and tostring(label) or fmt("(%d)", i)
   end
   if opts.labels ~= nil then
