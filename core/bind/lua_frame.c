@@ -223,8 +223,11 @@ static int vector_newindex(lua_State *L) {
   if (v->c.type == TFP_NUM) {
     v->c.num[i - 1] = lua_isnil(L, 3) ? NAN : luaL_checknumber(L, 3);
   } else {
+    /* Check (and copy) before freeing: luaL_checkstring may raise. */
+    char *s = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
+    if (!lua_isnil(L, 3) && !s) return luaL_error(L, "out of memory");
     free(v->c.str[i - 1]);
-    v->c.str[i - 1] = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
+    v->c.str[i - 1] = s;
   }
   return 0;
 }
@@ -503,6 +506,7 @@ static int frame_filter(lua_State *L) {
       lua_pushvalue(L, 2);
       push_row(L, f, i);
       lua_call(L, 1, 1);
+      f = tfp_checkframe(L, 1);   /* the callback may have closed it */
       if (lua_toboolean(L, -1)) rows[n++] = i;
       lua_pop(L, 1);
     }
