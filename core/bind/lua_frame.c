@@ -537,8 +537,9 @@ static int frame_where(lua_State *L) {
   memset(keep, 1, f->nrow);
   lua_pushnil(L);
   while (lua_next(L, 2)) {
-    const char *name = lua_tostring(L, -2);
+    /* Check the type first: lua_tostring would turn a number key into a string and break lua_next. */
     if (lua_type(L, -2) != LUA_TSTRING) return luaL_argerror(L, 2, "keys must be column names");
+    const char *name = lua_tostring(L, -2);
     const tfp_column *c = &f->col[tfp_checkcolumn(L, f, 2, name)];
     int list = lua_istable(L, -1);
     size_t nv = list ? (size_t)luaL_len(L, -1) : 1;

@@ -110,4 +110,9 @@ check.test("a filter function that closes its frame raises instead of reading fr
   check.errors(function() f:filter(function() f:close() return true end) end, "frame is closed")
 end)
 
+check.test("where with a number key says keys must be column names", function()
+  local f = tfp.frame{{"1", {5, 6}}}
+  check.errors(function() f:where{5} end, "keys must be column names")
+end)
+
 check.done()
