@@ -122,11 +122,13 @@ static char history_path[4096];
 
 static char *read_line(const char *prompt) {
   if (interactive) return readline(prompt);
-  static char buf[65536];
-  if (!fgets(buf, sizeof buf, stdin)) return NULL;
-  size_t len = strlen(buf);
+  /* getline: a piped line of any length stays one line (a fixed buffer split it). */
+  char *buf = NULL;
+  size_t cap = 0;
+  ssize_t len = getline(&buf, &cap, stdin);
+  if (len < 0) { free(buf); return NULL; }
   if (len && buf[len - 1] == '\n') buf[--len] = '\0';
-  return strdup(buf);
+  return buf;
 }
 
 static void save_line(const char *line) {
