@@ -1,5 +1,6 @@
 /* lua_frame.c — the frame and vector userdata: column access, vectorised
    arithmetic, subsets, panel lags, printing. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ static tfp_vector *vector_from_table(lua_State *L, int t, size_t n_hint) {
   size_t n = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 ? (size_t)lua_tointeger(L, -1) : (size_t)luaL_len(L, t);
   lua_pop(L, 1);
   if (n_hint && n < n_hint) n = n_hint;
+  /* A junk length (n = math.maxinteger) would scan for ages, then overflow the allocation size. */
+  if (n > (size_t)INT_MAX) luaL_error(L, "a vector of %I values is too long", (lua_Integer)n);
   tfp_type type = TFP_NUM;
   for (size_t i = 1; i <= n; i++) {
     int ty = lua_geti(L, t, (lua_Integer)i);

@@ -115,4 +115,9 @@ check.test("where with a number key says keys must be column names", function()
   check.errors(function() f:where{5} end, "keys must be column names")
 end)
 
+check.test("a table whose n field is huge raises at once", function()
+  check.errors(function() tfp.vector{1, 2, n = math.maxinteger} end, "too long")
+  check.errors(function() tfp.vector({1, 2}, math.maxinteger) end, "too long")
+end)
+
 check.done()
