@@ -341,9 +341,11 @@ const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *n
 
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
   lua_getfield(L, t, key);
-  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
-  if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+  /* Strings only: a number converted here would be a fresh string that the
+     pop below leaves to the collector while the caller still holds it. */
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
     luaL_error(L, "option '%s' must be a string, not a %s", key, luaL_typename(L, -1));
+  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
   lua_pop(L, 1);   /* the string stays alive in the table */
   return s;
 }
