@@ -12,6 +12,22 @@ void tfp_deflate_opts_init(tfp_deflate_opts *o) {
   o->unit_label = NULL;
 }
 
+/* An index so small (or a chain so long) that a finite value deflates to an
+   infinity is a data error, not a value to hand on. */
+static int check_finite(size_t n, const double *nominal, const double *real, const int *unit,
+                        const tfp_deflate_opts *o, char *err, size_t errlen) {
+  char ub[32];
+  for (size_t i = 0; i < n; i++) {
+    if (isinf(real[i]) && isfinite(nominal[i])) {
+      tfp_error(err, errlen, 0, "row %zu%s%s%s: the real value is infinite (the price index is too small)", i + 1,
+                unit ? " (unit " : "", unit && unit[i] >= 0 ? tfp_unit_name(o->unit_label, unit[i], ub, sizeof ub) : "",
+                unit ? ")" : "");
+      return TFP_EDATA;
+    }
+  }
+  return TFP_OK;
+}
+
 int tfp_deflate(size_t n, const double *nominal, const double *index, const int *unit,
                 size_t n_units, const double *time, const tfp_deflate_opts *o,
                 double *real, char *err, size_t errlen) {
@@ -19,8 +35,8 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
   if (!o) { tfp_deflate_opts_init(&def); o = &def; }
   char ub[32];
   for (size_t i = 0; i < n; i++) {
-    if (!isnan(index[i]) && index[i] <= 0) {
-      tfp_error(err, errlen, 0, "row %zu%s%s%s: the price index is %g, must be positive", i + 1,
+    if (!isnan(index[i]) && (index[i] <= 0 || isinf(index[i]))) {
+      tfp_error(err, errlen, 0, "row %zu%s%s%s: the price index is %g, must be positive and finite", i + 1,
                         unit ? " (unit " : "", unit && unit[i] >= 0 ? tfp_unit_name(o->unit_label, unit[i], ub, sizeof ub) : "",
                         unit ? ")" : "", index[i]);
       return TFP_EDATA;
@@ -28,7 +44,7 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
   }
   if (!o->chained && isnan(o->base)) {
     for (size_t i = 0; i < n; i++) real[i] = nominal[i] * 100 / index[i];
-    return TFP_OK;
+    return check_finite(n, nominal, real, unit, o, err, errlen);
   }
   if (isnan(o->base) || !time) {
     tfp_error(err, errlen, 0, o->chained ? "a chained index needs a base period and the time of each row"
@@ -36,6 +52,7 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
     return TFP_EINVAL;
   }
   int *one = NULL;
+  const int *unit_given = unit;
   if (!unit) {
     one = calloc(n ? n : 1, sizeof *one);
     n_units = 1;
@@ -80,5 +97,5 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
   free(one);
   free(order);
   free(start);
-  return rc;
+  return rc == TFP_OK ? check_finite(n, nominal, real, unit_given, o, err, errlen) : rc;
 }

@@ -1,5 +1,6 @@
 /* lua_frame.c — the frame and vector userdata: column access, vectorised
    arithmetic, subsets, panel lags, printing. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ static tfp_vector *vector_from_table(lua_State *L, int t, size_t n_hint) {
   size_t n = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 ? (size_t)lua_tointeger(L, -1) : (size_t)luaL_len(L, t);
   lua_pop(L, 1);
   if (n_hint && n < n_hint) n = n_hint;
+  /* A junk length (n = math.maxinteger) would scan for ages, then overflow the allocation size. */
+  if (n > (size_t)INT_MAX) luaL_error(L, "a vector of %I values is too long", (lua_Integer)n);
   tfp_type type = TFP_NUM;
   for (size_t i = 1; i <= n; i++) {
     int ty = lua_geti(L, t, (lua_Integer)i);
@@ -223,8 +226,11 @@ static int vector_newindex(lua_State *L) {
   if (v->c.type == TFP_NUM) {
     v->c.num[i - 1] = lua_isnil(L, 3) ? NAN : luaL_checknumber(L, 3);
   } else {
+    /* Check (and copy) before freeing: luaL_checkstring may raise. */
+    char *s = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
+    if (!lua_isnil(L, 3) && !s) return luaL_error(L, "out of memory");
     free(v->c.str[i - 1]);
-    v->c.str[i - 1] = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
+    v->c.str[i - 1] = s;
   }
   return 0;
 }
@@ -335,9 +341,11 @@ const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *n
 
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
   lua_getfield(L, t, key);
-  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
-  if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+  /* Strings only: a number converted here would be a fresh string that the
+     pop below leaves to the collector while the caller still holds it. */
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
     luaL_error(L, "option '%s' must be a string, not a %s", key, luaL_typename(L, -1));
+  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
   lua_pop(L, 1);   /* the string stays alive in the table */
   return s;
 }
@@ -503,6 +511,7 @@ static int frame_filter(lua_State *L) {
       lua_pushvalue(L, 2);
       push_row(L, f, i);
       lua_call(L, 1, 1);
+      f = tfp_checkframe(L, 1);   /* the callback may have closed it */
       if (lua_toboolean(L, -1)) rows[n++] = i;
       lua_pop(L, 1);
     }
@@ -533,8 +542,9 @@ static int frame_where(lua_State *L) {
   memset(keep, 1, f->nrow);
   lua_pushnil(L);
   while (lua_next(L, 2)) {
-    const char *name = lua_tostring(L, -2);
+    /* Check the type first: lua_tostring would turn a number key into a string and break lua_next. */
     if (lua_type(L, -2) != LUA_TSTRING) return luaL_argerror(L, 2, "keys must be column names");
+    const char *name = lua_tostring(L, -2);
     const tfp_column *c = &f->col[tfp_checkcolumn(L, f, 2, name)];
     int list = lua_istable(L, -1);
     size_t nv = list ? (size_t)luaL_len(L, -1) : 1;

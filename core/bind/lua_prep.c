@@ -244,10 +244,14 @@ static int prep_group_mean(lua_State *L) {
   double *acc = scratch(L, 2 * ng * sizeof *acc);
   for (size_t g = 0; g < 2 * ng; g++) acc[g] = 0;
   for (size_t i = 0; i < x.n; i++)
-    if (code[i] >= 0 && !isnan(x.x[i])) { acc[2 * code[i]] += x.x[i]; acc[2 * code[i] + 1] += 1; }
+    if (code[i] >= 0 && !isnan(x.x[i])) {   /* running mean: a sum of large values cannot overflow */
+      double *a = &acc[2 * code[i]];
+      a[1] += 1;
+      a[0] += (x.x[i] - a[0]) / a[1];
+    }
   double *m = tfp_newvector(L, x.n);
   for (size_t i = 0; i < x.n; i++)
-    m[i] = code[i] >= 0 && acc[2 * code[i] + 1] > 0 ? acc[2 * code[i]] / acc[2 * code[i] + 1] : NAN;
+    m[i] = code[i] >= 0 && acc[2 * code[i] + 1] > 0 ? acc[2 * code[i]] : NAN;
   return 1;
 }
 

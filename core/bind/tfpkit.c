@@ -122,11 +122,13 @@ static char history_path[4096];
 
 static char *read_line(const char *prompt) {
   if (interactive) return readline(prompt);
-  static char buf[65536];
-  if (!fgets(buf, sizeof buf, stdin)) return NULL;
-  size_t len = strlen(buf);
+  /* getline: a piped line of any length stays one line (a fixed buffer split it). */
+  char *buf = NULL;
+  size_t cap = 0;
+  ssize_t len = getline(&buf, &cap, stdin);
+  if (len < 0) { free(buf); return NULL; }
   if (len && buf[len - 1] == '\n') buf[--len] = '\0';
-  return strdup(buf);
+  return buf;
 }
 
 static void save_line(const char *line) {
@@ -284,10 +286,20 @@ static void collect(lua_State *L, const char *text) {
   lua_settop(L, t - 1);
 }
 
+/* collect() under pcall: an __index met on the path may raise, and an error
+   outside a protected call would end the program. */
+static int collect_protected(lua_State *L) {
+  collect(L, lua_touserdata(L, 1));
+  return 0;
+}
+
 static char *completion_generator(const char *text, int state) {
   if (state == 0) {
     for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
-    collect(globalL, text);
+    completion_count = completion_next = 0;
+    lua_pushcfunction(globalL, collect_protected);
+    lua_pushlightuserdata(globalL, (void *)text);
+    if (lua_pcall(globalL, 1, 0, 0) != LUA_OK) lua_pop(globalL, 1);
   }
   return completion_next < completion_count ? completion_list[completion_next++] : NULL;
 }

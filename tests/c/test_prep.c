@@ -259,6 +259,24 @@ static void test_deflate_fixed_base_matches_hand_calculation(void) {
   for (int i = 0; i < 3; i++) CHECK_NEAR(real[i], 55, 1e-12);
 }
 
+static void test_deflate_rejects_an_index_that_makes_an_infinite_value(void) {
+  const double tiny[] = {100, 1e-320}, huge[] = {100, INFINITY}, nominal[] = {1, 2};
+  tfp_deflate_opts o;
+  tfp_deflate_opts_init(&o);
+  o.chained = 0;
+  double real[2];
+  char err[256];
+  CHECK(tfp_deflate(2, nominal, tiny, NULL, 0, NULL, &o, real, err, sizeof err) == TFP_EDATA);
+  CHECK(strstr(err, "row 2") != NULL);
+  CHECK(tfp_deflate(2, nominal, huge, NULL, 0, NULL, &o, real, err, sizeof err) == TFP_EDATA);
+  CHECK(strstr(err, "row 2") != NULL);
+  const double year[] = {2003, 2004};
+  o.chained = 1;
+  o.base = 2003;
+  CHECK(tfp_deflate(2, nominal, tiny, NULL, 0, year, &o, real, err, sizeof err) == TFP_EDATA);
+  CHECK(strstr(err, "row 2") != NULL);
+}
+
 /* Round trip on a panel: real series r, a chained index with arbitrary
    inflation, nominal = r * P (P from the index, base year = 1); deflating
    returns r. The fixed-base index 100 * P gives the same real values. */
@@ -351,6 +369,7 @@ int main(void) {
   test_capital_stock_errors_name_the_unit_and_years();
   test_deflate_chained_matches_hand_calculation();
   test_deflate_fixed_base_matches_hand_calculation();
+  test_deflate_rejects_an_index_that_makes_an_infinite_value();
   test_deflate_round_trips_through_chained_and_fixed_indexes();
   test_deflate_errors_name_the_unit_and_years();
   test_deflate_missing_index_leaves_the_far_side_missing();

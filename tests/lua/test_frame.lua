@@ -98,4 +98,26 @@ check.test("tostring shows a header and the shape", function()
   check.truthy(s:find("city  year", 1, true), "header"); check.truthy(s:find("[5 rows x 4 columns]", 1, true), "shape")
 end)
 
+check.test("a failed store into a string vector keeps the old value", function()
+  local v = tfp.vector{"a", "b"}
+  check.errors(function() v[1] = {} end, "string expected")
+  check.eq(v[1], "a")
+  collectgarbage()
+end)
+
+check.test("a filter function that closes its frame raises instead of reading freed memory", function()
+  local f = tfp.frame{x = {1, 2, 3}}
+  check.errors(function() f:filter(function() f:close() return true end) end, "frame is closed")
+end)
+
+check.test("where with a number key says keys must be column names", function()
+  local f = tfp.frame{{"1", {5, 6}}}
+  check.errors(function() f:where{5} end, "keys must be column names")
+end)
+
+check.test("a table whose n field is huge raises at once", function()
+  check.errors(function() tfp.vector{1, 2, n = math.maxinteger} end, "too long")
+  check.errors(function() tfp.vector({1, 2}, math.maxinteger) end, "too long")
+end)
+
 check.done()

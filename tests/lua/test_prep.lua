@@ -144,6 +144,17 @@ check.test("group_mean gives each row the mean of its group, skipping missing", 
   check.near(m[1], 4, 1e-12); check.near(m[2], 10, 1e-12); check.near(m[5], 4, 1e-12); check.near(m[4], 10, 1e-12)
 end)
 
+check.test("group_mean of values near the largest double is finite", function()
+  local m = tfp.group_mean({1e308, 1e308}, {1, 1})
+  check.near(m[1], 1e308, 1e-12); check.near(m[2], 1e308, 1e-12)
+end)
+
+check.test("a column-name option given as a number raises instead of keeping a dangling name", function()
+  local f = tfp.frame{{"1", {1, 1}}, {"t", {1, 2}}, {"i", {1, 2}}}
+  check.errors(function() tfp.capital_stock{data = f, id = 1, time = "t", investment = "i"} end,
+               "option 'id' must be a string, not a number")
+end)
+
 check.test("regions maps provinces in pinyin, English and Chinese to the three belts", function()
   check.eq(regions.region("Guangdong"), "East")
   check.eq(regions.region("guangdong province"), "East")

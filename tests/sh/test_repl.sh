@@ -42,6 +42,16 @@ sleep 1; kill -INT "$pid"; wait
 grep -q 'interrupted' /tmp/tfp_int.$$ && grep -q '^alive	nil$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL Ctrl-C did not stop the DEA:"; cat /tmp/tfp_int.$$; }
 rm -f /tmp/tfp_int.$$
+long=$(head -c 70000 /dev/zero | tr '\0' a)
+expect "a piped line longer than 64 KiB stays one line" "70000" "$(printf 'x = "%s"\nprint(#x)\n' "$long" | "$T" 2>&1)"
+# Tab completion on a terminal (script gives a pty): an __index that raises must not end the REPL.
+if command -v script >/dev/null; then
+  out=$(printf 't = setmetatable({}, {__index = function() error("boom") end})\nt.a.b\t\nprint("still" .. "alive")\n' |
+        HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
+  case "$out" in *stillalive*) pass=$((pass + 1)) ;;
+    *) fail=$((fail + 1)); printf 'FAIL completion through a raising __index ended the REPL:\n%s\n' "$out" ;; esac
+  rm -rf /tmp/tfp_home.$$
+fi
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
