@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static const char *default_na[] = {"", "NA", ".", NULL};
 
@@ -260,6 +261,10 @@ int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen
   snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
   int fd = mkstemp(tmp);
   if (fd < 0) { int e = errno; free(tmp); return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
+  /* mkstemp makes the file 0600; give it the mode a plain fopen would (0666 less the umask). */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
   FILE *fp = fdopen(fd, "w");
   int ok = fp != NULL;
   for (size_t j = 0; ok && j < f->ncol; j++)

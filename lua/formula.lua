@@ -138,6 +138,10 @@ end
 function Parser:atom_inner()
   local tok = self:next()
   if tok.t == "tsop" then
+    local k = tok.v:sub(2)
+    if k ~= "" and not (math.tointeger(tonumber(k)) and tonumber(k) <= 1e6) then
+      self:fail(tok, "lag order " .. k .. " is too large")
+    end
     local inner = self:atom_single(self:peek())
     return {{{term = tsop(tok.v, inner, tok.pos), sign = 1}}}
   elseif tok.t == "name" and self:peek().t == "(" then

@@ -170,6 +170,7 @@ end
 --- tfp.model(formula, opts) -> model. opts: method, vce, small, split, fsplit,
 -- endog (regressors to test), absorb_all.
 function M.new(formula, opts, macros, base)
+  if opts ~= nil and type(opts) ~= "table" then error("model: options must be a table, got a " .. type(opts), 3) end
   local m = setmetatable({formula = formula, opts = copy(opts), macros = macros}, Model)
   m.specs = F.parse(formula, macros, base)
   return m
@@ -336,6 +337,7 @@ function M.install(tfp)
   -- tfp.controls() returns the sets defined so far.
   function tfp.controls(sets)
     if sets == nil then return copy(macros) end
+    if type(sets) ~= "table" then error("controls: expected a table of name = \"terms\" pairs, got a " .. type(sets), 2) end
     for k, v in pairs(sets) do
       if type(k) ~= "string" or type(v) ~= "string" then error("controls: expected name = \"terms\" pairs", 2) end
       macros[k] = v

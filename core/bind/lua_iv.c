@@ -70,8 +70,12 @@ static const char *name_at(lua_State *L, int spec, const char *key, size_t k, co
 {
   const char *s = NULL;
   if (lua_getfield(L, spec, key) == LUA_TTABLE) {
-    lua_geti(L, -1, (lua_Integer)k);
-    s = lua_tostring(L, -1);   /* kept alive by the spec table */
+    int t = lua_geti(L, -1, (lua_Integer)k);
+    if (t == LUA_TSTRING) s = lua_tostring(L, -1);   /* kept alive by the spec table */
+    else if (t == LUA_TNUMBER) {   /* converted on the stack only: copy before the pop frees it */
+      snprintf(buf, bl, "%s", lua_tostring(L, -1));
+      s = buf;
+    }
     lua_pop(L, 1);
   }
   lua_pop(L, 1);

@@ -161,14 +161,24 @@ static int addreturn(lua_State *L) {
   return status;
 }
 
+static volatile sig_atomic_t prompt_cancelled;   /* Ctrl-C at the prompt */
+
 static int multiline(lua_State *L) {
   for (;;) {
     size_t len;
     const char *line = lua_tolstring(L, 1, &len);
     int status = luaL_loadbuffer(L, line, len, "=stdin");
     if (!incomplete(L, status)) return status;
+    prompt_cancelled = 0;
     char *more = read_line(">> ");
     if (!more) return status;
+    if (prompt_cancelled) {   /* Ctrl-C dropped the pending chunk: start over from this line */
+      lua_pushstring(L, more);
+      free(more);
+      lua_replace(L, 1);
+      if (addreturn(L) == LUA_OK) return LUA_OK;
+      continue;
+    }
     lua_pushliteral(L, "\n");
     lua_pushstring(L, more);
     free(more);
@@ -211,7 +221,9 @@ static void print_results(lua_State *L) {
 
 static void on_sigint_at_prompt(int sig) {
   (void)sig;
+  prompt_cancelled = 1;
   fputc('\n', stdout);
+  rl_set_prompt("> ");
   rl_on_new_line();
   rl_replace_line("", 0);
   rl_redisplay();

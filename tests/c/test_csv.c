@@ -1,6 +1,7 @@
 /* test_csv.c — the CSV reader on good and malformed text, one row per case. */
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <string.h>
 #include "check.h"
 #include "csv.h"
@@ -108,6 +109,21 @@ static void test_card_data_loads(void) {
   CHECK_STR_CONTAINS(err, "refs/no-such-file.csv: No such file");
 }
 
+static void test_written_file_has_the_usual_permissions(void) {
+  const char *text = "x\n1\n";
+  tfp_frame *f;
+  char err[256], path[64];
+  snprintf(path, sizeof path, "/tmp/tfp_csv_mode_%d.csv", (int)getpid());
+  mode_t old = umask(022);
+  CHECK(tfp_csv_parse(text, strlen(text), "t.csv", NULL, &f, err, sizeof err) == TFP_OK);
+  CHECK(tfp_csv_write(f, path, err, sizeof err) == TFP_OK);
+  struct stat st;
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+  umask(old);
+  remove(path);
+  tfp_frame_free(f);
+}
+
 static void test_write_reads_back_exactly(void) {
   const char *text = "name,x\n\"a, b\",0.1\nc,\nd,1e-300\n";
   tfp_frame *f, *g;
@@ -135,5 +151,6 @@ int main(void) {
   test_semicolon_separator();
   test_card_data_loads();
   test_write_reads_back_exactly();
+  test_written_file_has_the_usual_permissions();
   return check_report("test_csv");
 }

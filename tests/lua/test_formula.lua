@@ -76,4 +76,9 @@ check.test("a misspelt variable is named with its column and a suggestion when f
   check.truthy(err:find("\n  y ~ GOVV\n      %^"), "caret under GOVV")
 end)
 
+check.test("a huge lag order is a formula error pointing at it", function()
+  local err = check.errors(function() F.parse("y ~ L99999999999999999999.x") end, "lag order 99999999999999999999 is too large")
+  check.truthy(err:find("\n  y ~ L99999999999999999999.x\n      %^"), "caret under the lag")
+end)
+
 check.done()

@@ -159,4 +159,10 @@ check.test("tfp.ivreg with unit and year FE equals 2SLS with unit and year dummi
   check.eq(r.N, 60 * 5); check.eq(r.N_g, 60); check.eq(r.N_dropped, 120); check.eq(r.coef._cons, nil)
 end)
 
+check.test("a variable name given as a number is kept as its text", function()
+  local r = tfp._ivfit{y = tfp.vector{1, 2, 3, 5, 4, 6}, exog = {tfp.vector{1, 2, 3, 4, 5, 7}}, exog_names = {7}}
+  collectgarbage()
+  check.eq(r.names[1], "7")
+end)
+
 check.done()

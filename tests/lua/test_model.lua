@@ -88,4 +88,9 @@ check.test("absorbing every fixed effect gives the coefficients of year dummies"
   check.eq(b.coef.year_2006, nil, "no year dummies when absorbed")
 end)
 
+check.test("options that are not tables are named in the error", function()
+  check.errors(function() tfp.model("y ~ x", 5) end, "model: options must be a table, got a number")
+  check.errors(function() tfp.controls(5) end, "controls: expected a table")
+end)
+
 check.done()

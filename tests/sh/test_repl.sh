@@ -50,6 +50,10 @@ if command -v script >/dev/null; then
         HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
   case "$out" in *stillalive*) pass=$((pass + 1)) ;;
     *) fail=$((fail + 1)); printf 'FAIL completion through a raising __index ended the REPL:\n%s\n' "$out" ;; esac
+  out=$( { printf 'for i = 1, 2 do\n'; sleep 1; printf '\003'; sleep 0.5; printf 'print(6 * 7)\n'; sleep 0.5; } |
+        HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
+  case "$out" in *42*) pass=$((pass + 1)) ;;
+    *) fail=$((fail + 1)); printf 'FAIL Ctrl-C at the continuation prompt did not drop the pending chunk:\n%s\n' "$out" ;; esac
   rm -rf /tmp/tfp_home.$$
 fi
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
