@@ -141,7 +141,10 @@ local function fit_spec(spec, f, opts, sample)
     error("method: expected '2sls' or 'gmm', got '" .. tostring(args.method) .. "'", 0)
   end
   if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
-  local r = tfp._ivfit(args)
+  local ok, r = pcall(tfp._ivfit, args)
+  if not ok then   -- a data error: say which model, not where in this file
+    error("tfp.ivreg: " .. tostring(r):gsub("^.-_ivfit: ", "") .. "\n  in model " .. F.text(spec), 0)
+  end
   -- Collinearity notes and numerical warnings go to the terminal as Stata
   -- prints them; all notes stay in r.notes and print with the fit.
   for line in (r.notes or ""):gmatch("[^\n]+") do
