@@ -205,6 +205,14 @@ static int vector_totable(lua_State *L) {
   return 1;
 }
 
+/* __index fallback: the method called key 2 in the userdata's "methods" table. */
+static int push_method(lua_State *L) {
+  luaL_getmetafield(L, 1, "methods");
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
+  return 1;
+}
+
 static int vector_index(lua_State *L) {
   tfp_vector *v = tfp_checkvector(L, 1);
   if (lua_type(L, 2) == LUA_TNUMBER) {
@@ -213,10 +221,7 @@ static int vector_index(lua_State *L) {
     push_element(L, &v->c, (size_t)i - 1);
     return 1;
   }
-  luaL_getmetafield(L, 1, "methods");
-  lua_pushvalue(L, 2);
-  lua_rawget(L, -2);
-  return 1;
+  return push_method(L);
 }
 
 static int vector_newindex(lua_State *L) {
@@ -409,10 +414,7 @@ static int frame_index(lua_State *L) {
     int j = tfp_frame_find(f, lua_tostring(L, 2));
     if (j >= 0) { tfp_pushcolumn(L, &f->col[j], f->nrow); return 1; }
   }
-  luaL_getmetafield(L, 1, "methods");
-  lua_pushvalue(L, 2);
-  lua_rawget(L, -2);
-  return 1;
+  return push_method(L);
 }
 
 static int frame_newindex(lua_State *L) {
