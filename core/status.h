@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
-       TFP_ENUMERIC = 5 };
+       TFP_ENUMERIC = 5, TFP_EINTR = 6 };
 
 /* Progress of a long computation: called now and then with the work done of
    the total; a non-zero return asks the computation to stop (it then fails

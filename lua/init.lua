@@ -1,36 +1,17 @@
 -- init.lua — completes the `tfp` table on the Lua side: help() and show(),
 -- then the model layer and tables from their own modules.
 -- luaopen_tfp calls the function this module returns with the table.
+local O = require "tfp.options"
+
 return function(tfp)
 
   local docs = {
-    read_csv = "tfp.read_csv(path [, {sep=',', na={'', 'NA', '.'}, numeric={...}, string={...}}]) -> frame\n"
-      .. "  RFC 4180 CSV with a header row; types inferred unless listed; errors name file:line.",
-    read_dta = "tfp.read_dta(path) -> frame   Stata .dta (via ReadStat); variable labels kept (f:label(col)).",
     write_csv = "tfp.write_csv(frame, path)   atomic write (temporary file renamed into place).",
-    data = "tfp.data([name='cities']) -> frame   a data set compiled into tfpkit (see data/README.md).",
     frame = "tfp.frame{name = values, ...} or tfp.frame{{'name', values}, ...} -> frame",
     vector = "tfp.vector{1, 2, nil, 4} -> vector   (nil = missing)",
     log = "tfp.log(x) -> vector   elementwise; an error names the first value <= 0 (also exp, sqrt, abs).",
-    dea = "tfp.dea{data=f, inputs={...}, outputs={...}, rts='crs'|'vrs'|'nirs'|'ndrs', orientation='input'|'output'}\n"
-      .. "  -> efficiency scores in DEAP 2.1's convention (1 = on the frontier).",
-    malmquist = "tfp.malmquist{data=f, id='city', time='year', inputs={...}, outputs={...}, orientation='output'}\n"
-      .. "  -> frame of effch techch pech sech tfpch and the levels TFP TECH EFF (first year = 1).",
-    lq = "tfp.lq{data=f, sectors={...}, total='emp_total', by='year'} -> location quotient vector.",
-    capital_stock = "tfp.capital_stock{data=f, id='city', time='year', investment='inv_real', delta=0.096,"
-      .. " initial='growth'|column} -> capital stock by perpetual inventory.",
-    deflate = "tfp.deflate(values, index, {base=2003, id=..., time=..., data=f, chained=true}) -> real values\n"
-      .. "  (chained: previous year = 100; chained=false: fixed base year = 100).",
     group_mean = "tfp.group_mean(x, by [, f]) -> each row's mean of x over the rows sharing its value of by.",
     regions = "tfp.regions: region(province) -> 'East'|'Central'|'West', classify(vector), provinces.",
-    ivreg = "tfp.ivreg(f, 'y ~ x1 + x2 | city + year | endog ~ L1.endog + L2.endog', opts) -> fit, like xtivreg2, fe\n"
-      .. "  opts: method='2sls'|'gmm', vce='unadjusted'|'robust'|{cluster='city'}, small=false,\n"
-      .. "  split='region' (one fit per value) or fsplit (plus the full sample), endog={names} for the C test,\n"
-      .. "  absorb_all=true: every FE absorbed by alternating projections (large data) instead of\n"
-      .. "  dummies for the second and later FE. Terms: L.x L2.x F.x D.x log(x) a:b a*b ..set sw() csw().",
-    model = "tfp.model(formula, opts) -> model: m:on(f), m:update('. ~ . - x + z'), m:with{vce='robust'}.",
-    controls = "tfp.controls{name = 'x1 + x2', ...}: control sets used in formulas as ..name.",
-    table = "tfp.table{fit1, fit2, ...} -> publication table; :render('text'|'markdown'|'latex'|'csv'), :write(path).",
     show = "tfp.show(...)   print values readably (the REPL uses it).",
   }
 
@@ -52,6 +33,8 @@ return function(tfp)
       print("tfp functions (help(tfp.name) for one):\n  " .. table.concat(names, " "))
       return
     end
+    local name = O.name_of(x)
+    if name then print(O.help(name)) return end
     for k, v in pairs(tfp) do
       if v == x and docs[k] then print(docs[k]) return end
     end
@@ -103,11 +86,9 @@ return function(tfp)
   end
 
   tfp.regions = require "tfp.regions"
-  for _, name in ipairs({"model", "table"}) do
-    local ok, mod = pcall(require, "tfp." .. name)
-    if ok then mod.install(tfp)
-    elseif not tostring(mod):find("module 'tfp." .. name .. "' not found", 1, true) then
-      error(mod, 0)
-    end
-  end
+  local model = require "tfp.model"
+  model.install(tfp)
+  require("tfp.table").install(tfp)
+  O.install(tfp)
+  O.bind(model.Model.with, "m:with")
 end

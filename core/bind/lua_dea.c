@@ -47,7 +47,7 @@ static int optbool(lua_State *L, int t, const char *key, int def) {
   int ty = lua_getfield(L, t, key);
   int v = ty == LUA_TNIL ? def : lua_toboolean(L, -1);
   if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-    luaL_error(L, "option '%s' must be a boolean, not a %s", key, lua_typename(L, ty));
+    tfp_raise(L, "usage", NULL, "option '%s' must be a boolean, not a %s", key, lua_typename(L, ty));
   lua_pop(L, 1);
   return v;
 }
@@ -58,7 +58,7 @@ static int optenum(lua_State *L, int t, const char *key, const char *def,
   for (int k = 0; names[k]; k++)
     if (strcmp(names[k], s) == 0) return k;
   lua_pushfstring(L, "option '%s': invalid value '%s'", key, s);
-  return luaL_argerror(L, 1, lua_tostring(L, -1));
+  return tfp_argerror(L, 1, lua_tostring(L, -1));
 }
 
 static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
@@ -68,7 +68,7 @@ static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
   lua_pop(L, 1);   /* the frame stays alive in the options table */
   if (!f && (required || !isnil)) {
     lua_pushfstring(L, "option '%s' must be a frame", key);
-    luaL_argerror(L, 1, lua_tostring(L, -1));
+    tfp_argerror(L, 1, lua_tostring(L, -1));
   }
   return f;
 }
@@ -83,8 +83,8 @@ typedef struct {
 static void checkvars(lua_State *L, int t, tfp_frame *f, dea_vars *v) {
   size_t n_in = tfp_optnames(L, t, "inputs", v->x_names, MAX_VARS);
   size_t n_out = tfp_optnames(L, t, "outputs", v->y_names, MAX_VARS);
-  if (n_in == 0) luaL_argerror(L, 1, "option 'inputs' lists no column");
-  if (n_out == 0) luaL_argerror(L, 1, "option 'outputs' lists no column");
+  if (n_in == 0) tfp_argerror(L, 1, "option 'inputs' lists no column");
+  if (n_out == 0) tfp_argerror(L, 1, "option 'outputs' lists no column");
   for (size_t i = 0; i < n_in; i++) v->x[i] = tfp_checknumcol(L, f, 1, v->x_names[i]);
   for (size_t r = 0; r < n_out; r++) v->y[r] = tfp_checknumcol(L, f, 1, v->y_names[r]);
   tfp_dea_data d = { f->nrow, n_in, n_out, v->x, v->y, v->x_names, v->y_names };
@@ -103,8 +103,7 @@ static void run_dea(lua_State *L, const tfp_dea_data *d, const tfp_dea_data *ref
                     const tfp_dea_opts *o, tfp_dea_result *res) {
   char err[512];
   int rc = tfp_dea_run(d, ref, o, res, err, sizeof err);
-  if (rc == TFP_EDATA) luaL_argerror(L, 1, err);
-  if (rc) luaL_error(L, "%s", err);
+  if (rc) tfp_raise_status(L, rc, "tfp.dea", err);
 }
 
 /* Helpers that set field `key` of the table at absolute index t. */
@@ -146,7 +145,7 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
   size_t m = 0;
   for (size_t k = 0; k < r->n * r->n_ref; k++) m += r->lambda[k] > 0;
   tfp_frame *f = tfp_frame_create(m);
-  if (!f) luaL_error(L, "out of memory for the peers of %d units", (int)r->n);
+  if (!f) tfp_raise(L, "memory", NULL, "out of memory for the peers of %d units", (int)r->n);
   tfp_pushframe(L, f);
   double *unit = malloc((m ? m : 1) * sizeof *unit);
   double *peer = malloc((m ? m : 1) * sizeof *peer);
@@ -154,7 +153,7 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
   int ok = tfp_frame_add_num(f, "unit", unit) >= 0;
   ok = tfp_frame_add_num(f, "peer", peer) >= 0 && ok;
   ok = tfp_frame_add_num(f, "weight", weight) >= 0 && ok;
-  if (!ok || !unit || !peer || !weight) luaL_error(L, "out of memory for the peers");
+  if (!ok || !unit || !peer || !weight) tfp_raise(L, "memory", NULL, "out of memory for the peers");
   size_t k = 0;
   for (size_t j = 0; j < r->n; j++)
     for (size_t p = 0; p < r->n_ref; p++) {
@@ -196,7 +195,8 @@ static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_dat
    [slacks, targets, n_slack_failed], [scale, nature, crs, vrs],
    [super, super_status, super_infeasible]} */
 static int l_dea(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  tfp_checkoptions(L, 1, "tfp.dea");
   tfp_frame *f = optframe(L, 1, "data", 1);
   tfp_frame *fr = optframe(L, 1, "reference", 0);
   dea_vars *v = lua_newuserdatauv(L, 2 * sizeof *v, 0);   /* too big for the C stack */
@@ -213,7 +213,7 @@ static int l_dea(lua_State *L) {
   int want_scale = optbool(L, 1, "scale", 0);
   int want_super = optbool(L, 1, "super", 0);
   int want_slacks = optbool(L, 1, "slacks", 0);
-  if (want_super && fr) luaL_argerror(L, 1, "option 'super' needs the data as its own reference");
+  if (want_super && fr) tfp_argerror(L, 1, "option 'super' needs the data as its own reference");
 
   dea_scratch *s = newscratch(L);
   const tfp_dea_data *ref = fr ? &vr->d : NULL;
@@ -283,7 +283,7 @@ static int l_dea(lua_State *L) {
 /* A numeric column for a result frame (the frame owns it from here on). */
 static double *addnum(lua_State *L, tfp_frame *f, const char *name) {
   double *v = malloc((f->nrow ? f->nrow : 1) * sizeof *v);
-  if (tfp_frame_add_num(f, name, v) < 0 || !v) luaL_error(L, "out of memory for column '%s'", name);
+  if (tfp_frame_add_num(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
   return v;
 }
 
@@ -296,15 +296,15 @@ static void addcopy(lua_State *L, tfp_frame *f, const char *name, const tfp_colu
     return;
   }
   char **v = calloc(m ? m : 1, sizeof *v);
-  if (tfp_frame_add_str(f, name, v) < 0 || !v) luaL_error(L, "out of memory for column '%s'", name);
+  if (tfp_frame_add_str(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
   for (size_t k = 0; k < m; k++)
     if (c->str[rows[k]] && !(v[k] = strdup(c->str[rows[k]])))
-      luaL_error(L, "out of memory for column '%s'", name);
+      tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
 }
 
 static tfp_frame *newframe(lua_State *L, size_t nrow) {
   tfp_frame *f = tfp_frame_create(nrow);
-  if (!f) luaL_error(L, "out of memory for a frame of %d rows", (int)nrow);
+  if (!f) tfp_raise(L, "memory", NULL, "out of memory for a frame of %d rows", (int)nrow);
   tfp_pushframe(L, f);
   return f;
 }
@@ -324,12 +324,11 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
       summary {by_period = frame, by_unit = frame, mean = {effch = ...},
       n_changes, n_lp, n_infeasible, n_failed} */
 static int l_malmquist(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  tfp_checkoptions(L, 1, "tfp.malmquist");
   tfp_frame *f = optframe(L, 1, "data", 1);
   const char *id_name = tfp_optstring(L, 1, "id", NULL);
   const char *time_name = tfp_optstring(L, 1, "time", NULL);
-  if (!id_name) luaL_argerror(L, 1, "option 'id' (the unit column) is required");
-  if (!time_name) luaL_argerror(L, 1, "option 'time' (the period column) is required");
   int id_col = tfp_checkcolumn(L, f, 1, id_name);
   const double *time = tfp_checknumcol(L, f, 1, time_name);
   dea_vars *v = lua_newuserdatauv(L, sizeof *v, 0);
@@ -345,13 +344,12 @@ static int l_malmquist(lua_State *L) {
   dea_scratch *s = newscratch(L);
   size_t n = f->nrow, n_units = 0;
   s->code = malloc((n ? n : 1) * sizeof *s->code);
-  if (!s->code) luaL_error(L, "out of memory");
+  if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
   if (tfp_group_codes(&f->col[id_col], n, s->code, &n_units) != TFP_OK)
-    luaL_error(L, "out of memory");
+    tfp_raise(L, "memory", NULL, "out of memory");
   char err[512];
   int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
-  if (rc == TFP_EDATA) luaL_argerror(L, 1, err);
-  if (rc) luaL_error(L, "%s", err);
+  if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
   const tfp_malmquist_result *m = &s->mq;
 
   /* One row per unit and period, by unit then period. */

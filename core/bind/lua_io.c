@@ -25,10 +25,8 @@ static const char **optlist(lua_State *L, int t, const char *key) {
 /* Options shared by read_csv and data(): sep, na, numeric, string. */
 static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
   tfp_csv_opts_init(o);
-  if (lua_isnoneornil(L, t)) return;
-  luaL_checktype(L, t, LUA_TTABLE);
   const char *sep = tfp_optstring(L, t, "sep", ",");
-  if (strlen(sep) != 1) luaL_error(L, "option 'sep' must be one character");
+  if (strlen(sep) != 1) tfp_raise(L, "usage", NULL, "option 'sep' must be one character, got '%s'", sep);
   o->sep = sep[0];
   o->na = optlist(L, t, "na");
   o->num_cols = optlist(L, t, "numeric");
@@ -37,20 +35,26 @@ static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
 
 static int read_csv(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  lua_settop(L, 2);
+  tfp_checkoptions(L, 2, "tfp.read_csv");
   tfp_csv_opts o;
   csv_options(L, 2, &o);
   tfp_frame *f;
   char err[512];
-  if (tfp_csv_read(path, &o, &f, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  int rc = tfp_csv_read(path, &o, &f, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_csv", err);
   tfp_pushframe(L, f);
   return 1;
 }
 
 static int read_dta(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  lua_settop(L, 2);
+  tfp_checkoptions(L, 2, "tfp.read_dta");
   tfp_frame *f;
   char err[512];
-  if (tfp_dta_read(path, &f, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  int rc = tfp_dta_read(path, &f, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_dta", err);
   tfp_pushframe(L, f);
   return 1;
 }
@@ -58,15 +62,17 @@ static int read_dta(lua_State *L) {
 /* tfp.data("cities"): a data set compiled into the binary. */
 static int data(lua_State *L) {
   const char *name = luaL_optstring(L, 1, "cities");
+  lua_settop(L, 2);
+  tfp_checkoptions(L, 2, "tfp.data");
   tfp_csv_opts o;
   csv_options(L, 2, &o);
   lua_pushfstring(L, "%s.csv", name);
   const tfp_embedded_file *e = tfp_embedded_find(lua_tostring(L, -1));
-  if (!e) return luaL_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
+  if (!e) return tfp_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
   tfp_frame *f;
   char err[512];
-  if (tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err) != TFP_OK)
-    return luaL_error(L, "%s", err);
+  int rc = tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.data", err);
   tfp_pushframe(L, f);
   return 1;
 }
@@ -74,7 +80,8 @@ static int data(lua_State *L) {
 static int write_csv(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
   char err[512];
-  if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  int rc = tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "write_csv", err);
   return 0;
 }
 

@@ -37,14 +37,14 @@ static tfp_frame *optframe(lua_State *L, int t, int required) {
   lua_getfield(L, t, "data");
   tfp_frame *f = tfp_toframe(L, -1);
   if (!f && (required || !lua_isnil(L, -1)))
-    luaL_argerror(L, t, lua_pushfstring(L, "option 'data' must be a frame, not a %s", luaL_typename(L, -1)));
+    tfp_argerror(L, t, lua_pushfstring(L, "option 'data' must be a frame, not a %s", luaL_typename(L, -1)));
   lua_pop(L, 1);   /* the options table keeps it alive */
   return f;
 }
 
 static const char *reqname(lua_State *L, int t, const char *key) {
   const char *s = tfp_optstring(L, t, key, NULL);
-  if (!s) luaL_argerror(L, t, lua_pushfstring(L, "option '%s' (a column name) is required", key));
+  if (!s) tfp_argerror(L, t, lua_pushfstring(L, "option '%s' (a column name) is required", key));
   return s;
 }
 
@@ -59,16 +59,16 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
   tfp_vector *v = tfp_tovector(L, arg);
   if (v) {
     if (v->c.type != TFP_NUM && !allow_str)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s: a string vector, numbers expected", what));
+      tfp_argerror(L, arg, lua_pushfstring(L, "%s: a string vector, numbers expected", what));
     r.col = &v->c;
     r.x = v->c.num;
     r.n = v->n;
   } else if (lua_type(L, arg) == LUA_TSTRING) {
-    if (!f) luaL_argerror(L, arg, lua_pushfstring(L, "%s: a column name needs option 'data'", what));
+    if (!f) tfp_argerror(L, arg, lua_pushfstring(L, "%s: a column name needs option 'data'", what));
     const char *name = lua_tostring(L, arg);
     int j = tfp_checkcolumn(L, f, arg, name);
     if (f->col[j].type != TFP_NUM && !allow_str)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s: column '%s' is not numeric", what, name));
+      tfp_argerror(L, arg, lua_pushfstring(L, "%s: column '%s' is not numeric", what, name));
     r.col = &f->col[j];
     r.x = f->col[j].num;
     r.n = f->nrow;
@@ -83,7 +83,7 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
       int ty = lua_geti(L, arg, (lua_Integer)i + 1);
       if (ty == LUA_TNIL) x[i] = NAN;
       else if (ty == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
-      else luaL_argerror(L, arg, lua_pushfstring(L, "%s: element %d is a %s, not a number", what, (int)i + 1,
+      else tfp_argerror(L, arg, lua_pushfstring(L, "%s: element %d is a %s, not a number", what, (int)i + 1,
                                                  luaL_typename(L, -1)));
       lua_pop(L, 1);
     }
@@ -92,7 +92,7 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
     r.x = x;
     r.n = n;
   } else {
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s: vector, table or column name expected, got %s", what,
+    tfp_argerror(L, arg, lua_pushfstring(L, "%s: vector, table or column name expected, got %s", what,
                                           luaL_typename(L, arg)));
   }
   return r;
@@ -135,11 +135,11 @@ static int *groups(lua_State *L, const tfp_column *c, size_t n, size_t *n_groups
 
 /* tfp.lq{data = f, sectors = {...}, total = "emp_total", by = "year"} */
 static int prep_lq(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  tfp_checkoptions(L, 1, "tfp.lq");
   tfp_frame *f = optframe(L, 1, 1);
   const char *names[MAX_SECTORS + 1];
   size_t ns = tfp_optnames(L, 1, "sectors", names, MAX_SECTORS);
-  if (ns == 0) return luaL_argerror(L, 1, "option 'sectors' (column names) is required");
   names[ns] = reqname(L, 1, "total");
   const double *sec[MAX_SECTORS];
   for (size_t k = 0; k < ns; k++) sec[k] = tfp_checknumcol(L, f, 1, names[k]);
@@ -151,25 +151,23 @@ static int prep_lq(lua_State *L) {
   double *lq = tfp_newvector(L, f->nrow);
   char err[256];
   if (tfp_lq(f->nrow, ns, sec, total, code, n_groups, names, lq, err, sizeof err) != TFP_OK)
-    return luaL_error(L, "tfp.lq: %s", err);
+    return tfp_raise_status(L, TFP_EDATA, "tfp.lq", err);
   return 1;
 }
 
 /* tfp.capital_stock{data = f, id = "city", time = "year", investment = "inv_real",
    delta = 0.096, initial = "growth" | column} */
 static int prep_capital_stock(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  tfp_checkoptions(L, 1, "tfp.capital_stock");
   tfp_frame *f = optframe(L, 1, 1);
   int id = tfp_checkcolumn(L, f, 1, reqname(L, 1, "id"));
   const double *time = tfp_checknumcol(L, f, 1, reqname(L, 1, "time"));
   const double *inv = tfp_checknumcol(L, f, 1, reqname(L, 1, "investment"));
   tfp_capital_opts o;
   tfp_capital_opts_init(&o);
-  lua_getfield(L, 1, "delta");
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isnumber(L, -1)) return luaL_argerror(L, 1, "option 'delta' must be a number");
-    o.delta = lua_tonumber(L, -1);
-  }
+  lua_getfield(L, 1, "delta");   /* checked and defaulted by the registry */
+  o.delta = lua_tonumber(L, -1);
   lua_pop(L, 1);
   const char *initial = tfp_optstring(L, 1, "initial", "growth");
   if (strcmp(initial, "growth") != 0) {
@@ -182,8 +180,8 @@ static int prep_capital_stock(lua_State *L) {
   o.unit_label = labels;
   double *k = tfp_newvector(L, f->nrow);
   char err[256];
-  if (tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err) != TFP_OK)
-    return luaL_error(L, "tfp.capital_stock: %s", err);
+  int rc = tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.capital_stock", err);
   return 1;
 }
 
@@ -191,34 +189,25 @@ static int prep_capital_stock(lua_State *L) {
    chained = true}); values, index, id, time: vectors, tables or column names of data. */
 static int prep_deflate(lua_State *L) {
   lua_settop(L, 3);
-  tfp_frame *f = NULL;
-  if (!lua_isnil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    f = optframe(L, 3, 0);
-  }
+  tfp_checkoptions(L, 3, "tfp.deflate");
+  tfp_frame *f = optframe(L, 3, 0);
   numarg v = checkvalues(L, 1, "values", f, 0), idx = checkvalues(L, 2, "index", f, 0);
   if (v.n != idx.n)
-    return luaL_error(L, "tfp.deflate: %d values but %d index values", (int)v.n, (int)idx.n);
+    return tfp_raise(L, "usage", "tfp.deflate", "%d values but %d index values", (int)v.n, (int)idx.n);
   tfp_deflate_opts o;
   tfp_deflate_opts_init(&o);
   numarg id = {NULL, NULL, 0}, time = {NULL, NULL, 0};
-  if (!lua_isnil(L, 3)) {
-    if (lua_getfield(L, 3, "chained") != LUA_TNIL) {
-      if (!lua_isboolean(L, -1)) return luaL_argerror(L, 3, "option 'chained' must be true or false");
-      o.chained = lua_toboolean(L, -1);
-    }
-    if (lua_getfield(L, 3, "base") != LUA_TNIL) {
-      if (!lua_isnumber(L, -1)) return luaL_argerror(L, 3, "option 'base' must be a number (a year)");
-      o.base = lua_tonumber(L, -1);
-    }
-    id = optvalues(L, 3, "id", f, 1);
-    time = optvalues(L, 3, "time", f, 0);
-  }
+  lua_getfield(L, 3, "chained");   /* checked and defaulted by the registry */
+  o.chained = lua_toboolean(L, -1);
+  if (lua_getfield(L, 3, "base") != LUA_TNIL) o.base = lua_tonumber(L, -1);
+  id = optvalues(L, 3, "id", f, 1);
+  time = optvalues(L, 3, "time", f, 0);
   if ((id.col && id.n != v.n) || (time.x && time.n != v.n))
-    return luaL_error(L, "tfp.deflate: id/time have %d values, the values %d", (int)(id.col ? id.n : time.n),
-                      (int)v.n);
+    return tfp_raise(L, "usage", "tfp.deflate", "id/time have %d values, the values %d",
+                     (int)(id.col ? id.n : time.n), (int)v.n);
   if (o.chained && (isnan(o.base) || !time.x))
-    return luaL_argerror(L, 3, "a chained index (chained = true, the default) needs options 'base' and 'time'");
+    return tfp_raise(L, "usage", "tfp.deflate",
+                     "a chained index (chained = true, the default) needs options 'base' and 'time'");
   int *unit = NULL;
   size_t n_units = 0;
   const char **labels = NULL;
@@ -226,8 +215,8 @@ static int prep_deflate(lua_State *L) {
   o.unit_label = labels;
   double *real = tfp_newvector(L, v.n);
   char err[256];
-  if (tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err) != TFP_OK)
-    return luaL_error(L, "tfp.deflate: %s", err);
+  int rc = tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.deflate", err);
   return 1;
 }
 
@@ -238,7 +227,8 @@ static int prep_group_mean(lua_State *L) {
   lua_settop(L, 3);
   tfp_frame *f = lua_isnil(L, 3) ? NULL : tfp_checkframe(L, 3);
   numarg x = checkvalues(L, 1, "x", f, 0), by = checkvalues(L, 2, "by", f, 1);
-  if (x.n != by.n) return luaL_error(L, "tfp.group_mean: %d values but %d group values", (int)x.n, (int)by.n);
+  if (x.n != by.n)
+    return tfp_raise(L, "usage", "tfp.group_mean", "%d values but %d group values", (int)x.n, (int)by.n);
   size_t ng;
   int *code = groups(L, by.col, by.n, &ng, NULL);
   double *acc = scratch(L, 2 * ng * sizeof *acc);

@@ -39,7 +39,7 @@ int tfp_progress(const char *what, size_t done, size_t total) {
 
 static int load_embedded(lua_State *L) {
   const tfp_embedded_file *e = lua_touserdata(L, lua_upvalueindex(1));
-  lua_pushfstring(L, "@lua/%s", e->name);
+  lua_pushfstring(L, "@" TFP_CHUNK_PREFIX "%s", e->name);
   if (luaL_loadbufferx(L, e->data, e->size, lua_tostring(L, -1), "t") != LUA_OK) return lua_error(L);
   lua_pushvalue(L, 1);   /* module name */
   lua_call(L, 1, 1);
@@ -66,6 +66,8 @@ int luaopen_tfp(lua_State *L) {
   lua_newtable(L);
   lua_pushliteral(L, TFP_VERSION);
   lua_setfield(L, -2, "version");
+  tfp_open_error(L);
+  tfp_open_options(L);
   tfp_open_frame(L);
   tfp_open_io(L);
   tfp_open_dea(L);

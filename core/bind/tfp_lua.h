@@ -9,6 +9,9 @@
 
 #define TFP_FRAME_MT  "tfp.frame"
 #define TFP_VECTOR_MT "tfp.vector"
+#define TFP_ERROR_MT  "tfp.error"
+/* Chunk names of the embedded Lua modules: "@[tfp]/model.lua". */
+#define TFP_CHUNK_PREFIX "[tfp]/"
 
 /* A vector is a lone column: numeric (double, NaN = missing) or string. */
 typedef struct {
@@ -38,6 +41,24 @@ const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *n
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def);
 size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max);
 
+/* Errors (lua_error.c): raise a tfp.error object {code, fn, message, where}
+   located at the user's call site. code: "usage", "data", "interrupted",
+   "memory", "io" or "internal"; fn: the public name ("tfp.lq"). */
+int tfp_raise(lua_State *L, const char *code, const char *fn, const char *fmt, ...);
+/* Is a chunk source ("@[tfp]/model.lua") one of tfpkit's embedded modules? */
+int tfp_internal_source(const char *source);
+/* luaL_argerror's message, raised as a usage tfp.error. */
+int tfp_argerror(lua_State *L, int arg, const char *message);
+/* The code for a core status (TFP_EDATA -> "data", TFP_EINTR -> "interrupted"). */
+const char *tfp_status_code(int status);
+int tfp_raise_status(lua_State *L, int status, const char *fn, const char *message);
+
+/* Options (lua/options.lua holds the registry): check the options table at
+   arg against fn's entry (unknown keys, types, enums, defaults from the
+   frame's panel) and replace it by a checked plain copy with defaults
+   filled in. A nil argument becomes the table of defaults. */
+void tfp_checkoptions(lua_State *L, int arg, const char *fn);
+
 /* Progress on stderr, only when stderr is a terminal. Returns non-zero when
    the user asked to interrupt (Ctrl-C): long loops stop and report it. */
 int tfp_progress(const char *what, size_t done, size_t total);
@@ -49,6 +70,8 @@ int tfp_open_io(lua_State *L);
 int tfp_open_dea(lua_State *L);
 int tfp_open_iv(lua_State *L);
 int tfp_open_prep(lua_State *L);
+int tfp_open_error(lua_State *L);
+int tfp_open_options(lua_State *L);
 
 int luaopen_tfp(lua_State *L);
 #endif

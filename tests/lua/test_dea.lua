@@ -156,8 +156,9 @@ check.test("bad calls name the argument, column and row", function()
   check.errors(function() tfp.dea{data = f, inputs = "emp", outputs = "gdp"} end,
                "input 'emp' row 2: non-positive value 0")
   check.errors(function() tfp.dea{data = f, inputs = "gdp", outputs = "gdp", rts = "irs"} end,
-               "option 'rts': invalid value 'irs'")
-  check.errors(function() tfp.dea{inputs = "gdp", outputs = "gdp"} end,
+               "option 'rts': unknown value 'irs'")
+  check.errors(function() tfp.dea{inputs = "gdp", outputs = "gdp"} end, "option 'data' (the frame of DMUs) is required")
+  check.errors(function() tfp.dea{data = 1, inputs = "gdp", outputs = "gdp"} end,
                "option 'data' must be a frame")
   check.errors(function() tfp.malmquist{data = f, id = "city", time = "year", inputs = "gdp",
                                         outputs = "gdp"} end,

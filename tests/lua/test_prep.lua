@@ -24,23 +24,26 @@ check.test("lq divides each row's sector share by its year's share", function()
   check.near(lq[3], 1.2, 1e-12); check.eq(lq[4], nil); check.near(lq[5], 0.6, 1e-12)
 end)
 
-check.test("lq without by uses the whole sample", function()
-  local lq = tfp.lq{data = emp(), sectors = "s1", total = "total"}
+check.test("lq with by = false uses the whole sample", function()
+  local lq = tfp.lq{data = emp(), sectors = "s1", total = "total", by = false}
   -- one sector: x = 2, 1, 4, 1, 1 of 50, 50, 80, 20, 40 (all complete): X/Y = 9/240
   check.near(lq[1], (2 / 50) / (9 / 240), 1e-12)
   check.near(lq[4], (1 / 20) / (9 / 240), 1e-12)
-  lq = tfp.lq{data = emp(), sectors = {"s1", "s2"}, total = "total"}
+  lq = tfp.lq{data = emp(), sectors = {"s1", "s2"}, total = "total", by = false}
   check.near(lq[1], 0.1 * 220 / 17, 1e-12)
 end)
 
 check.test("lq errors name the option, the column and the row", function()
   local f = emp()
-  check.errors(function() tfp.lq{data = f, sectors = {"s1", "nope"}, total = "total"} end, "column 'nope' not found")
+  check.errors(function() tfp.lq{data = f, sectors = {"s1", "nope"}, total = "total", by = false} end,
+    "column 'nope' not found")
   check.errors(function() tfp.lq{data = f, total = "total"} end, "option 'sectors'")
   check.errors(function() tfp.lq{data = f, sectors = "s1"} end, "option 'total'")
-  check.errors(function() tfp.lq{sectors = "s1", total = "total"} end, "option 'data' must be a frame")
+  check.errors(function() tfp.lq{sectors = "s1", total = "total"} end, "option 'data' (the panel) is required")
+  check.errors(function() tfp.lq{data = {}, sectors = "s1", total = "total"} end,
+    "option 'data' must be a frame, got a table")
   f.total = tfp.vector{50, 50, 80, 20, 1}
-  check.errors(function() tfp.lq{data = f, sectors = {"s1", "s2"}, total = "total"} end,
+  check.errors(function() tfp.lq{data = f, sectors = {"s1", "s2"}, total = "total", by = false} end,
     "row 5: the sectors sum to 2, more than total 'total' (1)")
 end)
 
@@ -152,7 +155,7 @@ end)
 check.test("a column-name option given as a number raises instead of keeping a dangling name", function()
   local f = tfp.frame{{"1", {1, 1}}, {"t", {1, 2}}, {"i", {1, 2}}}
   check.errors(function() tfp.capital_stock{data = f, id = 1, time = "t", investment = "i"} end,
-               "option 'id' must be a string, not a number")
+               "option 'id' must be a column name (a string), got a number")
 end)
 
 check.test("regions maps provinces in pinyin, English and Chinese to the three belts", function()

@@ -1,0 +1,553 @@
+-- options.lua — the registry of options: for every public function that takes
+-- an options table, each option's name, type, default and meaning. One table
+-- drives three things: validation (O.check, called by the C bindings through
+-- tfp_checkoptions and by the Lua layer), help() (O.help) and the REPL's
+-- completion of option names (O.names_of).
+--
+-- An entry: {call = "signature", doc = "what it does", opts = {option, ...},
+-- hints = {foreign_key = "what to write instead"}}. An option:
+--   name, type   "frame" "string" "column" "columns" "number" "integer"
+--                "boolean" "table" "values" (vector, table or column name) or
+--                a function(v) -> value | nil, message (a custom check)
+--   values       allowed strings (matched case-insensitively, kept in this case)
+--   default      filled in when the option is absent
+--   panel        "id" | "time": the default is the frame's declared panel
+--                (option data); with neither, an error: never pooled silently
+--   panel_optional  with no panel, the option stays absent (no error)
+--   none         the option may be false, meaning "none" (passed on as nil)
+--   required, min, max, doc, show (the default as help prints it)
+local O = {}
+
+local specs = {}
+local fn_names = setmetatable({}, {__mode = "k"})   -- function value -> public name
+
+local tfp_raise   -- tfp._raise, set by O.install
+
+local function usage(fn, fmt, ...)
+  tfp_raise("usage", fn, string.format(fmt, ...))
+end
+
+-- Levenshtein distance, for "did you mean".
+function O.distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = {[0] = i}
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+--- The candidate closest to word (case-insensitive), if close enough: at most
+-- two edits (one for short words), or a unique prefix of three letters or more.
+function O.closest(word, candidates)
+  local w = word:lower()
+  local best, bestd = nil, math.huge
+  local prefixed = {}
+  for _, c in ipairs(candidates) do
+    local lc = c:lower()
+    local d = O.distance(w, lc)
+    if d < bestd then best, bestd = c, d end
+    if #w >= 3 and (lc:sub(1, #w) == w or w:sub(1, #lc) == lc) then prefixed[#prefixed + 1] = c end
+  end
+  if best and bestd <= (#w <= 4 and 1 or 2) then return best end
+  if #prefixed == 1 then return prefixed[1] end
+  return nil
+end
+
+local function is_frame(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
+end
+local function is_vector(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__name") == "tfp.vector"
+end
+
+local function kind(v)
+  if is_frame(v) then return "frame" end
+  if is_vector(v) then return "vector" end
+  return type(v)
+end
+
+-- A plain copy of a list of strings (no metamethods run later, in C).
+local function string_list(fn, name, v)
+  if type(v) == "string" then return {v} end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then return nil end
+  local out, n = {}, 0
+  for k in next, v do
+    if math.type(k) ~= "integer" or k < 1 then
+      usage(fn, "option '%s' must be a list of names; it has the key %s", name, tostring(k))
+    end
+    n = math.max(n, k)
+  end
+  for i = 1, n do
+    local e = rawget(v, i)
+    if type(e) ~= "string" then
+      usage(fn, "option '%s': element %d must be a name (a string), got a %s", name, i, kind(e))
+    end
+    out[i] = e
+  end
+  return out
+end
+
+local TYPE_WORD = {
+  frame = "a frame", string = "a string", column = "a column name (a string)",
+  columns = "a column name or a list of them", number = "a number", integer = "an integer",
+  boolean = "true or false", table = "a table", values = "a vector, a table of numbers or a column name",
+}
+
+local function check_value(fn, o, v)
+  local name, t = o.name, o.type
+  if v == false and o.none then return false end
+  local ok
+  if type(t) == "function" then
+    local r, msg = t(v, fn)
+    if r == nil then usage(fn, "option '%s' %s", name, msg) end
+    return r
+  elseif t == "frame" then ok = is_frame(v)
+  elseif t == "string" or t == "column" then ok = type(v) == "string"
+  elseif t == "columns" then
+    local list = string_list(fn, name, v)
+    if list then
+      if #list == 0 then usage(fn, "option '%s' lists no column", name) end
+      return list
+    end
+  elseif t == "number" then ok = type(v) == "number"
+  elseif t == "integer" then ok = math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v))
+  elseif t == "boolean" then ok = type(v) == "boolean"
+  elseif t == "table" then ok = type(v) == "table" and not is_frame(v) and not is_vector(v)
+  elseif t == "values" then ok = is_vector(v) or type(v) == "table" or type(v) == "string"
+  end
+  if not ok then
+    local got = kind(v)
+    usage(fn, "option '%s' must be %s%s, got %s%s", name, TYPE_WORD[t] or t, o.none and " or false" or "",
+      got == "string" and "the string " or "a ", got == "string" and ("'" .. v .. "'") or got)
+  end
+  if o.values then
+    local lv = v:lower()
+    for _, allowed in ipairs(o.values) do
+      if allowed:lower() == lv then return allowed end
+    end
+    local near = O.closest(v, o.values)
+    usage(fn, "option '%s': unknown value '%s'%s (one of: %s)", name, v,
+      near and (" (did you mean '" .. near .. "'?)") or "", table.concat(o.values, ", "))
+  end
+  if t == "number" or t == "integer" then
+    if v ~= v then usage(fn, "option '%s' is NaN", name) end
+    if (o.min and v < o.min) or (o.max and v > o.max) then
+      usage(fn, "option '%s' must be between %s and %s, got %s", name, tostring(o.min or "-inf"),
+        tostring(o.max or "inf"), tostring(v))
+    end
+    if t == "integer" then return math.tointeger(v) end
+  end
+  return v
+end
+
+local function unknown_key(fn, spec, key)
+  local hint = spec.hints and spec.hints[key:lower()]
+  if hint then usage(fn, "unknown option '%s': %s", key, hint) end
+  local names = {}
+  for _, o in ipairs(spec.opts) do names[#names + 1] = o.name end
+  local near = O.closest(key, names)
+  if near then usage(fn, "unknown option '%s' (did you mean '%s'?)", key, near) end
+  if #names == 0 then usage(fn, "takes no options, got '%s'", key) end
+  usage(fn, "unknown option '%s' (options: %s)", key, table.concat(names, ", "))
+end
+
+-- The frame's declared panel: id and time names, or nil.
+local panel_of
+
+--- O.check(fn, opts) -> a plain copy of opts, checked, defaults filled in.
+function O.check(fn, opts)
+  local spec = specs[fn]
+  if not spec then tfp_raise("internal", fn, "no option registry entry for " .. tostring(fn)) end
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" or getmetatable(opts) ~= nil then
+    usage(fn, "options must be a table {name = value, ...}, got a %s", kind(opts))
+  end
+  local out = {}
+  for k, v in next, opts do
+    if type(k) ~= "string" then
+      usage(fn, "options are name = value pairs; the value %s has no name (position %s)",
+        type(v) == "string" and ("'" .. v .. "'") or kind(v), tostring(k))
+    end
+    if spec.open then
+      out[k] = spec.open(k, v, fn)
+    else
+      local o = spec.by[k]
+      if not o then unknown_key(fn, spec, k) end
+      out[k] = check_value(fn, o, v)
+    end
+  end
+  for _, o in ipairs(spec.opts) do
+    if out[o.name] == nil then
+      if o.panel then
+        local id, time = panel_of(out.data)
+        local v = o.panel == "id" and id or time
+        if not v then
+          local kind_word = o.panel == "id" and "unit" or "period"
+          if o.panel_optional then goto continue end
+          usage(fn, "option '%s' (the %s column) is not given and the frame has no declared panel: "
+            .. "pass %s = \"...\" or declare the panel with f:panel(id, time)%s", o.name, kind_word, o.name,
+            o.none and (", or " .. o.name .. " = false for " .. o.none) or "")
+        end
+        out[o.name] = v
+      elseif o.default ~= nil then
+        out[o.name] = type(o.default) == "table" and {table.unpack(o.default)} or o.default
+      elseif o.required then
+        usage(fn, "option '%s' (%s) is required", o.name, o.doc)
+      end
+    end
+    if out[o.name] == false and o.none then out[o.name] = nil end
+    ::continue::
+  end
+  if spec.after then spec.after(out, fn) end
+  return out
+end
+
+--- O.names_of(f) -> sorted option names of a registered function value, or nil.
+function O.names_of(f)
+  local spec = specs[fn_names[f]]
+  if not spec then return nil end
+  local names = {}
+  for _, o in ipairs(spec.opts) do names[#names + 1] = o.name end
+  table.sort(names)
+  return names
+end
+
+--- O.name_of(f) -> the public name of a registered function value, or nil.
+function O.name_of(f) return fn_names[f] end
+
+--- O.bind(f, name): f is the function value of public name `name`.
+function O.bind(f, name) fn_names[f] = name end
+
+--- O.entry(name) -> the registry entry (read only by convention).
+function O.entry(name) return specs[name] end
+
+--- O.functions() -> sorted public names that have entries.
+function O.functions()
+  local list = {}
+  for k in pairs(specs) do list[#list + 1] = k end
+  table.sort(list)
+  return list
+end
+
+local function show_default(o)
+  if o.show then return o.show end
+  if o.panel then return "the panel's " .. o.panel end
+  if o.required then return "required" end
+  local d = o.default
+  if d == nil then return "none" end
+  if type(d) == "string" then return string.format("%q", d) end
+  if type(d) == "table" then
+    local parts = {}
+    for i, s in ipairs(d) do parts[i] = string.format("%q", s) end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
+  return tostring(d)
+end
+
+--- O.help(name) -> the help text of a function: call, doc and options.
+function O.help(name)
+  local spec = specs[name]
+  local lines = {spec.call}
+  if spec.doc then lines[#lines + 1] = "  " .. spec.doc:gsub("\n", "\n  ") end
+  if #spec.opts > 0 then
+    lines[#lines + 1] = "options (name, type, default: meaning):"
+    local w = 0
+    for _, o in ipairs(spec.opts) do w = math.max(w, #o.name) end
+    for _, o in ipairs(spec.opts) do
+      local ty = type(o.type) == "string" and o.type or (o.type_word or "see below")
+      if o.values then ty = table.concat(o.values, "|") end
+      if o.none then ty = ty .. "|false" end
+      lines[#lines + 1] = string.format("  %-" .. w .. "s  %s, %s: %s", o.name, ty, show_default(o), o.doc or "")
+    end
+  end
+  if spec.open_doc then lines[#lines + 1] = spec.open_doc end
+  return table.concat(lines, "\n")
+end
+
+--- O.define(name, entry): add (or replace) a registry entry.
+function O.define(name, entry)
+  entry.opts = entry.opts or {}
+  entry.by = {}
+  for _, o in ipairs(entry.opts) do entry.by[o.name] = o end
+  specs[name] = entry
+end
+
+------------------------------------------------------------------ entries
+
+local data_hint = "the frame is option 'data'"
+local common_hints = {df = data_hint, frame = data_hint, dat = data_hint}
+local function hints(t)
+  for k, v in pairs(common_hints) do if t[k] == nil then t[k] = v end end
+  return t
+end
+
+local function frame_opt(doc, required)
+  return {name = "data", type = "frame", required = required, doc = doc or "the frame holding the columns"}
+end
+
+O.define("tfp.read_csv", {
+  call = "tfp.read_csv(path [, options]) -> frame",
+  doc = "RFC 4180 CSV with a header row; column types inferred unless listed; errors name file:line.",
+  opts = {
+    {name = "sep", type = "string", default = ",", doc = "the field separator, one character"},
+    {name = "na", type = "columns", default = {"", "NA", "."}, doc = "cells read as missing"},
+    {name = "numeric", type = "columns", doc = "columns read as numbers (a text cell is an error)"},
+    {name = "string", type = "columns", doc = "columns kept as text"},
+  },
+  hints = hints{delim = "the separator is option 'sep'", delimiter = "the separator is option 'sep'",
+    missing = "missing-value codes are option 'na'", na_strings = "missing-value codes are option 'na'"},
+})
+O.define("tfp.data", {
+  call = "tfp.data([name = 'cities' [, options]]) -> frame",
+  doc = "a data set compiled into tfpkit (see data/README.md); options as tfp.read_csv.",
+  opts = specs["tfp.read_csv"].opts, hints = specs["tfp.read_csv"].hints,
+})
+O.define("tfp.read_dta", {
+  call = "tfp.read_dta(path) -> frame",
+  doc = "Stata .dta (via ReadStat); variable labels kept (f:label(col)). Takes no options.",
+  opts = {},
+})
+
+local input_output = {
+  {name = "inputs", type = "columns", required = true, doc = "input columns (positive values)"},
+  {name = "outputs", type = "columns", required = true, doc = "output columns (positive values)"},
+}
+local dea_hints = hints{orient = nil, vrs = "returns to scale are option rts = \"vrs\"",
+  crs = "returns to scale are option rts = \"crs\"", model = "returns to scale are option rts = \"crs\" | \"vrs\"",
+  input = "the orientation is option orientation = \"input\"", output = "the orientation is option orientation = \"output\"",
+  x = "inputs are option 'inputs'", y = "outputs are option 'outputs'"}
+
+O.define("tfp.dea", {
+  call = "tfp.dea{data = f, inputs = {...}, outputs = {...} [, options]} -> scores, info",
+  doc = "DEA efficiency scores in DEAP 2.1's convention (1 = on the frontier); LPs by GLPK.",
+  opts = {
+    frame_opt("the frame of DMUs", true), input_output[1], input_output[2],
+    {name = "rts", type = "string", values = {"crs", "vrs", "nirs", "ndrs"}, default = "crs",
+     doc = "returns to scale"},
+    {name = "orientation", type = "string", values = {"input", "output"}, default = "input",
+     doc = "input: radial contraction of inputs; output: expansion of outputs"},
+    {name = "reference", type = "frame", doc = "a frame of reference DMUs (default: the data itself)"},
+    {name = "peers", type = "boolean", default = false, doc = "return each unit's peers and weights"},
+    {name = "slacks", type = "boolean", default = false, doc = "return slacks and targets (second stage)"},
+    {name = "scale", type = "boolean", default = false, doc = "return CRS, VRS and scale efficiency"},
+    {name = "super", type = "boolean", default = false, doc = "super-efficiency (the unit left out of its frontier)"},
+    {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology (faster, same scores)"},
+  },
+  hints = dea_hints,
+})
+
+O.define("tfp.malmquist", {
+  call = "tfp.malmquist{data = f, inputs = {...}, outputs = {...} [, options]} -> frame, summary",
+  doc = "DEAP's Malmquist decomposition (effch techch pech sech tfpch) and the chained levels\n"
+    .. "TFP TECH EFF (first year = 1), as DEAP 2.1 computes them.",
+  opts = {
+    frame_opt("the panel", true),
+    {name = "id", type = "column", panel = "id", doc = "the unit column"},
+    {name = "time", type = "column", panel = "time", doc = "the period column"},
+    input_output[1], input_output[2],
+    {name = "orientation", type = "string", values = {"input", "output"}, default = "output",
+     doc = "orientation of the distance functions"},
+    {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
+  },
+  hints = hints{period = "the period column is option 'time'", year = "the period column is option 'time'",
+    unit = "the unit column is option 'id'", dmu = "the unit column is option 'id'",
+    firm = "the unit column is option 'id'", rts = "the Malmquist index uses CRS and VRS parts as DEAP does;"
+    .. " there is no rts option", orient = nil},
+})
+
+O.define("tfp.lq", {
+  call = "tfp.lq{data = f, sectors = {...}, total = \"emp_total\" [, by = \"year\"]} -> vector",
+  doc = "location quotient (location entropy) per row, equation (1) of the paper:\n"
+    .. "(sum of the sectors / total) in the row over the same ratio of all rows of its group.",
+  opts = {
+    frame_opt("the panel", true),
+    {name = "sectors", type = "columns", required = true, doc = "employment columns of the sector group"},
+    {name = "total", type = "column", required = true, doc = "total employment column"},
+    {name = "by", type = "column", panel = "time", none = "one pooled reference over all rows",
+     doc = "groups (years) whose totals form the reference ratio; false pools all rows"},
+  },
+  hints = hints{group = "the groups are option 'by'", year = "the groups are option 'by'",
+    time = "the groups (years) are option 'by'", sector = nil},
+})
+
+O.define("tfp.capital_stock", {
+  call = "tfp.capital_stock{data = f, investment = \"inv_real\" [, options]} -> vector",
+  doc = "perpetual inventory K_t = (1 - delta) K_{t-1} + I_t per unit; first-year stock by\n"
+    .. "the Hall-Jones rule I_0 / (g + delta) or from a column.",
+  opts = {
+    frame_opt("the panel", true),
+    {name = "id", type = "column", panel = "id", doc = "the unit column"},
+    {name = "time", type = "column", panel = "time", doc = "the period column"},
+    {name = "investment", type = "column", required = true, doc = "real investment column"},
+    {name = "delta", type = "number", default = 0.096, min = 0, max = 1, doc = "depreciation rate"},
+    {name = "initial", type = "string", default = "growth",
+     doc = "\"growth\" (Hall-Jones: I_0 / (g + delta)) or a column of initial stocks"},
+  },
+  hints = hints{depreciation = "the depreciation rate is option 'delta'", rate = "the depreciation rate is option 'delta'",
+    dep = "the depreciation rate is option 'delta'", k0 = "the initial stock is option 'initial'",
+    year = "the period column is option 'time'", unit = "the unit column is option 'id'"},
+})
+
+O.define("tfp.deflate", {
+  call = "tfp.deflate(values, index [, options]) -> vector",
+  doc = "real values from a price index. chained = true: previous period = 100, chained from\n"
+    .. "base; chained = false: fixed base (base period = 100; with base given, rebased).\n"
+    .. "values, index, id, time: vectors, tables or column names of option data.",
+  opts = {
+    frame_opt("the frame whose columns are named"),
+    {name = "base", type = "number", doc = "the base period (a year)", show = "none (required when chained)"},
+    {name = "chained", type = "boolean", default = true, doc = "the index is chained (previous period = 100)"},
+    {name = "id", type = "values", panel = "id", panel_optional = true, show = "the panel's id (with data)", doc = "units"},
+    {name = "time", type = "values", panel = "time", panel_optional = true, show = "the panel's time (with data)", doc = "periods"},
+  },
+  hints = hints{base_year = "the base period is option 'base'", year = "the periods are option 'time'",
+    fixed = "a fixed-base index is chained = false"},
+})
+
+-- Model options: tfp.ivreg, tfp.model and m:with share them.
+local function check_vce(v)
+  if type(v) == "string" then
+    local lv = v:lower()
+    if lv == "unadjusted" or lv == "robust" then return lv end
+    if lv == "cluster" then return nil, "= 'cluster' needs the variable: vce = {cluster = 'city'}" end
+    if lv == "ols" or lv == "iid" or lv == "homoskedastic" then
+      return nil, "'" .. v .. "': the iid VCE is vce = 'unadjusted'"
+    end
+    if lv == "hc1" or lv == "hetero" or lv == "white" then
+      return nil, "'" .. v .. "': the heteroskedasticity-robust VCE is vce = 'robust'"
+    end
+    return nil, "'" .. v .. "' is not a VCE: use 'unadjusted', 'robust' or {cluster = 'var'}"
+  end
+  if type(v) == "table" and getmetatable(v) == nil then
+    local out = {}
+    for k, c in next, v do
+      if k ~= "cluster" then
+        return nil, "table has key '" .. tostring(k) .. "': the only one is {cluster = 'var'}"
+      end
+      if type(c) ~= "string" then return nil, "{cluster = ...} must name a variable (a string)" end
+      out.cluster = c
+    end
+    if not out.cluster then return nil, "table must be {cluster = 'var'}" end
+    return out
+  end
+  return nil, "must be 'unadjusted', 'robust' or {cluster = 'var'}, got a " .. kind(v)
+end
+
+local model_opts = {
+  {name = "method", type = "string", values = {"2sls", "gmm"}, default = "2sls",
+   doc = "2sls, or two-step efficient gmm (ivreg2's gmm2s)"},
+  {name = "vce", type = check_vce, type_word = "'unadjusted'|'robust'|{cluster='var'}", default = "unadjusted",
+   doc = "variance estimator"},
+  {name = "small", type = "boolean", default = false, doc = "small-sample corrections, t and F (ivreg2's small)"},
+  {name = "split", type = "column", doc = "one fit per value of this variable (e.g. 'region')"},
+  {name = "fsplit", type = "column", doc = "as split, plus the full sample first"},
+  {name = "split_order", type = "table", doc = "order of the split values (default: first appearance)"},
+  {name = "endog", type = "columns", doc = "regressors tested for endogeneity (C statistic; default all endogenous)"},
+  {name = "absorb_all", type = "boolean", default = false,
+   doc = "absorb every fixed effect by alternating projections (large data)\n"
+     .. "    instead of dummies for the second and later ones"},
+}
+local vce_hint = "the VCE is option vce: vce = 'robust' or vce = {cluster = 'city'}"
+local model_hints = hints{
+  cluster = vce_hint .. " (Stata's cluster(), fixest's cluster =)",
+  vcov = vce_hint .. " (fixest's vcov =)", se = vce_hint .. " (fixest's se =)",
+  robust = "the robust VCE is vce = 'robust' (Stata's , robust)",
+  estimator = "the estimator is option method = '2sls' | 'gmm'", gmm2s = "two-step GMM is method = 'gmm'",
+  twostep = "two-step GMM is method = 'gmm'", gmm = "two-step GMM is method = 'gmm'",
+  fe = "fixed effects go in the formula: 'y ~ x | city + year | endog ~ inst'",
+  absorb = "fixed effects go in the formula: 'y ~ x | city + year | endog ~ inst'",
+  weights = "weights are not supported yet", weight = "weights are not supported yet",
+  by = "one fit per group is option split = 'region'", subset = "subset the frame first: f:where{...}",
+}
+local function model_entry(call, doc)
+  return {call = call, doc = doc, opts = model_opts, hints = model_hints}
+end
+O.define("tfp.ivreg", model_entry(
+  "tfp.ivreg(f, 'y ~ x1 + x2 | city + year | endog ~ L1.endog + L2.endog' [, options]) -> fit",
+  "OLS / 2SLS / two-step GMM like xtivreg2, fe, with KP, Cragg-Donald, Stock-Yogo, Hansen J\n"
+    .. "and endogeneity tests. Terms: L.x L2.x F.x D.x log(x) a:b a*b ..set sw() csw()."))
+O.define("tfp.model", model_entry(
+  "tfp.model(formula [, options]) -> model",
+  "a model to fit: m:on(f), m:update('. ~ . - x + z'), m:with{vce = 'robust'}; options as tfp.ivreg."))
+O.define("m:with", model_entry("m:with{option = value, ...} -> model",
+  "the model with some options changed; options as tfp.ivreg."))
+
+O.define("tfp.table", {
+  call = "tfp.table({fit1, fit2, ...} [, options]) -> table",
+  doc = "a publication table; :render('text'|'markdown'|'latex'|'csv'), :write(path).",
+  opts = {
+    {name = "keep", type = "columns", doc = "coefficients to show (names or Lua patterns)"},
+    {name = "drop", type = "columns", doc = "coefficients to leave out"},
+    {name = "order", type = "columns", doc = "coefficients moved to the top"},
+    {name = "rename", type = "table", doc = "{old = 'label'}; names sharing a label share a row"},
+    {name = "labels", type = "table", doc = "column labels, one per model"},
+    {name = "groups", type = "table", doc = "{{'2SLS', 3}, {'IV-GMM', 3}}: headers spanning columns"},
+    {name = "title", type = "string", doc = "a title line"},
+    {name = "notes", type = function(v)
+      if type(v) == "string" or type(v) == "table" then return v end
+      return nil, "must be a string or a list of strings, got a " .. kind(v) end,
+     type_word = "string|table", doc = "extra footer lines"},
+    {name = "depvar", type = "boolean", default = false, doc = "a 'Dependent variable' row"},
+    {name = "stat", type = "string", values = {"t", "z", "se"}, default = "t", doc = "in parentheses"},
+    {name = "stars", type = "table", none = "no stars", show = "{0.10, 0.05, 0.01}",
+     doc = "p levels for *, **, ***; false for none"},
+    {name = "digits", type = function(v)
+      if type(v) == "number" or type(v) == "table" then return v end
+      return nil, "must be an integer or a table such as {3, ROAD = 4}, got a " .. kind(v) end,
+     type_word = "integer|table", show = "3", doc = "coefficient decimals; {3, ROAD = 4} sets rows apart"},
+    {name = "stat_digits", type = "integer", show = "2 for t/z, digits for se", doc = "decimals in parentheses"},
+    {name = "p_digits", type = "integer", show = "3 for KP LM, 4 for Hansen J", doc = "decimals of bracketed p values"},
+    {name = "fe_rows", type = function(v)
+      if type(v) == "boolean" or type(v) == "table" then return v end
+      return nil, "must be true, false or a list of names, got a " .. kind(v) end,
+     type_word = "boolean|table", show = "true", doc = "'Year FE'-style Y/N rows; a list chooses and orders them"},
+    {name = "yes", type = "string", default = "Y", doc = "the fixed-effect row's yes"},
+    {name = "no", type = "string", default = "N", doc = "the fixed-effect row's no"},
+    {name = "stats", type = "table", show = "{kp_lm, kp_f, hansen_j, N, r2, N_dropped}",
+     doc = "diagnostics rows: kp_lm kp_f cd_f hansen_j N N_g N_dropped r2 method vce"},
+    {name = "format", type = "string", values = {"text", "markdown", "latex", "csv"},
+     doc = "format of tab:write when the extension does not say"},
+  },
+  hints = hints{star = "the star levels are option 'stars'", decimals = "decimals are option 'digits'",
+    fmt = "the format is option 'format'", se = "standard errors in parentheses are stat = 'se'",
+    tstat = "t statistics in parentheses are stat = 't'", caption = "the title is option 'title'",
+    coefs = "coefficients to show are option 'keep'", statistics = "diagnostics rows are option 'stats'"},
+})
+
+O.define("tfp.controls", {
+  call = "tfp.controls{name = 'x1 + x2', ...}; tfp.controls() lists the sets",
+  doc = "control sets used in formulas as ..name (e.g. ..controls).",
+  opts = {},
+  open_doc = "  keys: any name (letters, digits, _), each a string of formula terms",
+  open = function(k, v, fn)
+    if not k:match("^[%a_][%w_]*$") then
+      usage(fn, "control-set name '%s' must be letters, digits and _ (used as ..%s)", k, k)
+    end
+    if type(v) ~= "string" then
+      usage(fn, "control set '%s' must be a string of formula terms ('x1 + x2'), got a %s", k, kind(v))
+    end
+    return v
+  end,
+})
+
+function O.install(tfp)
+  tfp_raise = tfp._raise
+  panel_of = function(f)
+    if not is_frame(f) then return nil end
+    return tfp._panel(f)
+  end
+  for _, name in ipairs(O.functions()) do
+    local short = name:match("^tfp%.(.+)$")
+    if short and type(tfp[short]) == "function" then O.bind(tfp[short], name) end
+  end
+end
+
+return O
