@@ -14,12 +14,15 @@ local M = {}
 local FUNCTIONS = {log = true, exp = true, sqrt = true}
 local MULTI = {sw = true, csw = true, sw0 = true, csw0 = true}
 
--- An error that shows the formula with a caret under column pos.
+-- An error that shows the formula with a caret under column pos. Inside
+-- tfpkit it is a usage tfp.error (M.raise = tfp._raise, set by the model
+-- layer); loaded alone (the fuzzer) it is a plain string.
 local function formula_error(text, pos, msg)
   local line = "formula error: " .. msg
   if text and pos then
     line = line .. "\n  " .. text .. "\n  " .. string.rep(" ", pos - 1) .. "^"
   end
+  if M.raise then M.raise("usage", nil, line) end
   error(line, 0)
 end
 M.error = formula_error
@@ -258,7 +261,7 @@ end
 
 -- Resolve a signed term list into terms: '-x' removes x, '-1'/'0' drop the
 -- constant, duplicates collapse. Returns terms, constant flag (nil = default).
-local function resolve(signed_terms, base)
+local function resolve(signed_terms, base, text)
   local terms, seen, constant = {}, {}, nil
   local function add(t)
     if not seen[t.label] then seen[t.label] = true; terms[#terms + 1] = t end
@@ -276,6 +279,11 @@ local function resolve(signed_terms, base)
       for i, u in ipairs(terms) do
         if u.label == t.label then table.remove(terms, i) break end
       end
+    else
+      local have = {}
+      for i, u in ipairs(terms) do have[i] = u.label end
+      formula_error(text, t.pos, "cannot remove '" .. t.label .. "': it is not in the model" ..
+        (#have > 0 and (" (terms: " .. table.concat(have, ", ") .. ")") or ""))
     end
   end
   return terms, constant
@@ -351,7 +359,7 @@ function M.parse(text, macros, base)
   if fes[1] then
     local alts = parse_sum(text, fes[1], macros, "the fixed effects")
     fe = {}
-    for _, st in ipairs(resolve(alts[1], base and base.fe_terms)) do
+    for _, st in ipairs(resolve(alts[1], base and base.fe_terms, text)) do
       if st.kind ~= "var" then formula_error(text, st.pos, "fixed effects must be variable names") end
       fe[#fe + 1] = st
     end
@@ -362,15 +370,15 @@ function M.parse(text, macros, base)
   local endog, inst
   if iv then
     local ilhs, irhs = sides(iv, "the IV part")
-    endog = resolve(parse_sum(text, ilhs, macros, "the endogenous regressors")[1], base and base.endog)
-    inst = resolve(parse_sum(text, irhs, macros, "the instruments")[1], base and base.inst)
+    endog = resolve(parse_sum(text, ilhs, macros, "the endogenous regressors")[1], base and base.endog, text)
+    inst = resolve(parse_sum(text, irhs, macros, "the instruments")[1], base and base.inst, text)
   elseif base then
     endog, inst = base.endog, base.inst
   end
 
   local specs = {}
   for k, alt in ipairs(rhs_alts) do
-    local exog, constant = resolve(alt, base and base.exog)
+    local exog, constant = resolve(alt, base and base.exog, text)
     if constant == nil and base then constant = base.constant end
     local fe_names = {}
     for i, t in ipairs(fe or {}) do fe_names[i] = t.name end

@@ -2,6 +2,7 @@
 -- tfp.ivreg; fitting on frames, regional splits, several right-hand sides.
 -- Lua states the model; the estimation itself is C (tfp._ivfit).
 local F = require "tfp.formula"
+local O = require "tfp.options"
 
 local M = {}
 
@@ -11,19 +12,11 @@ Fits.__name = "tfp.fits"
 
 -------------------------------------------------------------- evaluation
 
--- Levenshtein distance, for "did you mean" on misspelt variables.
-local function distance(a, b)
-  local prev = {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    local cur = {[0] = i}
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev = cur
-  end
-  return prev[#b]
+local raise = function(_, _, msg) error(msg, 0) end   -- tfp._raise, set by install
+
+local function is_error(e)
+  local mt = getmetatable(e)
+  return type(mt) == "table" and rawget(mt, "__name") == "tfp.error"
 end
 
 local function check_variables(spec, f)
@@ -37,11 +30,7 @@ local function check_variables(spec, f)
   for _, t in ipairs(terms) do
     for _, v in ipairs(F.variables(t)) do
       if not have[v.name] then
-        local best, bestd = nil, 3
-        for _, n in ipairs(names) do
-          local d = distance(v.name:lower(), n:lower())
-          if d < bestd then best, bestd = n, d end
-        end
+        local best = O.closest(v.name, names)
         F.error(spec.text, v.pos, "unknown variable '" .. v.name .. "'" ..
           (best and (" (did you mean '" .. best .. "'?)") or ""))
       end
@@ -98,9 +87,9 @@ local function codes(f, name)
   return tfp.vector(out, #v)
 end
 
-local VCE = {unadjusted = true, robust = true, cluster = true}
-
-local function fit_spec(spec, f, opts, sample)
+-- opts were checked by the registry (method and vce normalised); fn is the
+-- public name errors are reported under.
+local function fit_spec(spec, f, opts, sample, fn)
   check_variables(spec, f)
   local y = eval_term(spec.depvar, f, spec)
   local exog, exog_names = eval_list(spec.exog, f, spec)
@@ -128,28 +117,27 @@ local function fit_spec(spec, f, opts, sample)
   if spec.constant ~= nil then args.constant = spec.constant end
   local vce = opts.vce or "unadjusted"
   if type(vce) == "table" then
-    if not vce.cluster then error("vce: expected 'unadjusted', 'robust' or {cluster = 'var'}", 0) end
-    if f:types()[vce.cluster] == nil then error("vce: cluster variable '" .. vce.cluster .. "' not found", 0) end
+    if f:types()[vce.cluster] == nil then
+      local near = O.closest(vce.cluster, f:names())
+      raise("usage", fn, "vce: no cluster variable '" .. vce.cluster .. "'" ..
+        (near and (" (did you mean '" .. near .. "'?)") or ""))
+    end
     args.cluster = codes(f, vce.cluster)
     args.vce = "cluster"
-  elseif VCE[vce] then
-    args.vce = vce
   else
-    error("vce: expected 'unadjusted', 'robust' or {cluster = 'var'}, got '" .. tostring(vce) .. "'", 0)
-  end
-  if args.method ~= "2sls" and args.method ~= "gmm" then
-    error("method: expected '2sls' or 'gmm', got '" .. tostring(args.method) .. "'", 0)
+    args.vce = vce
   end
   if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
   local ok, r = pcall(tfp._ivfit, args)
   if not ok then   -- a data error: say which model, not where in this file
-    error("tfp.ivreg: " .. tostring(r):gsub("^.-_ivfit: ", "") .. "\n  in model " .. F.text(spec), 0)
+    if not is_error(r) then error(r, 0) end
+    raise(r.code, fn, r.message .. "\n  in model " .. F.text(spec))
   end
   -- Collinearity notes and numerical warnings go to the terminal as Stata
   -- prints them; all notes stay in r.notes and print with the fit.
   for line in (r.notes or ""):gmatch("[^\n]+") do
     if line:match("^note:") or line:match("^warning:") then
-      warn("tfp.ivreg", (sample and sample ~= "Full" and (" [" .. sample .. "]") or ""), ": ", line)
+      warn(fn, (sample and sample ~= "Full" and (" [" .. sample .. "]") or ""), ": ", line)
     end
   end
   r.depvar = spec.depvar.label
@@ -170,24 +158,28 @@ local function copy(t)
   return c
 end
 
---- tfp.model(formula, opts) -> model. opts: method, vce, small, split, fsplit,
--- endog (regressors to test), absorb_all.
-function M.new(formula, opts, macros, base)
-  if opts ~= nil and type(opts) ~= "table" then error("model: options must be a table, got a " .. type(opts), 3) end
-  local m = setmetatable({formula = formula, opts = copy(opts), macros = macros}, Model)
+--- tfp.model(formula, opts) -> model. opts: see the registry (lua/options.lua):
+-- method, vce, small, split, fsplit, split_order, endog, absorb_all.
+function M.new(formula, opts, macros, base, fn, checked)
+  if type(formula) ~= "string" then
+    raise("usage", fn or "tfp.model", "the formula must be a string such as 'y ~ x | city + year', got a " ..
+      type(formula))
+  end
+  if not checked then opts = O.check(fn or "tfp.model", opts) end
+  local m = setmetatable({formula = formula, opts = opts, macros = macros}, Model)
   m.specs = F.parse(formula, macros, base)
   return m
 end
 
 function Model:update(formula)
-  local m = M.new(formula, self.opts, self.macros, self.specs[1])
+  local m = M.new(formula, self.opts, self.macros, self.specs[1], "m:update", true)
   m.formula = F.text(m.specs[1])
   return m
 end
 
 function Model:with(changes)
   local opts = copy(self.opts)
-  for k, v in pairs(changes) do opts[k] = v end
+  for k, v in pairs(O.check("m:with", changes, true)) do opts[k] = v end
   local m = setmetatable(copy(self), Model)
   m.opts = opts
   return m
@@ -195,12 +187,16 @@ end
 
 -- Samples to fit: the full frame and/or one frame per value of the split
 -- variable, in order of first appearance (the data's own order of regions).
-local function samples(f, opts)
+local function samples(f, opts, fn)
   local var = opts.split or opts.fsplit
   local out = {}
   if not var or opts.fsplit then out[1] = {name = "Full", frame = f} end
   if var then
-    if f:types()[var] == nil then error("split: variable '" .. var .. "' not found", 0) end
+    if f:types()[var] == nil then
+      local near = O.closest(var, f:names())
+      raise("usage", fn, (opts.split and "split" or "fsplit") .. ": no variable '" .. var .. "'" ..
+        (near and (" (did you mean '" .. near .. "'?)") or ""))
+    end
     local order, seen = {}, {}
     local v = f[var]
     for i = 1, #v do
@@ -216,13 +212,16 @@ local function samples(f, opts)
 end
 
 --- m:on(frame) (also m:fit): one fit, or a collection for splits and sw()/csw().
-function Model:on(f)
+function Model:on(f, fn)
+  fn = fn or "m:on"
   local mt = getmetatable(f)
-  if type(mt) ~= "table" or mt.__name ~= "tfp.frame" then error("on: expected a frame", 2) end
+  if type(mt) ~= "table" or mt.__name ~= "tfp.frame" then
+    raise("usage", fn, "expected a frame to fit on, got a " .. type(f))
+  end
   local list = {}
-  for _, s in ipairs(samples(f, self.opts)) do
+  for _, s in ipairs(samples(f, self.opts, fn)) do
     for _, spec in ipairs(self.specs) do
-      list[#list + 1] = fit_spec(spec, s.frame, self.opts, s.name)
+      list[#list + 1] = fit_spec(spec, s.frame, self.opts, s.name, fn)
     end
   end
   if #list == 1 then return list[1] end
@@ -335,24 +334,22 @@ Fit.__index = Fit
 
 function M.install(tfp)
   local macros = {}
+  raise = tfp._raise
+  F.raise = tfp._raise
 
   --- tfp.controls{name = "formula terms", ...}: control sets used as ..name;
   -- tfp.controls() returns the sets defined so far.
   function tfp.controls(sets)
     if sets == nil then return copy(macros) end
-    if type(sets) ~= "table" then error("controls: expected a table of name = \"terms\" pairs, got a " .. type(sets), 2) end
-    for k, v in pairs(sets) do
-      if type(k) ~= "string" or type(v) ~= "string" then error("controls: expected name = \"terms\" pairs", 2) end
-      macros[k] = v
-    end
+    for k, v in pairs(O.check("tfp.controls", sets)) do macros[k] = v end
   end
 
   function tfp.model(formula, opts)
-    return M.new(formula, opts, copy(macros))
+    return M.new(formula, opts, copy(macros), nil, "tfp.model")
   end
 
   function tfp.ivreg(f, formula, opts)
-    return M.new(formula, opts, copy(macros)):on(f)
+    return M.new(formula, opts, copy(macros), nil, "tfp.ivreg"):on(f, "tfp.ivreg")
   end
 
   M.Fit, M.Fits, M.Model = Fit, Fits, Model

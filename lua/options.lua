@@ -162,13 +162,14 @@ end
 -- The frame's declared panel: id and time names, or nil.
 local panel_of
 
---- O.check(fn, opts) -> a plain copy of opts, checked, defaults filled in.
-function O.check(fn, opts)
+--- O.check(fn, opts [, partial]) -> a plain copy of opts, checked, defaults
+-- filled in (partial: only the options given, for changes such as m:with).
+function O.check(fn, opts, partial)
   local spec = specs[fn]
   if not spec then tfp_raise("internal", fn, "no option registry entry for " .. tostring(fn)) end
   if opts == nil then opts = {} end
   if type(opts) ~= "table" or getmetatable(opts) ~= nil then
-    usage(fn, "options must be a table {name = value, ...}, got a %s", kind(opts))
+    usage(fn, "%s must be a table {name = value, ...}, got a %s", spec.what or "options", kind(opts))
   end
   local out = {}
   for k, v in next, opts do
@@ -185,6 +186,7 @@ function O.check(fn, opts)
     end
   end
   for _, o in ipairs(spec.opts) do
+    if partial then goto continue end
     if out[o.name] == nil then
       if o.panel then
         local id, time = panel_of(out.data)
@@ -497,7 +499,10 @@ O.define("tfp.table", {
      type_word = "string|table", doc = "extra footer lines"},
     {name = "depvar", type = "boolean", default = false, doc = "a 'Dependent variable' row"},
     {name = "stat", type = "string", values = {"t", "z", "se"}, default = "t", doc = "in parentheses"},
-    {name = "stars", type = "table", none = "no stars", show = "{0.10, 0.05, 0.01}",
+    {name = "stars", type = function(v)
+      if v == false or type(v) == "table" then return v end
+      return nil, "must be a list of p levels or false, got a " .. kind(v) end,
+     type_word = "table|false", show = "{0.10, 0.05, 0.01}",
      doc = "p levels for *, **, ***; false for none"},
     {name = "digits", type = function(v)
       if type(v) == "number" or type(v) == "table" then return v end
@@ -524,7 +529,7 @@ O.define("tfp.table", {
 
 O.define("tfp.controls", {
   call = "tfp.controls{name = 'x1 + x2', ...}; tfp.controls() lists the sets",
-  doc = "control sets used in formulas as ..name (e.g. ..controls).",
+  doc = "control sets used in formulas as ..name (e.g. ..controls).", what = "control sets",
   opts = {},
   open_doc = "  keys: any name (letters, digits, _), each a string of formula terms",
   open = function(k, v, fn)

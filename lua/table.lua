@@ -53,6 +53,7 @@
 --   groups into its single header row.
 -- * tab:write(path [, format]): format argument, else the extension (.txt .md
 --   .tex .csv), else opts.format. Written to path .. ".tmp-XXXX" and renamed.
+local O = require "tfp.options"
 local M = {}
 
 local concat, insert, sort = table.concat, table.insert, table.sort
@@ -84,11 +85,11 @@ local DEFAULT_STATS = {"kp_lm", "kp_f", "hansen_j", "N", "r2", "N_dropped"}
 
 local STAT_WORD = {t = "t statistics", z = "z statistics", se = "Standard errors"}
 
--- Errors are raised deep inside; the public functions re-raise them at the
--- caller's line (see public()), tagged so that other errors pass through.
-local TAG = "tfp.table: "
+-- Misuse is a usage tfp.error located at the caller's line (tfp._raise walks
+-- past this module's frames); install() sets raise.
+local raise = function(_, fn, msg) error(fn .. ": " .. msg, 0) end
 local function fail(msg)
-  error(TAG .. msg, 0)
+  raise("usage", "tfp.table", msg)
 end
 
 local function isnan(x) return x ~= x end
@@ -447,8 +448,7 @@ local Table = {__name = "tfp.table"}
 Table.__index = Table
 
 function M.new(models, opts)
-  opts = opts or {}
-  if type(opts) ~= "table" then fail("opts must be a table, got a " .. type(opts)) end
+  opts = O.check("tfp.table", opts)
   local fits, labels = unpack_models(models, opts)
   local nm = #fits
 
@@ -881,24 +881,12 @@ end
 
 Table.write = M.write
 
--- Raise our own errors at the caller's line; pass anything else through.
-local function public(f)
-  return function(...)
-    local res = table.pack(pcall(f, ...))
-    if not res[1] then
-      local e = res[2]
-      if type(e) == "string" and e:sub(1, #TAG) == TAG then error(e, 2) end
-      error(e, 0)
-    end
-    return table.unpack(res, 2, res.n)
-  end
-end
-M.new, M.render, M.write = public(M.new), public(M.render), public(M.write)
 Table.render, Table.write = M.render, M.write
 
 -- The host calls install(tfp) so that tfp.table(models, opts) is M.new(models, opts)
 -- (a function, so that help() lists it).
 function M.install(tfp)
+  raise = tfp._raise
   tfp.table = function(models, opts) return M.new(models, opts) end
 end
 

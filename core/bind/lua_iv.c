@@ -44,12 +44,12 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
   idx = lua_absindex(L, idx);
   tfp_vector *v = tfp_tovector(L, idx);
   if (v) {
-    if (v->c.type != TFP_NUM) luaL_error(L, "_ivfit: variable '%s' is not numeric", name);
+    if (v->c.type != TFP_NUM) tfp_raise(L, "data", "tfp._ivfit", "variable '%s' is not numeric", name);
     *n = v->n;
     return v->c.num;
   }
   if (!lua_istable(L, idx))
-    luaL_error(L, "_ivfit: variable '%s' must be a vector or a table of numbers, not a %s", name,
+    tfp_raise(L, "internal", "tfp._ivfit", "variable '%s' must be a vector or a table of numbers, not a %s", name,
                luaL_typename(L, idx));
   size_t len = (size_t)luaL_len(L, idx);
   double *x = lua_newuserdatauv(L, (len ? len : 1) * sizeof *x, 0);
@@ -58,7 +58,7 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
     int t = lua_geti(L, idx, (lua_Integer)i + 1);
     if (t == LUA_TNIL) x[i] = NAN;
     else if (t == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
-    else luaL_error(L, "_ivfit: variable '%s' row %d is a %s, not a number", name, (int)i + 1, luaL_typename(L, -1));
+    else tfp_raise(L, "data", "tfp._ivfit", "variable '%s' row %d is a %s, not a number", name, (int)i + 1, luaL_typename(L, -1));
     lua_pop(L, 1);
   }
   *n = len;
@@ -94,9 +94,9 @@ static size_t read_list(lua_State *L, int spec, const char *key, const char *nam
 {
   size_t count = 0;
   if (lua_getfield(L, spec, key) == LUA_TNIL) { lua_pop(L, 1); return 0; }
-  if (!lua_istable(L, -1) || tfp_tovector(L, -1)) luaL_error(L, "_ivfit: '%s' must be a list of vectors", key);
+  if (!lua_istable(L, -1) || tfp_tovector(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'%s' must be a list of vectors", key);
   size_t len = (size_t)luaL_len(L, -1);
-  if (len > MAX_VARS) luaL_error(L, "_ivfit: too many variables in '%s'", key);
+  if (len > MAX_VARS) tfp_raise(L, "internal", "tfp._ivfit", "too many variables in '%s'", key);
   for (size_t k = 1; k <= len; k++) {
     const char *nm = name_at(L, spec, names_key, k, dflt, out->buf[k - 1], sizeof out->buf[k - 1]);
     lua_geti(L, -1, (lua_Integer)k);
@@ -104,7 +104,7 @@ static size_t read_list(lua_State *L, int spec, const char *key, const char *nam
     const double *x = tovec(L, -1, nm, &n);
     lua_pop(L, 1);
     if (*n_rows != (size_t)-1 && n != *n_rows)
-      luaL_error(L, "_ivfit: variable '%s' has %d rows, y has %d", nm, (int)n, (int)*n_rows);
+      tfp_raise(L, "internal", "tfp._ivfit", "variable '%s' has %d rows, y has %d", nm, (int)n, (int)*n_rows);
     out->v[count].name = nm;
     out->v[count].x = x;
     count++;
@@ -252,7 +252,7 @@ static int l_ivfit(lua_State *L)
   const char *yname = lua_tostring(L, -1);   /* kept alive by the spec */
   lua_pop(L, 1);
   if (!yname) yname = "y";
-  if (lua_getfield(L, spec, "y") == LUA_TNIL) luaL_error(L, "_ivfit: spec.y (the dependent variable) is required");
+  if (lua_getfield(L, spec, "y") == LUA_TNIL) tfp_raise(L, "internal", "tfp._ivfit", "spec.y (the dependent variable) is required");
   d.y.name = yname;
   d.y.x = tovec(L, -1, yname, &n);
   lua_pop(L, 1);
@@ -272,26 +272,26 @@ static int l_ivfit(lua_State *L)
   size_t m;
   if (lua_getfield(L, spec, "absorb") != LUA_TNIL) {
     d.absorb = tovec(L, -1, "absorb", &m);
-    if (m != n) luaL_error(L, "_ivfit: 'absorb' has %d rows, y has %d", (int)m, (int)n);
+    if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'absorb' has %d rows, y has %d", (int)m, (int)n);
   }
   lua_pop(L, 1);
   if (lua_getfield(L, spec, "cluster") != LUA_TNIL) {
     d.cluster = tovec(L, -1, "cluster", &m);
-    if (m != n) luaL_error(L, "_ivfit: 'cluster' has %d rows, y has %d", (int)m, (int)n);
+    if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'cluster' has %d rows, y has %d", (int)m, (int)n);
   }
   lua_pop(L, 1);
   const char *tested[256];
   if (lua_getfield(L, spec, "endog_test") == LUA_TTABLE) {
     size_t len = (size_t)luaL_len(L, -1);
-    if (len > 256) luaL_error(L, "_ivfit: too many names in 'endog_test'");
+    if (len > 256) tfp_raise(L, "internal", "tfp._ivfit", "too many names in 'endog_test'");
     for (size_t k = 1; k <= len; k++) {
       lua_geti(L, -1, (lua_Integer)k);
       tested[k - 1] = lua_tostring(L, -1);
-      if (!tested[k - 1]) luaL_error(L, "_ivfit: endog_test[%d] is not a name", (int)k);
+      if (!tested[k - 1]) tfp_raise(L, "internal", "tfp._ivfit", "endog_test[%d] is not a name", (int)k);
       lua_pop(L, 1);
     }
     d.endog_test = tested; d.n_endog_test = len;
-  } else if (!lua_isnil(L, -1)) luaL_error(L, "_ivfit: 'endog_test' must be a list of names");
+  } else if (!lua_isnil(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'endog_test' must be a list of names");
   lua_pop(L, 1);   /* names stay alive in the spec table */
 
   tfp_iv_opts o;
@@ -304,7 +304,7 @@ static int l_ivfit(lua_State *L)
   lua_getfield(L, spec, "vce");
   o.vce = (tfp_iv_vce)luaL_checkoption(L, -1, "unadjusted", vces);
   lua_pop(L, 1);
-  if (o.vce == TFP_VCE_CLUSTER && !d.cluster) luaL_error(L, "_ivfit: vce 'cluster' needs spec.cluster");
+  if (o.vce == TFP_VCE_CLUSTER && !d.cluster) tfp_raise(L, "internal", "tfp._ivfit", "vce 'cluster' needs spec.cluster");
   lua_getfield(L, spec, "small");
   o.small = lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -316,7 +316,7 @@ static int l_ivfit(lua_State *L)
   lua_getfield(L, spec, "sdofminus");
   o.sdofminus = (long)luaL_optinteger(L, -1, 0);
   lua_pop(L, 1);
-  if (o.dofminus < 0 || o.sdofminus < 0) luaL_error(L, "_ivfit: dofminus and sdofminus must be >= 0");
+  if (o.dofminus < 0 || o.sdofminus < 0) tfp_raise(L, "internal", "tfp._ivfit", "dofminus and sdofminus must be >= 0");
 
   result_box *box = lua_newuserdatauv(L, sizeof *box, 0);
   box->r = NULL;
@@ -324,7 +324,7 @@ static int l_ivfit(lua_State *L)
   lua_setmetatable(L, -2);
   char err[512];
   int rc = tfp_iv_fit(&d, &o, &box->r, err, sizeof err);
-  if (rc != TFP_OK) return luaL_error(L, "_ivfit: %s", err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp._ivfit", err);
   push_result(L, box->r);      /* on a memory error the box's __gc frees the result */
   tfp_iv_result_free(box->r);
   box->r = NULL;

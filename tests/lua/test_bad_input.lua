@@ -56,7 +56,7 @@ local cases = {
   {"a formula with bad syntax points at the column", function() tfp.model("y ~ x +") end, "^"},
   {"a formula with an unknown variable names it", function() tfp.ivreg(panel(), "y ~ q") end, "unknown variable 'q'"},
   {"an unknown control set", function() tfp.model("y ~ ..nope") end, "unknown control set '..nope'"},
-  {"a bad vce option", function() tfp.ivreg(panel(), "y ~ x", {vce = "bogus"}) end, "vce: expected"},
+  {"a bad vce option", function() tfp.ivreg(panel(), "y ~ x", {vce = "bogus"}) end, "option 'vce' 'bogus' is not a VCE"},
   {"more endogenous regressors than instruments", function()
      tfp.ivreg(panel(), "y ~ 1 | x + w ~ z") end, "instrument"},
   {"instruments all missing after lagging", function()

@@ -89,8 +89,8 @@ check.test("absorbing every fixed effect gives the coefficients of year dummies"
 end)
 
 check.test("options that are not tables are named in the error", function()
-  check.errors(function() tfp.model("y ~ x", 5) end, "model: options must be a table, got a number")
-  check.errors(function() tfp.controls(5) end, "controls: expected a table")
+  check.errors(function() tfp.model("y ~ x", 5) end, "tfp.model: options must be a table {name = value, ...}, got a number")
+  check.errors(function() tfp.controls(5) end, "tfp.controls: control sets must be a table")
 end)
 
 check.done()

@@ -476,7 +476,7 @@ test("bad models and options are errors that name what is wrong", function()
        local m = fit_high(); m.N = "3393"
        T.new({fit_total(), m})
      end, "model 2: N is a string, expected a number"},
-    {function() T.new({fit_total()}, {stat = "p"}) end, "opts.stat must be 't', 'z' or 'se'"},
+    {function() T.new({fit_total()}, {stat = "p"}) end, "option 'stat': unknown value 'p'"},
     {function() T.new({fit_total()}, {stars = {0.1, 5}}) end, "opts.stars[2] must be a p level"},
     {function() T.new({fit_total()}, {digits = -1}) end, "opts.digits must be an integer"},
     {function() T.new({fit_total()}, {stats = {"rmse"}}) end, "unknown statistic 'rmse'"},
@@ -492,9 +492,9 @@ end)
 
 test("errors are raised at the caller's line", function()
   local err = check.errors(function() T.new({fit_total()}, {stat = "p"}) end, "tfp.table:")
-  check.truthy(err:find("test_table.lua:%d+: tfp.table: opts.stat"), "position in " .. err)
+  check.truthy(err:find("test_table.lua:%d+: tfp.table: option 'stat'"), "position in " .. err)
   err = check.errors(function() T({fit_total()}, {stat = "p"}) end, "tfp.table:")
-  check.truthy(err:find("test_table.lua:%d+: tfp.table: opts.stat"), "position in " .. err)
+  check.truthy(err:find("test_table.lua:%d+: tfp.table: option 'stat'"), "position in " .. err)
 end)
 
 test("Hansen J of an exactly identified model prints blank", function()
