@@ -155,7 +155,7 @@ local function unknown_key(fn, spec, key)
   for _, o in ipairs(spec.opts) do names[#names + 1] = o.name end
   local near = O.closest(key, names)
   if near then usage(fn, "unknown option '%s' (did you mean '%s'?)", key, near) end
-  if #names == 0 then usage(fn, "takes no options, got '%s'", key) end
+  if #names == 0 then usage(fn, "unknown option '%s': %s takes no options", key, fn) end
   usage(fn, "unknown option '%s' (options: %s)", key, table.concat(names, ", "))
 end
 

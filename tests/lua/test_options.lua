@@ -1,0 +1,176 @@
+-- Misuse of every public function that takes options, driven by the option
+-- registry (lua/options.lua): an unknown key, a near miss, a wrong type and
+-- each foreign spelling the registry knows must raise a usage error that
+-- names the function and the word. A function added to the registry without
+-- a way to call it here fails the first test.
+local check = dofile("lua/check.lua")
+local O = require "tfp.options"
+
+local panel = tfp.frame{
+  {"city", {1, 1, 2, 2}}, {"year", {2003, 2004, 2003, 2004}},
+  {"gdp", {10, 11, 20, 22}}, {"emp", {5, 5, 8, 9}}, {"s1", {1, 1, 2, 2}},
+  {"inv", {2, 2, 3, 3}}, {"price", {100, 102, 100, 101}},
+}
+panel:panel("city", "year")
+local card = tfp.read_csv("refs/stata-ivreg2/card_data.csv")
+local iv = "lwage ~ exper | educ ~ nearc4"
+local csv = os.tmpname()
+do local h = assert(io.open(csv, "w")); h:write("a,b\n1,2\n"); h:close() end
+
+-- with(base, o): o plus the base's keys it does not set (the required options).
+local function with(base, o)
+  for k, v in pairs(base) do if o[k] == nil then o[k] = v end end
+  return o
+end
+
+-- How to call each registered function with an options table o.
+local calls = {
+  ["tfp.read_csv"] = function(o) return tfp.read_csv(csv, o) end,
+  ["tfp.data"] = function(o) return tfp.data("cities", o) end,
+  ["tfp.read_dta"] = function(o) return tfp.read_dta(csv, o) end,
+  ["tfp.dea"] = function(o) return tfp.dea(with({data = panel, inputs = "emp", outputs = "gdp"}, o)) end,
+  ["tfp.malmquist"] = function(o)
+    return tfp.malmquist(with({data = panel, inputs = "emp", outputs = "gdp"}, o))
+  end,
+  ["tfp.lq"] = function(o) return tfp.lq(with({data = panel, sectors = "s1", total = "emp"}, o)) end,
+  ["tfp.capital_stock"] = function(o) return tfp.capital_stock(with({data = panel, investment = "inv"}, o)) end,
+  ["tfp.deflate"] = function(o) return tfp.deflate("gdp", "price", with({data = panel, base = 2003}, o)) end,
+  ["tfp.ivreg"] = function(o) return tfp.ivreg(card, iv, o) end,
+  ["tfp.model"] = function(o) return tfp.model(iv, o) end,
+  ["m:with"] = function(o) return tfp.model(iv):with(o) end,
+  ["tfp.table"] = function(o) return tfp.table({tfp.ivreg(card, iv)}, o) end,
+  ["tfp.controls"] = function(o) return tfp.controls(o) end,
+}
+
+check.test("every function in the registry has a misuse case here", function()
+  for _, fn in ipairs(O.functions()) do check.truthy(calls[fn], "a call for " .. fn) end
+end)
+
+check.test("every function accepts its own defaults", function()
+  for _, fn in ipairs(O.functions()) do
+    if fn ~= "tfp.read_dta" and fn ~= "tfp.controls" then
+      local ok, err = pcall(calls[fn], {})
+      check.truthy(ok, fn .. " with no options: " .. tostring(err))
+    end
+  end
+end)
+
+-- The error must be a usage tfp.error whose text names fn and every fragment.
+local function misuse(fn, o, ...)
+  local ok, err = pcall(calls[fn], o)
+  check.truthy(not ok, fn .. " accepted " .. tostring(next(o)))
+  local mt = getmetatable(err)
+  check.eq(mt and mt.__name, "tfp.error", fn .. ": error object")
+  check.eq(err.code, "usage", fn .. ": error code")
+  local text = tostring(err)
+  for _, fragment in ipairs({fn .. ":", ...}) do
+    check.truthy(text:find(fragment, 1, true), fn .. ": '" .. text .. "' names " .. fragment)
+  end
+  check.truthy(text:find("test_options.lua:%d+:"), fn .. ": located at the caller's line in " .. text)
+  return text
+end
+
+check.test("an unknown key is an error naming the function and the key", function()
+  for _, fn in ipairs(O.functions()) do
+    if fn == "tfp.controls" then
+      misuse(fn, {["not a name"] = "x"}, "'not a name'")
+    else
+      misuse(fn, {zzqx = 1}, "unknown option 'zzqx'")
+    end
+  end
+end)
+
+check.test("a near miss suggests the option (did you mean)", function()
+  for _, fn in ipairs(O.functions()) do
+    local e = O.entry(fn)
+    for _, o in ipairs(e.opts) do
+      local typo = o.name:sub(1, -2)
+      if #o.name >= 4 and not (e.hints and e.hints[typo]) and not e.by[typo] then
+        misuse(fn, {[typo] = 1}, "unknown option '" .. typo .. "'", "did you mean '" .. o.name .. "'")
+      end
+    end
+  end
+end)
+
+check.test("a wrong type names the option and the expected type", function()
+  for _, fn in ipairs(O.functions()) do
+    for _, o in ipairs(O.entry(fn).opts) do
+      misuse(fn, {[o.name] = print}, "option '" .. o.name .. "'")
+    end
+  end
+  misuse("tfp.capital_stock", {delta = "0.05"}, "option 'delta' must be a number", "'0.05'")
+  misuse("tfp.capital_stock", {delta = 5}, "option 'delta' must be between 0 and 1")
+  misuse("tfp.dea", {peers = "yes"}, "option 'peers' must be true or false")
+  misuse("tfp.lq", {by = 2003}, "option 'by' must be a column name")
+end)
+
+check.test("foreign spellings (Stata, fixest, DEAP) get a hint", function()
+  for _, fn in ipairs(O.functions()) do
+    for key, hint in pairs(O.entry(fn).hints or {}) do
+      misuse(fn, {[key] = "x"}, "unknown option '" .. key .. "'", hint)
+    end
+  end
+  misuse("tfp.ivreg", {method = "gmm", cluster = "nearc4"}, "vce = {cluster = 'city'}")
+  misuse("tfp.ivreg", {vcov = "hc1"}, "fixest's vcov")
+  misuse("tfp.ivreg", {se = "cluster"}, "fixest's se")
+  misuse("tfp.ivreg", {robust = true}, "vce = 'robust'")
+  misuse("tfp.lq", {group = "year"}, "option 'by'")
+  misuse("tfp.capital_stock", {depreciation = 0.05}, "option 'delta'")
+  misuse("tfp.dea", {orient = "output"}, "did you mean 'orientation'")
+  misuse("tfp.ivreg", {methd = "gmm"}, "did you mean 'method'")
+  misuse("tfp.table", {kep = "SAGG"}, "did you mean 'keep'")
+end)
+
+check.test("enumerated values are checked and matched case-insensitively", function()
+  misuse("tfp.ivreg", {method = "lmil"}, "option 'method': unknown value 'lmil'", "2sls, gmm")
+  misuse("tfp.ivreg", {vce = "hc1"}, "vce = 'robust'")
+  misuse("tfp.ivreg", {vce = "cluster"}, "vce = {cluster = 'city'}")
+  misuse("tfp.ivreg", {vce = {clustr = "x"}}, "'clustr'")
+  misuse("tfp.dea", {rts = "irs"}, "unknown value 'irs'", "crs, vrs, nirs, ndrs")
+  check.eq(tfp.ivreg(card, iv, {method = "GMM"}).method, "gmm")
+  check.eq(tfp.ivreg(card, iv, {vce = "Robust"}).vce, "robust")
+  local a = tfp.dea{data = panel, inputs = "emp", outputs = "gdp", rts = "VRS", orientation = "Output"}
+  local b = tfp.dea{data = panel, inputs = "emp", outputs = "gdp", rts = "vrs", orientation = "output"}
+  for i = 1, 4 do check.eq(a[i], b[i]) end
+end)
+
+check.test("options given positionally or as a non-table are named", function()
+  misuse("tfp.dea", {"emp"}, "has no name")
+  local ok, err = pcall(tfp.ivreg, card, iv, "gmm")
+  check.truthy(not ok and tostring(err):find("tfp.ivreg: options must be a table", 1, true), tostring(err))
+end)
+
+check.test("id, time and by default to the frame's declared panel, never to pooling", function()
+  local lq = tfp.lq{data = panel, sectors = "s1", total = "emp"}
+  local by_year = tfp.lq{data = panel, sectors = "s1", total = "emp", by = "year"}
+  for i = 1, 4 do check.eq(lq[i], by_year[i]) end
+  local k = tfp.capital_stock{data = panel, investment = "inv"}
+  local k2 = tfp.capital_stock{data = panel, investment = "inv", id = "city", time = "year"}
+  for i = 1, 4 do check.eq(k[i], k2[i]) end
+  local flat = tfp.frame{{"city", {1, 2}}, {"year", {2003, 2003}}, {"s1", {1, 2}}, {"emp", {5, 8}}, {"inv", {1, 1}}}
+  check.errors(function() tfp.lq{data = flat, sectors = "s1", total = "emp"} end,
+    "option 'by' (the period column) is not given and the frame has no declared panel")
+  check.errors(function() tfp.capital_stock{data = flat, investment = "inv"} end, "option 'id'")
+  check.errors(function() tfp.malmquist{data = flat, inputs = "emp", outputs = "s1"} end, "option 'id'")
+  local pooled = tfp.lq{data = flat, sectors = "s1", total = "emp", by = false}
+  check.near(pooled[1], (1 / 5) / (3 / 13), 1e-12)
+end)
+
+check.test("help shows each function's options with their true defaults", function()
+  local text = O.help("tfp.capital_stock")
+  check.truthy(text:find("delta%s+number, 0.096: depreciation rate"), text)
+  check.truthy(O.help("tfp.lq"):find("by%s+column|false, the panel's time"), "lq's by")
+  check.truthy(O.help("tfp.ivreg"):find("method", 1, true), "ivreg's method")
+  check.eq(O.name_of(tfp.lq), "tfp.lq")
+  check.eq(table.concat(O.names_of(tfp.lq), ","), "by,data,sectors,total")
+end)
+
+check.test("m:update removing a term that is not in the model is an error naming it", function()
+  local m = tfp.model("lwage ~ exper + black | educ ~ nearc4")
+  local err = check.errors(function() m:update(". ~ . - blak") end, "cannot remove 'blak'")
+  check.truthy(err:find("exper, black", 1, true), err)
+  check.eq(#m:update(". ~ . - black").specs[1].exog, 1)
+end)
+
+os.remove(csv)
+check.done()
