@@ -256,17 +256,27 @@ static void test_dm_equals_wu_hausman_f(void)
   tfp_iv_result_free(fs); tfp_iv_result_free(rr); tfp_iv_result_free(ru); tfp_iv_result_free(r);
 }
 
-/* The generalized inverse used for a singular S (as ivreg2 does): for
-   S = v v', S+ = v v' / |v|^4 exactly. */
-static void test_generalized_inverse_of_a_rank_one_matrix(void)
+/* The rank of a moment covariance matrix: S = v v' has rank 1 whatever the
+   rounding, and a full-rank S keeps its rank when one variable is in units a
+   million times smaller (the rank is taken on the equilibrated matrix). */
+static void test_rank_of_s_is_scale_free_and_exact_for_rank_one(void)
 {
   const double v[3] = {1, 2, 2};
-  double S[9], Sp[9];
-  size_t rank = 0;
+  double S[9], w[3];
+  size_t rank = 99;
   for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) S[i + 3 * j] = v[i] * v[j];
-  CHECK(tfp_la_sym_pinv(3, S, 1e-12, Sp, &rank, NULL, 0) == TFP_OK);
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, w, NULL, 0) == TFP_OK);
   CHECK(rank == 1);
-  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) CHECK_NEAR(Sp[i + 3 * j], v[i] * v[j] / 81.0, 1e-15);
+  CHECK_NEAR(w[2], 3.0, 1e-14);   /* equilibrated v v' is the all-ones matrix */
+  const double F[9] = {4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2};
+  const double scale[3] = {1, 1e-6, 1e6};
+  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) S[i + 3 * j] = F[i + 3 * j] * scale[i] * scale[j];
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, NULL, NULL, 0) == TFP_OK);
+  CHECK(rank == 3);
+  S[0] = 0;   /* a zero diagonal is a zero direction */
+  S[1] = S[2] = S[3] = S[6] = 0;
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, NULL, NULL, 0) == TFP_OK);
+  CHECK(rank == 2);
 }
 
 typedef struct { const char *name; int what; const char *error; } bad_case;
@@ -314,7 +324,7 @@ int main(void)
   test_singletons_are_dropped_and_counted();
   test_collinear_regressor_is_dropped_with_a_note();
   test_dm_equals_wu_hausman_f();
-  test_generalized_inverse_of_a_rank_one_matrix();
+  test_rank_of_s_is_scale_free_and_exact_for_rank_one();
   test_bad_input_gives_clear_errors();
   return check_report("test_iv_panel");
 }
