@@ -27,17 +27,20 @@ static char *xstrdup(const char *s)
   return p;
 }
 
+/* Append a line to r->notes, however long (names come from the user). */
 static void note(tfp_iv_result *r, const char *fmt, ...)
 {
-  char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  size_t old = r->notes ? strlen(r->notes) : 0, add = strlen(buf);
+  if (len < 0) return;
+  size_t old = r->notes ? strlen(r->notes) : 0, add = (size_t)len;
   char *p = realloc(r->notes, old + add + 2);
   if (!p) return;
-  memcpy(p + old, buf, add);
+  va_start(ap, fmt);
+  vsnprintf(p + old, add + 1, fmt, ap);
+  va_end(ap);
   p[old + add] = '\n';
   p[old + add + 1] = 0;
   r->notes = p;
@@ -216,10 +219,16 @@ static void free_cols(col *c, size_t n) { for (size_t j = 0; j < n; j++) free(c[
 /* Names for dummy columns: "<name>_<level>". */
 static char *dummy_name(const char *base, double level)
 {
-  char buf[256];
-  if (level == floor(level) && fabs(level) < 1e15) snprintf(buf, sizeof buf, "%s_%.0f", base, level);
-  else snprintf(buf, sizeof buf, "%s_%g", base, level);
-  return xstrdup(buf);
+  char lv[64];
+  if (level == floor(level) && fabs(level) < 1e15) snprintf(lv, sizeof lv, "%.0f", level);
+  else snprintf(lv, sizeof lv, "%g", level);
+  size_t nb = strlen(base), nl = strlen(lv);
+  char *p = malloc(nb + nl + 2);
+  if (!p) return NULL;
+  memcpy(p, base, nb);
+  p[nb] = '_';
+  memcpy(p + nb + 1, lv, nl + 1);
+  return p;
 }
 
 /* Davidson-MacKinnon regression-based exogeneity test: OLS of y on [X, V]
@@ -281,16 +290,44 @@ done:
   return rc;
 }
 
+static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
+               char *err, size_t errlen);
+
+size_t tfp_iv_err_room(const tfp_iv_data *d)
+{
+  size_t longest = d->y.name ? strlen(d->y.name) : 0;
+#define LONGEST(v, nv) for (size_t j_ = 0; j_ < (nv); j_++) \
+    if ((v)[j_].name && strlen((v)[j_].name) > longest) longest = strlen((v)[j_].name);
+  LONGEST(d->exog, d->n_exog) LONGEST(d->endog, d->n_endog) LONGEST(d->inst, d->n_inst)
+  LONGEST(d->dummies, d->n_dummies)
+#undef LONGEST
+  for (size_t j = 0; j < d->n_endog_test; j++)
+    if (d->endog_test[j] && strlen(d->endog_test[j]) > longest) longest = strlen(d->endog_test[j]);
+  return 1024 + 2 * longest;
+}
+
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
+               char *err, size_t errlen)
+{
+  *out = NULL;
+  if (err && errlen) err[0] = 0;
+  if (!d) return tfp_error(err, errlen, TFP_EINVAL, "no data");
+  size_t room = tfp_iv_err_room(d);
+  char *e = malloc(room);
+  if (!e) return tfp_error(err, errlen, TFP_ENOMEM, "out of memory");
+  e[0] = 0;
+  int rc = fit(d, o_in, out, e, room);
+  if (rc) tfp_error(err, errlen, rc, "%s", e);
+  free(e);
+  return rc;
+}
+
+static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
                char *err, size_t errlen)
 {
   tfp_iv_opts o;
   if (o_in) o = *o_in; else tfp_iv_opts_init(&o);
-  char dummy_err[8];
-  if (!err) { err = dummy_err; errlen = sizeof dummy_err; }
-  err[0] = 0;
-  *out = NULL;
-  if (!d || !d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
+  if (!d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
   if (o.vce == TFP_VCE_CLUSTER && !d->cluster) {
     snprintf(err, errlen, "vce cluster needs a cluster variable"); return TFP_EINVAL;
   }
@@ -706,24 +743,29 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 
   /* 11. endog(): C = J(A) - J(B), both with S of model A (tested regressors exogenous) */
   r->endog = r->endog_p = r->endog_df = NAN;
-  if (d->n_endog_test > 0 && K1 > 0) {
-    size_t nt = 0, idx[256];
-    for (size_t t = 0; t < d->n_endog_test && nt < 256; t++) {
-      size_t j;
-      for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
-      if (j == K1) {   /* an endogenous regressor dropped as collinear is not tested */
-        int dropped = 0;
-        for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= strcmp(r->dropped_vars[q], d->endog_test[t]) == 0;
-        if (dropped) continue;
-        rc = TFP_EINVAL;
-        snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]);
-        goto est_fail;
-      }
-      idx[nt++] = j;
+  /* the tested regressors (each once), for endog() and Davidson-MacKinnon */
+  size_t nt = 0, *idx = malloc((K1 + 1) * sizeof *idx);
+  if (!idx) { rc = TFP_ENOMEM; goto est_fail; }
+  for (size_t t = 0; t < d->n_endog_test; t++) {
+    size_t j;
+    for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
+    if (j == K1) {   /* an endogenous regressor dropped as collinear is not tested */
+      int dropped = 0;
+      for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= strcmp(r->dropped_vars[q], d->endog_test[t]) == 0;
+      if (dropped) continue;
+      rc = TFP_EINVAL;
+      snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]);
+      free(idx);
+      goto est_fail;
     }
+    int seen = 0;
+    for (size_t q = 0; q < nt; q++) seen |= idx[q] == j;
+    if (!seen) idx[nt++] = j;
+  }
+  if (d->n_endog_test > 0 && K1 > 0) {
     size_t LA = L + nt;
     double *ZA = malloc((n * LA + LA * LA + L * L + 1) * sizeof *ZA);
-    if (!ZA) { rc = TFP_ENOMEM; goto est_fail; }
+    if (!ZA) { free(idx); rc = TFP_ENOMEM; goto est_fail; }
     double *SAm = ZA + n * LA, *SB = SAm + LA * LA;
     memcpy(ZA, Z, n * L * sizeof *ZA);
     for (size_t t = 0; t < nt; t++) memcpy(ZA + (L + t) * n, X + idx[t] * n, n * sizeof *ZA);
@@ -748,7 +790,7 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
       }
     }
     free(ZA);
-    if (rc) goto est_fail;
+    if (rc) { free(idx); goto est_fail; }
     r->endog = J - J2;
     r->endog_df = (double)nt;
     r->endog_p = tfp_chi2_tail(r->endog_df, r->endog);
@@ -758,17 +800,14 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   /* 12a. Davidson-MacKinnon test of the endog() regressors (all endogenous if none named) */
   r->dm = r->dm_p = r->dm_df = NAN;
   if (K1 > 0) {
-    size_t nt = 0, idx[256];
-    if (d->n_endog_test > 0) {
-      for (size_t t = 0; t < d->n_endog_test && nt < 256; t++)
-        for (size_t j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) idx[nt++] = j;
-    } else for (size_t j = 0; j < K1 && nt < 256; j++) idx[nt++] = j;
+    if (d->n_endog_test == 0) for (size_t j = 0; j < K1; j++) idx[nt++] = j;
     if ((rc = dm_test(&w, K, X, L, Z, idx, nt, r, err, errlen))) {
-      if (rc != TFP_ENUMERIC) goto est_fail;
+      if (rc != TFP_ENUMERIC) { free(idx); goto est_fail; }
       note(r, "warning: Davidson-MacKinnon test not available (%s)", err);
       rc = TFP_OK; err[0] = 0;
     }
   }
+  free(idx);
 
   /* 12. identification diagnostics, first stages, Stock-Yogo (iv_diag.c) */
   if (K1 > 0) {

@@ -125,6 +125,10 @@ typedef struct tfp_iv_result {
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result **out,
                char *err, size_t errlen);
 void tfp_iv_result_free(tfp_iv_result *r);
+/* An error buffer size that holds any message tfp_iv_fit writes for d (fixed
+   text and the names it quotes): a smaller err cuts the message. Notes are
+   never cut, whatever err is. */
+size_t tfp_iv_err_room(const tfp_iv_data *d);
 
 /* Index of coefficient `name` in r, or -1. */
 int tfp_iv_find(const tfp_iv_result *r, const char *name);
