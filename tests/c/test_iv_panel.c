@@ -279,6 +279,34 @@ static void test_rank_of_s_is_scale_free_and_exact_for_rank_one(void)
   CHECK(rank == 2);
 }
 
+/* A progress callback that asks to stop ends the fit with TFP_EINTR (not a
+   misuse or data error), while it absorbs the fixed effects. */
+static int stop_at_once(void *ud, const char *what, size_t done, size_t total)
+{
+  (void)what; (void)done; (void)total;
+  ++*(int *)ud;
+  return 1;
+}
+static void test_a_progress_callback_interrupts_the_fit_with_eintr(void)
+{
+  tfp_iv_var ex[2] = {{"x1", x1}, {"x2", x2}}, en[1] = {{"s", s}}, in[2] = {{"L1.s", s_l1}, {"L2.s", s_l2}};
+  const double *more[1] = {year};
+  tfp_iv_data d;
+  memset(&d, 0, sizeof d);
+  d.n = n_rows; d.y.name = "y"; d.y.x = y;
+  d.exog = ex; d.n_exog = 2; d.endog = en; d.n_endog = 1; d.inst = in; d.n_inst = 2;
+  d.absorb = unit; d.absorb_more = more; d.n_absorb_more = 1;
+  tfp_iv_opts o;
+  tfp_iv_opts_init(&o);
+  int calls = 0;
+  o.progress = stop_at_once; o.progress_ud = &calls;
+  tfp_iv_result *r = NULL;
+  char err[256] = "";
+  CHECK(tfp_iv_fit(&d, &o, &r, err, sizeof err) == TFP_EINTR);
+  CHECK(r == NULL && calls == 1);
+  CHECK_STR_CONTAINS(err, "interrupted");
+}
+
 typedef struct { const char *name; int what; const char *error; } bad_case;
 
 static void test_bad_input_gives_clear_errors(void)
@@ -326,5 +354,6 @@ int main(void)
   test_dm_equals_wu_hausman_f();
   test_rank_of_s_is_scale_free_and_exact_for_rank_one();
   test_bad_input_gives_clear_errors();
+  test_a_progress_callback_interrupts_the_fit_with_eintr();
   return check_report("test_iv_panel");
 }
