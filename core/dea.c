@@ -529,7 +529,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   if (rc) {
     tfp_error(err, errlen, 0, "GLPK fatal error while evaluating unit %zu", job.j + 1);
   } else if (job.interrupted) {
-    rc = TFP_EINVAL;
+    rc = TFP_EINTR;
     tfp_error(err, errlen, 0, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
   }
 

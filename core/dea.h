@@ -47,7 +47,7 @@ typedef enum { TFP_DEA_INPUT = 0, TFP_DEA_OUTPUT = 1 } tfp_dea_orientation;
 enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2 };
 
 /* Progress callback: returns non-zero to stop the run (it then fails with
-   TFP_EINVAL, "interrupted"). */
+   TFP_EINTR, "interrupted"). */
 
 typedef struct {
   tfp_dea_rts rts;                 /* default CRS */

@@ -56,7 +56,7 @@ int tfp_fe_demean(size_t n, const int *const *code, const size_t *G, size_t nfe,
       if (o.progress && it % 16 == 0 && o.progress(o.progress_ud, "absorbing fixed effects", j, nx)) {
         free(sum);
         if (err) snprintf(err, errlen, "interrupted");
-        return TFP_EINVAL;
+        return TFP_EINTR;
       }
       /* one FE: a single sweep is the exact within transformation */
       if (nfe == 1 || ch <= o.tol * scale) break;
@@ -70,7 +70,7 @@ int tfp_fe_demean(size_t n, const int *const *code, const size_t *G, size_t nfe,
     if (o.progress && o.progress(o.progress_ud, "absorbing fixed effects", j + 1, nx)) {
       free(sum);
       if (err) snprintf(err, errlen, "interrupted");
-      return TFP_EINVAL;
+      return TFP_EINTR;
     }
   }
   free(sum);

@@ -27,17 +27,20 @@ static char *xstrdup(const char *s)
   return p;
 }
 
+/* Append a line to r->notes, however long (names come from the user). */
 static void note(tfp_iv_result *r, const char *fmt, ...)
 {
-  char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  size_t old = r->notes ? strlen(r->notes) : 0, add = strlen(buf);
+  if (len < 0) return;
+  size_t old = r->notes ? strlen(r->notes) : 0, add = (size_t)len;
   char *p = realloc(r->notes, old + add + 2);
   if (!p) return;
-  memcpy(p + old, buf, add);
+  va_start(ap, fmt);
+  vsnprintf(p + old, add + 1, fmt, ap);
+  va_end(ap);
   p[old + add] = '\n';
   p[old + add + 1] = 0;
   r->notes = p;
@@ -111,27 +114,17 @@ int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double
 
 int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
                 const double *y, const double *S, double *b, double *e, double *J,
-                double *XZSZX, int *pinv, char *err, size_t errlen)
+                double *XZSZX, char *err, size_t errlen)
 {
   int rc = TFP_OK;
-  double *ZX = malloc((L * K + L + L * (K + 1) + L * L + 2 * L + K * K + 1) * sizeof *ZX);
+  double *ZX = malloc((L * K + L + L * (K + 1) + 2 * L + K * K + 1) * sizeof *ZX);
   if (!ZX) { snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
-  double *Zy = ZX + L * K, *SZ = Zy + L, *Sinv = SZ + L * (K + 1), *Ze = Sinv + L * L,
-         *SZe = Ze + L, *M = SZe + L;
+  double *Zy = ZX + L * K, *SZ = Zy + L, *Ze = SZ + L * (K + 1), *SZe = Ze + L, *M = SZe + L;
   tfp_la_crossprod(n, L, Z, K, X, ZX);
   tfp_la_crossprod(n, L, Z, 1, y, Zy);
   memcpy(SZ, ZX, L * K * sizeof *SZ);
   memcpy(SZ + L * K, Zy, L * sizeof *SZ);
-  if (pinv) *pinv = 0;
-  char e2[128];
-  if (tfp_la_chol_solve(L, S, K + 1, SZ, e2, sizeof e2) != TFP_OK) {
-    /* singular S: generalized inverse, as ivreg2 does, with a warning */
-    size_t rank;
-    if ((rc = tfp_la_sym_pinv(L, S, 1e-12, Sinv, &rank, err, errlen))) goto done;
-    tfp_la_gemm(0, 0, L, K, L, 1.0, Sinv, ZX, 0.0, SZ);
-    tfp_la_gemm(0, 0, L, 1, L, 1.0, Sinv, Zy, 0.0, SZ + L * K);
-    if (pinv) *pinv = 1;
-  }
+  if ((rc = tfp_la_chol_solve(L, S, K + 1, SZ, err, errlen))) goto done;
   tfp_la_gemm(1, 0, K, K, L, 1.0, ZX, SZ, 0.0, M);          /* X'Z S^-1 Z'X */
   tfp_la_gemm(1, 0, K, 1, L, 1.0, ZX, SZ + L * K, 0.0, b);  /* X'Z S^-1 Z'y */
   if ((rc = tfp_la_chol_solve(K, M, 1, b, err, errlen))) {
@@ -145,8 +138,7 @@ int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
     if (J) {
       tfp_la_crossprod(n, L, Z, 1, e, Ze);
       memcpy(SZe, Ze, L * sizeof *SZe);
-      if (pinv && *pinv) tfp_la_gemm(0, 0, L, 1, L, 1.0, Sinv, Ze, 0.0, SZe);
-      else if ((rc = tfp_la_chol_solve(L, S, 1, SZe, err, errlen))) goto done;
+      if ((rc = tfp_la_chol_solve(L, S, 1, SZe, err, errlen))) goto done;
       double j = 0;
       for (size_t i = 0; i < L; i++) j += Ze[i] * SZe[i];
       *J = j;
@@ -154,6 +146,15 @@ int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
   }
 done:
   free(ZX);
+  return rc;
+}
+
+int tfp_iv__s_rank(const tfp_iv__work *w, size_t L, const double *S, size_t *rank,
+                   char *err, size_t errlen)
+{
+  int rc = tfp_la_psd_rank(L, S, TFP_IV_S_RANK_TOL, rank, NULL, err, errlen);
+  /* M cluster sums span at most M dimensions, whatever the rounding says */
+  if (!rc && w->vce == TFP_VCE_CLUSTER && w->M < *rank) *rank = w->M;
   return rc;
 }
 
@@ -218,10 +219,16 @@ static void free_cols(col *c, size_t n) { for (size_t j = 0; j < n; j++) free(c[
 /* Names for dummy columns: "<name>_<level>". */
 static char *dummy_name(const char *base, double level)
 {
-  char buf[256];
-  if (level == floor(level) && fabs(level) < 1e15) snprintf(buf, sizeof buf, "%s_%.0f", base, level);
-  else snprintf(buf, sizeof buf, "%s_%g", base, level);
-  return xstrdup(buf);
+  char lv[64];
+  if (level == floor(level) && fabs(level) < 1e15) snprintf(lv, sizeof lv, "%.0f", level);
+  else snprintf(lv, sizeof lv, "%g", level);
+  size_t nb = strlen(base), nl = strlen(lv);
+  char *p = malloc(nb + nl + 2);
+  if (!p) return NULL;
+  memcpy(p, base, nb);
+  p[nb] = '_';
+  memcpy(p + nb + 1, lv, nl + 1);
+  return p;
 }
 
 /* Davidson-MacKinnon regression-based exogeneity test: OLS of y on [X, V]
@@ -244,7 +251,7 @@ static int dm_test(const tfp_iv__work *w, size_t K, const double *X, size_t L, c
   if ((rc = tfp_la_chol_solve(L, ZZ, nt, P, err, errlen))) goto done;
   tfp_la_gemm(0, 0, n, nt, L, -1.0, Z, P, 1.0, Xa + K * n);
   tfp_la_gram(n, Ka, Xa, S);
-  if ((rc = tfp_iv__gmm(n, Ka, Xa, Ka, Xa, w->y, S, b, e, NULL, A, NULL, err, errlen))) goto done;
+  if ((rc = tfp_iv__gmm(n, Ka, Xa, Ka, Xa, w->y, S, b, e, NULL, A, err, errlen))) goto done;
   if ((rc = tfp_iv__omega(w, Ka, Xa, e, S, err, errlen))) goto done;
   /* V = A^-1 S A^-1 */
   if ((rc = tfp_la_chol_solve(Ka, A, Ka, S, err, errlen))) goto done;
@@ -283,16 +290,44 @@ done:
   return rc;
 }
 
+static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
+               char *err, size_t errlen);
+
+size_t tfp_iv_err_room(const tfp_iv_data *d)
+{
+  size_t longest = d->y.name ? strlen(d->y.name) : 0;
+#define LONGEST(v, nv) for (size_t j_ = 0; j_ < (nv); j_++) \
+    if ((v)[j_].name && strlen((v)[j_].name) > longest) longest = strlen((v)[j_].name);
+  LONGEST(d->exog, d->n_exog) LONGEST(d->endog, d->n_endog) LONGEST(d->inst, d->n_inst)
+  LONGEST(d->dummies, d->n_dummies)
+#undef LONGEST
+  for (size_t j = 0; j < d->n_endog_test; j++)
+    if (d->endog_test[j] && strlen(d->endog_test[j]) > longest) longest = strlen(d->endog_test[j]);
+  return 1024 + 2 * longest;
+}
+
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
+               char *err, size_t errlen)
+{
+  *out = NULL;
+  if (err && errlen) err[0] = 0;
+  if (!d) return tfp_error(err, errlen, TFP_EINVAL, "no data");
+  size_t room = tfp_iv_err_room(d);
+  char *e = malloc(room);
+  if (!e) return tfp_error(err, errlen, TFP_ENOMEM, "out of memory");
+  e[0] = 0;
+  int rc = fit(d, o_in, out, e, room);
+  if (rc) tfp_error(err, errlen, rc, "%s", e);
+  free(e);
+  return rc;
+}
+
+static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **out,
                char *err, size_t errlen)
 {
   tfp_iv_opts o;
   if (o_in) o = *o_in; else tfp_iv_opts_init(&o);
-  char dummy_err[8];
-  if (!err) { err = dummy_err; errlen = sizeof dummy_err; }
-  err[0] = 0;
-  *out = NULL;
-  if (!d || !d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
+  if (!d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
   if (o.vce == TFP_VCE_CLUSTER && !d->cluster) {
     snprintf(err, errlen, "vce cluster needs a cluster variable"); return TFP_EINVAL;
   }
@@ -566,25 +601,44 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   double *A = S + L * L, *V = A + K * K, *B = V + K * K, *b = B + K * K, *e = b + K, *e2 = e + n,
          *Pi = e2 + n, *SA = Pi + L * K;
   double J, J2;
-  int pinv = 0;
   tfp_la_gram(n, L, Z, S);
-  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, b, e, NULL, A, NULL, err, errlen))) goto est_fail;
+  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, b, e, NULL, A, err, errlen))) goto est_fail;
   /* S-tilde from 2SLS residuals: the two-step GMM weight and the J statistic */
   if ((rc = tfp_iv__omega(&w, L, Z, e, S, err, errlen))) goto est_fail;
+  /* ivreg2: a rank-deficient S stops two-step GMM (the optimal weight is not
+     unique); 2SLS goes on without the J statistic. The rank is decided with a
+     stated tolerance and the cluster bound, never by whether a Cholesky
+     factorisation happens to succeed on this machine's rounding. */
+  size_t rank_S;
+  if ((rc = tfp_iv__s_rank(&w, L, S, &rank_S, err, errlen))) goto est_fail;
+  char clusters[64] = "";
+  if (o.vce == TFP_VCE_CLUSTER) snprintf(clusters, sizeof clusters, ", %zu clusters", r->N_clust);
+  if (rank_S < L && o.method == TFP_IV_GMM2S) {
+    rc = TFP_EDATA;
+    snprintf(err, errlen, "estimated covariance matrix of moment conditions not of full rank "
+             "(rank %zu for %zu moment conditions%s): the optimal GMM weighting matrix is not "
+             "unique, so two-step GMM cannot be computed (as in ivreg2; possible causes: too few "
+             "clusters, a singleton dummy variable)", rank_S, L, clusters);
+    goto est_fail;
+  }
   double *bg = malloc(K * sizeof *bg), *Vg = malloc(K * K * sizeof *Vg);
   if (!bg || !Vg) { free(bg); free(Vg); rc = TFP_ENOMEM; goto est_fail; }
-  rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, &pinv, err, errlen);
-  if (rc == TFP_ENUMERIC && o.method == TFP_IV_2SLS) {
-    /* the 2SLS fit stands; only the overidentification statistic is lost */
-    note(r, "warning: two-step GMM step failed (%s); J statistic not available", err);
-    J = NAN; rc = TFP_OK; err[0] = 0;
+  if (rank_S < L) {
+    r->warn_singular_S = 1;
+    note(r, "warning: estimated covariance matrix of moment conditions not of full rank "
+            "(rank %zu for %zu moment conditions%s); overidentification statistic not reported, "
+            "and standard errors and model tests should be interpreted with caution",
+         rank_S, L, clusters);
+    J = NAN;
+  } else {
+    rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, err, errlen);
+    if (rc == TFP_ENUMERIC && o.method == TFP_IV_2SLS) {
+      /* the 2SLS fit stands; only the overidentification statistic is lost */
+      note(r, "warning: two-step GMM step failed (%s); J statistic not available", err);
+      J = NAN; rc = TFP_OK; err[0] = 0;
+    }
   }
   if (rc) { free(bg); free(Vg); goto est_fail; }
-  if (pinv) {
-    r->warn_singular_S = 1;
-    note(r, "warning: estimated covariance matrix of moment conditions not of full rank; "
-            "a generalized inverse was used");
-  }
   if (o.method == TFP_IV_GMM2S) {
     memcpy(b, bg, K * sizeof *b);
     memcpy(e, e2, n * sizeof *e);
@@ -689,39 +743,54 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 
   /* 11. endog(): C = J(A) - J(B), both with S of model A (tested regressors exogenous) */
   r->endog = r->endog_p = r->endog_df = NAN;
-  if (d->n_endog_test > 0 && K1 > 0) {
-    size_t nt = 0, idx[256];
-    for (size_t t = 0; t < d->n_endog_test && nt < 256; t++) {
-      size_t j;
-      for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
-      if (j == K1) {   /* an endogenous regressor dropped as collinear is not tested */
-        int dropped = 0;
-        for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= strcmp(r->dropped_vars[q], d->endog_test[t]) == 0;
-        if (dropped) continue;
-        rc = TFP_EINVAL;
-        snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]);
-        goto est_fail;
-      }
-      idx[nt++] = j;
+  /* the tested regressors (each once), for endog() and Davidson-MacKinnon */
+  size_t nt = 0, *idx = malloc((K1 + 1) * sizeof *idx);
+  if (!idx) { rc = TFP_ENOMEM; goto est_fail; }
+  for (size_t t = 0; t < d->n_endog_test; t++) {
+    size_t j;
+    for (j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) break;
+    if (j == K1) {   /* an endogenous regressor dropped as collinear is not tested */
+      int dropped = 0;
+      for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= strcmp(r->dropped_vars[q], d->endog_test[t]) == 0;
+      if (dropped) continue;
+      rc = TFP_EINVAL;
+      snprintf(err, errlen, "endog test: '%s' is not an endogenous regressor", d->endog_test[t]);
+      free(idx);
+      goto est_fail;
     }
+    int seen = 0;
+    for (size_t q = 0; q < nt; q++) seen |= idx[q] == j;
+    if (!seen) idx[nt++] = j;
+  }
+  if (d->n_endog_test > 0 && K1 > 0) {
     size_t LA = L + nt;
     double *ZA = malloc((n * LA + LA * LA + L * L + 1) * sizeof *ZA);
-    if (!ZA) { rc = TFP_ENOMEM; goto est_fail; }
+    if (!ZA) { free(idx); rc = TFP_ENOMEM; goto est_fail; }
     double *SAm = ZA + n * LA, *SB = SAm + LA * LA;
     memcpy(ZA, Z, n * L * sizeof *ZA);
     for (size_t t = 0; t < nt; t++) memcpy(ZA + (L + t) * n, X + idx[t] * n, n * sizeof *ZA);
     tfp_la_gram(n, LA, ZA, SAm);
-    rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, NULL, B, NULL, err, errlen);
+    size_t rank_A = LA;
+    rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, NULL, B, err, errlen);
     if (!rc) rc = tfp_iv__omega(&w, LA, ZA, e2, SAm, err, errlen);
-    if (!rc) rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, &J, B, NULL, err, errlen);
-    for (size_t a = 0; a < L; a++) for (size_t bb = 0; bb < L; bb++) SB[a + bb * L] = SAm[a + bb * LA];
-    if (!rc) rc = tfp_iv__gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, NULL, err, errlen);
-    free(ZA);
-    if (rc == TFP_ENUMERIC) {
-      note(r, "warning: endog() statistic not available (%s)", err);
-      rc = TFP_OK; err[0] = 0; J = J2 = NAN;
+    if (!rc) rc = tfp_iv__s_rank(&w, LA, SAm, &rank_A, err, errlen);
+    if (!rc && (r->warn_singular_S || rank_A < LA)) {
+      /* as ivreg2: no C statistic from a rank-deficient S */
+      note(r, "warning: endog() statistic not reported: estimated covariance matrix of moment "
+              "conditions not of full rank (rank %zu for %zu moment conditions%s)",
+           r->warn_singular_S ? rank_S : rank_A, r->warn_singular_S ? L : LA, clusters);
+      J = J2 = NAN;
+    } else {
+      if (!rc) rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, &J, B, err, errlen);
+      for (size_t a = 0; a < L; a++) for (size_t bb = 0; bb < L; bb++) SB[a + bb * L] = SAm[a + bb * LA];
+      if (!rc) rc = tfp_iv__gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, err, errlen);
+      if (rc == TFP_ENUMERIC) {
+        note(r, "warning: endog() statistic not available (%s)", err);
+        rc = TFP_OK; err[0] = 0; J = J2 = NAN;
+      }
     }
-    if (rc) goto est_fail;
+    free(ZA);
+    if (rc) { free(idx); goto est_fail; }
     r->endog = J - J2;
     r->endog_df = (double)nt;
     r->endog_p = tfp_chi2_tail(r->endog_df, r->endog);
@@ -731,17 +800,14 @@ int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   /* 12a. Davidson-MacKinnon test of the endog() regressors (all endogenous if none named) */
   r->dm = r->dm_p = r->dm_df = NAN;
   if (K1 > 0) {
-    size_t nt = 0, idx[256];
-    if (d->n_endog_test > 0) {
-      for (size_t t = 0; t < d->n_endog_test && nt < 256; t++)
-        for (size_t j = 0; j < K1; j++) if (strcmp(r->names[j], d->endog_test[t]) == 0) idx[nt++] = j;
-    } else for (size_t j = 0; j < K1 && nt < 256; j++) idx[nt++] = j;
+    if (d->n_endog_test == 0) for (size_t j = 0; j < K1; j++) idx[nt++] = j;
     if ((rc = dm_test(&w, K, X, L, Z, idx, nt, r, err, errlen))) {
-      if (rc != TFP_ENUMERIC) goto est_fail;
+      if (rc != TFP_ENUMERIC) { free(idx); goto est_fail; }
       note(r, "warning: Davidson-MacKinnon test not available (%s)", err);
       rc = TFP_OK; err[0] = 0;
     }
   }
+  free(idx);
 
   /* 12. identification diagnostics, first stages, Stock-Yogo (iv_diag.c) */
   if (K1 > 0) {

@@ -28,9 +28,13 @@
    Sanderson-Windmeijer and Angrist-Pischke F), and a Davidson-MacKinnon
    regression-based exogeneity test. Not computed: Stock-Wright S, LIML.
    Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
-   empty sample, infinite values. A singular S uses a generalized inverse
-   with a warning in notes, as ivreg2 does; statistics that cannot be
-   computed (a J whose GMM step is singular) are NaN with a note. */
+   empty sample, infinite values. A moment covariance S not of full rank
+   (rank decided on the equilibrated S with relative tolerance
+   TFP_IV_S_RANK_TOL, and at most M with M clusters) is handled as ivreg2
+   does: two-step GMM fails with TFP_EDATA (the optimal weighting matrix is
+   not unique); 2SLS reports J and endog() as NaN with a warning in notes
+   (warn_singular_S). Other statistics that cannot be computed (a J whose GMM
+   step is singular) are NaN with a note. */
 #ifndef TFP_IV_H
 #define TFP_IV_H
 #include <stddef.h>
@@ -121,6 +125,10 @@ typedef struct tfp_iv_result {
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result **out,
                char *err, size_t errlen);
 void tfp_iv_result_free(tfp_iv_result *r);
+/* An error buffer size that holds any message tfp_iv_fit writes for d (fixed
+   text and the names it quotes): a smaller err cuts the message. Notes are
+   never cut, whatever err is. */
+size_t tfp_iv_err_room(const tfp_iv_data *d);
 
 /* Index of coefficient `name` in r, or -1. */
 int tfp_iv_find(const tfp_iv_result *r, const char *name);
@@ -145,11 +153,20 @@ typedef struct {
    fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
 int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double *e,
                   double *S, char *err, size_t errlen);
-/* GMM with weight S^-1 (S = Z'Z gives 2SLS). Outputs b (K), e (n), J, and
-   XZSZX = X'Z S^-1 Z'X (K x K). *pinv set when S needed a generalized inverse. */
+/* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
+   otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
 int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
                 const double *y, const double *S, double *b, double *e, double *J,
-                double *XZSZX, int *pinv, char *err, size_t errlen);
+                double *XZSZX, char *err, size_t errlen);
+/* Relative tolerance of the rank of S: eigenvalues of D^-1/2 S D^-1/2
+   (D = diag S) at most this times the largest count as zero. Rounding leaves
+   about 1e-15 in an exactly singular S; genuine directions of a screened
+   instrument set are far above 1e-11. */
+#define TFP_IV_S_RANK_TOL 1e-11
+/* Rank of the moment covariance S (L x L): tfp_la_psd_rank with
+   TFP_IV_S_RANK_TOL, and at most M under cluster VCE. */
+int tfp_iv__s_rank(const tfp_iv__work *w, size_t L, const double *S, size_t *rank,
+                   char *err, size_t errlen);
 /* Residualise the columns of A (n x p) on B (n x q), in place. */
 int tfp_iv__partial(size_t n, size_t q, const double *B, size_t p, double *A,
                     char *err, size_t errlen);

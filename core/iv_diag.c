@@ -207,7 +207,8 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
   int rc = TFP_OK;
   size_t sz = 2 * n * K1 + n * L1 + n + L1 * L1 * 3 + L1 * K1 * 4 + K1 * K1 * 6 + K1 + L1 * L1 + L1 + 16;
   double *Y = malloc(sz * sizeof *Y);
-  if (!Y) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
+  size_t *ix = malloc((K1 + 1) * sizeof *ix);   /* the other endogenous regressors */
+  if (!Y || !ix) { free(Y); free(ix); snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
   double *E = Y + n * K1, *Zt = E + n * K1, *v = Zt + n * L1, *zz = v + n, *Rz = zz + L1 * L1,
          *Om = Rz + L1 * L1, *zy = Om + L1 * L1, *pi = zy + L1 * K1, *theta = pi + L1 * K1,
          *tmp = theta + L1 * K1, *yy = tmp + L1 * K1, *Ry = yy + K1 * K1, *A = Ry + K1 * K1,
@@ -305,8 +306,7 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
       f->sw_chi2_p = f->ap_chi2_p = tfp_chi2_tail((double)L1, f->sw_chi2);
       f->sw_r2 = f->ap_r2 = f->pr2;
     } else {
-      size_t m = K1 - 1, ix[64];
-      if (K1 > 64) { f->sw_F = NAN; continue; }
+      size_t m = K1 - 1;
       for (size_t k = 0, t = 0; k < K1; k++) if (k != j) ix[t++] = k;
       for (size_t a = 0; a < m; a++) {
         for (size_t b = 0; b < m; b++) Ai2[a + b * m] = A[ix[a] + ix[b] * K1];
@@ -390,6 +390,6 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
   /* Stock-Yogo critical values for this K1/L1 */
   tfp_iv__sy_lookup(K1, L1, r->sy, &r->n_sy);
 done:
-  free(Y);
+  free(Y); free(ix);
   return rc;
 }

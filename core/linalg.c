@@ -98,27 +98,28 @@ int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *
   return TFP_OK;
 }
 
-int tfp_la_sym_pinv(size_t p, const double *S, double tol, double *Sinv, size_t *rank,
+int tfp_la_psd_rank(size_t p, const double *S, double tol, size_t *rank, double *w,
                     char *err, size_t errlen)
 {
-  if (p == 0) { if (rank) *rank = 0; return TFP_OK; }
-  double *V = malloc((p * p + p) * sizeof *V);
-  if (!V) return fail(err, errlen, TFP_ENOMEM, "out of memory: generalized inverse", 0);
-  double *w = V + p * p;
-  int rc = tfp_la_sym_eig(p, S, w, V, err, errlen);
-  if (rc) { free(V); return rc; }
-  double wmax = 0;
-  for (size_t i = 0; i < p; i++) if (fabs(w[i]) > wmax) wmax = fabs(w[i]);
+  *rank = 0;
+  if (p == 0) return TFP_OK;
+  double *C = malloc((p * p + p) * sizeof *C);
+  if (!C) return fail(err, errlen, TFP_ENOMEM, "out of memory: rank of a covariance matrix", 0);
+  double *d = C + p * p;
+  /* equilibrate: C = D^-1/2 S D^-1/2 with D = diag(S), so the rank does not
+     depend on the units of the variables; a zero (or negative) diagonal is a
+     zero direction, left out of C */
+  for (size_t j = 0; j < p; j++) d[j] = S[j + j * p] > 0 ? 1.0 / sqrt(S[j + j * p]) : 0.0;
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = 0; i < p; i++) C[i + j * p] = S[i + j * p] * d[i] * d[j];
+  double *lam = w ? w : d;   /* d is no longer needed once C is formed */
+  LAI info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'U', (LAI)p, C, (LAI)p, lam);
+  if (info != 0) { free(C); return fail(err, errlen, TFP_ENUMERIC, "symmetric eigen-decomposition", info); }
+  double lmax = lam[p - 1];
   size_t r = 0;
-  memset(Sinv, 0, p * p * sizeof *Sinv);
-  for (size_t k = 0; k < p; k++) {
-    if (!(w[k] > tol * wmax)) continue;
-    r++;
-    for (size_t j = 0; j < p; j++)
-      for (size_t i = 0; i < p; i++) Sinv[i + j * p] += V[i + k * p] * V[j + k * p] / w[k];
-  }
-  if (rank) *rank = r;
-  free(V);
+  for (size_t k = 0; k < p; k++) r += lam[k] > tol * lmax;
+  *rank = r;
+  free(C);
   return TFP_OK;
 }
 

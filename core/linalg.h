@@ -3,9 +3,7 @@
    Matrices are column-major doubles: element (i,j) of an m x n matrix A is
    A[i + j*m]. Every LAPACKE call's info is checked; failures return
    TFP_ENUMERIC (singular / not positive definite) or TFP_ENOMEM and write a
-   message into err. No routine here forms an explicit inverse except
-   tfp_la_sym_pinv, which exists for the generalized inverse that ivreg2 uses
-   when a weighting matrix is singular. */
+   message into err. No routine here forms an explicit inverse. */
 #ifndef TFP_LINALG_H
 #define TFP_LINALG_H
 #include <stddef.h>
@@ -28,9 +26,12 @@ int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen);
 int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen);
 /* Generalized symmetric-definite eigenvalues of A x = lambda B x, ascending. */
 int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen);
-/* Moore-Penrose inverse of a symmetric matrix by eigen-decomposition;
-   eigenvalues below tol * max|eigenvalue| are treated as zero. *rank gets the rank. */
-int tfp_la_sym_pinv(size_t p, const double *S, double tol, double *Sinv, size_t *rank,
+/* Numerical rank of a symmetric positive semi-definite S (p x p), invariant
+   to the scale of its rows and columns: the eigenvalues (LAPACKE dsyev) of
+   C = D^-1/2 S D^-1/2, D = diag(S), that exceed tol * the largest are counted
+   (a zero diagonal element is a zero direction). w (p, may be NULL) gets C's
+   eigenvalues, ascending. */
+int tfp_la_psd_rank(size_t p, const double *S, double tol, size_t *rank, double *w,
                     char *err, size_t errlen);
 /* Full SVD A (m x n) = U diag(s) VT; U m x m, VT n x n, s min(m,n). */
 int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double *VT,

@@ -203,7 +203,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
     if (rc) goto fail;
     if (o->progress && o->progress(o->progress_ud, "malmquist", p + 1, n_per)) {
       tfp_error(err, errlen, 0, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);
-      rc = TFP_EINVAL;
+      rc = TFP_EINTR;
       goto fail;
     }
   }

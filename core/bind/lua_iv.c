@@ -17,12 +17,11 @@
    Misuse and data errors (too few instruments, empty sample, infinite
    values) raise with a message naming the variable. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "iv.h"
 #include "tfp_lua.h"
-
-#define MAX_VARS 1024
 
 typedef struct { tfp_iv_result *r; } result_box;
 
@@ -65,52 +64,64 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
   return x;
 }
 
-/* Name k (1-based) of list field `key` of the spec, or a default. */
-static const char *name_at(lua_State *L, int spec, const char *key, size_t k, const char *dflt, char *buf, size_t bl)
+/* The string at idx, or the number there as a string, kept alive in the KEEP
+   table for the whole call (a converted number would otherwise die with its
+   stack slot); NULL for any other type. */
+static const char *keep_name(lua_State *L, int idx)
 {
-  const char *s = NULL;
-  if (lua_getfield(L, spec, key) == LUA_TTABLE) {
-    int t = lua_geti(L, -1, (lua_Integer)k);
-    if (t == LUA_TSTRING) s = lua_tostring(L, -1);   /* kept alive by the spec table */
-    else if (t == LUA_TNUMBER) {   /* converted on the stack only: copy before the pop frees it */
-      snprintf(buf, bl, "%s", lua_tostring(L, -1));
-      s = buf;
-    }
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  if (!s) { snprintf(buf, bl, "%s%zu", dflt, k); s = buf; }
+  int t = lua_type(L, idx);
+  if (t != LUA_TSTRING && t != LUA_TNUMBER) return NULL;
+  lua_pushvalue(L, idx);
+  const char *s = lua_tostring(L, -1);   /* converts the copy, not the spec's value */
+  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
   return s;
 }
 
-typedef struct {
-  tfp_iv_var v[MAX_VARS];
-  char buf[MAX_VARS][24];
-} var_list;
-
-/* Read list field `key` (vectors) with names from `names_key`. */
-static size_t read_list(lua_State *L, int spec, const char *key, const char *names_key,
-                        const char *dflt, var_list *out, size_t *n_rows)
+/* Name k (1-based) of list field `key` of the spec, or a default. */
+static const char *name_at(lua_State *L, int spec, const char *key, size_t k, const char *dflt)
 {
-  size_t count = 0;
+  const char *s = NULL;
+  if (lua_getfield(L, spec, key) == LUA_TTABLE) {
+    lua_geti(L, -1, (lua_Integer)k);
+    s = keep_name(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!s) {
+    lua_pushfstring(L, "%s%I", dflt, (lua_Integer)k);
+    s = keep_name(L, -1);
+    lua_pop(L, 1);
+  }
+  return s;
+}
+
+/* Read list field `key` (vectors) with names from `names_key` into *out, an
+   array owned by the KEEP table; returns the count. */
+static size_t read_list(lua_State *L, int spec, const char *key, const char *names_key,
+                        const char *dflt, const tfp_iv_var **out, size_t *n_rows)
+{
+  *out = NULL;
   if (lua_getfield(L, spec, key) == LUA_TNIL) { lua_pop(L, 1); return 0; }
   if (!lua_istable(L, -1) || tfp_tovector(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'%s' must be a list of vectors", key);
-  size_t len = (size_t)luaL_len(L, -1);
-  if (len > MAX_VARS) tfp_raise(L, "internal", "tfp._ivfit", "too many variables in '%s'", key);
-  for (size_t k = 1; k <= len; k++) {
-    const char *nm = name_at(L, spec, names_key, k, dflt, out->buf[k - 1], sizeof out->buf[k - 1]);
+  lua_Integer len = luaL_len(L, -1);
+  if (len < 0 || (lua_Unsigned)len > (lua_Unsigned)(SIZE_MAX / sizeof(tfp_iv_var)) - 1)
+    tfp_raise(L, "internal", "tfp._ivfit", "'%s' has a length of %I", key, len);
+  tfp_iv_var *v = lua_newuserdatauv(L, ((size_t)len + 1) * sizeof *v, 0);
+  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+  for (size_t k = 1; k <= (size_t)len; k++) {
+    const char *nm = name_at(L, spec, names_key, k, dflt);
     lua_geti(L, -1, (lua_Integer)k);
     size_t n;
     const double *x = tovec(L, -1, nm, &n);
     lua_pop(L, 1);
     if (*n_rows != (size_t)-1 && n != *n_rows)
       tfp_raise(L, "internal", "tfp._ivfit", "variable '%s' has %d rows, y has %d", nm, (int)n, (int)*n_rows);
-    out->v[count].name = nm;
-    out->v[count].x = x;
-    count++;
+    v[k - 1].name = nm;
+    v[k - 1].x = x;
   }
   lua_pop(L, 1);
-  return count;
+  *out = v;
+  return (size_t)len;
 }
 
 static void setnum(lua_State *L, const char *k, double v)
@@ -240,34 +251,28 @@ static int l_ivfit(lua_State *L)
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_newtable(L);   /* KEEP */
-  /* scratch in userdata: nothing malloc'ed can leak when we raise */
-  var_list *ex = lua_newuserdatauv(L, sizeof *ex, 0), *en = lua_newuserdatauv(L, sizeof *en, 0),
-           *in = lua_newuserdatauv(L, sizeof *in, 0), *du = lua_newuserdatauv(L, sizeof *du, 0),
-           *am = lua_newuserdatauv(L, sizeof *am, 0);
+  /* scratch in userdata owned by KEEP: nothing malloc'ed can leak when we raise */
   const int spec = 1;
   tfp_iv_data d;
   memset(&d, 0, sizeof d);
   size_t n = (size_t)-1;
   lua_getfield(L, spec, "y_name");
-  const char *yname = lua_tostring(L, -1);   /* kept alive by the spec */
+  const char *yname = keep_name(L, -1);
   lua_pop(L, 1);
   if (!yname) yname = "y";
   if (lua_getfield(L, spec, "y") == LUA_TNIL) tfp_raise(L, "internal", "tfp._ivfit", "spec.y (the dependent variable) is required");
   d.y.name = yname;
   d.y.x = tovec(L, -1, yname, &n);
   lua_pop(L, 1);
-  size_t ex_count = read_list(L, spec, "exog", "exog_names", "x", ex, &n);
-  size_t en_count = read_list(L, spec, "endog", "endog_names", "endog", en, &n);
-  size_t in_count = read_list(L, spec, "inst", "inst_names", "z", in, &n);
-  size_t du_count = read_list(L, spec, "dummies", "dummy_names", "d", du, &n);
-  size_t am_count = read_list(L, spec, "absorb_more", "absorb_more_names", "fe", am, &n);
+  const tfp_iv_var *am;
+  d.n_exog = read_list(L, spec, "exog", "exog_names", "x", &d.exog, &n);
+  d.n_endog = read_list(L, spec, "endog", "endog_names", "endog", &d.endog, &n);
+  d.n_inst = read_list(L, spec, "inst", "inst_names", "z", &d.inst, &n);
+  d.n_dummies = read_list(L, spec, "dummies", "dummy_names", "d", &d.dummies, &n);
+  size_t am_count = read_list(L, spec, "absorb_more", "absorb_more_names", "fe", &am, &n);
   d.n = n;
-  d.exog = ex->v; d.n_exog = ex_count;
-  d.endog = en->v; d.n_endog = en_count;
-  d.inst = in->v; d.n_inst = in_count;
-  d.dummies = du->v; d.n_dummies = du_count;
   const double **more = lua_newuserdatauv(L, (am_count + 1) * sizeof *more, 0);
-  for (size_t k = 0; k < am_count; k++) more[k] = am->v[k].x;
+  for (size_t k = 0; k < am_count; k++) more[k] = am[k].x;
   d.absorb_more = more; d.n_absorb_more = am_count;
   size_t m;
   if (lua_getfield(L, spec, "absorb") != LUA_TNIL) {
@@ -280,19 +285,21 @@ static int l_ivfit(lua_State *L)
     if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'cluster' has %d rows, y has %d", (int)m, (int)n);
   }
   lua_pop(L, 1);
-  const char *tested[256];
   if (lua_getfield(L, spec, "endog_test") == LUA_TTABLE) {
-    size_t len = (size_t)luaL_len(L, -1);
-    if (len > 256) tfp_raise(L, "internal", "tfp._ivfit", "too many names in 'endog_test'");
-    for (size_t k = 1; k <= len; k++) {
-      lua_geti(L, -1, (lua_Integer)k);
-      tested[k - 1] = lua_tostring(L, -1);
+    lua_Integer len = luaL_len(L, -1);
+    if (len < 0 || (lua_Unsigned)len > (lua_Unsigned)(SIZE_MAX / sizeof(char *)) - 1)
+      tfp_raise(L, "internal", "tfp._ivfit", "'endog_test' has a length of %I", len);
+    const char **tested = lua_newuserdatauv(L, ((size_t)len + 1) * sizeof *tested, 0);
+    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+    for (lua_Integer k = 1; k <= len; k++) {
+      lua_geti(L, -1, k);
+      tested[k - 1] = keep_name(L, -1);
       if (!tested[k - 1]) tfp_raise(L, "internal", "tfp._ivfit", "endog_test[%d] is not a name", (int)k);
       lua_pop(L, 1);
     }
-    d.endog_test = tested; d.n_endog_test = len;
+    d.endog_test = tested; d.n_endog_test = (size_t)len;
   } else if (!lua_isnil(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'endog_test' must be a list of names");
-  lua_pop(L, 1);   /* names stay alive in the spec table */
+  lua_pop(L, 1);
 
   tfp_iv_opts o;
   tfp_iv_opts_init(&o);
@@ -322,8 +329,9 @@ static int l_ivfit(lua_State *L)
   box->r = NULL;
   if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, box_gc); lua_setfield(L, -2, "__gc"); }
   lua_setmetatable(L, -2);
-  char err[512];
-  int rc = tfp_iv_fit(&d, &o, &box->r, err, sizeof err);
+  size_t errlen = tfp_iv_err_room(&d);   /* long names come back whole */
+  char *err = lua_newuserdatauv(L, errlen, 0);
+  int rc = tfp_iv_fit(&d, &o, &box->r, err, errlen);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp._ivfit", err);
   push_result(L, box->r);      /* on a memory error the box's __gc frees the result */
   tfp_iv_result_free(box->r);

@@ -256,17 +256,55 @@ static void test_dm_equals_wu_hausman_f(void)
   tfp_iv_result_free(fs); tfp_iv_result_free(rr); tfp_iv_result_free(ru); tfp_iv_result_free(r);
 }
 
-/* The generalized inverse used for a singular S (as ivreg2 does): for
-   S = v v', S+ = v v' / |v|^4 exactly. */
-static void test_generalized_inverse_of_a_rank_one_matrix(void)
+/* The rank of a moment covariance matrix: S = v v' has rank 1 whatever the
+   rounding, and a full-rank S keeps its rank when one variable is in units a
+   million times smaller (the rank is taken on the equilibrated matrix). */
+static void test_rank_of_s_is_scale_free_and_exact_for_rank_one(void)
 {
   const double v[3] = {1, 2, 2};
-  double S[9], Sp[9];
-  size_t rank = 0;
+  double S[9], w[3];
+  size_t rank = 99;
   for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) S[i + 3 * j] = v[i] * v[j];
-  CHECK(tfp_la_sym_pinv(3, S, 1e-12, Sp, &rank, NULL, 0) == TFP_OK);
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, w, NULL, 0) == TFP_OK);
   CHECK(rank == 1);
-  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) CHECK_NEAR(Sp[i + 3 * j], v[i] * v[j] / 81.0, 1e-15);
+  CHECK_NEAR(w[2], 3.0, 1e-14);   /* equilibrated v v' is the all-ones matrix */
+  const double F[9] = {4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2};
+  const double scale[3] = {1, 1e-6, 1e6};
+  for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) S[i + 3 * j] = F[i + 3 * j] * scale[i] * scale[j];
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, NULL, NULL, 0) == TFP_OK);
+  CHECK(rank == 3);
+  S[0] = 0;   /* a zero diagonal is a zero direction */
+  S[1] = S[2] = S[3] = S[6] = 0;
+  CHECK(tfp_la_psd_rank(3, S, TFP_IV_S_RANK_TOL, &rank, NULL, NULL, 0) == TFP_OK);
+  CHECK(rank == 2);
+}
+
+/* A progress callback that asks to stop ends the fit with TFP_EINTR (not a
+   misuse or data error), while it absorbs the fixed effects. */
+static int stop_at_once(void *ud, const char *what, size_t done, size_t total)
+{
+  (void)what; (void)done; (void)total;
+  ++*(int *)ud;
+  return 1;
+}
+static void test_a_progress_callback_interrupts_the_fit_with_eintr(void)
+{
+  tfp_iv_var ex[2] = {{"x1", x1}, {"x2", x2}}, en[1] = {{"s", s}}, in[2] = {{"L1.s", s_l1}, {"L2.s", s_l2}};
+  const double *more[1] = {year};
+  tfp_iv_data d;
+  memset(&d, 0, sizeof d);
+  d.n = n_rows; d.y.name = "y"; d.y.x = y;
+  d.exog = ex; d.n_exog = 2; d.endog = en; d.n_endog = 1; d.inst = in; d.n_inst = 2;
+  d.absorb = unit; d.absorb_more = more; d.n_absorb_more = 1;
+  tfp_iv_opts o;
+  tfp_iv_opts_init(&o);
+  int calls = 0;
+  o.progress = stop_at_once; o.progress_ud = &calls;
+  tfp_iv_result *r = NULL;
+  char err[256] = "";
+  CHECK(tfp_iv_fit(&d, &o, &r, err, sizeof err) == TFP_EINTR);
+  CHECK(r == NULL && calls == 1);
+  CHECK_STR_CONTAINS(err, "interrupted");
 }
 
 typedef struct { const char *name; int what; const char *error; } bad_case;
@@ -314,7 +352,8 @@ int main(void)
   test_singletons_are_dropped_and_counted();
   test_collinear_regressor_is_dropped_with_a_note();
   test_dm_equals_wu_hausman_f();
-  test_generalized_inverse_of_a_rank_one_matrix();
+  test_rank_of_s_is_scale_free_and_exact_for_rank_one();
   test_bad_input_gives_clear_errors();
+  test_a_progress_callback_interrupts_the_fit_with_eintr();
   return check_report("test_iv_panel");
 }

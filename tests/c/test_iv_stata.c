@@ -270,8 +270,19 @@ static void check_case(const iv_case *c)
       {"small", (double)r->small}, {"first_stage_f", r->n_first == 1 ? r->first[0].F : NAN},
       {"model_f", r->F}, {"model_f_p", r->F_p}, {"model_f_df1", r->F_df1}, {"model_f_df2", r->F_df2},
     };
+    /* where ivreg2 leaves J or the endog() statistic missing (overidentified,
+       S not of full rank: card *_dofminus_cl, 2 clusters), so do we */
+    double v, jdf;
+    int jc = tfp_frame_find(df, "j"), ec = tfp_frame_find(df, "estat");
+    if (jc >= 0 && !num(df, "j", 0, &v) && num(df, "jdf", 0, &jdf) && jdf > 0) {
+      check_count++;
+      if (!isnan(r->hansen_j)) { check_failures++; fprintf(stderr, "%s_%s: J %g, ivreg2 none\n", c->prefix, c->suffix, r->hansen_j); }
+    }
+    if (ec >= 0 && c->endog_test && !num(df, "estat", 0, &v)) {
+      check_count++;
+      if (!isnan(r->endog)) { check_failures++; fprintf(stderr, "%s_%s: endog %g, ivreg2 none\n", c->prefix, c->suffix, r->endog); }
+    }
     for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
-      double v;
       /* the 2-cluster card fixtures' identification statistics, J, model F and
          Anderson-Rubin are degenerate (rank-deficient S and V; Stata inverts V with invsym,
          a generalized inverse, where we report nothing): compare the rest */

@@ -504,6 +504,31 @@ static void bad_panels_are_rejected_naming_the_column_and_row(void) {
   }
 }
 
+static int stop_after_two(void *ud, const char *what, size_t done, size_t total) {
+  (void)what; (void)total;
+  *(size_t *)ud = done;
+  return done >= 2;
+}
+
+/* A progress callback that asks to stop ends the run with TFP_EINTR, after
+   the period it was called for, and leaves no result. */
+static void a_progress_callback_interrupts_the_run_with_eintr(void) {
+  toy p;
+  toy_make(&p, 10, 4, NULL);
+  tfp_malmquist_opts o;
+  tfp_malmquist_opts_init(&o);
+  size_t seen = 0;
+  o.progress = stop_after_two;
+  o.progress_ud = &seen;
+  tfp_malmquist_result r;
+  char err[256] = "";
+  CHECK(tfp_malmquist_run(&p.d, p.code, 10, p.t, &o, &r, err, sizeof err) == TFP_EINTR);
+  CHECK(seen == 2);
+  CHECK_STR_CONTAINS(err, "Malmquist interrupted after 2 of 4 periods");
+  CHECK(r.change[0] == NULL);
+  toy_free(&p);
+}
+
 int main(void) {
   synthetic_panel_matches_benchmarking_in_both_orientations();
   deap111_matches_full_precision_reproductions();
@@ -513,5 +538,6 @@ int main(void) {
   warm_start_gives_the_cold_start_indexes();
   an_unbalanced_panel_uses_the_pairs_present_in_both_periods();
   bad_panels_are_rejected_naming_the_column_and_row();
+  a_progress_callback_interrupts_the_run_with_eintr();
   return check_report("test_malmquist");
 }
