@@ -246,6 +246,35 @@ int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t er
   return rc;
 }
 
+int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, char *err, size_t errlen) {
+  if (f->panel_id < 0)
+    return tfp_error(err, errlen, TFP_EINVAL, "panel: the frame has no panel structure (call panel(id, time) first)");
+  tfp_panel_key *key;
+  int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
+  if (rc != TFP_OK) return rc;
+  size_t n = f->nrow;
+  *info = (tfp_panel_info){0, n, NAN, NAN, 0, 0, 0, 2};
+  for (size_t k = 0; k < n; k++) {
+    if (!(key[k].t >= info->first)) info->first = key[k].t;
+    if (!(key[k].t <= info->last)) info->last = key[k].t;
+  }
+  if (n) info->n_periods = (size_t)(info->last - info->first) + 1;
+  size_t t_first_unit = 0;
+  for (size_t a = 0, b; a < n; a = b) {
+    for (b = a; b < n && key[b].g == key[a].g; b++) {}
+    size_t t_i = b - a;
+    double lo = key[a].t, hi = key[b - 1].t;
+    info->n_units++;
+    if (hi - lo + 1 > (double)t_i) info->n_gaps++;
+    if (lo > info->first || hi < info->last) info->n_partial++;
+    if (a == 0) t_first_unit = t_i;
+    else if (t_i != t_first_unit) info->balance = 0;
+  }
+  if (info->balance && (info->n_gaps || info->n_partial)) info->balance = 1;
+  free(key);
+  return TFP_OK;
+}
+
 int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
                   char *err, size_t errlen) {
   if (f->panel_id < 0)

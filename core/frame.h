@@ -61,6 +61,24 @@ int tfp_panel_key_cmp(const void *a, const void *b);
    TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen);
 
+/* The declared panel's shape, as Stata's xtset reports it. Periods are the
+   whole numbers first..last (lags assume a step of 1); a unit has a gap when
+   a period inside its own first..last is missing, and spans all periods when
+   its first and last are the panel's. Strongly balanced: every unit has every
+   period; weakly: every unit has as many rows, at different periods. */
+typedef struct {
+  size_t n_units, n_obs;
+  double first, last;         /* NaN when the frame has no rows */
+  size_t n_periods;           /* last - first + 1 */
+  size_t n_gaps;              /* units with a gap */
+  size_t n_partial;           /* units not spanning first..last */
+  int balance;                /* 2 strongly, 1 weakly balanced, 0 unbalanced */
+} tfp_panel_info;
+
+/* Fails with TFP_EINVAL when no panel is declared, or as tfp_frame_panel
+   when the id or time columns changed since and now have missing values. */
+int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, char *err, size_t errlen);
+
 /* out[i] = x at (id_i, time_i - k) in the declared panel, NaN where that
    row does not exist (gaps are respected). k may be negative (a lead). */
 int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,

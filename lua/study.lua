@@ -37,9 +37,8 @@ end
 -- (and the panel declared), plus the Malmquist frame as a second value.
 function M.build(f, overrides, source)
   local c = M.mapping(overrides)
-  local have = f:types()
   for role, name in pairs(c) do
-    if not have[name] then
+    if not f:has(name) then
       error(string.format("%s: no column '%s' for %s (map it: %s = \"your column\")",
         source or "data", name, role, role), 0)
     end

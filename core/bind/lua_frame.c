@@ -1,11 +1,72 @@
 /* lua_frame.c — the frame and vector userdata: column access, vectorised
    arithmetic, subsets, panel lags, printing. */
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "csv.h"
 #include "tfp_lua.h"
+
+/* ---------------------------------------------------------------- numbers */
+
+/* Integral doubles below 2^53 in magnitude are exact integers: Lua gets them
+   as integers (f.year[1] is 2003, not 2003.0) and listings print all digits. */
+#define EXACT_INT 9007199254740992.0
+
+static int is_exact_int(double x) { return x == floor(x) && fabs(x) < EXACT_INT; }
+
+static void push_number(lua_State *L, double x) {
+  if (is_exact_int(x)) lua_pushinteger(L, (lua_Integer)x);
+  else lua_pushnumber(L, x);
+}
+
+static void format_number(double x, const char *fmt, char *buf, size_t n) {
+  if (isnan(x)) snprintf(buf, n, ".");
+  else if (is_exact_int(x)) snprintf(buf, n, "%.0f", x);
+  else snprintf(buf, n, fmt, x);
+}
+
+/* ------------------------------------------------------------ did you mean */
+
+/* Levenshtein distance, case-insensitive (as O.distance in lua/options.lua). */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), row[128];
+  if (lb >= sizeof row / sizeof row[0]) return (size_t)-1;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j], cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+      size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+      row[j] = diag + cost < best ? diag + cost : best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+static int prefix_of(const char *p, const char *s) {
+  for (; *p; p++, s++)
+    if (tolower((unsigned char)*p) != tolower((unsigned char)*s)) return 0;
+  return 1;
+}
+
+/* The candidate closest to word, as O.closest: at most one edit for words of
+   four letters or fewer, two otherwise, else a unique prefix of 3+ letters. */
+static const char *closest(const char *word, const char *const *cand, size_t n) {
+  size_t lw = strlen(word), bestd = (size_t)-1, n_prefixed = 0;
+  const char *best = NULL, *prefixed = NULL;
+  for (size_t k = 0; k < n; k++) {
+    size_t d = edit_distance(word, cand[k]);
+    if (d < bestd) { best = cand[k]; bestd = d; }
+    if (lw >= 3 && (prefix_of(word, cand[k]) || prefix_of(cand[k], word))) { prefixed = cand[k]; n_prefixed++; }
+  }
+  if (best && bestd <= (lw <= 4 ? 1u : 2u)) return best;
+  return n_prefixed == 1 ? prefixed : NULL;
+}
 
 /* ---------------------------------------------------------------- vectors */
 
@@ -28,6 +89,8 @@ tfp_vector *tfp_checkvector(lua_State *L, int arg) { return luaL_checkudata(L, a
 
 void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n) {
   tfp_vector *v = newvector(L, c->type, n);
+  /* The column's name, for messages only ("use f.year:gt(2010)"). */
+  if (c->name) v->c.name = strdup(c->name);
   if (c->type == TFP_NUM) {
     if (n) memcpy(v->c.num, c->num, n * sizeof(double));
   } else {
@@ -39,7 +102,9 @@ void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n) {
 static int vector_gc(lua_State *L) {
   tfp_vector *v = tfp_checkvector(L, 1);
   free(v->c.num);
+  free(v->c.name);
   tfp_column_free_str(v->c.str, v->n);
+  v->c.name = NULL;
   v->c.num = NULL;
   v->c.str = NULL;
   v->n = 0;
@@ -132,7 +197,7 @@ static int vector_len(lua_State *L) {
 static void push_element(lua_State *L, const tfp_column *c, size_t i) {
   if (c->type == TFP_NUM) {
     if (isnan(c->num[i])) lua_pushnil(L);
-    else lua_pushnumber(L, c->num[i]);
+    else push_number(L, c->num[i]);
   } else if (c->str[i]) {
     lua_pushstring(L, c->str[i]);
   } else {
@@ -168,31 +233,61 @@ static int vector_summary(lua_State *L) {
     default: lua_pushinteger(L, (lua_Integer)n); return 1;      /* count */
   }
   if (isnan(r)) lua_pushnil(L);
-  else lua_pushnumber(L, r);
+  else push_number(L, r);
   return 1;
 }
 
-/* Comparisons give 0/1 vectors (missing stays missing), for filter(). */
+static double compare_result(int op, int c) {
+  return op == 0 ? c == 0 : op == 1 ? c != 0 : op == 2 ? c < 0 : op == 3 ? c <= 0 : op == 4 ? c > 0 : c >= 0;
+}
+
+/* Comparisons give 0/1 vectors (missing stays missing), for filter(); the
+   other side is a scalar or a vector of the same length and type. */
 static int vector_compare(lua_State *L) {
-  tfp_vector *v = tfp_checkvector(L, 1);
+  tfp_vector *v = tfp_checkvector(L, 1), *w = tfp_tovector(L, 2);
   int op = (int)lua_tointeger(L, lua_upvalueindex(1));   /* 0 eq 1 ne 2 lt 3 le 4 gt 5 ge */
+  if (w && (w->n != v->n || w->c.type != v->c.type))
+    return tfp_argerror(L, 2, w->n != v->n ? "a vector of another length" : "a vector of another type");
+  const char *s = w || v->c.type == TFP_NUM ? NULL : luaL_checkstring(L, 2);
+  double y = w || v->c.type == TFP_STR ? 0 : luaL_checknumber(L, 2);
   double *r = tfp_newvector(L, v->n);
-  if (v->c.type == TFP_STR) {
-    const char *s = luaL_checkstring(L, 2);
-    for (size_t i = 0; i < v->n; i++) {
-      if (!v->c.str[i]) { r[i] = NAN; continue; }
-      int c = strcmp(v->c.str[i], s);
-      r[i] = op == 0 ? c == 0 : op == 1 ? c != 0 : op == 2 ? c < 0 : op == 3 ? c <= 0 : op == 4 ? c > 0 : c >= 0;
-    }
-  } else {
-    double s = luaL_checknumber(L, 2);
-    for (size_t i = 0; i < v->n; i++) {
-      double x = v->c.num[i];
-      if (isnan(x)) { r[i] = NAN; continue; }
-      r[i] = op == 0 ? x == s : op == 1 ? x != s : op == 2 ? x < s : op == 3 ? x <= s : op == 4 ? x > s : x >= s;
+  for (size_t i = 0; i < v->n; i++) {
+    if (v->c.type == TFP_STR) {
+      const char *b = w ? w->c.str[i] : s;
+      r[i] = v->c.str[i] && b ? compare_result(op, strcmp(v->c.str[i], b)) : NAN;
+    } else {
+      double x = v->c.num[i], b = w ? w->c.num[i] : y;
+      r[i] = isnan(x) || isnan(b) ? NAN : compare_result(op, (x > b) - (x < b));
     }
   }
   return 1;
+}
+
+/* The operand at arg as the user may have written it, for messages. */
+static void push_operand_text(lua_State *L, int arg, const char *unnamed) {
+  tfp_vector *v = tfp_tovector(L, arg);
+  if (v) lua_pushfstring(L, v->c.name ? "f.%s" : "%s", v->c.name ? v->c.name : unnamed);
+  else if (lua_type(L, arg) == LUA_TSTRING) lua_pushfstring(L, "'%s'", lua_tostring(L, arg));
+  else if (lua_type(L, arg) == LUA_TNUMBER) {
+    char buf[64];
+    format_number(lua_tonumber(L, arg), "%.15g", buf, sizeof buf);
+    lua_pushstring(L, buf);
+  }
+  else lua_pushfstring(L, "<%s>", luaL_typename(L, arg));
+}
+
+/* __lt and __le: Lua makes their result a boolean, so a vector comparison
+   cannot be written with < and <=; say which method does it. */
+static int vector_order(lua_State *L) {
+  int le = (int)lua_tointeger(L, lua_upvalueindex(1));
+  int vec = tfp_tovector(L, 1) ? 1 : 2, other = 3 - vec;
+  /* a < b with the vector first is v:lt(b); with it second (b > v) it is v:gt(a). */
+  const char *method = vec == 1 ? (le ? "le" : "lt") : (le ? "ge" : "gt");
+  push_operand_text(L, vec, "v");
+  push_operand_text(L, other, "w");
+  return tfp_raise(L, "usage", NULL, "a vector cannot be compared with %s; use %s:%s(%s) (also lt, le, gt, ge, eq, ne: "
+                   "0/1 masks for f:filter)", le ? "<= or >=" : "< or >", lua_tostring(L, -2), method,
+                   lua_tostring(L, -1));
 }
 
 static int vector_totable(lua_State *L) {
@@ -242,8 +337,7 @@ static int vector_newindex(lua_State *L) {
 
 static void format_cell(const tfp_column *c, size_t i, char *buf, size_t n) {
   if (c->type == TFP_NUM) {
-    if (isnan(c->num[i])) snprintf(buf, n, ".");
-    else snprintf(buf, n, "%.6g", c->num[i]);
+    format_number(c->num[i], "%.6g", buf, n);
   } else {
     snprintf(buf, n, "%s", c->str[i] ? c->str[i] : ".");
   }
@@ -326,11 +420,59 @@ static int frame_close(lua_State *L) {
   return 0;
 }
 
+/* Push the hint for a column name that f lacks: " (did you mean 'X'?)" when
+   a column is close (or, with methods, a frame method), else the columns. */
+static void push_column_hint(lua_State *L, tfp_frame *f, const char *name, int methods) {
+  int base = lua_gettop(L);
+  const char **cand = lua_newuserdatauv(L, (f->ncol ? f->ncol : 1) * sizeof *cand, 0);
+  for (size_t j = 0; j < f->ncol; j++) cand[j] = f->col[j].name;
+  const char *near = closest(name, cand, f->ncol), *method = NULL;
+  if (!near && methods && luaL_getmetatable(L, TFP_FRAME_MT) == LUA_TTABLE &&
+      lua_getfield(L, -1, "methods") == LUA_TTABLE) {
+    const char *mnames[64];
+    size_t nm = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {   /* the names stay alive in the registry's methods table */
+      if (lua_type(L, -2) == LUA_TSTRING && nm < 64) mnames[nm++] = lua_tostring(L, -2);
+      lua_pop(L, 1);
+    }
+    method = closest(name, mnames, nm);
+  }
+  if (near) lua_pushfstring(L, " (did you mean '%s'?)", near);
+  else if (method) lua_pushfstring(L, " (did you mean the method '%s'?)", method);
+  else if (f->ncol == 0) lua_pushliteral(L, " (the frame has no columns)");
+  else {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, " (columns: ");
+    for (size_t j = 0; j < f->ncol && j < 10; j++) {
+      if (j) luaL_addstring(&b, ", ");
+      luaL_addstring(&b, f->col[j].name);
+    }
+    if (f->ncol > 10) {
+      lua_pushfstring(L, ", ... %I more: see f:names()", (lua_Integer)(f->ncol - 10));
+      luaL_addvalue(&b);
+    }
+    luaL_addchar(&b, ')');
+    luaL_pushresult(&b);
+  }
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+}
+
+/* The public name of column access: f.name, or f["name"] when name is not an identifier. */
+static const char *push_access_name(lua_State *L, const char *name) {
+  int ident = isalpha((unsigned char)name[0]) || name[0] == '_';
+  for (const char *p = name; *p && ident; p++) ident = isalnum((unsigned char)*p) || *p == '_';
+  return lua_pushfstring(L, ident ? "f.%s" : "f[\"%s\"]", name);
+}
+
 int tfp_checkcolumn(lua_State *L, tfp_frame *f, int arg, const char *name) {
   int j = tfp_frame_find(f, name);
   if (j < 0) {
-    lua_pushfstring(L, "column '%s' not found", name);
-    luaL_argerror(L, arg, lua_tostring(L, -1));
+    push_column_hint(L, f, name, 0);
+    lua_pushfstring(L, "column '%s' not found%s", name, lua_tostring(L, -1));
+    tfp_argerror(L, arg, lua_tostring(L, -1));
   }
   return j;
 }
@@ -339,9 +481,33 @@ const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *n
   int j = tfp_checkcolumn(L, f, arg, name);
   if (f->col[j].type != TFP_NUM) {
     lua_pushfstring(L, "column '%s' is not numeric", name);
-    luaL_argerror(L, arg, lua_tostring(L, -1));
+    tfp_argerror(L, arg, lua_tostring(L, -1));
   }
   return f->col[j].num;
+}
+
+/* A core error as a tfp.error of fn ("f:lag"), without the core's own
+   "lag: " prefix. */
+static int raise_core(lua_State *L, int rc, const char *fn, const char *err) {
+  const char *method = strchr(fn, ':') ? strchr(fn, ':') + 1 : fn;
+  size_t m = strlen(method);
+  if (strncmp(err, method, m) == 0 && strncmp(err + m, ": ", 2) == 0) err += m + 2;
+  return tfp_raise_status(L, rc, fn, err);
+}
+
+/* Warn (lua_warning, printed by the host) at the user's call site, as
+   tfp.error objects are located: the first level neither C nor embedded. */
+static void warn_user(lua_State *L, const char *message) {
+  lua_Debug ar;
+  int level = 0, found = 0;
+  for (; lua_getstack(L, level, &ar); level++) {
+    lua_getinfo(L, "Sl", &ar);
+    if (ar.currentline > 0 && !tfp_internal_source(ar.source)) { found = 1; break; }
+  }
+  if (found) lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, message);
+  else lua_pushstring(L, message);
+  lua_warning(L, lua_tostring(L, -1), 0);
+  lua_pop(L, 1);
 }
 
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
@@ -382,7 +548,12 @@ size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, si
 static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int idx, int pad) {
   if (lua_isnil(L, idx)) {
     int j = tfp_frame_find(f, name);
-    if (j >= 0) tfp_frame_drop(f, j);
+    if (j < 0) {
+      push_column_hint(L, f, name, 0);
+      const char *hint = lua_tostring(L, -1);
+      tfp_raise(L, "usage", push_access_name(L, name), "no column '%s' to delete%s", name, hint);
+    }
+    tfp_frame_drop(f, j);
     return;
   }
   if (lua_type(L, idx) == LUA_TNUMBER) {
@@ -408,13 +579,28 @@ static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int id
   if (j < 0) luaL_error(L, "out of memory");
 }
 
+/* f.name: the column, else the method; anything else is an error, so that a
+   misspelt column is never a silent nil (f.SAGG_H = f.SAGG_h would delete). */
 static int frame_index(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
   if (lua_type(L, 2) == LUA_TSTRING) {
     int j = tfp_frame_find(f, lua_tostring(L, 2));
     if (j >= 0) { tfp_pushcolumn(L, &f->col[j], f->nrow); return 1; }
   }
-  return push_method(L);
+  if (push_method(L) != 1 || !lua_isnil(L, -1)) return 1;
+  if (lua_type(L, 2) != LUA_TSTRING)
+    return tfp_raise(L, "usage", NULL, "a frame is indexed by column name (f.name or f[\"name\"]), not by a %s; "
+                     "rows: f:head(n), f:filter(mask), f.col[i]", luaL_typename(L, 2));
+  const char *name = lua_tostring(L, 2);
+  push_column_hint(L, f, name, 1);
+  const char *hint = lua_tostring(L, -1);
+  return tfp_raise(L, "usage", push_access_name(L, name), "no column '%s'%s", name, hint);
+}
+
+static int frame_has(lua_State *L) {
+  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_pushboolean(L, tfp_frame_find(f, luaL_checkstring(L, 2)) >= 0);
+  return 1;
 }
 
 static int frame_newindex(lua_State *L) {
@@ -422,7 +608,8 @@ static int frame_newindex(lua_State *L) {
   const char *name = luaL_checkstring(L, 2);
   luaL_getmetafield(L, 1, "methods");
   if (lua_getfield(L, -1, name) != LUA_TNIL)
-    return luaL_error(L, "'%s' is a frame method; use f[\"%s\"] = ... with another name", name, name);
+    return tfp_raise(L, "usage", push_access_name(L, name), "'%s' is a frame method, not a column name; "
+                     "choose another name", name);
   lua_pop(L, 2);
   frame_setcolumn(L, f, name, 3, 0);
   return 0;
@@ -520,51 +707,170 @@ static int frame_filter(lua_State *L) {
   } else if (tfp_tovector(L, 2)) {
     tfp_vector *m = tfp_tovector(L, 2);
     if (m->n != f->nrow || m->c.type != TFP_NUM)
-      return luaL_argerror(L, 2, "mask must be a numeric vector with one value per row");
+      return tfp_argerror(L, 2, lua_pushfstring(L, "the mask must be a numeric vector with one value per row "
+                          "(%I rows), got a %s vector of %I", (lua_Integer)f->nrow,
+                          m->c.type == TFP_NUM ? "numeric" : "string", (lua_Integer)m->n));
     for (size_t i = 0; i < f->nrow; i++)
       if (!isnan(m->c.num[i]) && m->c.num[i] != 0) rows[n++] = i;
   } else if (lua_istable(L, 2)) {
+    /* A short table would silently drop the rows past its end. */
+    lua_Integer len = luaL_len(L, 2);
+    if (len != (lua_Integer)f->nrow)
+      return tfp_argerror(L, 2, lua_pushfstring(L, "the mask has %I values, the frame has %I rows", len,
+                                                (lua_Integer)f->nrow));
     for (size_t i = 0; i < f->nrow; i++) {
       lua_geti(L, 2, (lua_Integer)i + 1);
       if (lua_toboolean(L, -1) && !(lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) == 0)) rows[n++] = i;
       lua_pop(L, 1);
     }
   } else {
-    return luaL_argerror(L, 2, "expected a function, a mask vector or a table of booleans");
+    return tfp_argerror(L, 2, "expected a function, a mask vector or a table of booleans");
   }
   return push_rows(L, f, rows, n);
 }
 
-/* where{col = value, col2 = {v1, v2}}: rows whose columns equal the values. */
+/* A value of where{} as the user wrote it: 'East', 2003. */
+static void push_value_text(const tfp_column *c, double x, const char *str, lua_State *L) {
+  char buf[64];
+  if (c->type == TFP_STR) { lua_pushfstring(L, "'%s'", str); return; }
+  format_number(x, "%.15g", buf, sizeof buf);
+  lua_pushstring(L, buf);
+}
+
+/* Push the distinct values of column c, sorted, as text ("'Central', 'East',
+   'West'", at most 10), and set *caseless to the one equal to s but for case. */
+static void push_values_text(lua_State *L, const tfp_column *c, size_t nrow, const char *s, const char **caseless) {
+  int base = lua_gettop(L);
+  int *code = lua_newuserdatauv(L, (nrow ? nrow : 1) * sizeof *code, 0);
+  size_t n_groups = 0;
+  if (tfp_group_codes(c, nrow, code, &n_groups) != TFP_OK) tfp_raise(L, "memory", "f:where", "out of memory");
+  size_t *rep = lua_newuserdatauv(L, (n_groups ? n_groups : 1) * sizeof *rep, 0);
+  for (size_t i = nrow; i-- > 0;)
+    if (code[i] >= 0) rep[code[i]] = i;
+  *caseless = NULL;
+  for (size_t g = 0; s && c->type == TFP_STR && g < n_groups; g++) {
+    const char *v = c->str[rep[g]], *p = s;
+    while (*v && tolower((unsigned char)*v) == tolower((unsigned char)*p)) v++, p++;
+    if (!*v && !*p) *caseless = c->str[rep[g]];
+  }
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  if (n_groups == 0) luaL_addstring(&b, "none, all missing");
+  for (size_t g = 0; g < n_groups && g < 10; g++) {
+    if (g) luaL_addstring(&b, ", ");
+    push_value_text(c, c->type == TFP_NUM ? c->num[rep[g]] : 0, c->type == TFP_STR ? c->str[rep[g]] : NULL, L);
+    luaL_addvalue(&b);
+  }
+  if (n_groups > 10) {
+    lua_pushfstring(L, ", ... (%I distinct)", (lua_Integer)n_groups);
+    luaL_addvalue(&b);
+  }
+  luaL_pushresult(&b);
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+}
+
+/* One wanted value of a where{} key, and whether any row has it. */
+typedef struct { double x; const char *s; int found; } wanted;
+
+/* Check the values given for column c (a value or a list at index vi) and
+   copy them into a scratch userdata pushed on the stack. */
+static wanted *check_wanted(lua_State *L, const tfp_column *c, int vi, size_t *nv) {
+  int list = lua_type(L, vi) == LUA_TTABLE;
+  *nv = list ? (size_t)luaL_len(L, vi) : 1;
+  if (*nv > (size_t)INT_MAX) tfp_raise(L, "usage", "f:where", "the list of values for '%s' is too long", c->name);
+  wanted *w = lua_newuserdatauv(L, (*nv ? *nv : 1) * sizeof *w, 0);
+  for (size_t k = 0; k < *nv; k++) {
+    int ty = list ? lua_geti(L, vi, (lua_Integer)k + 1) : (lua_pushvalue(L, vi), lua_type(L, -1));
+    int want = c->type == TFP_NUM ? LUA_TNUMBER : LUA_TSTRING;
+    if (ty != want) {
+      if (ty == LUA_TSTRING)
+        tfp_raise(L, "usage", "f:where", "column '%s' holds numbers, not the string '%s'", c->name, lua_tostring(L, -1));
+      if (ty == LUA_TNUMBER)
+        tfp_raise(L, "usage", "f:where", "column '%s' holds strings, not the number %s", c->name,
+                  luaL_tolstring(L, -1, NULL));
+      tfp_raise(L, "usage", "f:where", "the value for '%s' must be a %s or a list of them, not a %s%s", c->name,
+                c->type == TFP_NUM ? "number" : "string", lua_typename(L, ty), list ? " (in the list)" : "");
+    }
+    /* Strings stay alive in the key's value or list, which stay on the stack. */
+    w[k] = (wanted){ty == LUA_TNUMBER ? lua_tonumber(L, -1) : 0, ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL, 0};
+    lua_pop(L, 1);
+  }
+  return w;
+}
+
+/* where{col = value, col2 = {v1, v2}}: rows whose columns equal the values.
+   A value no row has is a warning (with the values present), as is a set
+   of conditions each met by some rows but never together. */
 static int frame_where(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
-  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_istable(L, 2)) return tfp_argerror(L, 2, "expected a table {column = value or {values}}");
   size_t *rows = scratch_rows(L, f->nrow), n = 0;
   char *keep = lua_newuserdatauv(L, f->nrow ? f->nrow : 1, 0);
   memset(keep, 1, f->nrow);
+  lua_newtable(L);   /* the conditions as text, for the warning */
+  int conds = lua_gettop(L), n_conds = 0, warned = 0;
   lua_pushnil(L);
   while (lua_next(L, 2)) {
     /* Check the type first: lua_tostring would turn a number key into a string and break lua_next. */
-    if (lua_type(L, -2) != LUA_TSTRING) return luaL_argerror(L, 2, "keys must be column names");
+    if (lua_type(L, -2) != LUA_TSTRING)
+      return tfp_raise(L, "usage", "f:where", "keys must be column names, not a %s", luaL_typename(L, -2));
     const char *name = lua_tostring(L, -2);
-    const tfp_column *c = &f->col[tfp_checkcolumn(L, f, 2, name)];
-    int list = lua_istable(L, -1);
-    size_t nv = list ? (size_t)luaL_len(L, -1) : 1;
-    for (size_t i = 0; i < f->nrow; i++) {
-      if (!keep[i]) continue;
-      int hit = 0;
-      for (size_t k = 1; k <= nv && !hit; k++) {
-        if (list) lua_geti(L, -1, (lua_Integer)k); else lua_pushvalue(L, -1);
-        if (c->type == TFP_NUM) hit = lua_type(L, -1) == LUA_TNUMBER && c->num[i] == lua_tonumber(L, -1);
-        else hit = lua_type(L, -1) == LUA_TSTRING && c->str[i] && strcmp(c->str[i], lua_tostring(L, -1)) == 0;
-        lua_pop(L, 1);
-      }
-      keep[i] = (char)hit;
+    int j = tfp_frame_find(f, name), vi = lua_gettop(L);
+    if (j < 0) {
+      push_column_hint(L, f, name, 0);
+      return tfp_raise(L, "usage", "f:where", "no column '%s'%s", name, lua_tostring(L, -1));
     }
-    lua_pop(L, 1);
+    const tfp_column *c = &f->col[j];
+    size_t nv;
+    wanted *w = check_wanted(L, c, vi, &nv);
+    for (size_t i = 0; i < f->nrow; i++) {
+      int hit = 0;
+      for (size_t k = 0; k < nv; k++) {
+        int eq = c->type == TFP_NUM ? c->num[i] == w[k].x : c->str[i] && strcmp(c->str[i], w[k].s) == 0;
+        if (eq) hit = w[k].found = 1;
+      }
+      keep[i] = (char)(keep[i] && hit);
+    }
+    if (f->nrow == 0) nv = 0, warned = 1;   /* nothing to find in no rows */
+    else if (nv == 0) { warn_user(L, lua_pushfstring(L, "f:where: the list of values for '%s' is empty", name)); warned = 1; }
+    for (size_t k = 0; k < nv; k++) {
+      if (w[k].found) continue;
+      const char *caseless;
+      push_values_text(L, c, f->nrow, w[k].s, &caseless);
+      push_value_text(c, w[k].x, w[k].s, L);
+      if (caseless) lua_pushfstring(L, "; note the case: '%s'", caseless);
+      else lua_pushliteral(L, "");
+      warn_user(L, lua_pushfstring(L, "f:where: no row has %s = %s (values: %s%s)", name, lua_tostring(L, -2),
+                                   lua_tostring(L, -3), lua_tostring(L, -1)));
+      lua_pop(L, 4);
+      warned = 1;
+    }
+    for (size_t k = 0; k < nv && k < 10; k++) {
+      if (k) lua_pushliteral(L, ", ");
+      push_value_text(c, w[k].x, w[k].s, L);
+    }
+    lua_concat(L, nv < 10 ? 2 * (int)nv - (nv > 0) : 19);
+    lua_pushfstring(L, nv == 1 ? "%s = %s" : nv > 10 ? "%s in {%s, ...}" : "%s in {%s}", name, lua_tostring(L, -1));
+    lua_seti(L, conds, ++n_conds);
+    lua_settop(L, vi - 1);
   }
   for (size_t i = 0; i < f->nrow; i++)
     if (keep[i]) rows[n++] = i;
+  if (n == 0 && f->nrow > 0 && n_conds > 1 && !warned) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "f:where: no row has ");
+    for (int k = 1; k <= n_conds; k++) {
+      if (k > 1) luaL_addstring(&b, " and ");
+      lua_geti(L, conds, k);
+      luaL_addvalue(&b);
+    }
+    luaL_addstring(&b, " together (each alone matches some rows)");
+    luaL_pushresult(&b);
+    warn_user(L, lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
   return push_rows(L, f, rows, n);
 }
 
@@ -593,20 +899,85 @@ static int frame_copy(lua_State *L) {
   return push_rows(L, f, rows, f->nrow);
 }
 
+#define TFP_PANEL_MT "tfp.panel"
+
+/* The panel info object: a table {id, time, n_units, n_obs, n_periods, first,
+   last, balanced, balance, n_gaps, n_partial} printing as xtset does. */
+static int push_panel_info(lua_State *L, tfp_frame *f) {
+  tfp_panel_info p;
+  char err[256];
+  int rc = tfp_frame_panel_info(f, &p, err, sizeof err);
+  if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
+  lua_createtable(L, 0, 11);
+  lua_pushstring(L, f->col[f->panel_id].name);
+  lua_setfield(L, -2, "id");
+  lua_pushstring(L, f->col[f->panel_time].name);
+  lua_setfield(L, -2, "time");
+  const char *counts[] = {"n_units", "n_obs", "n_periods", "n_gaps", "n_partial"};
+  size_t values[] = {p.n_units, p.n_obs, p.n_periods, p.n_gaps, p.n_partial};
+  for (int k = 0; k < 5; k++) {
+    lua_pushinteger(L, (lua_Integer)values[k]);
+    lua_setfield(L, -2, counts[k]);
+  }
+  if (p.n_obs) {
+    push_number(L, p.first);
+    lua_setfield(L, -2, "first");
+    push_number(L, p.last);
+    lua_setfield(L, -2, "last");
+  }
+  lua_pushboolean(L, p.balance == 2);
+  lua_setfield(L, -2, "balanced");
+  lua_pushstring(L, p.balance == 2 ? "strongly balanced" : p.balance == 1 ? "weakly balanced" : "unbalanced");
+  lua_setfield(L, -2, "balance");
+  luaL_setmetatable(L, TFP_PANEL_MT);
+  return 1;
+}
+
+static lua_Integer int_field(lua_State *L, int t, const char *key) {
+  lua_getfield(L, t, key);
+  lua_Integer v = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* "panel: city (261 units), year 2003 to 2017 (15 periods), strongly balanced" */
+static int panel_tostring(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_Integer n_units = int_field(L, 1, "n_units"), n_periods = int_field(L, 1, "n_periods");
+  lua_Integer n_gaps = int_field(L, 1, "n_gaps"), n_partial = int_field(L, 1, "n_partial");
+  lua_getfield(L, 1, "id");
+  lua_getfield(L, 1, "time");
+  lua_getfield(L, 1, "first");
+  lua_getfield(L, 1, "last");
+  lua_getfield(L, 1, "balance");
+  const char *id = luaL_optstring(L, 2, "?"), *time = luaL_optstring(L, 3, "?"), *balance = luaL_optstring(L, 6, "?");
+  const char *first = luaL_tolstring(L, 4, NULL), *last = luaL_tolstring(L, 5, NULL);
+  int top = lua_gettop(L);
+  lua_pushfstring(L, "panel: %s (%I unit%s), %s ", id, n_units, n_units == 1 ? "" : "s", time);
+  if (n_units == 0) lua_pushliteral(L, "(no rows)");
+  else lua_pushfstring(L, "%s to %s (%I period%s), %s%s", first, last, n_periods, n_periods == 1 ? "" : "s",
+                       balance, n_gaps || n_partial ? ":" : "");
+  if (n_units && n_gaps) lua_pushfstring(L, " %I unit%s with gaps", n_gaps, n_gaps == 1 ? "" : "s");
+  if (n_units && n_partial)
+    lua_pushfstring(L, "%s %I unit%s not spanning all periods", n_gaps ? "," : "", n_partial, n_partial == 1 ? "" : "s");
+  lua_concat(L, lua_gettop(L) - top);
+  return 1;
+}
+
+/* f:panel(id, time) declares the panel; f:panel() describes it (nil if none). */
 static int frame_panel(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
-  if (lua_isnoneornil(L, 2)) {   /* query */
-    if (f->panel_id < 0) return 0;
-    lua_pushstring(L, f->col[f->panel_id].name);
-    lua_pushstring(L, f->col[f->panel_time].name);
-    return 2;
+  if (lua_isnoneornil(L, 2)) {
+    if (f->panel_id < 0) { lua_pushnil(L); return 1; }
+    return push_panel_info(L, f);
   }
   int id = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
   int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
   char err[256];
-  if (tfp_frame_panel(f, id, tm, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
-  lua_settop(L, 1);
-  return 1;
+  int rc = tfp_frame_panel(f, id, tm, err, sizeof err);
+  if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
+  return push_panel_info(L, f);
 }
 
 static int frame_lag(lua_State *L) {
@@ -625,7 +996,8 @@ static int frame_lag(lua_State *L) {
   lua_Integer k = luaL_optinteger(L, 3, 1);
   double *out = tfp_newvector(L, n);
   char err[256];
-  if (tfp_frame_lag(f, x, (long)k, out, err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
+  int rc = tfp_frame_lag(f, x, (long)k, out, err, sizeof err);
+  if (rc != TFP_OK) return raise_core(L, rc, "f:lag", err);
   return 1;
 }
 
@@ -718,6 +1090,7 @@ static int frame_new(lua_State *L) {
     const char *name = luaL_checkstring(L, -1);
     if (pairs) { lua_geti(L, 1, k); lua_geti(L, -1, 2); lua_remove(L, -2); }
     else { lua_pushvalue(L, -1); lua_gettable(L, 1); }
+    if (lua_isnil(L, -1)) return tfp_raise(L, "usage", "tfp.frame", "column '%s' has no values (nil)", name);
     frame_setcolumn(L, f, name, lua_gettop(L), 1);
     lua_pop(L, 2);
   }
@@ -736,7 +1109,7 @@ static const luaL_Reg frame_methods[] = {
   {"nrow", frame_nrow}, {"ncol", frame_ncol}, {"names", frame_names}, {"types", frame_types},
   {"label", frame_label}, {"head", frame_head}, {"filter", frame_filter}, {"where", frame_where},
   {"select", frame_select}, {"copy", frame_copy}, {"panel", frame_panel}, {"lag", frame_lag},
-  {"write_csv", frame_write_csv}, {"close", frame_close}, {NULL, NULL}
+  {"write_csv", frame_write_csv}, {"close", frame_close}, {"has", frame_has}, {NULL, NULL}
 };
 
 static const luaL_Reg frame_meta[] = {
@@ -764,8 +1137,19 @@ int tfp_open_frame(lua_State *L) {
   lua_setfield(L, -2, "__name");
   lua_pop(L, 1);
 
+  luaL_newmetatable(L, TFP_PANEL_MT);
+  lua_pushcfunction(L, panel_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+
   luaL_newmetatable(L, TFP_VECTOR_MT);
   luaL_setfuncs(L, vector_meta, 0);
+  lua_pushinteger(L, 0);
+  lua_pushcclosure(L, vector_order, 1);
+  lua_setfield(L, -2, "__lt");
+  lua_pushinteger(L, 1);
+  lua_pushcclosure(L, vector_order, 1);
+  lua_setfield(L, -2, "__le");
   luaL_newlib(L, vector_methods);
   static const char *summaries[] = {"sum", "mean", "min", "max", "sd", "count"};
   for (int k = 0; k < 6; k++) {

@@ -29,7 +29,9 @@ local function panel()
       c[n] = 1
     end
   end
-  return tfp.frame{{"id", id}, {"t", t}, {"y", y}, {"x", x}, {"z", z}, {"w", w}, {"const", c}}:panel("id", "t")
+  local f = tfp.frame{{"id", id}, {"t", t}, {"y", y}, {"x", x}, {"z", z}, {"w", w}, {"const", c}}
+  f:panel("id", "t")
+  return f
 end
 
 local cases = {

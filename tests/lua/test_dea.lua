@@ -152,7 +152,7 @@ check.test("bad calls name the argument, column and row", function()
   local f = tfp.frame{{"city", {"A", "B", "C", "A"}}, {"year", {1, 1, 1, 1}},
                       {"emp", {2, 0, 3, 2}}, {"gdp", {1, 3, 3, 2}}}
   check.errors(function() tfp.dea{data = f, inputs = "labour", outputs = "gdp"} end,
-               "bad argument #1 to 'dea' (column 'labour' not found)")
+               "tfp.dea: bad argument #1 (column 'labour' not found")
   check.errors(function() tfp.dea{data = f, inputs = "emp", outputs = "gdp"} end,
                "input 'emp' row 2: non-positive value 0")
   check.errors(function() tfp.dea{data = f, inputs = "gdp", outputs = "gdp", rts = "irs"} end,

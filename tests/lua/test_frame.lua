@@ -57,7 +57,8 @@ check.test("where keeps matching rows and filter takes functions and masks", fun
 end)
 
 check.test("lags follow the declared panel and respect gaps", function()
-  local f = panel():panel("city", "year")
+  local f = panel()
+  f:panel("city", "year")
   local l1 = f:lag("y", 1)
   check.eq(l1[1], nil); check.eq(l1[2], 10); check.eq(l1[3], nil); check.eq(l1[5], 20)
   check.eq(f:lag("y", 2)[3], 12)
