@@ -16,10 +16,13 @@ return function(tfp)
   }
 
   local methods = {
-    frame = "frame methods: nrow ncol names types label head filter where select copy panel lag write_csv;\n"
-      .. "  f.col reads a column (a vector), f.new = vector/table/number adds one, f.col = nil drops it.",
+    frame = "frame methods: nrow ncol names types has label head filter where select copy panel lag write_csv;\n"
+      .. "  f.col reads a column (a vector; an unknown name is an error), f:has('col') tests for one,\n"
+      .. "  f.new = vector/table/number adds one, f.col = nil drops it.\n"
+      .. "  f:panel(id, time) declares the panel; f:panel() describes it (units, periods, balance, gaps).",
     vector = "vector methods: sum mean min max sd count (missing skipped), eq ne lt le gt ge (0/1 masks), totable;\n"
-      .. "  arithmetic + - * / ^ and unary minus, elementwise; v[i] is nil where missing.",
+      .. "  arithmetic + - * / ^ and unary minus, elementwise; v[i] is nil where missing.\n"
+      .. "  Comparisons are methods: f.year:gt(2010), not f.year > 2010 (Lua's < and == cannot give a vector).",
   }
 
   --- help(x): a short doc for a tfp function, a frame or vector, or tfp itself.

@@ -117,7 +117,7 @@ local function fit_spec(spec, f, opts, sample, fn)
   if spec.constant ~= nil then args.constant = spec.constant end
   local vce = opts.vce or "unadjusted"
   if type(vce) == "table" then
-    if f:types()[vce.cluster] == nil then
+    if not f:has(vce.cluster) then
       local near = O.closest(vce.cluster, f:names())
       raise("usage", fn, "vce: no cluster variable '" .. vce.cluster .. "'" ..
         (near and (" (did you mean '" .. near .. "'?)") or ""))
@@ -192,7 +192,7 @@ local function samples(f, opts, fn)
   local out = {}
   if not var or opts.fsplit then out[1] = {name = "Full", frame = f} end
   if var then
-    if f:types()[var] == nil then
+    if not f:has(var) then
       local near = O.closest(var, f:names())
       raise("usage", fn, (opts.split and "split" or "fsplit") .. ": no variable '" .. var .. "'" ..
         (near and (" (did you mean '" .. near .. "'?)") or ""))

@@ -11,14 +11,18 @@
 
 /* ---------------------------------------------------------------- numbers */
 
-/* Integral doubles below 2^53 in magnitude are exact integers: Lua gets them
-   as integers (f.year[1] is 2003, not 2003.0) and listings print all digits. */
+/* Integral doubles below 2^31 in magnitude come to Lua as integers (f.year[1]
+   is 2003, not 2003.0). Not up to 2^53: Lua integer arithmetic wraps, and the
+   product of two values below 2^31 is the largest that cannot. Listings print
+   all digits of integral values up to 2^53. */
+#define LUA_INT_MAX_EXACT 2147483648.0
 #define EXACT_INT 9007199254740992.0
 
 static int is_exact_int(double x) { return x == floor(x) && fabs(x) < EXACT_INT; }
+static int is_lua_int(double x) { return x == floor(x) && fabs(x) < LUA_INT_MAX_EXACT; }
 
 static void push_number(lua_State *L, double x) {
-  if (is_exact_int(x)) lua_pushinteger(L, (lua_Integer)x);
+  if (is_lua_int(x)) lua_pushinteger(L, (lua_Integer)x);
   else lua_pushnumber(L, x);
 }
 
