@@ -76,6 +76,7 @@ static int docall(lua_State *L, int narg, int nres) {
   signal(SIGINT, laction);
   int status = lua_pcall(L, narg, nres, base);
   signal(SIGINT, SIG_DFL);
+  tfp_progress_clear();   /* a run stopped by an error or Ctrl-C leaves its line */
   tfp_interrupted = 0;
   lua_remove(L, base);
   return status;
