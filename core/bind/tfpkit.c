@@ -9,6 +9,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <lualib.h>
+#include "embedded.h"
 #include "tfp_lua.h"
 
 static const char *progname = "tfpkit";
@@ -31,13 +32,15 @@ static void print_usage(FILE *to) {
 }
 
 static void l_message(const char *msg) {
-  fprintf(stderr, "%s: %s\n", progname, msg);
+  if (progname) fprintf(stderr, "%s: ", progname);
+  fprintf(stderr, "%s\n", msg);
   fflush(stderr);
 }
 
 static int report(lua_State *L, int status) {
   if (status != LUA_OK) {
-    l_message(lua_tostring(L, -1));
+    const char *msg = lua_tostring(L, -1);
+    l_message(msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
   }
   return status;
@@ -57,13 +60,156 @@ static void laction(int i) {
   lua_sethook(globalL, lstop, flag, 1);
 }
 
+/* Errors. The user sees the message and the frames of their own code: a
+   tfp.error that is theirs to fix (its code is not "internal") prints its
+   message alone; any other error gets a traceback without the frames of
+   tfpkit's embedded modules and the host's C frames. The full traceback of
+   the last error is kept for traceback(). */
+#define LAST_TRACEBACK "tfpkit.traceback"
+
+static int is_user_error(lua_State *L, int idx) {
+  int user = 0;
+  if (luaL_getmetafield(L, idx, "__name") == LUA_TNIL) return 0;
+  if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "tfp.error") == 0) {
+    int t = lua_istable(L, idx) ? lua_getfield(L, idx, "code") : (lua_pushnil(L), LUA_TNIL);
+    user = !(t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "internal") == 0);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return user;
+}
+
+enum { FRAME_USER, FRAME_OURS, FRAME_C, FRAME_GAP };
+
+static int frame_kind(lua_State *L, int level) {
+  lua_Debug ar;
+  if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "S", &ar)) return FRAME_C;
+  if (*ar.what == 'C') return FRAME_C;
+  if (strncmp(ar.source, "@lua/", 5) == 0 && tfp_embedded_find(ar.source + 5)) return FRAME_OURS;
+  return FRAME_USER;
+}
+
+static int last_level(lua_State *L) {   /* as lauxlib's lastlevel */
+  lua_Debug ar;
+  int li = 1, le = 1;
+  while (lua_getstack(L, le, &ar)) { li = le; le *= 2; }
+  while (li < le) {
+    int m = (li + le) / 2;
+    if (lua_getstack(L, m, &ar)) li = m + 1; else le = m;
+  }
+  return le - 1;
+}
+
+/* The name of a function as luaL_traceback gives it: the field of a loaded
+   module holding it ("string.rep", "tfp.lq"), else what the code called it. */
+static int find_field(lua_State *L, int objidx, int depth) {
+  if (depth == 0 || !lua_istable(L, -1)) return 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      if (lua_rawequal(L, objidx, -1)) { lua_pop(L, 1); return 1; }
+      if (find_field(L, objidx, depth - 1)) {   /* module name, module, field name */
+        lua_pushliteral(L, ".");
+        lua_replace(L, -3);
+        lua_concat(L, 3);
+        return 1;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+static void push_funcname(lua_State *L, lua_Debug *ar) {
+  int top = lua_gettop(L);
+  lua_getinfo(L, "f", ar);
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (find_field(L, top + 1, 2)) {
+    const char *name = lua_tostring(L, -1);
+    lua_pushfstring(L, "function '%s'", strncmp(name, "_G.", 3) == 0 ? name + 3 : name);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+    return;
+  }
+  lua_settop(L, top);
+  if (*ar->namewhat) lua_pushfstring(L, "%s '%s'", ar->namewhat, ar->name);
+  else if (*ar->what == 'm') lua_pushliteral(L, "main chunk");
+  else if (*ar->what != 'C') lua_pushfstring(L, "function <%s:%d>", ar->short_src, ar->linedefined);
+  else lua_pushliteral(L, "?");
+}
+
+/* "\n\t<the line of this level>", as luaL_traceback writes it. */
+static void push_frame_line(lua_State *L, int level) {
+  lua_Debug ar;
+  if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "Slnt", &ar)) { lua_pushliteral(L, ""); return; }
+  if (ar.currentline <= 0) lua_pushfstring(L, "\n\t%s: in ", ar.short_src);
+  else lua_pushfstring(L, "\n\t%s:%d: in ", ar.short_src, ar.currentline);
+  push_funcname(L, &ar);
+  if (ar.istailcall) lua_pushliteral(L, "\n\t(...tail calls...)");
+  else lua_pushliteral(L, "");
+  lua_concat(L, 3);
+}
+
+#define SEEN_ENDS 40   /* levels looked at on each end of a deep stack */
+
+/* Pushes msg followed by the user's frames (levels from 1). */
+static void push_user_traceback(lua_State *L, const char *msg) {
+  int kind[2 * SEEN_ENDS + 1], level[2 * SEEN_ENDS + 1], n = 0, last = last_level(L);
+  for (int lv = 1; lv <= last; lv++) {
+    if (last > 2 * SEEN_ENDS && lv == SEEN_ENDS + 1) {   /* the middle of a deep stack */
+      kind[n] = FRAME_GAP;
+      level[n++] = last - 2 * SEEN_ENDS;
+      lv = last - SEEN_ENDS;
+      continue;
+    }
+    kind[n] = frame_kind(L, lv);
+    level[n++] = lv;
+  }
+  /* A C frame stays only between two frames of the user's (pcall, table.sort
+     calling back): not the raising function on top, nor the host below. */
+  int keep[2 * SEEN_ENDS + 1], n_keep = 0;
+  for (int i = 0; i < n; i++) {
+    int k = kind[i];
+    if (k == FRAME_C) {
+      int above = i - 1, below = i + 1;
+      while (above >= 0 && kind[above] == FRAME_C) above--;
+      while (below < n && kind[below] == FRAME_C) below++;
+      k = above >= 0 && below < n && kind[above] != FRAME_OURS && kind[below] != FRAME_OURS
+        ? FRAME_USER : FRAME_OURS;
+    }
+    if (k != FRAME_OURS) keep[n_keep++] = i;
+  }
+  luaL_checkstack(L, 40, "traceback");
+  lua_pushstring(L, msg);
+  if (n_keep == 0) return;
+  lua_pushliteral(L, "\nstack traceback:");
+  int top = n_keep > 22 ? 10 : n_keep, bottom = n_keep > 22 ? 11 : 0, pieces = 2;
+  for (int j = 0; j < top + bottom; j++) {
+    int i = keep[j < top ? j : n_keep - bottom + (j - top)];
+    if (j == top) {   /* the kept frames in between */
+      int skipped = 0;
+      for (int h = top; h < n_keep - bottom; h++)
+        skipped += kind[keep[h]] == FRAME_GAP ? level[keep[h]] : 1;
+      lua_pushfstring(L, "\n\t...\t(skipping %d levels)", skipped);
+      pieces++;
+    }
+    if (kind[i] == FRAME_GAP) lua_pushfstring(L, "\n\t...\t(skipping %d levels)", level[i]);
+    else push_frame_line(L, level[i]);
+    pieces++;
+  }
+  lua_concat(L, pieces);
+}
+
 static int msghandler(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+    else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
   luaL_traceback(L, L, msg, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, LAST_TRACEBACK);
+  if (is_user_error(L, 1)) lua_pushstring(L, msg);
+  else push_user_traceback(L, msg);
   return 1;
 }
 
@@ -185,6 +331,15 @@ static int multiline(lua_State *L) {
     free(more);
     lua_concat(L, 3);   /* line .. "\n" .. more */
   }
+}
+
+/* traceback(): the full traceback of the last error, frames of tfpkit's own
+   modules included (the error message shows only the user's). */
+static int l_traceback(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LAST_TRACEBACK) != LUA_TSTRING) lua_pushliteral(L, "no error yet");
+  fprintf(stdout, "%s\n", lua_tostring(L, -1));
+  fflush(stdout);
+  return 0;
 }
 
 /* 1: a chunk is on the stack; 0: end of input. Errors of loading stay on
@@ -323,9 +478,21 @@ static char **tfp_completion(const char *text, int start, int end) {
   return rl_completion_matches(text, completion_generator);
 }
 
+/* traceback as a global, unless a script run by -i defined its own. */
+static void set_repl_global(lua_State *L, const char *name, lua_CFunction fn) {
+  if (lua_getglobal(L, name) == LUA_TNIL) {
+    lua_pushcfunction(L, fn);
+    lua_setglobal(L, name);
+  }
+  lua_pop(L, 1);
+}
+
 static void doREPL(lua_State *L) {
+  const char *oldprogname = progname;
+  progname = NULL;   /* as lua.c: at the prompt, errors are not prefixed "tfpkit:" */
   interactive = isatty(STDIN_FILENO);
   globalL = L;
+  set_repl_global(L, "traceback", l_traceback);
   if (interactive) {
     const char *home = getenv("HOME"), *hist = getenv("TFPKIT_HISTORY");
     if (hist) snprintf(history_path, sizeof history_path, "%s", hist);
@@ -347,6 +514,7 @@ static void doREPL(lua_State *L) {
   }
   lua_settop(L, 0);
   if (interactive) fputc('\n', stdout);
+  progname = oldprogname;
 }
 
 /* ------------------------------------------------------------------ main */

@@ -42,6 +42,41 @@ sleep 1; kill -INT "$pid"; wait
 grep -q 'interrupted' /tmp/tfp_int.$$ && grep -q '^alive	nil$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL Ctrl-C did not stop the DEA:"; cat /tmp/tfp_int.$$; }
 rm -f /tmp/tfp_int.$$
+
+# Errors: a tfp.error that is the user's to fix prints its message alone; other
+# errors print the user's frames only (none of tfpkit's lua/ modules);
+# traceback() prints the full traceback of the last error.
+usage='E = setmetatable({code = "usage", message = "x"}, {__name = "tfp.error", __tostring = function() return "stdin:1: tfp.lq: x" end})'
+raising='R = setmetatable({}, {__tostring = function() error(E) end})'   # raised from inside lua/init.lua
+err=$(printf '%s\n%s\ntfp.show(R)\n' "$usage" "$raising" | "$T" 2>&1 >/dev/null)
+expect "a usage error prints its message alone, through tfpkit's modules" "stdin:1: tfp.lq: x" "$err"
+out=$(printf '%s\n%s\ntfp.show(R)\ntraceback()\n' "$usage" "$raising" | "$T" 2>/dev/null)
+case "$out" in "stdin:1: tfp.lq: x"$'\n'"stack traceback:"*lua/init.lua*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); printf 'FAIL traceback() does not print the full traceback:\n%s\n' "$out" ;; esac
+err=$(printf 'function user_fn() error("boom") end\nS = setmetatable({}, {__tostring = function() user_fn() end})\nlocal ok = tfp.show(S)\n' |
+      "$T" 2>&1 >/dev/null)
+expect "a plain error shows the user's frames and not tfpkit's" "stdin:1: boom
+stack traceback:
+	stdin:1: in function 'user_fn'
+	stdin:1: in function <stdin:1>
+	stdin:1: in main chunk" "$err"
+expect "an error with no frame of the user's has no traceback" "bad argument #1 to 'string.rep' (string expected, got table)" \
+  "$(printf 'S = setmetatable({}, {__tostring = string.rep})\ntfp.show(S)\n' | "$T" 2>&1 >/dev/null)"
+expect "an internal tfp.error keeps a traceback" "stdin:1: tfp.lq: broken
+stack traceback:
+	stdin:1: in main chunk" "$(printf 'error(setmetatable({code = "internal"}, {__name = "tfp.error", __tostring = function() return "stdin:1: tfp.lq: broken" end}))\n' | "$T" 2>&1)"
+expect "a non-string error value is printed with its __tostring" "stdin:1: obj
+stack traceback:
+	stdin:1: in main chunk" "$(printf 'error(setmetatable({}, {__tostring = function() return "stdin:1: obj" end}))\n' | "$T" 2>&1)"
+printf '%s\n%s\ntfp.show(R)\n' "${usage/stdin:1/s.lua:3}" "$raising" > /tmp/tfp_s.$$.lua
+err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
+expect "a script's usage error prints its message alone" "tfpkit: s.lua:3: tfp.lq: x" "$err"
+expect "a script's usage error still exits 1" "1" "$rc"
+printf 'S = setmetatable({}, {__tostring = function() error("boom") end})\ntfp.show(S)\n' > /tmp/tfp_s.$$.lua
+err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
+case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *lua/*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
+  [ "$rc" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); printf 'FAIL a script error shows tfpkit frames (rc %s):\n%s\n' "$rc" "$err"; }
+rm -f /tmp/tfp_s.$$.lua
 long=$(head -c 70000 /dev/zero | tr '\0' a)
 expect "a piped line longer than 64 KiB stays one line" "70000" "$(printf 'x = "%s"\nprint(#x)\n' "$long" | "$T" 2>&1)"
 # Tab completion on a terminal (script gives a pty): an __index that raises must not end the REPL.
