@@ -50,7 +50,7 @@ return function(tfp)
       end
       table.sort(names)
       print("tfp functions (help(tfp.name) for one):\n  " .. table.concat(names, " "))
-      print("at the prompt: traceback() prints the full traceback of the last error.")
+      print("at the prompt: traceback() prints the full traceback of the last error; exit or quit leaves.")
       return
     end
     if x == rawget(_G, "traceback") then

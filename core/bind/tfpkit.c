@@ -37,8 +37,11 @@ static void l_message(const char *msg) {
   fflush(stderr);
 }
 
+static int exit_requested, exit_code;   /* exit() or quit() at the prompt */
+
 static int report(lua_State *L, int status) {
-  if (status != LUA_OK) {
+  if (status != LUA_OK && lua_touserdata(L, -1) == &exit_requested) lua_pop(L, 1);
+  else if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     l_message(msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
@@ -201,6 +204,7 @@ static void push_user_traceback(lua_State *L, const char *msg) {
 }
 
 static int msghandler(lua_State *L) {
+  if (lua_touserdata(L, 1) == &exit_requested) return 1;   /* not an error: exit() unwinding */
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
@@ -333,6 +337,35 @@ static int multiline(lua_State *L) {
   }
 }
 
+/* exit([code]) and quit([code]) leave the REPL: the chunk stops here (the
+   error is a sentinel the message handler passes through) and the loop ends
+   even if a pcall caught it. */
+static int l_exit(lua_State *L) {
+  if (lua_isboolean(L, 1)) exit_code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else exit_code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  exit_requested = 1;
+  lua_pushlightuserdata(L, &exit_requested);
+  return lua_error(L);
+}
+
+/* A line that is just `exit` or `quit`, naming our exit function (not a
+   variable of the user's that happens to be called so). */
+static int is_bare_exit(lua_State *L, const char *line) {
+  while (*line == ' ' || *line == '\t') line++;
+  size_t len = strlen(line);
+  while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+  if (!(len == 4 && (strncmp(line, "exit", 4) == 0 || strncmp(line, "quit", 4) == 0))) return 0;
+  char name[5];
+  memcpy(name, line, 4);
+  name[4] = '\0';
+  lua_pushglobaltable(L);
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);   /* raw: no __index a user put on _G runs here */
+  int ours = lua_tocfunction(L, -1) == l_exit;
+  lua_pop(L, 2);
+  return ours;
+}
+
 /* traceback(): the full traceback of the last error, frames of tfpkit's own
    modules included (the error message shows only the user's). */
 static int l_traceback(lua_State *L) {
@@ -342,12 +375,13 @@ static int l_traceback(lua_State *L) {
   return 0;
 }
 
-/* 1: a chunk is on the stack; 0: end of input. Errors of loading stay on
-   the stack as a message (status returned through *status). */
+/* 1: a chunk is on the stack; 0: end of input (or a bare exit). Errors of
+   loading stay on the stack as a message (status returned through *status). */
 static int loadline(lua_State *L, int *status) {
   lua_settop(L, 0);
   char *line = read_line("> ");
   if (!line) return 0;
+  if (is_bare_exit(L, line)) { free(line); exit_requested = 1; return 0; }
   lua_pushstring(L, line);
   free(line);
   if ((*status = addreturn(L)) != LUA_OK) *status = multiline(L);
@@ -478,7 +512,7 @@ static char **tfp_completion(const char *text, int start, int end) {
   return rl_completion_matches(text, completion_generator);
 }
 
-/* traceback as a global, unless a script run by -i defined its own. */
+/* exit, quit and traceback as globals, unless a script run by -i defined its own. */
 static void set_repl_global(lua_State *L, const char *name, lua_CFunction fn) {
   if (lua_getglobal(L, name) == LUA_TNIL) {
     lua_pushcfunction(L, fn);
@@ -492,6 +526,8 @@ static void doREPL(lua_State *L) {
   progname = NULL;   /* as lua.c: at the prompt, errors are not prefixed "tfpkit:" */
   interactive = isatty(STDIN_FILENO);
   globalL = L;
+  set_repl_global(L, "exit", l_exit);
+  set_repl_global(L, "quit", l_exit);
   set_repl_global(L, "traceback", l_traceback);
   if (interactive) {
     const char *home = getenv("HOME"), *hist = getenv("TFPKIT_HISTORY");
@@ -503,7 +539,7 @@ static void doREPL(lua_State *L) {
     rl_attempted_completion_function = tfp_completion;
     rl_catch_signals = 0;
     signal(SIGINT, on_sigint_at_prompt);
-    printf("tfpkit %s (%s) — help(tfp) lists the primitives; Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
+    printf("tfpkit %s (%s) — help(tfp) lists the primitives; exit or Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
   }
   int status;
   while (loadline(L, &status)) {
@@ -511,9 +547,10 @@ static void doREPL(lua_State *L) {
     if (interactive) signal(SIGINT, on_sigint_at_prompt);
     if (status == LUA_OK) print_results(L);
     else report(L, status);
+    if (exit_requested) break;
   }
   lua_settop(L, 0);
-  if (interactive) fputc('\n', stdout);
+  if (interactive && !exit_requested) fputc('\n', stdout);   /* Ctrl-D left the cursor on the prompt line */
   progname = oldprogname;
 }
 
@@ -580,5 +617,5 @@ int main(int argc, char **argv) {
   lua_close(L);
   for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
   free(completion_list);
-  return status == LUA_OK && a.status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status == LUA_OK && a.status == 0 ? exit_code : EXIT_FAILURE;
 }

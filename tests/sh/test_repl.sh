@@ -77,6 +77,16 @@ err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
 case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *lua/*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
   [ "$rc" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); printf 'FAIL a script error shows tfpkit frames (rc %s):\n%s\n' "$rc" "$err"; }
 rm -f /tmp/tfp_s.$$.lua
+
+# exit and quit, called or bare, leave the REPL; a variable of the user's named exit is theirs.
+for line in 'exit' 'quit' 'exit()' ' quit() ' 'exit(); print("not reached")'; do
+  expect "'$line' leaves the REPL" "before" "$(printf 'print("before")\n%s\nprint("after")\n' "$line" | "$T" 2>&1)"
+done
+expect "a variable named exit is printed, not obeyed" "5
+after" "$(printf 'exit = 5\nexit\nprint("after")\n' | "$T" 2>&1)"
+printf 'quit(3)\n' | "$T"; expect "quit(3) exits with status 3" "3" "$?"
+expect "exit caught by pcall still leaves after the chunk" "caught" \
+  "$(printf 'if not pcall(exit) then print("caught") end\nprint("after")\n' | "$T" 2>&1)"
 long=$(head -c 70000 /dev/zero | tr '\0' a)
 expect "a piped line longer than 64 KiB stays one line" "70000" "$(printf 'x = "%s"\nprint(#x)\n' "$long" | "$T" 2>&1)"
 # Tab completion on a terminal (script gives a pty): an __index that raises must not end the REPL.
