@@ -87,6 +87,32 @@ after" "$(printf 'exit = 5\nexit\nprint("after")\n' | "$T" 2>&1)"
 printf 'quit(3)\n' | "$T"; expect "quit(3) exits with status 3" "3" "$?"
 expect "exit caught by pcall still leaves after the chunk" "caught" \
   "$(printf 'if not pcall(exit) then print("caught") end\nprint("after")\n' | "$T" 2>&1)"
+
+# Completion, through the hook tfp._complete(line) (what Tab offers at the end of line).
+complete() {   # complete PRELUDE LINE: the candidates, joined by |
+  printf '%s\nprint(table.concat(tfp._complete([==[%s]==]), "|"))\n' "$1" "$2" | "$T" 2>&1
+}
+case "|$(complete '' 'tfp.')|" in *"|tfp._"*) fail=$((fail + 1)); echo "FAIL tfp. offers internal names" ;;
+  *"|tfp.lq|"*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL tfp. does not offer tfp.lq" ;; esac
+case "|$(complete '' 'tfp._')|" in *"|tfp._ivfit|"*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); echo "FAIL tfp._ does not offer tfp._ivfit" ;; esac
+expect "a global starting with _ is offered once the _ is typed" "_VERSION" "$(complete '' '_V')"
+case "|$(complete '' '')|" in *"|_"*) fail=$((fail + 1)); echo "FAIL globals offer names starting with _" ;;
+  *"|tfp|"*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL globals do not offer tfp" ;; esac
+# Option names, from a stand-in for tfp.options (the registry of options).
+fake='package.loaded["tfp.options"] = {names_of = function(f)
+  if f == tfp.lq then return {"by", "data", "sectors", "total"} end
+  if f == tfp.ivreg then return {"method", "small", "vce"} end
+  if m and f == m.with then return {"method", "split", "vce"} end end}
+m = setmetatable({}, {__index = {with = function() end}})'
+fake=${fake//$'\n'/ }
+expect "options of tfp.lq{" "data = " "$(complete "$fake" 'tfp.lq{da')"
+expect "options not yet given" "by = |sectors = |total = " "$(complete "$fake" 'tfp.lq{data = f, ')"
+expect "options of a table argument of a call" "method = " "$(complete "$fake" 'tfp.ivreg(f, "y ~ {x}", {me')"
+expect "options of a method" "vce = " "$(complete "$fake" 'm:with{vc')"
+expect "no options in a plain table" "" "$(complete "$fake" 't = {da')"
+expect "no options in a value" "" "$(complete "$fake" 'tfp.lq{data = da')"
+expect "no options without the options module" "" "$(complete 'package.loaded["tfp.options"] = nil; package.preload["tfp.options"] = nil' 'tfp.lq{da')"
 long=$(head -c 70000 /dev/zero | tr '\0' a)
 expect "a piped line longer than 64 KiB stays one line" "70000" "$(printf 'x = "%s"\nprint(#x)\n' "$long" | "$T" 2>&1)"
 # Tab completion on a terminal (script gives a pty): an __index that raises must not end the REPL.
@@ -99,6 +125,12 @@ if command -v script >/dev/null; then
         HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
   case "$out" in *42*) pass=$((pass + 1)) ;;
     *) fail=$((fail + 1)); printf 'FAIL Ctrl-C at the continuation prompt did not drop the pending chunk:\n%s\n' "$out" ;; esac
+  # Tab after an options table's brace writes the option name and " = ".
+  out=$(printf '%s\nfunction opt(t) print("got " .. t.data) end\nopt{da\t"ok"}\n' \
+          'package.loaded["tfp.options"] = {names_of = function(f) if f == opt then return {"data"} end end}' |
+        HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
+  case "$out" in *"got ok"*) pass=$((pass + 1)) ;;
+    *) fail=$((fail + 1)); printf 'FAIL Tab in an options table did not complete the option name:\n%s\n' "$out" ;; esac
   rm -rf /tmp/tfp_home.$$
 fi
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
