@@ -400,13 +400,12 @@ static void print_results(lua_State *L) {
   if (lua_isfunction(L, -1)) {
     lua_insert(L, 1);
     lua_pop(L, 1);
-    if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
-    return;
+  } else {
+    lua_pop(L, 2);
+    lua_getglobal(L, "print");
+    lua_insert(L, 1);
   }
-  lua_pop(L, 2);
-  lua_getglobal(L, "print");
-  lua_insert(L, 1);
-  if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
+  report(L, docall(L, n, 0));   /* a __tostring may raise: reported as any error */
 }
 
 static void on_sigint_at_prompt(int sig) {
@@ -762,9 +761,9 @@ static void doREPL(lua_State *L) {
   int status;
   while (loadline(L, &status)) {
     if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
-    if (interactive) signal(SIGINT, on_sigint_at_prompt);
     if (status == LUA_OK) print_results(L);
     else report(L, status);
+    if (interactive) signal(SIGINT, on_sigint_at_prompt);
     if (exit_requested) break;
   }
   lua_settop(L, 0);

@@ -77,6 +77,8 @@ err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
 case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *lua/*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
   [ "$rc" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); printf 'FAIL a script error shows tfpkit frames (rc %s):\n%s\n' "$rc" "$err"; }
 rm -f /tmp/tfp_s.$$.lua
+expect "an error object raised while printing a result is reported, and the REPL goes on" "stdin:1: tfp.lq: x
+after" "$(printf '%s\nsetmetatable({}, {__tostring = function() error(E) end})\nprint("after")\n' "$usage" | "$T" 2>&1)"
 
 # exit and quit, called or bare, leave the REPL; a variable of the user's named exit is theirs.
 for line in 'exit' 'quit' 'exit()' ' quit() ' 'exit(); print("not reached")'; do
