@@ -34,6 +34,12 @@ return function(tfp)
       end
       table.sort(names)
       print("tfp functions (help(tfp.name) for one):\n  " .. table.concat(names, " "))
+      print("at the prompt: traceback() prints the full traceback of the last error; exit or quit leaves.")
+      return
+    end
+    if x == rawget(_G, "traceback") then
+      print("traceback()   the full traceback of the last error, tfpkit's own frames included\n"
+        .. "  (an error message shows only your frames).")
       return
     end
     local name = O.name_of(x)

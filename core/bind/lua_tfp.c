@@ -17,23 +17,36 @@ const tfp_embedded_file *tfp_embedded_find(const char *name) {
 
 volatile sig_atomic_t tfp_interrupted;
 
+/* Width of the progress line now on the terminal, 0 when there is none. */
+static int progress_width;
+
+/* After Ctrl-C the line is kept and ended (the terminal echoed "^C" after
+   it); otherwise it is blanked out, so what follows starts on a clean line. */
+void tfp_progress_clear(void) {
+  if (progress_width > 0) {
+    if (tfp_interrupted) fputc('\n', stderr);
+    else fprintf(stderr, "\r%*s\r", progress_width, "");
+  }
+  progress_width = 0;
+}
+
 int tfp_progress(const char *what, size_t done, size_t total) {
   static struct timespec last;
-  static int shown;
-  if (tfp_interrupted) return 1;
+  if (tfp_interrupted) { tfp_progress_clear(); return 1; }
   if (!isatty(STDERR_FILENO)) return 0;
+  if (done >= total) { tfp_progress_clear(); return 0; }
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   double dt = (double)(now.tv_sec - last.tv_sec) + 1e-9 * (double)(now.tv_nsec - last.tv_nsec);
-  if (done < total && dt < 0.2) return 0;
+  if (dt < 0.2) return 0;
   last = now;
-  if (done >= total) {
-    if (shown) fprintf(stderr, "\r%s: %zu/%zu done\n", what, done, total);
-    shown = 0;
-  } else {
-    fprintf(stderr, "\r%s: %zu/%zu (%.0f%%)", what, done, total, 100.0 * (double)done / (double)total);
-    shown = 1;
-  }
+  /* Padded to the previous width: a shorter line must not leave the tail of the
+     longer one behind it (it left a stray ')'). */
+  int width = fprintf(stderr, "\r%s: %zu/%zu (%.0f%%)", what, done, total,
+                      100.0 * (double)done / (double)total) - 1;
+  if (width < 0) return 0;
+  if (width < progress_width) fprintf(stderr, "%*s", progress_width - width, "");
+  if (width > progress_width) progress_width = width;
   return 0;
 }
 

@@ -62,6 +62,9 @@ void tfp_checkoptions(lua_State *L, int arg, const char *fn);
 /* Progress on stderr, only when stderr is a terminal. Returns non-zero when
    the user asked to interrupt (Ctrl-C): long loops stop and report it. */
 int tfp_progress(const char *what, size_t done, size_t total);
+/* Done with the progress line, if one is shown (the run ended early: an error,
+   Ctrl-C): erased, or ended with a newline after Ctrl-C. */
+void tfp_progress_clear(void);
 extern volatile sig_atomic_t tfp_interrupted;
 
 /* Each family adds its functions to the table on top of the stack. */

@@ -9,6 +9,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <lualib.h>
+#include "embedded.h"
 #include "tfp_lua.h"
 
 static const char *progname = "tfpkit";
@@ -31,13 +32,18 @@ static void print_usage(FILE *to) {
 }
 
 static void l_message(const char *msg) {
-  fprintf(stderr, "%s: %s\n", progname, msg);
+  if (progname) fprintf(stderr, "%s: ", progname);
+  fprintf(stderr, "%s\n", msg);
   fflush(stderr);
 }
 
+static int exit_requested, exit_code;   /* exit() or quit() at the prompt */
+
 static int report(lua_State *L, int status) {
-  if (status != LUA_OK) {
-    l_message(lua_tostring(L, -1));
+  if (status != LUA_OK && lua_touserdata(L, -1) == &exit_requested) lua_pop(L, 1);
+  else if (status != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    l_message(msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
   }
   return status;
@@ -57,13 +63,157 @@ static void laction(int i) {
   lua_sethook(globalL, lstop, flag, 1);
 }
 
+/* Errors. The user sees the message and the frames of their own code: a
+   tfp.error that is theirs to fix (its code is not "internal") prints its
+   message alone; any other error gets a traceback without the frames of
+   tfpkit's embedded modules and the host's C frames. The full traceback of
+   the last error is kept for traceback(). */
+#define LAST_TRACEBACK "tfpkit.traceback"
+
+static int is_user_error(lua_State *L, int idx) {
+  int user = 0;
+  if (luaL_getmetafield(L, idx, "__name") == LUA_TNIL) return 0;
+  if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "tfp.error") == 0) {
+    int t = lua_istable(L, idx) ? lua_getfield(L, idx, "code") : (lua_pushnil(L), LUA_TNIL);
+    user = !(t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "internal") == 0);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return user;
+}
+
+enum { FRAME_USER, FRAME_OURS, FRAME_C, FRAME_GAP };
+
+static int frame_kind(lua_State *L, int level) {
+  lua_Debug ar;
+  if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "S", &ar)) return FRAME_C;
+  if (*ar.what == 'C') return FRAME_C;
+  if (strncmp(ar.source, "@lua/", 5) == 0 && tfp_embedded_find(ar.source + 5)) return FRAME_OURS;
+  return FRAME_USER;
+}
+
+static int last_level(lua_State *L) {   /* as lauxlib's lastlevel */
+  lua_Debug ar;
+  int li = 1, le = 1;
+  while (lua_getstack(L, le, &ar)) { li = le; le *= 2; }
+  while (li < le) {
+    int m = (li + le) / 2;
+    if (lua_getstack(L, m, &ar)) li = m + 1; else le = m;
+  }
+  return le - 1;
+}
+
+/* The name of a function as luaL_traceback gives it: the field of a loaded
+   module holding it ("string.rep", "tfp.lq"), else what the code called it. */
+static int find_field(lua_State *L, int objidx, int depth) {
+  if (depth == 0 || !lua_istable(L, -1)) return 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      if (lua_rawequal(L, objidx, -1)) { lua_pop(L, 1); return 1; }
+      if (find_field(L, objidx, depth - 1)) {   /* module name, module, field name */
+        lua_pushliteral(L, ".");
+        lua_replace(L, -3);
+        lua_concat(L, 3);
+        return 1;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+static void push_funcname(lua_State *L, lua_Debug *ar) {
+  int top = lua_gettop(L);
+  lua_getinfo(L, "f", ar);
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (find_field(L, top + 1, 2)) {
+    const char *name = lua_tostring(L, -1);
+    lua_pushfstring(L, "function '%s'", strncmp(name, "_G.", 3) == 0 ? name + 3 : name);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+    return;
+  }
+  lua_settop(L, top);
+  if (*ar->namewhat) lua_pushfstring(L, "%s '%s'", ar->namewhat, ar->name);
+  else if (*ar->what == 'm') lua_pushliteral(L, "main chunk");
+  else if (*ar->what != 'C') lua_pushfstring(L, "function <%s:%d>", ar->short_src, ar->linedefined);
+  else lua_pushliteral(L, "?");
+}
+
+/* "\n\t<the line of this level>", as luaL_traceback writes it. */
+static void push_frame_line(lua_State *L, int level) {
+  lua_Debug ar;
+  if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "Slnt", &ar)) { lua_pushliteral(L, ""); return; }
+  if (ar.currentline <= 0) lua_pushfstring(L, "\n\t%s: in ", ar.short_src);
+  else lua_pushfstring(L, "\n\t%s:%d: in ", ar.short_src, ar.currentline);
+  push_funcname(L, &ar);
+  if (ar.istailcall) lua_pushliteral(L, "\n\t(...tail calls...)");
+  else lua_pushliteral(L, "");
+  lua_concat(L, 3);
+}
+
+#define SEEN_ENDS 40   /* levels looked at on each end of a deep stack */
+
+/* Pushes msg followed by the user's frames (levels from 1). */
+static void push_user_traceback(lua_State *L, const char *msg) {
+  int kind[2 * SEEN_ENDS + 1], level[2 * SEEN_ENDS + 1], n = 0, last = last_level(L);
+  for (int lv = 1; lv <= last; lv++) {
+    if (last > 2 * SEEN_ENDS && lv == SEEN_ENDS + 1) {   /* the middle of a deep stack */
+      kind[n] = FRAME_GAP;
+      level[n++] = last - 2 * SEEN_ENDS;
+      lv = last - SEEN_ENDS;
+      continue;
+    }
+    kind[n] = frame_kind(L, lv);
+    level[n++] = lv;
+  }
+  /* A C frame stays only between two frames of the user's (pcall, table.sort
+     calling back): not the raising function on top, nor the host below. */
+  int keep[2 * SEEN_ENDS + 1], n_keep = 0;
+  for (int i = 0; i < n; i++) {
+    int k = kind[i];
+    if (k == FRAME_C) {
+      int above = i - 1, below = i + 1;
+      while (above >= 0 && kind[above] == FRAME_C) above--;
+      while (below < n && kind[below] == FRAME_C) below++;
+      k = above >= 0 && below < n && kind[above] != FRAME_OURS && kind[below] != FRAME_OURS
+        ? FRAME_USER : FRAME_OURS;
+    }
+    if (k != FRAME_OURS) keep[n_keep++] = i;
+  }
+  luaL_checkstack(L, 40, "traceback");
+  lua_pushstring(L, msg);
+  if (n_keep == 0) return;
+  lua_pushliteral(L, "\nstack traceback:");
+  int top = n_keep > 22 ? 10 : n_keep, bottom = n_keep > 22 ? 11 : 0, pieces = 2;
+  for (int j = 0; j < top + bottom; j++) {
+    int i = keep[j < top ? j : n_keep - bottom + (j - top)];
+    if (j == top) {   /* the kept frames in between */
+      int skipped = 0;
+      for (int h = top; h < n_keep - bottom; h++)
+        skipped += kind[keep[h]] == FRAME_GAP ? level[keep[h]] : 1;
+      lua_pushfstring(L, "\n\t...\t(skipping %d levels)", skipped);
+      pieces++;
+    }
+    if (kind[i] == FRAME_GAP) lua_pushfstring(L, "\n\t...\t(skipping %d levels)", level[i]);
+    else push_frame_line(L, level[i]);
+    pieces++;
+  }
+  lua_concat(L, pieces);
+}
+
 static int msghandler(lua_State *L) {
+  if (lua_touserdata(L, 1) == &exit_requested) return 1;   /* not an error: exit() unwinding */
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+    else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
   luaL_traceback(L, L, msg, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, LAST_TRACEBACK);
+  if (is_user_error(L, 1)) lua_pushstring(L, msg);
+  else push_user_traceback(L, msg);
   return 1;
 }
 
@@ -76,6 +226,7 @@ static int docall(lua_State *L, int narg, int nres) {
   signal(SIGINT, laction);
   int status = lua_pcall(L, narg, nres, base);
   signal(SIGINT, SIG_DFL);
+  tfp_progress_clear();   /* a run stopped by an error or Ctrl-C leaves its line */
   tfp_interrupted = 0;
   lua_remove(L, base);
   return status;
@@ -186,12 +337,51 @@ static int multiline(lua_State *L) {
   }
 }
 
-/* 1: a chunk is on the stack; 0: end of input. Errors of loading stay on
-   the stack as a message (status returned through *status). */
+/* exit([code]) and quit([code]) leave the REPL: the chunk stops here (the
+   error is a sentinel the message handler passes through) and the loop ends
+   even if a pcall caught it. */
+static int l_exit(lua_State *L) {
+  if (lua_isboolean(L, 1)) exit_code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else exit_code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  exit_requested = 1;
+  lua_pushlightuserdata(L, &exit_requested);
+  return lua_error(L);
+}
+
+/* A line that is just `exit` or `quit`, naming our exit function (not a
+   variable of the user's that happens to be called so). */
+static int is_bare_exit(lua_State *L, const char *line) {
+  while (*line == ' ' || *line == '\t') line++;
+  size_t len = strlen(line);
+  while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+  if (!(len == 4 && (strncmp(line, "exit", 4) == 0 || strncmp(line, "quit", 4) == 0))) return 0;
+  char name[5];
+  memcpy(name, line, 4);
+  name[4] = '\0';
+  lua_pushglobaltable(L);
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);   /* raw: no __index a user put on _G runs here */
+  int ours = lua_tocfunction(L, -1) == l_exit;
+  lua_pop(L, 2);
+  return ours;
+}
+
+/* traceback(): the full traceback of the last error, frames of tfpkit's own
+   modules included (the error message shows only the user's). */
+static int l_traceback(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LAST_TRACEBACK) != LUA_TSTRING) lua_pushliteral(L, "no error yet");
+  fprintf(stdout, "%s\n", lua_tostring(L, -1));
+  fflush(stdout);
+  return 0;
+}
+
+/* 1: a chunk is on the stack; 0: end of input (or a bare exit). Errors of
+   loading stay on the stack as a message (status returned through *status). */
 static int loadline(lua_State *L, int *status) {
   lua_settop(L, 0);
   char *line = read_line("> ");
   if (!line) return 0;
+  if (is_bare_exit(L, line)) { free(line); exit_requested = 1; return 0; }
   lua_pushstring(L, line);
   free(line);
   if ((*status = addreturn(L)) != LUA_OK) *status = multiline(L);
@@ -210,13 +400,12 @@ static void print_results(lua_State *L) {
   if (lua_isfunction(L, -1)) {
     lua_insert(L, 1);
     lua_pop(L, 1);
-    if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
-    return;
+  } else {
+    lua_pop(L, 2);
+    lua_getglobal(L, "print");
+    lua_insert(L, 1);
   }
-  lua_pop(L, 2);
-  lua_getglobal(L, "print");
-  lua_insert(L, 1);
-  if (lua_pcall(L, n, 0, 0) != LUA_OK) l_message(lua_tostring(L, -1));
+  report(L, docall(L, n, 0));   /* a __tostring may raise: reported as any error */
 }
 
 static void on_sigint_at_prompt(int sig) {
@@ -231,12 +420,17 @@ static void on_sigint_at_prompt(int sig) {
 
 /* Completion: the word before the cursor is a path a.b.c (or a.b:c); the
    candidates are the keys of what a.b evaluates to, or frame columns and
-   methods, or globals. */
+   methods, or globals; inside the options table of a call (tfp.lq{da,
+   m:with{vc), the option names the function takes. Names starting with '_'
+   are internal: offered only once the user has typed the '_'. */
+static char word_breaks[] = " \t\n\"\\'`@$><=;|&{(,[+-*/%^~#";
 static char **completion_list;
 static int completion_count, completion_next;
+static int completing_options;   /* the candidates are option names */
 
 static void add_candidate(const char *prefix, size_t plen, const char *key, const char *base, char sep) {
   if (strncmp(key, prefix, plen) != 0) return;
+  if (key[0] == '_' && prefix[0] != '_') return;
   char **grown = realloc(completion_list, (size_t)(completion_count + 1) * sizeof *grown);
   if (!grown) return;
   completion_list = grown;
@@ -257,8 +451,25 @@ static void add_keys(lua_State *L, int t, const char *prefix, const char *base, 
   }
 }
 
+/* Pushes what the path a.b:c evaluates to, field by field (nothing is
+   called but an __index). Frames give their columns, and with `methods`
+   anything indexable gives its fields (f:where, m:with). */
+static void push_path(lua_State *L, const char *path_text, int methods) {
+  char path[512], *save = NULL;
+  lua_pushglobaltable(L);
+  if (strlen(path_text) >= sizeof path) { lua_pop(L, 1); lua_pushnil(L); return; }
+  snprintf(path, sizeof path, "%s", path_text);
+  for (char *part = strtok_r(path, ".:", &save); part; part = strtok_r(NULL, ".:", &save)) {
+    tfp_frame *f = tfp_toframe(L, -1);
+    int j = f ? tfp_frame_find(f, part) : -1;
+    if (j >= 0) tfp_pushcolumn(L, &f->col[j], f->nrow);
+    else if (lua_istable(L, -1) || (methods && lua_type(L, -1) == LUA_TUSERDATA)) lua_getfield(L, -1, part);
+    else lua_pushnil(L);
+    lua_remove(L, -2);
+  }
+}
+
 static void collect(lua_State *L, const char *text) {
-  completion_count = completion_next = 0;
   const char *cut = strrchr(text, '.'), *colon = strrchr(text, ':');
   if (colon > cut) cut = colon;
   if (!cut) {
@@ -267,24 +478,12 @@ static void collect(lua_State *L, const char *text) {
     lua_pop(L, 1);
     return;
   }
-  /* Evaluate the path before the last separator, field by field (no code runs). */
   char base[512];
   size_t blen = (size_t)(cut - text);
   if (blen >= sizeof base) return;
   memcpy(base, text, blen);
   base[blen] = '\0';
-  lua_pushglobaltable(L);
-  char path[512], *save = NULL;
-  snprintf(path, sizeof path, "%s", base);
-  for (char *part = strtok_r(path, ".:", &save); part; part = strtok_r(NULL, ".:", &save)) {
-    if (lua_istable(L, -1)) lua_getfield(L, -1, part);
-    else if (tfp_toframe(L, -1)) {
-      tfp_frame *f = tfp_toframe(L, -1);
-      int j = tfp_frame_find(f, part);
-      if (j >= 0) tfp_pushcolumn(L, &f->col[j], f->nrow); else lua_pushnil(L);
-    } else lua_pushnil(L);
-    lua_remove(L, -2);
-  }
+  push_path(L, base, 0);
   int t = lua_gettop(L);
   const char *prefix = cut + 1;
   if (lua_istable(L, t)) add_keys(L, t, prefix, base, *cut);
@@ -298,54 +497,278 @@ static void collect(lua_State *L, const char *text) {
   lua_settop(L, t - 1);
 }
 
-/* collect() under pcall: an __index met on the path may raise, and an error
+static int is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* If s[i] opens a string, a long string or a comment, the index just past
+   it (n + 1 when it is still open at n); else i. */
+static size_t skip_text(const char *s, size_t i, size_t n) {
+  char c = s[i];
+  if (c == '"' || c == '\'') {
+    for (size_t k = i + 1; k < n; k++) {
+      if (s[k] == '\\') k++;
+      else if (s[k] == c) return k + 1;
+    }
+    return n + 1;
+  }
+  size_t k = i;
+  int comment = c == '-' && i + 1 < n && s[i + 1] == '-';
+  if (comment) k += 2;
+  if (k < n && s[k] == '[') {   /* long bracket [==[ ... ]==] */
+    size_t level = 0, m = k + 1;
+    while (m < n && s[m] == '=') { level++; m++; }
+    if (m < n && s[m] == '[') {
+      for (m++; m < n; m++) {
+        if (s[m] != ']') continue;
+        size_t e = m + 1, eq = 0;
+        while (e < n && s[e] == '=') { eq++; e++; }
+        if (eq == level && e < n && s[e] == ']') return e + 1;
+      }
+      return n + 1;
+    }
+  }
+  if (comment) return n + 1;   /* a line comment runs to the end */
+  return i;
+}
+
+#define MAX_OPEN 64
+
+/* The brackets ( [ { left open in s[0..n), innermost last; -1 when n is
+   inside a string or comment, or nesting is too deep to follow. */
+static int open_brackets(const char *s, size_t n, size_t *pos, char *ch) {
+  int depth = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = skip_text(s, i, n);
+    if (j > n) return -1;
+    if (j > i) { i = j; continue; }
+    char c = s[i];
+    if (c == '(' || c == '[' || c == '{') {
+      if (depth == MAX_OPEN) return -1;
+      pos[depth] = i;
+      ch[depth++] = c;
+    } else if ((c == ')' || c == ']' || c == '}') && depth > 0) depth--;
+    i++;
+  }
+  return depth;
+}
+
+/* The callee path ending just before s[end] ("tfp.lq", "m:with"), or 0. */
+static int callee_before(const char *s, size_t end, char *out, size_t outsize) {
+  size_t e = end;
+  while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+  size_t b = e;
+  while (b > 0 && (is_name_char(s[b - 1]) || s[b - 1] == '.' || s[b - 1] == ':')) b--;
+  if (b == e || e - b >= outsize) return 0;
+  if (!(is_name_char(s[b]) && !(s[b] >= '0' && s[b] <= '9'))) return 0;
+  for (size_t k = b; k + 1 < e; k++)   /* no empty part: a..b, a.:b */
+    if (!is_name_char(s[k]) && !is_name_char(s[k + 1])) return 0;
+  if (!is_name_char(s[e - 1])) return 0;
+  memcpy(out, s + b, e - b);
+  out[e - b] = '\0';
+  return 1;
+}
+
+/* Pushes a set of the keys already written (name = ...) in the table
+   constructor whose body is s[from..n). */
+static void push_present_keys(lua_State *L, const char *s, size_t from, size_t n) {
+  lua_newtable(L);
+  int depth = 0, key_place = 1;
+  for (size_t i = from; i < n;) {
+    size_t j = skip_text(s, i, n);
+    if (j > n) break;
+    if (j > i) { i = j; key_place = 0; continue; }
+    char c = s[i];
+    if (c == ' ' || c == '\t') { i++; continue; }
+    if (c == '(' || c == '[' || c == '{') depth++;
+    else if (c == ')' || c == ']' || c == '}') depth--;
+    else if (depth == 0 && (c == ',' || c == ';')) { key_place = 1; i++; continue; }
+    else if (depth == 0 && key_place && is_name_char(c)) {
+      size_t e = i;
+      while (e < n && is_name_char(s[e])) e++;
+      size_t k = e;
+      while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+      if (k < n && s[k] == '=' && (k + 1 >= n || s[k + 1] != '=')) {
+        lua_pushlstring(L, s + i, e - i);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+      }
+      i = e;
+      key_place = 0;
+      continue;
+    }
+    key_place = 0;
+    i++;
+  }
+}
+
+/* Option names for a word typed where a key of a call's options table goes:
+   tfp.lq{da, tfp.ivreg(f, "y ~ x", {me, m:with{vc. Returns the number added. */
+static int collect_options(lua_State *L, const char *line, size_t start, const char *text) {
+  for (const char *t = text; *t; t++) if (!is_name_char(*t)) return 0;
+  if (*text >= '0' && *text <= '9') return 0;
+  size_t k = start;
+  while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t')) k--;
+  if (k == 0 || (line[k - 1] != '{' && line[k - 1] != ',' && line[k - 1] != ';')) return 0;
+  size_t pos[MAX_OPEN];
+  char ch[MAX_OPEN];
+  int depth = open_brackets(line, start, pos, ch);
+  if (depth <= 0 || ch[depth - 1] != '{') return 0;
+  size_t brace = pos[depth - 1];
+  char callee[512];
+  if (!callee_before(line, brace, callee, sizeof callee)) {
+    /* f(a, {  or  f({ : the table is an argument of the call f */
+    size_t e = brace;
+    while (e > 0 && (line[e - 1] == ' ' || line[e - 1] == '\t')) e--;
+    if (e == 0 || (line[e - 1] != ',' && line[e - 1] != '(')) return 0;
+    if (depth < 2 || ch[depth - 2] != '(' || !callee_before(line, pos[depth - 2], callee, sizeof callee))
+      return 0;
+  }
+  int top = lua_gettop(L);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "tfp.options");
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK || lua_getfield(L, -1, "names_of") != LUA_TFUNCTION) {
+    lua_settop(L, top);
+    return 0;
+  }
+  push_path(L, callee, 1);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
+    lua_settop(L, top);
+    return 0;
+  }
+  int names = lua_gettop(L), before = completion_count;
+  push_present_keys(L, line, brace + 1, start);
+  size_t plen = strlen(text);
+  for (lua_Integer i = 1; lua_rawgeti(L, names, i) == LUA_TSTRING; i++) {
+    const char *name = lua_tostring(L, -1);
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, names + 1) == LUA_TNIL) {
+      lua_pushfstring(L, "%s = ", name);
+      add_candidate(text, plen, lua_tostring(L, -1), "", 0);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
+  lua_settop(L, top);
+  return completion_count - before;
+}
+
+/* The candidates for the word line[start..] (the text after the last word
+   break), into completion_list. */
+static void complete(lua_State *L, const char *line, size_t start) {
+  for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
+  completion_count = completion_next = 0;
+  const char *text = line + start;
+  completing_options = collect_options(L, line, start, text) > 0;
+  if (!completing_options) collect(L, text);
+}
+
+/* complete() under pcall: an __index met on a path may raise, and an error
    outside a protected call would end the program. */
-static int collect_protected(lua_State *L) {
-  collect(L, lua_touserdata(L, 1));
+static int complete_protected(lua_State *L) {
+  complete(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
   return 0;
 }
 
-static char *completion_generator(const char *text, int state) {
-  if (state == 0) {
-    for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
-    completion_count = completion_next = 0;
-    lua_pushcfunction(globalL, collect_protected);
-    lua_pushlightuserdata(globalL, (void *)text);
-    if (lua_pcall(globalL, 1, 0, 0) != LUA_OK) lua_pop(globalL, 1);
+static void complete_line(lua_State *L, const char *line, size_t start) {
+  lua_pushcfunction(L, complete_protected);
+  lua_pushlightuserdata(L, (void *)line);
+  lua_pushinteger(L, (lua_Integer)start);
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) lua_pop(L, 1);
+}
+
+/* Option candidates are "name = "; the list shown for them gives the names. */
+
+static void display_options(char **matches, int n, int max_length) {
+  (void)max_length;
+  char **names = calloc((size_t)n + 2, sizeof *names);
+  if (!names) return;
+  int longest = 0;
+  for (int i = 0; i <= n; i++) {
+    size_t len = strlen(matches[i]);
+    if (len >= 3 && strcmp(matches[i] + len - 3, " = ") == 0) len -= 3;
+    names[i] = strndup(matches[i], len);
+    if (!names[i]) break;
+    if ((int)len > longest) longest = (int)len;
   }
+  if (names[n]) rl_display_match_list(names, n, longest);
+  for (int i = 0; i <= n && names[i]; i++) free(names[i]);
+  free(names);
+  rl_forced_update_display();
+}
+
+static char *completion_generator(const char *text, int state) {
+  (void)text; (void)state;   /* tfp_completion collected the candidates */
   return completion_next < completion_count ? completion_list[completion_next++] : NULL;
 }
 
 static char **tfp_completion(const char *text, int start, int end) {
-  (void)start; (void)end;
   rl_completion_append_character = '\0';
+  char *line = strndup(rl_line_buffer, (size_t)end);
+  if (!line) return NULL;
+  complete_line(globalL, line, (size_t)start);
+  free(line);
+  rl_completion_display_matches_hook = completing_options ? display_options : NULL;
   return rl_completion_matches(text, completion_generator);
 }
 
+/* tfp._complete(line): the completions offered for the end of line, as a
+   list (for tests, which have no terminal to press Tab in). */
+static int l_complete(lua_State *L) {
+  const char *line = luaL_checkstring(L, 1);
+  size_t start = strlen(line);
+  while (start > 0 && !strchr(word_breaks, line[start - 1])) start--;
+  complete_line(L, line, start);
+  lua_createtable(L, completion_count, 0);
+  for (int i = 0; i < completion_count; i++) {
+    lua_pushstring(L, completion_list[i]);
+    lua_rawseti(L, -2, i + 1);
+    free(completion_list[i]);
+  }
+  completion_count = completion_next = 0;
+  return 1;
+}
+
+/* exit, quit and traceback as globals, unless a script run by -i defined its own. */
+static void set_repl_global(lua_State *L, const char *name, lua_CFunction fn) {
+  if (lua_getglobal(L, name) == LUA_TNIL) {
+    lua_pushcfunction(L, fn);
+    lua_setglobal(L, name);
+  }
+  lua_pop(L, 1);
+}
+
 static void doREPL(lua_State *L) {
+  const char *oldprogname = progname;
+  progname = NULL;   /* as lua.c: at the prompt, errors are not prefixed "tfpkit:" */
   interactive = isatty(STDIN_FILENO);
   globalL = L;
+  set_repl_global(L, "exit", l_exit);
+  set_repl_global(L, "quit", l_exit);
+  set_repl_global(L, "traceback", l_traceback);
   if (interactive) {
     const char *home = getenv("HOME"), *hist = getenv("TFPKIT_HISTORY");
     if (hist) snprintf(history_path, sizeof history_path, "%s", hist);
     else if (home) snprintf(history_path, sizeof history_path, "%s/.tfpkit_history", home);
     if (*history_path) read_history(history_path);
     rl_readline_name = "tfpkit";
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[+-*/%^~#";
+    rl_basic_word_break_characters = word_breaks;
     rl_attempted_completion_function = tfp_completion;
     rl_catch_signals = 0;
     signal(SIGINT, on_sigint_at_prompt);
-    printf("tfpkit %s (%s) — help(tfp) lists the primitives; Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
+    printf("tfpkit %s (%s) — help(tfp) lists the primitives; exit or Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
   }
   int status;
   while (loadline(L, &status)) {
     if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
-    if (interactive) signal(SIGINT, on_sigint_at_prompt);
     if (status == LUA_OK) print_results(L);
     else report(L, status);
+    if (interactive) signal(SIGINT, on_sigint_at_prompt);
+    if (exit_requested) break;
   }
   lua_settop(L, 0);
-  if (interactive) fputc('\n', stdout);
+  if (interactive && !exit_requested) fputc('\n', stdout);   /* Ctrl-D left the cursor on the prompt line */
+  progname = oldprogname;
 }
 
 /* ------------------------------------------------------------------ main */
@@ -365,6 +788,8 @@ static int pmain(lua_State *L) {
   lua_getglobal(L, "tfp");
   lua_getfield(L, -1, "help");
   lua_setglobal(L, "help");
+  lua_pushcfunction(L, l_complete);
+  lua_setfield(L, -2, "_complete");
   lua_pop(L, 1);
   int i;
   for (i = 1; i < argc; i++) {   /* options first: -e runs in order */
@@ -411,5 +836,5 @@ int main(int argc, char **argv) {
   lua_close(L);
   for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
   free(completion_list);
-  return status == LUA_OK && a.status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status == LUA_OK && a.status == 0 ? exit_code : EXIT_FAILURE;
 }

@@ -42,6 +42,79 @@ sleep 1; kill -INT "$pid"; wait
 grep -q 'interrupted' /tmp/tfp_int.$$ && grep -q '^alive	nil$' /tmp/tfp_int.$$ && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL Ctrl-C did not stop the DEA:"; cat /tmp/tfp_int.$$; }
 rm -f /tmp/tfp_int.$$
+
+# Errors: a tfp.error that is the user's to fix prints its message alone; other
+# errors print the user's frames only (none of tfpkit's lua/ modules);
+# traceback() prints the full traceback of the last error.
+usage='E = setmetatable({code = "usage", message = "x"}, {__name = "tfp.error", __tostring = function() return "stdin:1: tfp.lq: x" end})'
+raising='R = setmetatable({}, {__tostring = function() error(E) end})'   # raised from inside lua/init.lua
+err=$(printf '%s\n%s\ntfp.show(R)\n' "$usage" "$raising" | "$T" 2>&1 >/dev/null)
+expect "a usage error prints its message alone, through tfpkit's modules" "stdin:1: tfp.lq: x" "$err"
+out=$(printf '%s\n%s\ntfp.show(R)\ntraceback()\n' "$usage" "$raising" | "$T" 2>/dev/null)
+case "$out" in "stdin:1: tfp.lq: x"$'\n'"stack traceback:"*lua/init.lua*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); printf 'FAIL traceback() does not print the full traceback:\n%s\n' "$out" ;; esac
+err=$(printf 'function user_fn() error("boom") end\nS = setmetatable({}, {__tostring = function() user_fn() end})\nlocal ok = tfp.show(S)\n' |
+      "$T" 2>&1 >/dev/null)
+expect "a plain error shows the user's frames and not tfpkit's" "stdin:1: boom
+stack traceback:
+	stdin:1: in function 'user_fn'
+	stdin:1: in function <stdin:1>
+	stdin:1: in main chunk" "$err"
+expect "an error with no frame of the user's has no traceback" "bad argument #1 to 'string.rep' (string expected, got table)" \
+  "$(printf 'S = setmetatable({}, {__tostring = string.rep})\ntfp.show(S)\n' | "$T" 2>&1 >/dev/null)"
+expect "an internal tfp.error keeps a traceback" "stdin:1: tfp.lq: broken
+stack traceback:
+	stdin:1: in main chunk" "$(printf 'error(setmetatable({code = "internal"}, {__name = "tfp.error", __tostring = function() return "stdin:1: tfp.lq: broken" end}))\n' | "$T" 2>&1)"
+expect "a non-string error value is printed with its __tostring" "stdin:1: obj
+stack traceback:
+	stdin:1: in main chunk" "$(printf 'error(setmetatable({}, {__tostring = function() return "stdin:1: obj" end}))\n' | "$T" 2>&1)"
+printf '%s\n%s\ntfp.show(R)\n' "${usage/stdin:1/s.lua:3}" "$raising" > /tmp/tfp_s.$$.lua
+err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
+expect "a script's usage error prints its message alone" "tfpkit: s.lua:3: tfp.lq: x" "$err"
+expect "a script's usage error still exits 1" "1" "$rc"
+printf 'S = setmetatable({}, {__tostring = function() error("boom") end})\ntfp.show(S)\n' > /tmp/tfp_s.$$.lua
+err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
+case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *lua/*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
+  [ "$rc" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); printf 'FAIL a script error shows tfpkit frames (rc %s):\n%s\n' "$rc" "$err"; }
+rm -f /tmp/tfp_s.$$.lua
+expect "an error object raised while printing a result is reported, and the REPL goes on" "stdin:1: tfp.lq: x
+after" "$(printf '%s\nsetmetatable({}, {__tostring = function() error(E) end})\nprint("after")\n' "$usage" | "$T" 2>&1)"
+
+# exit and quit, called or bare, leave the REPL; a variable of the user's named exit is theirs.
+for line in 'exit' 'quit' 'exit()' ' quit() ' 'exit(); print("not reached")'; do
+  expect "'$line' leaves the REPL" "before" "$(printf 'print("before")\n%s\nprint("after")\n' "$line" | "$T" 2>&1)"
+done
+expect "a variable named exit is printed, not obeyed" "5
+after" "$(printf 'exit = 5\nexit\nprint("after")\n' | "$T" 2>&1)"
+printf 'quit(3)\n' | "$T"; expect "quit(3) exits with status 3" "3" "$?"
+expect "exit caught by pcall still leaves after the chunk" "caught" \
+  "$(printf 'if not pcall(exit) then print("caught") end\nprint("after")\n' | "$T" 2>&1)"
+
+# Completion, through the hook tfp._complete(line) (what Tab offers at the end of line).
+complete() {   # complete PRELUDE LINE: the candidates, joined by |
+  printf '%s\nprint(table.concat(tfp._complete([==[%s]==]), "|"))\n' "$1" "$2" | "$T" 2>&1
+}
+case "|$(complete '' 'tfp.')|" in *"|tfp._"*) fail=$((fail + 1)); echo "FAIL tfp. offers internal names" ;;
+  *"|tfp.lq|"*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL tfp. does not offer tfp.lq" ;; esac
+case "|$(complete '' 'tfp._')|" in *"|tfp._ivfit|"*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); echo "FAIL tfp._ does not offer tfp._ivfit" ;; esac
+expect "a global starting with _ is offered once the _ is typed" "_VERSION" "$(complete '' '_V')"
+case "|$(complete '' '')|" in *"|_"*) fail=$((fail + 1)); echo "FAIL globals offer names starting with _" ;;
+  *"|tfp|"*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL globals do not offer tfp" ;; esac
+# Option names, from a stand-in for tfp.options (the registry of options).
+fake='package.loaded["tfp.options"] = {names_of = function(f)
+  if f == tfp.lq then return {"by", "data", "sectors", "total"} end
+  if f == tfp.ivreg then return {"method", "small", "vce"} end
+  if m and f == m.with then return {"method", "split", "vce"} end end}
+m = setmetatable({}, {__index = {with = function() end}})'
+fake=${fake//$'\n'/ }
+expect "options of tfp.lq{" "data = " "$(complete "$fake" 'tfp.lq{da')"
+expect "options not yet given" "by = |sectors = |total = " "$(complete "$fake" 'tfp.lq{data = f, ')"
+expect "options of a table argument of a call" "method = " "$(complete "$fake" 'tfp.ivreg(f, "y ~ {x}", {me')"
+expect "options of a method" "vce = " "$(complete "$fake" 'm:with{vc')"
+expect "no options in a plain table" "" "$(complete "$fake" 't = {da')"
+expect "no options in a value" "" "$(complete "$fake" 'tfp.lq{data = da')"
+expect "no options without the options module" "" "$(complete 'package.loaded["tfp.options"] = nil; package.preload["tfp.options"] = nil' 'tfp.lq{da')"
 long=$(head -c 70000 /dev/zero | tr '\0' a)
 expect "a piped line longer than 64 KiB stays one line" "70000" "$(printf 'x = "%s"\nprint(#x)\n' "$long" | "$T" 2>&1)"
 # Tab completion on a terminal (script gives a pty): an __index that raises must not end the REPL.
@@ -54,6 +127,12 @@ if command -v script >/dev/null; then
         HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
   case "$out" in *42*) pass=$((pass + 1)) ;;
     *) fail=$((fail + 1)); printf 'FAIL Ctrl-C at the continuation prompt did not drop the pending chunk:\n%s\n' "$out" ;; esac
+  # Tab after an options table's brace writes the option name and " = ".
+  out=$(printf '%s\nfunction opt(t) print("got " .. t.data) end\nopt{da\t"ok"}\n' \
+          'package.loaded["tfp.options"] = {names_of = function(f) if f == opt then return {"data"} end end}' |
+        HOME=/tmp/tfp_home.$$ timeout 20 script -qec "$T" /dev/null 2>&1)
+  case "$out" in *"got ok"*) pass=$((pass + 1)) ;;
+    *) fail=$((fail + 1)); printf 'FAIL Tab in an options table did not complete the option name:\n%s\n' "$out" ;; esac
   rm -rf /tmp/tfp_home.$$
 fi
 rm -f /tmp/tfp_repl_err.$$ /tmp/tfp_arg.$$.lua /tmp/tfp_i.$$.lua
