@@ -88,7 +88,7 @@ static int frame_kind(lua_State *L, int level) {
   lua_Debug ar;
   if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "S", &ar)) return FRAME_C;
   if (*ar.what == 'C') return FRAME_C;
-  if (strncmp(ar.source, "@lua/", 5) == 0 && tfp_embedded_find(ar.source + 5)) return FRAME_OURS;
+  if (tfp_internal_source(ar.source)) return FRAME_OURS;
   return FRAME_USER;
 }
 

@@ -44,14 +44,14 @@ grep -q 'interrupted' /tmp/tfp_int.$$ && grep -q '^alive	nil$' /tmp/tfp_int.$$ &
 rm -f /tmp/tfp_int.$$
 
 # Errors: a tfp.error that is the user's to fix prints its message alone; other
-# errors print the user's frames only (none of tfpkit's lua/ modules);
+# errors print the user's frames only (none of tfpkit's [tfp]/ modules);
 # traceback() prints the full traceback of the last error.
 usage='E = setmetatable({code = "usage", message = "x"}, {__name = "tfp.error", __tostring = function() return "stdin:1: tfp.lq: x" end})'
-raising='R = setmetatable({}, {__tostring = function() error(E) end})'   # raised from inside lua/init.lua
+raising='R = setmetatable({}, {__tostring = function() error(E) end})'   # raised from inside [tfp]/init.lua
 err=$(printf '%s\n%s\ntfp.show(R)\n' "$usage" "$raising" | "$T" 2>&1 >/dev/null)
 expect "a usage error prints its message alone, through tfpkit's modules" "stdin:1: tfp.lq: x" "$err"
 out=$(printf '%s\n%s\ntfp.show(R)\ntraceback()\n' "$usage" "$raising" | "$T" 2>/dev/null)
-case "$out" in "stdin:1: tfp.lq: x"$'\n'"stack traceback:"*lua/init.lua*) pass=$((pass + 1)) ;;
+case "$out" in "stdin:1: tfp.lq: x"$'\n'"stack traceback:"*"[tfp]/init.lua"*) pass=$((pass + 1)) ;;
   *) fail=$((fail + 1)); printf 'FAIL traceback() does not print the full traceback:\n%s\n' "$out" ;; esac
 err=$(printf 'function user_fn() error("boom") end\nS = setmetatable({}, {__tostring = function() user_fn() end})\nlocal ok = tfp.show(S)\n' |
       "$T" 2>&1 >/dev/null)
@@ -74,7 +74,7 @@ expect "a script's usage error prints its message alone" "tfpkit: s.lua:3: tfp.l
 expect "a script's usage error still exits 1" "1" "$rc"
 printf 'S = setmetatable({}, {__tostring = function() error("boom") end})\ntfp.show(S)\n' > /tmp/tfp_s.$$.lua
 err=$("$T" /tmp/tfp_s.$$.lua 2>&1 >/dev/null); rc=$?
-case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *lua/*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
+case "$err" in *boom*"stack traceback:"*tfp_s*) case "$err" in *"[tfp]/"*|*"[C]"*) false ;; esac ;; *) false ;; esac &&
   [ "$rc" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); printf 'FAIL a script error shows tfpkit frames (rc %s):\n%s\n' "$rc" "$err"; }
 rm -f /tmp/tfp_s.$$.lua
 expect "an error object raised while printing a result is reported, and the REPL goes on" "stdin:1: tfp.lq: x
