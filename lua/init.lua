@@ -16,7 +16,8 @@ return function(tfp)
   }
 
   local methods = {
-    frame = "frame methods: nrow ncol names types has label head filter where select copy panel lag write_csv;\n"
+    frame = "frame methods: nrow ncol names types has label head filter where select copy panel lag merge collapse\n"
+      .. "  write_csv;\n"
       .. "  f.col reads a column (a vector; an unknown name is an error), f:has('col') tests for one,\n"
       .. "  f.new = vector/table/number adds one, f.col = nil drops it.\n"
       .. "  f:panel(id, time) declares the panel; f:panel() describes it (units, periods, balance, gaps).",
@@ -98,6 +99,7 @@ return function(tfp)
   local model = require "tfp.model"
   model.install(tfp)
   require("tfp.table").install(tfp)
+  require("tfp.verbs").install(tfp)
   O.install(tfp)
   O.bind(model.Model.with, "m:with")
 end

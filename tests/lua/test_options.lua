@@ -40,6 +40,10 @@ local calls = {
   ["m:with"] = function(o) return tfp.model(iv):with(o) end,
   ["tfp.table"] = function(o) return tfp.table({tfp.ivreg(card, iv)}, o) end,
   ["tfp.controls"] = function(o) return tfp.controls(o) end,
+  ["f:merge"] = function(o)
+    return panel:merge(tfp.frame{{"city", {1, 2}}, {"region", {"East", "West"}}}, with({on = "city"}, o))
+  end,
+  ["f:collapse"] = function(o) return panel:collapse(with({mean = "gdp"}, o)) end,
 }
 
 check.test("every function in the registry has a misuse case here", function()
