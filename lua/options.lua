@@ -312,10 +312,16 @@ O.define("tfp.data", {
   doc = "a data set compiled into tfpkit (see data/README.md); options as tfp.read_csv.",
   opts = specs["tfp.read_csv"].opts, hints = specs["tfp.read_csv"].hints,
 })
+local nolabel = "labelled variables read as their labels by default; value_labels = false keeps the codes"
 O.define("tfp.read_dta", {
-  call = "tfp.read_dta(path) -> frame",
-  doc = "Stata .dta (via ReadStat); variable labels kept (f:label(col)). Takes no options.",
-  opts = {},
+  call = "tfp.read_dta(path [, options]) -> frame",
+  doc = "Stata .dta (via ReadStat); variable labels kept (f:label(col)).\n"
+    .. "A labelled numeric variable (e.g. region 1 = \"East\") reads as text, its labels.",
+  opts = {
+    {name = "value_labels", type = "boolean", default = true,
+     doc = "labelled numeric variables become their labels; false keeps the numeric codes"},
+  },
+  hints = {nolabel = nolabel, labels = nolabel, convert_categoricals = nolabel, codes = nolabel},
 })
 
 local input_output = {

@@ -51,9 +51,14 @@ static int read_dta(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   lua_settop(L, 2);
   tfp_checkoptions(L, 2, "tfp.read_dta");
+  tfp_dta_opts o;
+  tfp_dta_opts_init(&o);
+  lua_getfield(L, 2, "value_labels");   /* checked and defaulted by the registry */
+  o.value_labels = lua_toboolean(L, -1);
+  lua_pop(L, 1);
   tfp_frame *f;
   char err[512];
-  int rc = tfp_dta_read(path, &f, err, sizeof err);
+  int rc = tfp_dta_read_opts(path, &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_dta", err);
   tfp_pushframe(L, f);
   return 1;

@@ -1,6 +1,8 @@
 /* test_dta.c — Stata files: a file written by ReadStat's own writer (an
    independent implementation of the format) reads back with its values,
-   missing values and variable labels; a non-Stata file is a clear error. */
+   missing values and variable labels; a labelled variable reads as its
+   labels (an unlabelled code as its number) or, asked, as the codes; a
+   non-Stata file is a clear error. */
 #include <readstat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,28 @@
 
 static ssize_t write_bytes(const void *data, size_t len, void *ctx) {
   return (ssize_t)fwrite(data, 1, len, ctx);
+}
+
+static void write_labelled(const char *path) {
+  FILE *fp = fopen(path, "wb");
+  readstat_writer_t *w = readstat_writer_init();
+  readstat_set_data_writer(w, write_bytes);
+  readstat_writer_set_file_format_version(w, 118);
+  readstat_label_set_t *set = readstat_add_label_set(w, READSTAT_TYPE_INT32, "belt");
+  readstat_label_int32_value(set, 1, "East");
+  readstat_label_int32_value(set, 2, "中部");
+  readstat_variable_t *region = readstat_add_variable(w, "region", READSTAT_TYPE_INT32, 0);
+  readstat_variable_set_label_set(region, set);
+  readstat_begin_writing_dta(w, fp, 4);
+  for (int i = 0; i < 4; i++) {
+    readstat_begin_row(w);
+    if (i == 3) readstat_insert_missing_value(w, region);
+    else readstat_insert_int32_value(w, region, i + 1);   /* 3 has no label */
+    readstat_end_row(w);
+  }
+  readstat_end_writing(w);
+  readstat_writer_free(w);
+  fclose(fp);
 }
 
 static void write_fixture(const char *path) {
@@ -51,6 +75,22 @@ int main(void) {
   }
   CHECK(tfp_dta_read("refs/stata-ivreg2/card_data.csv", &f, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "refs/stata-ivreg2/card_data.csv: not a readable Stata file");
+  write_labelled(path);
+  CHECK(tfp_dta_read(path, &f, err, sizeof err) == TFP_OK);
+  if (f) {
+    tfp_column *c = &f->col[0];
+    CHECK(c->type == TFP_STR && strcmp(c->str[0], "East") == 0 && strcmp(c->str[1], "中部") == 0);
+    CHECK(c->type == TFP_STR && strcmp(c->str[2], "3") == 0 && c->str[3] == NULL);
+    tfp_frame_free(f);
+  }
+  tfp_dta_opts o;
+  tfp_dta_opts_init(&o);
+  o.value_labels = 0;
+  CHECK(tfp_dta_read_opts(path, &o, &f, err, sizeof err) == TFP_OK);
+  if (f) {
+    CHECK(f->col[0].type == TFP_NUM && f->col[0].num[1] == 2 && isnan(f->col[0].num[3]));
+    tfp_frame_free(f);
+  }
   remove(path);
   return check_report("test_dta");
 }
