@@ -100,6 +100,7 @@ return function(tfp)
   model.install(tfp)
   require("tfp.table").install(tfp)
   require("tfp.verbs").install(tfp)
+  require("tfp.prep").install(tfp)
   O.install(tfp)
   O.bind(model.Model.with, "m:with")
 end

@@ -374,16 +374,23 @@ O.define("tfp.malmquist", {
 O.define("tfp.lq", {
   call = "tfp.lq{data = f, sectors = {...}, total = \"emp_total\" [, by = \"year\"]} -> vector",
   doc = "location quotient (location entropy) per row, equation (1) of the paper:\n"
-    .. "(sum of the sectors / total) in the row over the same ratio of all rows of its group.",
+    .. "(sum of the sectors / total) in the row over the same ratio of all rows of its group.\n"
+    .. "Missing values: see option missing.",
   opts = {
     frame_opt("the panel", true),
     {name = "sectors", type = "columns", required = true, doc = "employment columns of the sector group"},
     {name = "total", type = "column", required = true, doc = "total employment column"},
     {name = "by", type = "column", panel = "time", none = "one pooled reference over all rows",
      doc = "groups (years) whose totals form the reference ratio; false pools all rows"},
+    {name = "missing", type = "string", values = {"row", "unit"}, default = "row",
+     doc = "a row missing a sector or the total has no LQ and is left out of the totals:\n"
+       .. "    row: of its group only (drops the least); unit: its unit leaves the totals of every group"},
+    {name = "id", type = "column", panel = "id", panel_optional = true, show = "the panel's id",
+     doc = "the unit column (for missing = 'unit')"},
   },
   hints = hints{group = "the groups are option 'by'", year = "the groups are option 'by'",
-    time = "the groups (years) are option 'by'", sector = nil},
+    time = "the groups (years) are option 'by'", sector = nil, na = "the missing-value rule is option 'missing'",
+    na_rule = "the missing-value rule is option 'missing'"},
 })
 
 O.define("tfp.capital_stock", {

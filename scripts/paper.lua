@@ -4,10 +4,16 @@
 -- Tables 1-3 and a figure, printed and written to out/.
 --
 --   tfpkit scripts/paper.lua                       -- the embedded panel
+--   tfpkit scripts/paper.lua --map-template > my_columns.lua
 --   tfpkit scripts/paper.lua --data my.csv --map my_columns.lua [--out DIR]
+--       [--na "-,n/a"] [--lq-missing row|unit]
 --
 -- --map names a Lua file returning {role = "your column", ...} for the roles
--- in lua/study.lua's `columns`; --data takes .csv or .dta.
+-- in lua/study.lua's `roles` (--map-template prints one); --data takes .csv
+-- or .dta; --na adds missing-value codes to "", "NA" and ".". The sample
+-- report (what an unbalanced panel lost, by unit and year) is printed and
+-- written to DIR/sample.txt. With tfpkit -i, the frame f, the Malmquist
+-- frame mq, the fits and the report stay as globals.
 local clock = os.clock()
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/paper.lua")
@@ -20,15 +26,30 @@ do
   local i = 1
   while arg and arg[i] do
     local a = arg[i]
-    if a == "--data" or a == "--map" or a == "--out" then
-      opts[a:sub(3)] = arg[i + 1] or error(a .. " needs a value", 0)
+    if a == "--data" or a == "--map" or a == "--out" or a == "--na" or a == "--lq-missing" then
+      opts[a:sub(3):gsub("-", "_")] = arg[i + 1] or error(a .. " needs a value", 0)
       i = i + 2
+    elseif a == "--map-template" then
+      io.write(study.template())
+      return
     else
-      error("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR)", 0)
+      error("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR, --na CODES, "
+        .. "--lq-missing row|unit, --map-template)", 0)
     end
   end
 end
 local map = opts.map and dofile(opts.map) or nil
+if opts.map and type(map) ~= "table" then
+  error(opts.map .. " must return a table {role = \"your column\", ...} (--map-template prints one)", 0)
+end
+local na
+if opts.na then
+  na = {"", "NA", "."}
+  for code in (opts.na .. ","):gmatch("([^,]*),") do na[#na + 1] = code end
+end
+if opts.lq_missing and opts.lq_missing ~= "row" and opts.lq_missing ~= "unit" then
+  error("--lq-missing takes row or unit, got '" .. opts.lq_missing .. "'", 0)
+end
 
 local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
 
@@ -36,11 +57,17 @@ local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.cloc
 local f
 if not opts.data then f = tfp.data("cities")
 elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
-else f = tfp.read_csv(opts.data) end
+else f = tfp.read_csv(opts.data, {na = na}) end
 step(string.format("data: %d rows, %d columns", f:nrow(), f:ncol()))
-local mq
-f, mq = study.build(f, map, opts.data or "embedded data")
+local mq, report
+f, mq, report = study.build(f, map, opts.data or "embedded data", {na = na, lq_missing = opts.lq_missing})
 step(string.format("variables, capital stock, location quotients, Malmquist (%d unit-years)", mq:nrow()))
+os.execute("mkdir -p '" .. opts.out:gsub("'", "'\\''") .. "'")
+report:regressions(f, {"TFP", "TE", "EC", "SAGG", "SAGG_H", "SAGG_L", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"},
+  {"SAGG", "SAGG_H", "SAGG_L"})
+io.write(report:text(), "\n")
+report:write(opts.out .. "/sample.txt")
+step("sample report written to " .. opts.out .. "/sample.txt")
 
 ------------------------------------------------------------------ models
 tfp.controls(spec.controls)
@@ -64,7 +91,6 @@ for k, s in ipairs(spec.sagg) do
 end
 print()
 
-os.execute("mkdir -p '" .. opts.out:gsub("'", "'\\''") .. "'")
 for _, t in ipairs(spec.tables) do
   local models, labels = {}, {}
   for i, col in ipairs(t.columns) do
@@ -82,15 +108,15 @@ step("tables written to " .. opts.out .. "/")
 ------------------------------------------------------------------ figure
 -- Mean TFP, TE and EC levels by region and year, drawn by gnuplot.
 do
+  local means = f:collapse{by = {"region", "year"}, mean = {"TFP", "TE", "EC"}}
   local sum, n, years, seen = {}, {}, {}, {}
-  local reg, yr = f.region, f.year
+  local reg, yr = means.region, means.year
   for _, v in ipairs({"TFP", "TE", "EC"}) do
-    local x = f[v]
-    for i = 1, f:nrow() do
+    local x = means[v]
+    for i = 1, means:nrow() do
       if x[i] then
         local key = v .. "|" .. reg[i] .. "|" .. yr[i]
-        sum[key] = (sum[key] or 0) + x[i]
-        n[key] = (n[key] or 0) + 1
+        sum[key], n[key] = x[i], 1
         if not seen[yr[i]] then seen[yr[i]] = true; years[#years + 1] = yr[i] end
       end
     end
@@ -138,3 +164,6 @@ do
   step("figure: " .. opts.out .. "/levels_by_region.png (and .svg)")
 end
 step(string.format("done in %.2f s of CPU", os.clock() - clock))
+
+-- tfpkit -i scripts/paper.lua: the study's objects stay at the prompt.
+_G.f, _G.mq, _G.fits, _G.report, _G.spec = f, mq, fits, report, spec

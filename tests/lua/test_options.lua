@@ -166,7 +166,7 @@ check.test("help shows each function's options with their true defaults", functi
   check.truthy(O.help("tfp.lq"):find("by%s+column|false, the panel's time"), "lq's by")
   check.truthy(O.help("tfp.ivreg"):find("method", 1, true), "ivreg's method")
   check.eq(O.name_of(tfp.lq), "tfp.lq")
-  check.eq(table.concat(O.names_of(tfp.lq), ","), "by,data,sectors,total")
+  check.eq(table.concat(O.names_of(tfp.lq), ","), "by,data,id,missing,sectors,total")
 end)
 
 check.test("m:update removing a term that is not in the model is an error naming it", function()
