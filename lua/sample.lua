@@ -163,7 +163,8 @@ function M:lines(notes)
       return tostring(x) < tostring(y)
     end
     if a.step ~= b.step then return (rank[a.step] or 99) < (rank[b.step] or 99) end
-    return a.years[1] < b.years[1]
+    if a.years[1] ~= b.years[1] then return a.years[1] < b.years[1] end
+    return a.reason < b.reason
   end)
   local w = #self.id_name
   for _, g in ipairs(order) do w = math.max(w, #tostring(units[g.u])) end

@@ -204,8 +204,8 @@ local function deflate(ctx, nominal, index, what)
   end
   local real = {}
   for u = 1, ctx.n_units do
-    local rows, own = ctx.rows_of[u], {}
-    for _, i in ipairs(rows) do own[t[i]] = index[i] end
+    local rows, own, has_row = ctx.rows_of[u], {}, {}
+    for _, i in ipairs(rows) do own[t[i]] = index[i]; has_row[t[i]] = true end
     local level = {[ctx.base] = 1}
     local lo, hi = t[rows[1]], t[rows[#rows]]
     local p = 1
@@ -213,7 +213,10 @@ local function deflate(ctx, nominal, index, what)
       local x = own[y]
       if x == nil then
         x = mean_index(y)
-        if y >= lo then ctx.report:add(u, y, "deflating", what .. " bridged by the panel's mean index") end
+        if y >= lo then
+          ctx.report:add(u, y, "deflating", has_row[y] and (what .. " missing: the panel's mean index used")
+            or ("no row (a gap): the " .. what .. " chain crosses it by the panel's mean index"))
+        end
       end
       p = p * (x / 100)
       level[y] = p
