@@ -42,8 +42,8 @@ function M:describe_panel(info)
   end
   local late, early, gaps, single = 0, 0, 0, 0
   for _, ts in pairs(rows_of) do
-    if ts[1] > first then late = late + 1 end
-    if ts[#ts] < last then early = early + 1 end
+    if ts[1] > first and #ts > 1 then late = late + 1 end
+    if ts[#ts] < last and #ts > 1 then early = early + 1 end
     if ts[#ts] - ts[1] + 1 > #ts then gaps = gaps + 1 end
     if #ts == 1 then single = single + 1 end
   end
@@ -184,12 +184,13 @@ function M:text(full)
     self.time_name)
   if s then
     local shape = {}
-    if s.late > 0 then shape[#shape + 1] = s.late .. " enter late" end
-    if s.early > 0 then shape[#shape + 1] = s.early .. " exit early" end
-    if s.gaps > 0 then shape[#shape + 1] = s.gaps .. " with gaps" end
-    if s.single > 0 then shape[#shape + 1] = s.single .. " with one year" end
+    local function units(k, one, many) return k .. (k == 1 and " unit " .. one or " units " .. many) end
+    if s.late > 0 then shape[#shape + 1] = units(s.late, "enters late", "enter late") end
+    if s.early > 0 then shape[#shape + 1] = units(s.early, "exits early", "exit early") end
+    if s.gaps > 0 then shape[#shape + 1] = units(s.gaps, "has gaps", "have gaps") end
+    if s.single > 0 then shape[#shape + 1] = units(s.single, "has one year", "have one year") end
     out[#out + 1] = string.format("Panel: %d units, %d-%d, %d unit-years; %s", s.n_units, s.first, s.last, s.n_obs,
-      #shape == 0 and "balanced" or ("unbalanced: units " .. table.concat(shape, ", ")))
+      #shape == 0 and "balanced" or ("unbalanced: " .. table.concat(shape, ", ")))
   end
   if self.rules then
     out[#out + 1] = ""

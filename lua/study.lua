@@ -268,7 +268,8 @@ local function capital(ctx, inv)
     for _, i in ipairs(ctx.rows_of[u]) do
       local x = inv[i]
       if x ~= nil and x < 0 then
-        raise("data", "study", string.format("investment is negative (%g) at unit %s, year %d", x, tostring(ctx.id[i]), t[i]))
+        raise("data", "study", string.format("real investment is negative (%g) at unit %s, year %d", x,
+          tostring(ctx.id[i]), t[i]))
       end
       if x == nil then
         close()

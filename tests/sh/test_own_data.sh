@@ -57,7 +57,7 @@ for src in csv dta; do
     [ -s "$out/$f" ] && ok || bad "$src: $out/$f written"
   done
   r="$out/sample.txt"
-  has "$r" "Panel: 87 units, 2003-2017, 1276 unit-years; unbalanced: units 3 enter late, 3 exit early, 2 with gaps, 1 with one year"
+  has "$r" "Panel: 87 units, 2003-2017, 1276 unit-years; unbalanced: 2 units enter late, 2 units exit early, 2 units have gaps, 1 unit has one year"
   has "$r" "CN0022     2010         capital      no stock: a one-year spell has no investment growth"
   has "$r" "CN0019     2003-2007    Malmquist    chain broken at a gap: kept the longest spell 2010-2017"
   has "$r" "CN0025     2007         Malmquist    not in the DEA: no positive Y (GDP_nominal)"
