@@ -21,26 +21,27 @@ local spec = dofile(here .. "/../models/paper.lua")
 local study = require "tfp.study"
 
 -------------------------------------------------------------- arguments
+local function usage(msg) tfp._raise("usage", "scripts/paper.lua", msg) end
 local opts = {out = "out"}
 do
   local i = 1
   while arg and arg[i] do
     local a = arg[i]
     if a == "--data" or a == "--map" or a == "--out" or a == "--na" or a == "--lq-missing" then
-      opts[a:sub(3):gsub("-", "_")] = arg[i + 1] or error(a .. " needs a value", 0)
+      opts[a:sub(3):gsub("-", "_")] = arg[i + 1] or usage(a .. " needs a value")
       i = i + 2
     elseif a == "--map-template" then
       io.write(study.template())
       return
     else
-      error("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR, --na CODES, "
-        .. "--lq-missing row|unit, --map-template)", 0)
+      usage("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR, --na CODES, "
+        .. "--lq-missing row|unit, --map-template)")
     end
   end
 end
 local map = opts.map and dofile(opts.map) or nil
 if opts.map and type(map) ~= "table" then
-  error(opts.map .. " must return a table {role = \"your column\", ...} (--map-template prints one)", 0)
+  usage(opts.map .. " must return a table {role = \"your column\", ...} (--map-template prints one)")
 end
 local na
 if opts.na then
@@ -48,7 +49,7 @@ if opts.na then
   for code in (opts.na .. ","):gmatch("([^,]*),") do na[#na + 1] = code end
 end
 if opts.lq_missing and opts.lq_missing ~= "row" and opts.lq_missing ~= "unit" then
-  error("--lq-missing takes row or unit, got '" .. opts.lq_missing .. "'", 0)
+  usage("--lq-missing takes row or unit, got '" .. opts.lq_missing .. "'")
 end
 
 local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
