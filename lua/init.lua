@@ -6,7 +6,8 @@ local O = require "tfp.options"
 return function(tfp)
 
   local docs = {
-    write_csv = "tfp.write_csv(frame, path)   atomic write (temporary file renamed into place).",
+    write_csv = "tfp.write_csv(frame, path), f:write_csv(path)   atomic write (a temporary file renamed into place;\n"
+      .. "  a link is written through to its target, a file keeps its mode, a FIFO or device is refused).",
     frame = "tfp.frame{name = values, ...} or tfp.frame{{'name', values}, ...} -> frame",
     vector = "tfp.vector{1, 2, nil, 4} -> vector   (nil = missing)",
     log = "tfp.log(x) -> vector   elementwise; an error names the first value <= 0 (also exp, sqrt, abs).",

@@ -1102,18 +1102,12 @@ static int frame_new(lua_State *L) {
   return 1;
 }
 
-static int frame_write_csv(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
-  char err[512];
-  if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
-  return 0;
-}
-
 static const luaL_Reg frame_methods[] = {
   {"nrow", frame_nrow}, {"ncol", frame_ncol}, {"names", frame_names}, {"types", frame_types},
   {"label", frame_label}, {"head", frame_head}, {"filter", frame_filter}, {"where", frame_where},
   {"select", frame_select}, {"copy", frame_copy}, {"panel", frame_panel}, {"lag", frame_lag},
-  {"write_csv", frame_write_csv}, {"close", frame_close}, {"has", frame_has}, {NULL, NULL}
+  /* write_csv is lua_io.c's, added by tfp_open_io */
+  {"close", frame_close}, {"has", frame_has}, {NULL, NULL}
 };
 
 static const luaL_Reg frame_meta[] = {
