@@ -85,12 +85,14 @@ return function(tfp)
     return "{\n" .. pad .. table.concat(parts, ",\n" .. pad) .. "\n" .. string.rep("  ", depth) .. "}"
   end
 
-  --- tfp.show(...): print values readably, tab-separated as print() does.
+  --- tfp.show(...): print values readably, tab-separated as print() does;
+  -- a string as it is but for control characters (a cell's escape sequence
+  -- is shown as \x1b, not sent to the terminal).
   function tfp.show(...)
     local out = {}
     for i = 1, select("#", ...) do
       local v = (select(i, ...))
-      out[i] = type(v) == "string" and v or render(v, 0, {})
+      out[i] = type(v) == "string" and tfp._visible(v, true) or render(v, 0, {})
     end
     print(table.concat(out, "\t"))
   end
