@@ -53,11 +53,10 @@ static const char *listing(const char *d) {
       char t[sizeof names[0]];
       memcpy(t, names[j], sizeof t); memcpy(names[j], names[j - 1], sizeof t); memcpy(names[j - 1], t, sizeof t);
     }
+  size_t used = 0;
   out[0] = '\0';
-  for (int i = 0; i < n; i++) {
-    if (i) strcat(out, " ");
-    strncat(out, names[i], sizeof out - strlen(out) - 2);
-  }
+  for (int i = 0; i < n && used < sizeof out; i++)
+    used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? " " : "", names[i]);
   return out;
 }
 
