@@ -3,16 +3,14 @@
    The reader tokenises the whole text first (fields copied, unquoted, into
    one arena), then decides each column's type and builds the columns, so a
    column's type never depends on how many rows were seen before it. */
-#define _POSIX_C_SOURCE 200809L   /* mkstemp, fchmod, fdopen even under -std=c11 */
 #include "csv.h"
+#include "atomic_write.h"
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 static const char *default_na[] = {"", "NA", ".", NULL};
 
@@ -245,56 +243,41 @@ static void format_double(char *buf, size_t n, double v) {
   }
 }
 
-static int write_field(FILE *fp, const char *s) {
+static int write_field(tfp_atomic *a, const char *s) {
   if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' '))
-    return fputs(s, fp) >= 0;
-  if (fputc('"', fp) == EOF) return 0;
-  for (; *s; s++)
-    if ((*s == '"' && fputc('"', fp) == EOF) || fputc(*s, fp) == EOF) return 0;
-  return fputc('"', fp) != EOF;
+    return tfp_atomic_puts(a, s);
+  tfp_atomic_putc(a, '"');
+  for (; *s; s++) {
+    if (*s == '"') tfp_atomic_putc(a, '"');
+    tfp_atomic_putc(a, *s);
+  }
+  return tfp_atomic_putc(a, '"');
 }
 
 int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen) {
-  size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
-  if (!tmp) return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path);
-  snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) { int e = errno; free(tmp); return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
-  /* mkstemp makes the file 0600; give it the mode a plain fopen would (0666 less the umask). */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  FILE *fp = fdopen(fd, "w");
-  int ok = fp != NULL;
-  for (size_t j = 0; ok && j < f->ncol; j++)
-    ok = (j == 0 || fputc(',', fp) != EOF) && write_field(fp, f->col[j].name);
-  ok = ok && fputc('\n', fp) != EOF;
+  tfp_atomic *a;
+  int rc = tfp_atomic_open(path, &a, err, errlen);
+  if (rc != TFP_OK) return rc;
+  int ok = 1;
+  for (size_t j = 0; ok && j < f->ncol; j++) {
+    if (j > 0) tfp_atomic_putc(a, ',');
+    ok = write_field(a, f->col[j].name);
+  }
+  ok = ok && tfp_atomic_putc(a, '\n');
   char num[40];
   for (size_t i = 0; ok && i < f->nrow; i++) {
     for (size_t j = 0; ok && j < f->ncol; j++) {
       const tfp_column *c = &f->col[j];
-      if (j > 0) ok = fputc(',', fp) != EOF;
-      if (!ok) break;
+      if (j > 0) tfp_atomic_putc(a, ',');
       if (c->type == TFP_NUM) {
         if (isnan(c->num[i])) continue;
         format_double(num, sizeof num, c->num[i]);
-        ok = fputs(num, fp) >= 0;
+        ok = tfp_atomic_puts(a, num);
       } else if (c->str[i]) {
-        ok = write_field(fp, c->str[i]);
+        ok = write_field(a, c->str[i]);
       }
     }
-    ok = ok && fputc('\n', fp) != EOF;
+    ok = ok && tfp_atomic_putc(a, '\n');
   }
-  int e = errno;
-  if (fp) { if (fclose(fp) != 0 && ok) { ok = 0; e = errno; } }
-  else close(fd);
-  if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
-  if (!ok) {
-    remove(tmp);
-    free(tmp);
-    return tfp_error(err, errlen, TFP_EIO, "%s: write failed: %s", path, strerror(e));
-  }
-  free(tmp);
-  return TFP_OK;
+  return tfp_atomic_commit(a, err, errlen);   /* reports the first failed write */
 }

@@ -24,7 +24,9 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out,
                  char *err, size_t errlen);
 
-/* Write f to path atomically (a temporary file renamed into place). Numbers
-   are written with 17 significant digits, missing as empty fields. */
+/* Write f to path through tfp_atomic (atomic_write.h: a temporary file
+   renamed into place, links followed, mode kept, non-regular files refused).
+   Numbers are written with 15 to 17 significant digits (the fewest that read
+   back exactly), missing as empty fields. */
 int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen);
 #endif

@@ -6,7 +6,8 @@ local O = require "tfp.options"
 return function(tfp)
 
   local docs = {
-    write_csv = "tfp.write_csv(frame, path)   atomic write (temporary file renamed into place).",
+    write_csv = "tfp.write_csv(frame, path), f:write_csv(path)   atomic write (a temporary file renamed into place;\n"
+      .. "  a link is written through to its target, a file keeps its mode, a FIFO or device is refused).",
     frame = "tfp.frame{name = values, ...} or tfp.frame{{'name', values}, ...} -> frame",
     vector = "tfp.vector{1, 2, nil, 4} -> vector   (nil = missing)",
     log = "tfp.log(x) -> vector   elementwise; an error names the first value <= 0 (also exp, sqrt, abs).",
@@ -85,12 +86,14 @@ return function(tfp)
     return "{\n" .. pad .. table.concat(parts, ",\n" .. pad) .. "\n" .. string.rep("  ", depth) .. "}"
   end
 
-  --- tfp.show(...): print values readably, tab-separated as print() does.
+  --- tfp.show(...): print values readably, tab-separated as print() does;
+  -- a string as it is but for control characters (a cell's escape sequence
+  -- is shown as \x1b, not sent to the terminal).
   function tfp.show(...)
     local out = {}
     for i = 1, select("#", ...) do
       local v = (select(i, ...))
-      out[i] = type(v) == "string" and v or render(v, 0, {})
+      out[i] = type(v) == "string" and tfp._visible(v, true) or render(v, 0, {})
     end
     print(table.concat(out, "\t"))
   end

@@ -88,6 +88,8 @@ local STAT_WORD = {t = "t statistics", z = "z statistics", se = "Standard errors
 -- Misuse is a usage tfp.error located at the caller's line (tfp._raise walks
 -- past this module's frames); install() sets raise.
 local raise = function(_, fn, msg) error(fn .. ": " .. msg, 0) end
+-- The atomic writer is C (tfp._write_file); without tfpkit there is none.
+local write_file = function(path) raise("io", "tfp.table", "cannot write '" .. path .. "': needs tfpkit") end
 local function fail(msg)
   raise("usage", "tfp.table", msg)
 end
@@ -835,8 +837,11 @@ end
 Table.render = M.render
 Table.__tostring = function(tab) return render_text(tab) end
 
--- Write to path.tmp-XXXX, then rename over path: readers never see half a table,
--- and on failure nothing is left at path and the temporary file is removed.
+-- Written by tfpkit's one atomic writer (core/atomic_write.h, tfp._write_file;
+-- install sets write_file): a temporary file made by mkstemp beside path,
+-- renamed over it, so readers never see half a table; links are followed,
+-- the mode of an existing file is kept, a FIFO or device is refused, and on
+-- failure the old file stays and the temporary file is removed.
 function M.write(tab, path, format)
   if getmetatable(tab) ~= Table then
     fail("write expects a table made by tfp.table, got a " .. type(tab))
@@ -857,26 +862,7 @@ function M.write(tab, path, format)
              tostring(format), path))
   end
   local body = RENDER[format](tab) .. (format == "csv" and "\r\n" or "\n")
-  local tmp, f, err
-  for _ = 1, 100 do
-    tmp = fmt("%s.tmp-%04x", path, math.random(0, 0xffff))
-    local probe = io.open(tmp, "rb")
-    if probe then probe:close() else break end
-  end
-  f, err = io.open(tmp, "wb")
-  if not f then fail(fmt("cannot write '%s': %s", path, err)) end
-  local ok, werr = f:write(body)
-  local closed, cerr = f:close()
-  if not ok or not closed then
-    os.remove(tmp)
-    fail(fmt("cannot write '%s': %s", path, tostring(werr or cerr)))
-  end
-  local renamed, rerr = os.rename(tmp, path)
-  if not renamed then
-    os.remove(tmp)
-    fail(fmt("cannot write '%s': %s", path, tostring(rerr)))
-  end
-  return path
+  return write_file(path, body, "tfp.table")
 end
 
 Table.write = M.write
@@ -887,6 +873,7 @@ Table.render, Table.write = M.render, M.write
 -- (a function, so that help() lists it).
 function M.install(tfp)
   raise = tfp._raise
+  write_file = tfp._write_file
   tfp.table = function(models, opts) return M.new(models, opts) end
 end
 

@@ -228,19 +228,27 @@ for year = YEARS[1], YEARS[2] do
 end
 
 ------------------------------------------------------------------ output
-local fh = assert(io.open(out_path, "w"))
-fh:write("city,city_name,province,region,year,emp_total,emp_transport,emp_ict,emp_finance,",
-         "emp_leasing,emp_research,gdp,gdp_index,inv,inv_price_index,va_secondary,va_tertiary,",
-         "budget_exp,fdi,students,population,road_area\n")
-for _, c in ipairs(cities) do
-  for _, row in ipairs(c.rows) do fh:write(row, "\n") end
+-- Under tfpkit through its atomic writer (a reader never sees half a file;
+-- links followed, modes kept); plain Lua writes directly.
+local function write_file(path, lines)
+  local text = table.concat(lines, "\n") .. "\n"
+  if tfp and tfp._write_file then return tfp._write_file(path, text, "gen_cities.lua") end
+  local fh = assert(io.open(path, "wb"))
+  assert(fh:write(text))
+  assert(fh:close())
 end
-fh:close()
+
+local lines = {"city,city_name,province,region,year,emp_total,emp_transport,emp_ict,emp_finance,"
+  .. "emp_leasing,emp_research,gdp,gdp_index,inv,inv_price_index,va_secondary,va_tertiary,"
+  .. "budget_exp,fdi,students,population,road_area"}
+for _, c in ipairs(cities) do
+  for _, row in ipairs(c.rows) do lines[#lines + 1] = row end
+end
+write_file(out_path, lines)
 if truth_path then
-  fh = assert(io.open(truth_path, "w"))
-  fh:write("city,year,log_A,u,K_true,lq_high,lq_low\n")
+  lines = {"city,year,log_A,u,K_true,lq_high,lq_low"}
   for _, c in ipairs(cities) do
-    for _, row in ipairs(c.truth) do fh:write(row, "\n") end
+    for _, row in ipairs(c.truth) do lines[#lines + 1] = row end
   end
-  fh:close()
+  write_file(truth_path, lines)
 end

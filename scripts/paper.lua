@@ -54,6 +54,22 @@ end
 
 local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
 
+-- A string in gnuplot's single-quoted syntax, where nothing is expanded (no
+-- backslash escapes, no `command`, no @macro) and '' is a quote. A control
+-- character (a newline ends a gnuplot command) cannot be quoted: refused.
+local function gp_quote(s, what)
+  if s:find("%c") then
+    local shown = string.format("%q", s):gsub("\\\n", "\\n")
+    tfp._raise("usage", "paper.lua", string.format("%s %s contains a control character, which cannot be "
+      .. "passed to gnuplot", what, shown))
+  end
+  return "'" .. s:gsub("'", "''") .. "'"
+end
+
+-- The figure's legend: checked now, before the long run.
+local region_q = {}
+for j, r in ipairs(spec.regions) do region_q[j] = gp_quote(tostring(r), "region name") end
+
 --------------------------------------------------------------- the data
 local f
 if not opts.data then f = tfp.data("cities")
@@ -63,7 +79,11 @@ step(string.format("data: %d rows, %d columns", f:nrow(), f:ncol()))
 local mq, report
 f, mq, report = study.build(f, map, opts.data or "embedded data", {na = na, lq_missing = opts.lq_missing})
 step(string.format("variables, capital stock, location quotients, Malmquist (%d unit-years)", mq:nrow()))
-os.execute("mkdir -p '" .. opts.out:gsub("'", "'\\''") .. "'")
+-- A string for the shell, in single quotes ('\'' for a quote).
+local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+if not os.execute("mkdir -p -- " .. shell_quote(opts.out)) then
+  tfp._raise("io", "paper.lua", string.format("cannot create the output directory '%s'", opts.out))
+end
 report:regressions(f, {"TFP", "TE", "EC", "SAGG", "SAGG_H", "SAGG_L", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"},
   {"SAGG", "SAGG_H", "SAGG_L"})
 io.write(report:text(), "\n")
@@ -107,12 +127,18 @@ end
 step("tables written to " .. opts.out .. "/")
 
 ------------------------------------------------------------------ figure
--- Mean TFP, TE and EC levels by region and year, drawn by gnuplot.
+-- Mean TFP, TE and EC levels by region and year, drawn by gnuplot. No path
+-- reaches gnuplot: it reads its script (levels_by_region.gp, with the data
+-- inline) and writes the image to its stdout, which goes to the file through
+-- tfp._write_file (atomic). The strings it does see (region names, titles)
+-- are quoted by gp_quote.
+
 do
-  local means = f:collapse{by = {"region", "year"}, mean = {"TFP", "TE", "EC"}}
+  local VARS = {"TFP", "TE", "EC"}
+  local means = f:collapse{by = {"region", "year"}, mean = VARS}
   local sum, n, years, seen = {}, {}, {}, {}
   local reg, yr = means.region, means.year
-  for _, v in ipairs({"TFP", "TE", "EC"}) do
+  for _, v in ipairs(VARS) do
     local x = means[v]
     for i = 1, means:nrow() do
       if x[i] then
@@ -123,44 +149,53 @@ do
     end
   end
   table.sort(years)
-  local dat = opts.out .. "/levels_by_region.dat"
-  local fh = assert(io.open(dat .. ".tmp", "w"))
-  fh:write("# year")
-  for _, v in ipairs({"TFP", "TE", "EC"}) do
-    for _, r in ipairs(spec.regions) do fh:write(" ", v, "_", r) end
-  end
-  fh:write("\n")
+  local rows = {}   -- year, then each variable by region: numbers only
   for _, y in ipairs(years) do
-    fh:write(string.format("%d", y))
-    for _, v in ipairs({"TFP", "TE", "EC"}) do
+    local row = {string.format("%d", y)}
+    for _, v in ipairs(VARS) do
       for _, r in ipairs(spec.regions) do
         local key = v .. "|" .. r .. "|" .. y
-        fh:write(string.format(" %.6f", n[key] and sum[key] / n[key] or 0 / 0))
+        row[#row + 1] = string.format("%.6f", n[key] and sum[key] / n[key] or 0 / 0)
       end
     end
-    fh:write("\n")
+    rows[#rows + 1] = table.concat(row, " ")
   end
-  fh:close()
-  assert(os.rename(dat .. ".tmp", dat))
+  local header = {"# year"}
+  for _, v in ipairs(VARS) do
+    for _, r in ipairs(spec.regions) do header[#header + 1] = v .. "_" .. r end
+  end
+  tfp._write_file(opts.out .. "/levels_by_region.dat",
+                  table.concat(header, " ") .. "\n" .. table.concat(rows, "\n") .. "\n", "paper.lua")
+
   local plot = {}
-  for k, v in ipairs({"TFP", "TE", "EC"}) do
+  for k, v in ipairs(VARS) do
     local lines = {}
-    for j, r in ipairs(spec.regions) do
-      lines[j] = string.format("'%s' using 1:%d with linespoints title '%s'", dat, 1 + (k - 1) * #spec.regions + j, r)
+    for j in ipairs(spec.regions) do
+      lines[j] = string.format("$levels using 1:%d with linespoints title %s", 1 + (k - 1) * #spec.regions + j,
+                               region_q[j])
     end
-    plot[k] = string.format("set title '%s level (mean by region, first year = 1)'\nplot %s", v, table.concat(lines, ", "))
+    plot[k] = string.format("set title %s\nplot %s",
+                            gp_quote(v .. " level (mean by region, first year = 1)", "title"), table.concat(lines, ", "))
   end
-  local body = "set key left top\nset grid\nset xlabel 'year'\nset multiplot layout 1,3\n" ..
-    table.concat(plot, "\n") .. "\nunset multiplot\n"
-  -- Drawn to a temporary file and renamed: a failed run leaves no half figure.
+  local script_path = opts.out .. "/levels_by_region.gp"
+  tfp._write_file(script_path, "# gnuplot -e 'set terminal pngcairo size 1500,450' levels_by_region.gp > figure.png\n"
+    .. "$levels << EOD\n" .. table.concat(rows, "\n") .. "\nEOD\n"
+    .. "set termoption noenhanced\nset key left top\nset grid\nset xlabel 'year'\nset multiplot layout 1,3\n"
+    .. table.concat(plot, "\n") .. "\nunset multiplot\n", "paper.lua")
+  -- A relative path is given as ./path, so that a name like "-x" is no option.
+  local script_arg = shell_quote(script_path:sub(1, 1) == "/" and script_path or "./" .. script_path)
   for _, term in ipairs({{"pngcairo size 1500,450", "png"}, {"svg size 1500,450", "svg"}}) do
     local path = opts.out .. "/levels_by_region." .. term[2]
-    local gp = io.popen("gnuplot", "w")
-    if not gp then error("cannot run gnuplot (install the Debian package gnuplot-nox)", 0) end
-    gp:write("set terminal ", term[1], "\nset output '", path, ".tmp'\n", body, "set output\n")
-    local ok = gp:close()
-    if not ok then error("gnuplot failed to draw " .. path, 0) end
-    assert(os.rename(path .. ".tmp", path))
+    local gp = io.popen("gnuplot -e " .. shell_quote("set terminal " .. term[1]) .. " " .. script_arg, "r")
+    local image = gp and gp:read("a")
+    local ok, _, code = (gp or {close = function() return nil, "exit", 127 end}):close()
+    if code == 127 then
+      tfp._raise("io", "paper.lua", "cannot run gnuplot (install the Debian package gnuplot-nox)")
+    end
+    if not ok or not image or #image == 0 then
+      tfp._raise("io", "paper.lua", string.format("gnuplot failed to draw '%s' (its messages are above)", path))
+    end
+    tfp._write_file(path, image, "paper.lua")
   end
   step("figure: " .. opts.out .. "/levels_by_region.png (and .svg)")
 end

@@ -7,7 +7,9 @@
               a panel, no observation left), "interrupted" (Ctrl-C), "memory",
               "io" (a file), "internal" (a bug of ours);
      fn       the public function ("tfp.lq", "f:where");
-     message  the text, naming the option, column, unit or year;
+     message  the text, naming the option, column, unit or year; control
+              characters in it (from a cell, a column or file name) are
+              shown escaped ("\x1b"), newlines and tabs kept;
      where    the user's call site ("paper.lua:12: "): the first stack level
               that is neither C nor one of tfpkit's embedded modules, so an
               error raised deep in the model layer points at the user's line.
@@ -20,6 +22,7 @@
 #include <string.h>
 #include "status.h"
 #include "tfp_lua.h"
+#include "visible.h"
 
 static const char *const codes[] = {"usage", "data", "interrupted", "memory", "io", "internal", NULL};
 
@@ -44,19 +47,38 @@ static void push_where(lua_State *L) {
   lua_pushliteral(L, "");
 }
 
+const char *tfp_pushvisible(lua_State *L, const char *s, size_t n, int flags) {
+  if (!tfp_visible_needed(s, n, flags)) return lua_pushlstring(L, s, n);
+  size_t len = tfp_visible(NULL, 0, s, n, flags);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  tfp_visible(out, len + 1, s, n, flags);
+  luaL_pushresultsize(&b, len);
+  return lua_tostring(L, -1);
+}
+
+/* The object's text fields come through tfp_pushvisible: they quote data
+   (f["name"] as fn, a cell or file name in the message). */
 static void push_error(lua_State *L, const char *code, const char *fn, const char *message) {
+  message = tfp_pushvisible(L, message, strlen(message), TFP_VISIBLE_KEEP_LINES);
+  int shown = lua_gettop(L);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, code);
   lua_setfield(L, -2, "code");
   if (fn) {
-    lua_pushstring(L, fn);
+    tfp_pushvisible(L, fn, strlen(fn), 0);
     lua_setfield(L, -2, "fn");
   }
   lua_pushstring(L, message);
   lua_setfield(L, -2, "message");
   push_where(L);
+  size_t len;
+  const char *where = lua_tolstring(L, -1, &len);
+  tfp_pushvisible(L, where, len, 0);
+  lua_remove(L, -2);
   lua_setfield(L, -2, "where");
   luaL_setmetatable(L, TFP_ERROR_MT);
+  lua_remove(L, shown);
 }
 
 int tfp_raise(lua_State *L, const char *code, const char *fn, const char *fmt, ...) {
@@ -168,6 +190,14 @@ static int l_error(lua_State *L) {
   return 1;
 }
 
+/* tfp._visible(s [, keep_lines]): s as tfp_pushvisible shows it. */
+static int l_visible(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  tfp_pushvisible(L, s, n, lua_toboolean(L, 2) ? TFP_VISIBLE_KEEP_LINES : 0);
+  return 1;
+}
+
 int tfp_open_error(lua_State *L) {
   if (luaL_newmetatable(L, TFP_ERROR_MT)) {
     const luaL_Reg mt[] = {{"__tostring", error_tostring}, {"__index", error_index},
@@ -175,7 +205,8 @@ int tfp_open_error(lua_State *L) {
     luaL_setfuncs(L, mt, 0);
   }
   lua_pop(L, 1);
-  const luaL_Reg funcs[] = {{"_raise", l_raise}, {"_error", l_error}, {NULL, NULL}};
+  const luaL_Reg funcs[] = {{"_raise", l_raise}, {"_error", l_error}, {"_visible", l_visible},
+                            {NULL, NULL}};
   luaL_setfuncs(L, funcs, 0);
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "csv.h"
 #include "tfp_lua.h"
+#include "visible.h"
 
 /* ---------------------------------------------------------------- numbers */
 
@@ -339,11 +340,14 @@ static int vector_newindex(lua_State *L) {
   return 0;
 }
 
+/* A cell as listed: control characters from the data escaped, long text cut
+   (between characters, never inside one or inside an escape). */
 static void format_cell(const tfp_column *c, size_t i, char *buf, size_t n) {
   if (c->type == TFP_NUM) {
     format_number(c->num[i], "%.6g", buf, n);
   } else {
-    snprintf(buf, n, "%s", c->str[i] ? c->str[i] : ".");
+    const char *s = c->str[i] ? c->str[i] : ".";
+    tfp_visible(buf, n, s, strlen(s), 0);
   }
 }
 
@@ -451,7 +455,8 @@ static void push_column_hint(lua_State *L, tfp_frame *f, const char *name, int m
     luaL_addstring(&b, " (columns: ");
     for (size_t j = 0; j < f->ncol && j < 10; j++) {
       if (j) luaL_addstring(&b, ", ");
-      luaL_addstring(&b, f->col[j].name);
+      tfp_pushvisible(L, f->col[j].name, strlen(f->col[j].name), 0);
+      luaL_addvalue(&b);
     }
     if (f->ncol > 10) {
       lua_pushfstring(L, ", ... %I more: see f:names()", (lua_Integer)(f->ncol - 10));
@@ -957,6 +962,11 @@ static int panel_tostring(lua_State *L) {
   lua_getfield(L, 1, "balance");
   const char *id = luaL_optstring(L, 2, "?"), *time = luaL_optstring(L, 3, "?"), *balance = luaL_optstring(L, 6, "?");
   const char *first = luaL_tolstring(L, 4, NULL), *last = luaL_tolstring(L, 5, NULL);
+  /* names and values from the data, shown escaped */
+  id = tfp_pushvisible(L, id, strlen(id), 0);
+  time = tfp_pushvisible(L, time, strlen(time), 0);
+  first = tfp_pushvisible(L, first, strlen(first), 0);
+  last = tfp_pushvisible(L, last, strlen(last), 0);
   int top = lua_gettop(L);
   lua_pushfstring(L, "panel: %s (%I unit%s), %s ", id, n_units, n_units == 1 ? "" : "s", time);
   if (n_units == 0) lua_pushliteral(L, "(no rows)");
@@ -1014,7 +1024,7 @@ static int frame_tostring(lua_State *L) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (size_t j = 0; j < f->ncol; j++) {
-    width[j] = strlen(f->col[j].name);
+    width[j] = tfp_visible(NULL, 0, f->col[j].name, strlen(f->col[j].name), 0);
     for (size_t i = 0; i < show; i++) {
       format_cell(&f->col[j], i, cell, sizeof cell);
       if (strlen(cell) > width[j]) width[j] = strlen(cell);
@@ -1026,14 +1036,20 @@ static int frame_tostring(lua_State *L) {
     used += width[shown_cols++] + 2;
   for (size_t i = 0; i <= show; i++) {
     for (size_t j = 0; j < shown_cols; j++) {
-      const char *s = f->col[j].name;
-      if (i > 0) { format_cell(&f->col[j], i - 1, cell, sizeof cell); s = cell; }
+      size_t len;
       int right = i > 0 && f->col[j].type == TFP_NUM;
-      lua_pushfstring(L, "%s", j ? "  " : "");
-      luaL_addvalue(&b);
-      for (size_t pad = strlen(s); right && pad < width[j]; pad++) luaL_addchar(&b, ' ');
-      luaL_addstring(&b, s);
-      for (size_t pad = strlen(s); !right && pad < width[j] && j + 1 < shown_cols; pad++) luaL_addchar(&b, ' ');
+      if (j) luaL_addstring(&b, "  ");
+      if (i > 0) {
+        format_cell(&f->col[j], i - 1, cell, sizeof cell);
+        len = strlen(cell);
+        for (size_t pad = len; right && pad < width[j]; pad++) luaL_addchar(&b, ' ');
+        luaL_addstring(&b, cell);
+      } else {   /* the header: a column name from the data, escaped */
+        tfp_pushvisible(L, f->col[j].name, strlen(f->col[j].name), 0);
+        len = lua_rawlen(L, -1);
+        luaL_addvalue(&b);
+      }
+      for (size_t pad = len; !right && pad < width[j] && j + 1 < shown_cols; pad++) luaL_addchar(&b, ' ');
     }
     luaL_addchar(&b, '\n');
   }
@@ -1102,18 +1118,12 @@ static int frame_new(lua_State *L) {
   return 1;
 }
 
-static int frame_write_csv(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
-  char err[512];
-  if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
-  return 0;
-}
-
 static const luaL_Reg frame_methods[] = {
   {"nrow", frame_nrow}, {"ncol", frame_ncol}, {"names", frame_names}, {"types", frame_types},
   {"label", frame_label}, {"head", frame_head}, {"filter", frame_filter}, {"where", frame_where},
   {"select", frame_select}, {"copy", frame_copy}, {"panel", frame_panel}, {"lag", frame_lag},
-  {"write_csv", frame_write_csv}, {"close", frame_close}, {"has", frame_has}, {NULL, NULL}
+  /* write_csv is lua_io.c's, added by tfp_open_io */
+  {"close", frame_close}, {"has", frame_has}, {NULL, NULL}
 };
 
 static const luaL_Reg frame_meta[] = {

@@ -1,5 +1,6 @@
 /* lua_io.c — reading and writing data: CSV, Stata .dta, the embedded data. */
 #include <string.h>
+#include "atomic_write.h"
 #include "csv.h"
 #include "dta.h"
 #include "embedded.h"
@@ -82,20 +83,58 @@ static int data(lua_State *L) {
   return 1;
 }
 
+/* A path argument: a string without NUL bytes (the OS would cut it there). */
+static const char *check_path(lua_State *L, int arg) {
+  size_t len;
+  const char *path = lua_tolstring(L, arg, &len);
+  if (!path) {
+    tfp_argerror(L, arg, lua_pushfstring(L, "file path expected, got %s", luaL_typename(L, arg)));
+    return NULL;
+  }
+  if (len == 0) tfp_argerror(L, arg, "file path expected, got an empty string");
+  if (strlen(path) != len) tfp_argerror(L, arg, "a file path cannot contain a NUL byte");
+  return path;
+}
+
+/* tfp.write_csv(f, path), also f:write_csv(path): one function for both. */
 static int write_csv(lua_State *L) {
+  lua_Debug ar;
+  int method = lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.namewhat &&
+               strcmp(ar.namewhat, "method") == 0;
   tfp_frame *f = tfp_checkframe(L, 1);
+  const char *path = check_path(L, 2);
   char err[512];
-  int rc = tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err);
-  if (rc != TFP_OK) return tfp_raise_status(L, rc, "write_csv", err);
+  int rc = tfp_csv_write(f, path, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, method ? "f:write_csv" : "tfp.write_csv", err);
   return 0;
+}
+
+/* tfp._write_file(path, text [, fn]): the atomic writer for the Lua modules
+   (tables, figures); fn names the public function in errors. Returns path. */
+static int write_file(lua_State *L) {
+  const char *path = check_path(L, 1);
+  size_t size;
+  const char *text = luaL_checklstring(L, 2, &size);
+  const char *fn = luaL_optstring(L, 3, "tfp._write_file");
+  char err[512];
+  int rc = tfp_atomic_write_file(path, text, size, err, sizeof err);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, fn, err);
+  lua_settop(L, 1);
+  return 1;
 }
 
 static const luaL_Reg io_funcs[] = {
   {"read_csv", read_csv}, {"read_dta", read_dta}, {"data", data}, {"write_csv", write_csv},
-  {NULL, NULL}
+  {"_write_file", write_file}, {NULL, NULL}
 };
 
 int tfp_open_io(lua_State *L) {
   luaL_setfuncs(L, io_funcs, 0);
+  /* The frame method f:write_csv is the same function. */
+  luaL_getmetatable(L, TFP_FRAME_MT);
+  lua_getfield(L, -1, "methods");
+  lua_pushcfunction(L, write_csv);
+  lua_setfield(L, -2, "write_csv");
+  lua_pop(L, 2);
   return 0;
 }

@@ -52,6 +52,10 @@ int tfp_argerror(lua_State *L, int arg, const char *message);
 /* The code for a core status (TFP_EDATA -> "data", TFP_EINTR -> "interrupted"). */
 const char *tfp_status_code(int status);
 int tfp_raise_status(lua_State *L, int status, const char *fn, const char *message);
+/* Push the terminal-safe form of s[0..n) (visible.h; flags
+   TFP_VISIBLE_KEEP_LINES keeps newlines and tabs) and return it. Every
+   tfp.error message goes through it; use it for data shown otherwise. */
+const char *tfp_pushvisible(lua_State *L, const char *s, size_t n, int flags);
 
 /* Options (lua/options.lua holds the registry): check the options table at
    arg against fn's entry (unknown keys, types, enums, defaults from the

@@ -11,6 +11,7 @@
 #include <lualib.h>
 #include "embedded.h"
 #include "tfp_lua.h"
+#include "visible.h"
 
 static const char *progname = "tfpkit";
 static lua_State *globalL;   /* for the signal handler and the completer */
@@ -31,10 +32,41 @@ static void print_usage(FILE *to) {
           progname);
 }
 
+/* Text for the terminal that may quote data (a cell, a column or file name):
+   control characters escaped (visible.h), lines kept. */
+static void write_visible(FILE *to, const char *s) {
+  size_t n = strlen(s);
+  if (!tfp_visible_needed(s, n, TFP_VISIBLE_KEEP_LINES)) { fputs(s, to); return; }
+  size_t len = tfp_visible(NULL, 0, s, n, TFP_VISIBLE_KEEP_LINES);
+  char *buf = malloc(len + 1);
+  if (buf) tfp_visible(buf, len + 1, s, n, TFP_VISIBLE_KEEP_LINES);
+  fputs(buf ? buf : "(message not shown: out of memory)", to);
+  free(buf);
+}
+
 static void l_message(const char *msg) {
   if (progname) fprintf(stderr, "%s: ", progname);
-  fprintf(stderr, "%s\n", msg);
+  write_visible(stderr, msg);
+  fputc('\n', stderr);
   fflush(stderr);
+}
+
+/* lauxlib's warning function ("@on"/"@off", pieces continued by tocont),
+   printing through write_visible: warnings name columns and units. */
+static void warn_visible(void *ud, const char *msg, int tocont) {
+  static int on, cont;
+  (void)ud;
+  if (!cont && !tocont && msg[0] == '@') {
+    if (strcmp(msg, "@off") == 0) on = 0;
+    else if (strcmp(msg, "@on") == 0) on = 1;
+    return;
+  }
+  if (on) {
+    if (!cont) fputs("Lua warning: ", stderr);
+    write_visible(stderr, msg);
+    if (!tocont) { fputc('\n', stderr); fflush(stderr); }
+  }
+  cont = tocont;
 }
 
 static int exit_requested, exit_code;   /* exit() or quit() at the prompt */
@@ -828,6 +860,7 @@ static int pmain(lua_State *L) {
 int main(int argc, char **argv) {
   lua_State *L = luaL_newstate();
   if (!L) { l_message("cannot create state: not enough memory"); return EXIT_FAILURE; }
+  lua_setwarnf(L, warn_visible, NULL);
   pmain_args a = {argc, argv, 0};
   lua_pushcfunction(L, pmain);
   lua_pushlightuserdata(L, &a);
