@@ -1,0 +1,135 @@
+-- Silent wrong numbers (issue 11): each case must give a correct number or a
+-- clear error / warning. Numbers are compared to an equivalent well-scaled
+-- problem with the tolerance stated in each test.
+local check = dofile("lua/check.lua")
+
+-- 20 units x 6 years; u is constant within units (absorbed by the unit FE).
+local function columns(shift)
+  local c = {id = {}, t = {}, y = {}, x = {}, z = {}, z2 = {}, w = {}, u = {}, b = {}, bc = {}, one = {}}
+  local n = 0
+  for i = 1, 20 do
+    for year = 1, 6 do
+      n = n + 1
+      c.id[n], c.t[n], c.one[n] = i, year, 1
+      c.z[n], c.z2[n] = math.cos(3 * n), math.sin(11 * n)
+      c.x[n] = c.z[n] + 0.5 * math.sin(n) + 0.3 * c.z2[n]
+      c.w[n] = math.sin(5 * n)
+      c.u[n] = i * 1.7 + 0.01
+      c.b[n] = (shift or 0) + math.sin(13 * n)
+      c.bc[n] = c.b[n] - (shift or 0)     -- exact: the same regressor, centred
+      c.y[n] = 1 + 0.5 * c.x[n] + 0.2 * c.w[n] + math.sin(7 * n) + 0.1 * c.bc[n] + 0.3 * c.u[n]
+    end
+  end
+  return c
+end
+
+local function frame(c, scale)
+  local list = {}
+  for _, name in ipairs{"id", "t", "y", "x", "z", "z2", "w", "u", "b", "bc", "one"} do
+    local v = tfp.vector(c[name])
+    if scale and name ~= "id" and name ~= "t" and name ~= "one" then v = v * scale end
+    list[#list + 1] = {name, v}
+  end
+  local f = tfp.frame(list)
+  f:panel("id", "t")
+  return f
+end
+
+local function quiet(fn, ...)          -- collect warnings instead of printing them
+  local seen = {}
+  local old = warn
+  warn = function(...) seen[#seen + 1] = table.concat({...}) end
+  local ok, r = pcall(fn, ...)
+  warn = old
+  if not ok then error(r, 0) end
+  return r, table.concat(seen, "\n")
+end
+
+local function rel(a, b) return math.abs(a - b) / math.abs(b) end
+
+check.test("an endogenous regressor absorbed by the fixed effect is dropped with a note", function()
+  local r, warned = quiet(tfp.ivreg, frame(columns()), "y ~ w | id | u ~ z + z2")
+  check.eq(r.coef.u, nil, "coefficient of u")
+  check.truthy(r.notes:find("endogenous regressor u omitted because of collinearity", 1, true), "note in r.notes")
+  check.truthy(warned:find("u omitted", 1, true), "warning printed")
+end)
+
+-- The slope of b here is small against its standard error (|b| / se ~ 2e-3),
+-- so its error is measured in standard errors; the rounding of BLAS sums
+-- (which varies with OpenBLAS's blocking) moves it by ~1e-12 se.
+check.test("a regressor with mean/sd 4e5 is kept and its slope matches the shifted regressor's", function()
+  local f = frame(columns(3e5))
+  for _, vce in ipairs{"unadjusted", "robust"} do
+    local a = tfp.ivreg(f, "y ~ w + b | x ~ z + z2", {vce = vce})
+    local b = tfp.ivreg(f, "y ~ w + bc | x ~ z + z2", {vce = vce})
+    check.truthy(a.coef.b, "b kept (" .. vce .. ")")
+    local dev = math.abs(a.coef.b - b.coef.bc) / b.se.bc
+    check.truthy(dev < 1e-10, "slope of b vs shifted, in se: " .. dev)
+    check.truthy(rel(a.se.b, b.se.bc) < 1e-9, "se of b vs shifted: " .. rel(a.se.b, b.se.bc))
+    check.truthy(rel(a.coef.x, b.coef.x) < 1e-10, "slope of x: " .. rel(a.coef.x, b.coef.x))
+    dev = math.abs(a.coef._cons - (b.coef._cons - 3e5 * b.coef.bc)) / a.se._cons
+    check.truthy(dev < 1e-9, "constant moves by the mean, in se: " .. dev)
+  end
+end)
+
+check.test("a regressor with mean/sd 1e4 has its slope right to 1e-10 standard errors", function()
+  local f = frame(columns(1e4))
+  local a = tfp.ivreg(f, "y ~ w + b | x ~ z + z2")
+  local b = tfp.ivreg(f, "y ~ w + bc | x ~ z + z2")
+  local dev = math.abs(a.coef.b - b.coef.bc) / b.se.bc
+  check.truthy(dev < 1e-10, "slope of b, in se: " .. dev)
+  check.truthy(rel(a.coef.x, b.coef.x) < 1e-11, "slope of x: " .. rel(a.coef.x, b.coef.x))
+end)
+
+check.test("a variable listed both as endogenous and as a control is an error naming it", function()
+  local f = frame(columns())
+  local e = check.errors(function() return tfp.ivreg(f, "y ~ w + x | x ~ z + z2") end,
+    "variable 'x' is listed both as an endogenous regressor and as an exogenous regressor")
+  local ok, err = pcall(tfp.ivreg, f, "y ~ w + x | x ~ z + z2")
+  check.eq(ok, false); check.eq(err.code, "usage", "code of " .. e)
+end)
+
+check.test("2SLS and GMM results on data scaled by 1e-150 match the unscaled ones to 1e-12", function()
+  local c = columns()
+  local f, g, s = frame(c), frame(c, 1e-150), 1e-150
+  for _, vce in ipairs{"unadjusted", "robust"} do
+    for _, method in ipairs{"2sls", "gmm"} do
+      local a = tfp.ivreg(f, "y ~ w | x ~ z + z2", {vce = vce, method = method})
+      local b = tfp.ivreg(g, "y ~ w | x ~ z + z2", {vce = vce, method = method})
+      local what = vce .. " " .. method
+      check.truthy(rel(b.coef.x, a.coef.x) < 1e-12, what .. " coef")
+      check.truthy(rel(b.se.x, a.se.x) < 1e-12, what .. " se x")
+      check.truthy(rel(b.se._cons, a.se._cons * s) < 1e-12, what .. " se _cons")
+      check.truthy(rel(b.rmse, a.rmse * s) < 1e-12, what .. " rmse")
+      check.truthy(rel(b.hansen_j, a.hansen_j) < 1e-10, what .. " J")
+      check.truthy(rel(b.kp_f, a.kp_f) < 1e-10, what .. " KP F")
+      check.truthy(rel(b.first.x.coef.z, a.first.x.coef.z) < 1e-12, what .. " first stage")
+    end
+  end
+end)
+
+check.test("an instrument identical to the endogenous regressor gives infinite weak-id F with a note", function()
+  local f = frame(columns())
+  for _, vce in ipairs{"unadjusted", "robust"} do
+    local r = quiet(tfp.ivreg, f, "y ~ w | x ~ x", {vce = vce})
+    check.eq(r.cd_f, math.huge, vce .. " Cragg-Donald F")
+    check.eq(r.kp_f, math.huge, vce .. " KP F")
+    check.eq(r.first.x.F, math.huge, vce .. " first-stage F")
+    check.truthy(r.notes:find("predict the endogenous regressor exactly", 1, true), "note")
+  end
+end)
+
+check.test("one cluster is an error: ivreg2 needs at least 2", function()
+  local f = frame(columns())
+  check.errors(function() return tfp.ivreg(f, "y ~ w | x ~ z + z2", {vce = {cluster = "one"}}) end,
+    "vce cluster needs at least 2 clusters: cluster variable 'one' has 1 cluster")
+end)
+
+check.test("a wholly missing cluster variable is named", function()
+  local f = frame(columns())
+  f.miss = tfp.vector({}, #f.y)
+  check.errors(function() return tfp.ivreg(f, "y ~ w | x ~ z + z2", {vce = {cluster = "miss"}}) end,
+    "cluster variable 'miss' has no non-missing value")
+end)
+
+check.done()
