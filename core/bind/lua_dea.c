@@ -277,6 +277,12 @@ static int l_dea(lua_State *L) {
     lua_warning(L, lua_tostring(L, -1), 0);
     lua_pop(L, 1);
   }
+  if (r->n_failed) {
+    lua_pushfstring(L, "dea: %d of %d LPs failed in the solver (their scores are missing; "
+                    "see info.status)", (int)r->n_failed, (int)n);
+    lua_warning(L, lua_tostring(L, -1), 0);
+    lua_pop(L, 1);
+  }
   return 2;
 }
 

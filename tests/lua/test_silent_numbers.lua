@@ -132,4 +132,33 @@ check.test("a wholly missing cluster variable is named", function()
     "cluster variable 'miss' has no non-missing value")
 end)
 
+-- DEA is units-invariant: Charnes et al. (1981) scaled to near 1e308, and
+-- inputs at 1e-300 beside outputs at 1e300, give the unscaled scores.
+check.test("dea scores of data near 1e308 or at 1e-300 beside 1e300 match the unscaled ones to 1e-9", function()
+  local f = tfp.read_csv("refs/dea/charnes1981.csv")
+  local inputs, outputs = {"x1", "x2", "x3", "x4", "x5"}, {"y1", "y2", "y3"}
+  local function scaled(fn)
+    local cols = {}
+    for _, name in ipairs(inputs) do cols[#cols + 1] = {name, f[name] * fn(f, name, true)} end
+    for _, name in ipairs(outputs) do cols[#cols + 1] = {name, f[name] * fn(f, name, false)} end
+    return tfp.frame(cols)
+  end
+  local huge = scaled(function(g, name)
+    local mx = 0
+    for i = 1, #g[name] do mx = math.max(mx, g[name][i]) end
+    return 1e308 / mx
+  end)
+  local mixed = scaled(function(_, _, input) return input and 1e-300 or 1e300 end)
+  for _, m in ipairs{{"crs", "input"}, {"crs", "output"}, {"vrs", "input"}, {"vrs", "output"}} do
+    local spec = {data = f, inputs = inputs, outputs = outputs, rts = m[1], orientation = m[2]}
+    local want = tfp.dea(spec)
+    for _, g in ipairs{huge, mixed} do
+      spec.data = g
+      local te, info = tfp.dea(spec)
+      check.eq(info.n_failed, 0, "failed LPs"); check.eq(info.n_infeasible, 0, "infeasible LPs")
+      for i = 1, #want do check.near(te[i], want[i], 1e-9, m[1] .. " " .. m[2] .. " row " .. i) end
+    end
+  end
+end)
+
 check.done()
