@@ -161,4 +161,19 @@ check.test("dea scores of data near 1e308 or at 1e-300 beside 1e300 match the un
   end
 end)
 
+-- Chosen behaviour: an error naming the clash (not a silent rename).
+check.test("malmquist with an id or time column named like a result is an error naming it", function()
+  local d = tfp.read_csv("refs/dea/deap111_data.csv")
+  local spec = {data = d, id = "firm", time = "year", inputs = {"x1", "x2", "x3"}, outputs = {"y1", "y2", "y3"}}
+  d.TFP = d.firm
+  spec.id = "TFP"
+  check.errors(function() return tfp.malmquist(spec) end, "the id column 'TFP' has the name of a result column")
+  d.effch = d.year
+  spec.id, spec.time = "firm", "effch"
+  local ok, e = pcall(tfp.malmquist, spec)
+  check.eq(ok, false, "time named effch")
+  check.eq(e.code, "usage")
+  check.truthy(e:find("time column 'effch'", 1, true), "message: " .. tostring(e))
+end)
+
 check.done()
