@@ -57,7 +57,7 @@ static void tokens_free(tokens *t) { free(t->text); free(t->field); free(t->line
    are skipped. Each record's field count is checked by the caller. */
 static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *t,
                     size_t **rec_nf, char *err, size_t errlen) {
-  size_t i = 0, line = 1, rcap_nf = 0;
+  size_t i = 0, line = 1, rcap_nf = 0, first = 0;
   if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
     i = 3;
   *rec_nf = NULL;
@@ -67,7 +67,8 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
       line++;
       continue;
     }
-    size_t first = t->nfield, rec_line = line;
+    first = t->nfield;
+    size_t rec_line = line;
     if (!grow((void **)&t->line, &t->rcap, t->nrec + 1, sizeof *t->line) ||
         !grow((void **)rec_nf, &rcap_nf, t->nrec + 1, sizeof **rec_nf)) return TFP_ENOMEM;
     for (;;) {   /* one field per pass */
@@ -85,6 +86,7 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
             break;
           }
           if (s[i] == '\n') line++;
+          if (s[i] == '\0') goto nul;
           if (!put_char(t, s[i++])) return TFP_ENOMEM;
         }
         if (i < n && s[i] != sep && s[i] != '\n' && s[i] != '\r')
@@ -92,8 +94,10 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
                       "%s:%zu: unexpected character '%c' after a closing quote (column %zu)",
                       src, line, s[i], t->nfield - first);
       } else {
-        while (i < n && s[i] != sep && s[i] != '\n' && !(s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n')))
+        while (i < n && s[i] != sep && s[i] != '\n' && !(s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n'))) {
+          if (s[i] == '\0') goto nul;
           if (!put_char(t, s[i++])) return TFP_ENOMEM;
+        }
       }
       if (!put_char(t, '\0')) return TFP_ENOMEM;
       if (i < n && s[i] == sep) { i++; continue; }
@@ -105,6 +109,9 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
     (*rec_nf)[t->nrec++] = t->nfield - first;
   }
   return TFP_OK;
+nul:   /* fields are C strings: a NUL would silently cut the field */
+  return tfp_error(err, errlen, TFP_EDATA, "%s:%zu: NUL byte in column %zu (a binary file, or "
+                   "UTF-16 text? save it as UTF-8)", src, line, t->nfield - first);
 }
 
 static int in_list(const char *s, const char *const *list) {
@@ -113,7 +120,8 @@ static int in_list(const char *s, const char *const *list) {
   return 0;
 }
 
-/* A plain decimal number: sign, digits, point, digits, exponent. No inf/nan/hex. */
+/* A plain decimal number: sign, digits, point, digits, exponent. No inf/nan/hex.
+   Returns 1, 0 (not a number) or -1 (a number too large for a double). */
 static int parse_number(const char *s, double *v) {
   const char *p = s;
   while (*p == ' ') p++;
@@ -132,7 +140,7 @@ static int parse_number(const char *s, double *v) {
   if (*p) return 0;
   errno = 0;
   *v = strtod(s, NULL);
-  return isfinite(*v);
+  return isfinite(*v) ? 1 : -1;   /* underflow rounds to 0 or a subnormal: kept */
 }
 
 int tfp_csv_parse(const char *text, size_t size, const char *source,
@@ -178,10 +186,13 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     double *num = malloc((nrow ? nrow : 1) * sizeof *num);
     if (!num) { rc = TFP_ENOMEM; goto done; }
     int numeric = !want_str;
+    size_t too_big = 0;   /* 1 + row of the first number out of range */
     for (size_t r = 0; r < nrow && numeric; r++) {
       const char *s = t.text + t.field[at + r * ncol + j];
+      int got;
       if (in_list(s, na)) num[r] = NAN;
-      else if (!parse_number(s, &num[r])) {
+      else if ((got = parse_number(s, &num[r])) < 0) { if (!too_big) too_big = r + 1; }
+      else if (!got) {
         numeric = 0;
         if (want_num) {
           free(num);
@@ -191,6 +202,13 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
         }
       }
     }
+    if (numeric && too_big) {
+      free(num);
+      rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: column %zu '%s': number '%s' is out of range "
+                     "(beyond +-1.8e308)", source, t.line[too_big], j + 1, hdr[j],
+                     t.text + t.field[at + (too_big - 1) * ncol + j]);
+      goto done;
+    }
     if (numeric) {
       if (tfp_frame_add_num(f, hdr[j], num) < 0) { rc = TFP_ENOMEM; goto done; }
       continue;
@@ -198,9 +216,12 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     free(num);
     char **str = calloc(nrow ? nrow : 1, sizeof *str);
     if (!str) { rc = TFP_ENOMEM; goto done; }
+    /* a column declared text keeps "NA" and "." verbatim: only an empty
+       field (or a token of an na list given explicitly) is missing there */
+    int keep_na = want_str && !o->na;
     for (size_t r = 0; r < nrow; r++) {
       const char *s = t.text + t.field[at + r * ncol + j];
-      if (in_list(s, na)) continue;
+      if (keep_na ? *s == 0 : in_list(s, na)) continue;
       size_t len = strlen(s) + 1;
       if (!(str[r] = malloc(len))) { tfp_column_free_str(str, nrow); rc = TFP_ENOMEM; goto done; }
       memcpy(str[r], s, len);

@@ -176,4 +176,29 @@ check.test("malmquist with an id or time column named like a result is an error 
   check.truthy(e:find("time column 'effch'", 1, true), "message: " .. tostring(e))
 end)
 
+check.test("read_csv keeps '007', 'NA' and '.' verbatim in a column declared string", function()
+  local path = os.tmpname()
+  local fh = assert(io.open(path, "wb"))
+  fh:write("code,v\n007,1\nNA,2\n.,3\n,4\n")
+  fh:close()
+  local f = tfp.read_csv(path, {string = {"code"}})
+  local g = tfp.read_csv(path)                       -- inferred: numeric, NA and . missing
+  local h = tfp.read_csv(path, {string = {"code"}, na = {"", "NA"}})   -- an explicit na applies
+  os.remove(path)
+  check.eq(f.code[1], "007"); check.eq(f.code[2], "NA"); check.eq(f.code[3], "."); check.eq(f.code[4], nil)
+  check.eq(g.code[1], 7); check.eq(g.code[2], nil); check.eq(g.code[3], nil)
+  check.eq(h.code[2], nil); check.eq(h.code[3], ".")
+end)
+
+check.test("a value out of a double's range is a data error, not a text column", function()
+  local path = os.tmpname()
+  local fh = assert(io.open(path, "wb"))
+  fh:write("a,b\n1,2\n3,1e400\n")
+  fh:close()
+  local ok, e = pcall(tfp.read_csv, path)
+  os.remove(path)
+  check.eq(ok, false); check.eq(e.code, "data")
+  check.truthy(e:find(path .. ":3: column 2 'b': number '1e400' is out of range", 1, true), tostring(e))
+end)
+
 check.done()
