@@ -283,6 +283,16 @@ int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
   int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
   if (rc != TFP_OK) return rc;
   size_t n = f->nrow;
+  /* t - k is exact only below 2^53: above it, distinct periods can round to
+     one value and a lag would pick the wrong row */
+  for (size_t i = 0; i < n; i++)
+    if (fabs(key[i].t) >= 9007199254740992.0) {
+      rc = tfp_error(err, errlen, TFP_EDATA, "lag: time '%s' is %.17g in row %zu: lags need times "
+                     "below 2^53 (9007199254740992) in magnitude, where whole numbers are exact",
+                     f->col[f->panel_time].name, key[i].t, key[i].row + 1);
+      free(key);
+      return rc;
+    }
   for (size_t i = 0; i < n; i++) out[i] = NAN;
   /* Within a group rows are sorted by time, so t - k only grows: one forward
      pointer finds every lag (or lead) in linear time. */

@@ -527,6 +527,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     if (mx > 0) {
       int ex;
       frexp(mx, &ex);
+      if (ex < -1000) ex = -1000;   /* subnormal values: 2^-ex must stay finite */
       cols[j].scale = ldexp(1.0, -ex);
       for (size_t k = 0; k < n; k++) x[k] *= cols[j].scale;
     }

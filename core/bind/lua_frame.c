@@ -224,16 +224,32 @@ static int vector_summary(lua_State *L) {
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
-  double mean = n ? sum / (double)n : NAN;
-  for (size_t i = 0; i < v->n; i++)
-    if (!isnan(v->c.num[i])) sumsq += (v->c.num[i] - mean) * (v->c.num[i] - mean);
+  /* mean and sd on values scaled by a power of two (exact) into [-1, 1]:
+     a sum of large values may overflow (sum is then inf, as it should be),
+     their mean and spread do not */
+  double mean = NAN, big = fmax(fabs(lo), fabs(hi)), c = 1;
+  if (n && isfinite(big)) {
+    int ex = 0;
+    if (big > 0) frexp(big, &ex);
+    if (ex < -1000) ex = -1000;   /* subnormal values: 2^-ex must stay finite */
+    double ms = 0;
+    c = ldexp(1.0, -ex);
+    for (size_t i = 0; i < v->n; i++) if (!isnan(v->c.num[i])) ms += v->c.num[i] * c;
+    ms /= (double)n;
+    for (size_t i = 0; i < v->n; i++)
+      if (!isnan(v->c.num[i])) sumsq += (v->c.num[i] * c - ms) * (v->c.num[i] * c - ms);
+    mean = ms / c;   /* sumsq stays scaled by c^2 */
+  } else if (n) {
+    mean = sum / (double)n;   /* an infinite value: inf, -inf or NaN, as IEEE says */
+    sumsq = NAN;
+  }
   double r;
   switch (what[1]) {
     case 'u': r = sum; break;                                   /* sum */
     case 'e': r = mean; break;                                  /* mean */
     case 'i': r = n ? lo : NAN; break;                          /* min */
     case 'a': r = n ? hi : NAN; break;                          /* max */
-    case 'd': r = n > 1 ? sqrt(sumsq / (double)(n - 1)) : NAN; break;  /* sd */
+    case 'd': r = n > 1 ? sqrt(sumsq / (double)(n - 1)) / c : NAN; break;  /* sd */
     default: lua_pushinteger(L, (lua_Integer)n); return 1;      /* count */
   }
   if (isnan(r)) lua_pushnil(L);

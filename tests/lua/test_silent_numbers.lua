@@ -201,4 +201,36 @@ check.test("a value out of a double's range is a data error, not a text column",
   check.truthy(e:find(path .. ":3: column 2 'b': number '1e400' is out of range", 1, true), tostring(e))
 end)
 
+check.test("a lag with times at or above 2^53 is an error naming the time and row", function()
+  local f = tfp.frame{{"id", {1, 1, 1}}, {"t", {2^53, 2^53 + 2, 2^53 + 4}}, {"x", {1, 2, 3}}}
+  f:panel("id", "t")
+  local ok, e = pcall(f.lag, f, "x", 1)
+  check.eq(ok, false); check.eq(e.code, "data")
+  check.truthy(e:find("time 't' is 9007199254740992 in row 1", 1, true), tostring(e))
+  local g = tfp.frame{{"id", {1, 1}}, {"t", {2^53 - 2, 2^53 - 1}}, {"x", {1, 2}}}
+  g:panel("id", "t")
+  check.eq(g:lag("x", 1)[2], 1, "just below 2^53 still works")
+end)
+
+check.test("mean and sd of values whose sum overflows are right", function()
+  local v = tfp.vector{1e308, 1e308, 1.5e308}
+  check.near(v:mean(), 1e308 * (3.5 / 3), 1e-15, "mean")
+  check.near(v:sd(), 0.5e308 / math.sqrt(3), 1e-14, "sd")
+  check.eq(v:sum(), math.huge, "the sum itself is out of range")
+  check.near(tfp.vector{1e-320, 3e-320}:mean(), 2e-320, 1e-3, "subnormal mean")
+end)
+
+check.test("an infinite total in lq is a data error naming the row", function()
+  local f = tfp.frame{{"s", {1, 2}}, {"tot", {10, 1 / 0}}}
+  local ok, e = pcall(tfp.lq, {data = f, sectors = {"s"}, total = "tot", by = false})
+  check.eq(ok, false); check.eq(e.code, "data")
+  check.truthy(e:find("row 2: total 'tot' is infinite", 1, true), tostring(e))
+end)
+
+check.test("lq of values near 1e308 equals lq of the same shares at unit scale", function()
+  local a = tfp.lq{data = tfp.frame{{"s", {1e307, 2e307}}, {"tot", {1e308, 1.5e308}}}, sectors = {"s"}, total = "tot", by = false}
+  local b = tfp.lq{data = tfp.frame{{"s", {1, 2}}, {"tot", {10, 15}}}, sectors = {"s"}, total = "tot", by = false}
+  check.near(a[1], b[1], 1e-14); check.near(a[2], b[2], 1e-14)
+end)
+
 check.done()
