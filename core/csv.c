@@ -239,20 +239,33 @@ done:
   return rc;
 }
 
+/* The error of a failed system call whose errno was saved as e: a call that
+   fails without setting errno (an allocation inside the C library, under
+   fault injection) must not print a stale "Success" or "Inappropriate ioctl
+   for device". */
+static int io_error(char *err, size_t errlen, const char *path, const char *what, int e) {
+  if (e == 0 || e == ENOMEM) return tfp_error(err, errlen, TFP_ENOMEM, "%s: %sout of memory", path, what);
+  return tfp_error(err, errlen, TFP_EIO, "%s: %s%s", path, what, strerror(e));
+}
+
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
   *out = NULL;
+  errno = 0;
   FILE *fp = fopen(path, "rb");
-  if (!fp) return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(errno));
+  if (!fp) return io_error(err, errlen, path, "", errno);
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
+  int e = 0;
   do {
     if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
+    errno = 0;
     got = fread(buf + len, 1, cap - len, fp);
+    e = errno;
     len += got;
   } while (got > 0);
   int bad = ferror(fp);
   fclose(fp);
-  if (bad) { free(buf); return tfp_error(err, errlen, TFP_EIO, "%s: read error", path); }
+  if (bad) { free(buf); return io_error(err, errlen, path, "read error: ", e); }
   int rc = tfp_csv_parse(buf, len, path, o, out, err, errlen);
   free(buf);
   return rc;
@@ -280,14 +293,16 @@ int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen
   char *tmp = malloc(plen + 16);
   if (!tmp) return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path);
   snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+  errno = 0;
   int fd = mkstemp(tmp);
-  if (fd < 0) { int e = errno; free(tmp); return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(e)); }
+  if (fd < 0) { int e = errno; free(tmp); return io_error(err, errlen, path, "", e); }
   /* mkstemp makes the file 0600; give it the mode a plain fopen would (0666 less the umask). */
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd, 0666 & ~mask);
+  errno = 0;
   FILE *fp = fdopen(fd, "w");
-  int ok = fp != NULL;
+  int ok = fp != NULL, e = fp ? 0 : errno;
   for (size_t j = 0; ok && j < f->ncol; j++)
     ok = (j == 0 || fputc(',', fp) != EOF) && write_field(fp, f->col[j].name);
   ok = ok && fputc('\n', fp) != EOF;
@@ -307,14 +322,16 @@ int tfp_csv_write(const tfp_frame *f, const char *path, char *err, size_t errlen
     }
     ok = ok && fputc('\n', fp) != EOF;
   }
-  int e = errno;
+  if (fp && !ok && !e) e = errno;   /* the failed write's */
+  errno = 0;
   if (fp) { if (fclose(fp) != 0 && ok) { ok = 0; e = errno; } }
   else close(fd);
+  errno = 0;
   if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
   if (!ok) {
     remove(tmp);
     free(tmp);
-    return tfp_error(err, errlen, TFP_EIO, "%s: write failed: %s", path, strerror(e));
+    return io_error(err, errlen, path, "write failed: ", e);
   }
   free(tmp);
   return TFP_OK;

@@ -209,8 +209,12 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_k
     return tfp_error(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
   int *code = malloc((n ? n : 1) * sizeof *code);
   tfp_panel_key *key = malloc((n ? n : 1) * sizeof *key);
-  if (!code || !key) { free(code); free(key); return TFP_ENOMEM; }
+  if (!code || !key) {
+    free(code); free(key);
+    return tfp_error(err, errlen, TFP_ENOMEM, "panel: out of memory for %zu rows", n);
+  }
   int rc = tfp_group_codes(id, n, code, &ng);
+  if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "panel: out of memory for %zu rows", n);
   for (size_t i = 0; rc == TFP_OK && i < n; i++) {
     double t = tm->num[i];
     if (code[i] < 0)

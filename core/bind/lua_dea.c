@@ -101,7 +101,7 @@ static const char *const nature_names[] = { "crs", "irs", "drs" };
 
 static void run_dea(lua_State *L, const tfp_dea_data *d, const tfp_dea_data *ref,
                     const tfp_dea_opts *o, tfp_dea_result *res) {
-  char err[512];
+  char err[512] = "";
   int rc = tfp_dea_run(d, ref, o, res, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, "tfp.dea", err);
 }
@@ -369,7 +369,7 @@ static int l_malmquist(lua_State *L) {
   if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
   if (tfp_group_codes(&f->col[id_col], n, s->code, &n_units) != TFP_OK)
     tfp_raise(L, "memory", NULL, "out of memory");
-  char err[512];
+  char err[512] = "";
   int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
   const tfp_malmquist_result *m = &s->mq;

@@ -925,7 +925,7 @@ static int frame_copy(lua_State *L) {
    last, balanced, balance, n_gaps, n_partial} printing as xtset does. */
 static int push_panel_info(lua_State *L, tfp_frame *f) {
   tfp_panel_info p;
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_panel_info(f, &p, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   lua_createtable(L, 0, 11);
@@ -994,7 +994,7 @@ static int frame_panel(lua_State *L) {
   }
   int id = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
   int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_panel(f, id, tm, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   return push_panel_info(L, f);
@@ -1015,7 +1015,7 @@ static int frame_lag(lua_State *L) {
   }
   lua_Integer k = luaL_optinteger(L, 3, 1);
   double *out = tfp_newvector(L, n);
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_lag(f, x, (long)k, out, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:lag", err);
   return 1;
@@ -1120,7 +1120,7 @@ static int frame_new(lua_State *L) {
 
 static int frame_write_csv(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
-  char err[512];
+  char err[512] = "";
   if (tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err) != TFP_OK) return luaL_error(L, "%s", err);
   return 0;
 }

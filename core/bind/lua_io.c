@@ -40,7 +40,7 @@ static int read_csv(lua_State *L) {
   tfp_csv_opts o;
   csv_options(L, 2, &o);
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_read(path, &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_csv", err);
   tfp_pushframe(L, f);
@@ -52,7 +52,7 @@ static int read_dta(lua_State *L) {
   lua_settop(L, 2);
   tfp_checkoptions(L, 2, "tfp.read_dta");
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_dta_read(path, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_dta", err);
   tfp_pushframe(L, f);
@@ -70,7 +70,7 @@ static int data(lua_State *L) {
   const tfp_embedded_file *e = tfp_embedded_find(lua_tostring(L, -1));
   if (!e) return tfp_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.data", err);
   tfp_pushframe(L, f);
@@ -79,7 +79,7 @@ static int data(lua_State *L) {
 
 static int write_csv(lua_State *L) {
   tfp_frame *f = tfp_checkframe(L, 1);
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "write_csv", err);
   return 0;
