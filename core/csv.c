@@ -55,7 +55,7 @@ static void tokens_free(tokens *t) { free(t->text); free(t->field); free(t->line
    are skipped. Each record's field count is checked by the caller. */
 static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *t,
                     size_t **rec_nf, char *err, size_t errlen) {
-  size_t i = 0, line = 1, rcap_nf = 0;
+  size_t i = 0, line = 1, rcap_nf = 0, first = 0;
   if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
     i = 3;
   *rec_nf = NULL;
@@ -65,7 +65,8 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
       line++;
       continue;
     }
-    size_t first = t->nfield, rec_line = line;
+    first = t->nfield;
+    size_t rec_line = line;
     if (!grow((void **)&t->line, &t->rcap, t->nrec + 1, sizeof *t->line) ||
         !grow((void **)rec_nf, &rcap_nf, t->nrec + 1, sizeof **rec_nf)) return TFP_ENOMEM;
     for (;;) {   /* one field per pass */
@@ -83,6 +84,7 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
             break;
           }
           if (s[i] == '\n') line++;
+          if (s[i] == '\0') goto nul;
           if (!put_char(t, s[i++])) return TFP_ENOMEM;
         }
         if (i < n && s[i] != sep && s[i] != '\n' && s[i] != '\r')
@@ -90,8 +92,10 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
                       "%s:%zu: unexpected character '%c' after a closing quote (column %zu)",
                       src, line, s[i], t->nfield - first);
       } else {
-        while (i < n && s[i] != sep && s[i] != '\n' && !(s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n')))
+        while (i < n && s[i] != sep && s[i] != '\n' && !(s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n'))) {
+          if (s[i] == '\0') goto nul;
           if (!put_char(t, s[i++])) return TFP_ENOMEM;
+        }
       }
       if (!put_char(t, '\0')) return TFP_ENOMEM;
       if (i < n && s[i] == sep) { i++; continue; }
@@ -103,6 +107,17 @@ static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *
     (*rec_nf)[t->nrec++] = t->nfield - first;
   }
   return TFP_OK;
+nul:   /* fields are C strings: a NUL would silently cut the field */
+  return tfp_error(err, errlen, TFP_EDATA, "%s:%zu: NUL byte in column %zu (a binary file, or "
+                   "UTF-16 text? save it as UTF-8)", src, line, t->nfield - first);
+}
+
+/* Columns by name, then position: duplicates end up adjacent. */
+typedef struct { const char *name; size_t j; } named_col;
+static int cmp_named_col(const void *a, const void *b) {
+  const named_col *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x->j > y->j) - (x->j < y->j);
 }
 
 static int in_list(const char *s, const char *const *list) {
@@ -111,7 +126,8 @@ static int in_list(const char *s, const char *const *list) {
   return 0;
 }
 
-/* A plain decimal number: sign, digits, point, digits, exponent. No inf/nan/hex. */
+/* A plain decimal number: sign, digits, point, digits, exponent. No inf/nan/hex.
+   Returns 1, 0 (not a number) or -1 (a number too large for a double). */
 static int parse_number(const char *s, double *v) {
   const char *p = s;
   while (*p == ' ') p++;
@@ -130,7 +146,7 @@ static int parse_number(const char *s, double *v) {
   if (*p) return 0;
   errno = 0;
   *v = strtod(s, NULL);
-  return isfinite(*v);
+  return isfinite(*v) ? 1 : -1;   /* underflow rounds to 0 or a subnormal: kept */
 }
 
 int tfp_csv_parse(const char *text, size_t size, const char *source,
@@ -156,12 +172,23 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     if (!(hdr[j] = malloc(len))) { rc = TFP_ENOMEM; goto done; }
     if (*name) memcpy(hdr[j], name, len);
     else snprintf(hdr[j], len, "v%zu", j + 1);   /* Stata's name for an unnamed column */
-    for (size_t k = 0; k < j; k++)
-      if (strcmp(hdr[j], hdr[k]) == 0) {
-        rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: duplicate column name '%s' (columns %zu and %zu)",
-                  source, t.line[0], hdr[j], k + 1, j + 1);
-        goto done;
-      }
+  }
+  {   /* duplicate names by sorting (100k columns: a pairwise check took 30 s);
+         reported as a left-to-right scan would: the earliest second occurrence */
+    named_col *ord = malloc((ncol ? ncol : 1) * sizeof *ord);
+    size_t dk = 0, dj = (size_t)-1;
+    if (!ord) { rc = TFP_ENOMEM; goto done; }
+    for (size_t j = 0; j < ncol; j++) ord[j] = (named_col){hdr[j], j};
+    qsort(ord, ncol, sizeof *ord, cmp_named_col);
+    for (size_t a = 1; a < ncol; a++)   /* the first two of each group of equal names */
+      if (strcmp(ord[a].name, ord[a - 1].name) == 0 && (a < 2 || strcmp(ord[a - 1].name, ord[a - 2].name) != 0) &&
+          ord[a].j < dj) { dk = ord[a - 1].j; dj = ord[a].j; }
+    free(ord);
+    if (dj != (size_t)-1) {
+      rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: duplicate column name '%s' (columns %zu and %zu)",
+                     source, t.line[0], hdr[dj], dk + 1, dj + 1);
+      goto done;
+    }
   }
   for (size_t r = 1; r < t.nrec; r++)
     if (nf[r] != ncol) {
@@ -176,10 +203,13 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     double *num = malloc((nrow ? nrow : 1) * sizeof *num);
     if (!num) { rc = TFP_ENOMEM; goto done; }
     int numeric = !want_str;
+    size_t too_big = 0;   /* 1 + row of the first number out of range */
     for (size_t r = 0; r < nrow && numeric; r++) {
       const char *s = t.text + t.field[at + r * ncol + j];
+      int got;
       if (in_list(s, na)) num[r] = NAN;
-      else if (!parse_number(s, &num[r])) {
+      else if ((got = parse_number(s, &num[r])) < 0) { if (!too_big) too_big = r + 1; }
+      else if (!got) {
         numeric = 0;
         if (want_num) {
           free(num);
@@ -189,6 +219,13 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
         }
       }
     }
+    if (numeric && too_big) {
+      free(num);
+      rc = tfp_error(err, errlen, TFP_EDATA, "%s:%zu: column %zu '%s': number '%s' is out of range "
+                     "(beyond +-1.8e308)", source, t.line[too_big], j + 1, hdr[j],
+                     t.text + t.field[at + (too_big - 1) * ncol + j]);
+      goto done;
+    }
     if (numeric) {
       if (tfp_frame_add_num(f, hdr[j], num) < 0) { rc = TFP_ENOMEM; goto done; }
       continue;
@@ -196,9 +233,12 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     free(num);
     char **str = calloc(nrow ? nrow : 1, sizeof *str);
     if (!str) { rc = TFP_ENOMEM; goto done; }
+    /* a column declared text keeps "NA" and "." verbatim: only an empty
+       field (or a token of an na list given explicitly) is missing there */
+    int keep_na = want_str && !o->na;
     for (size_t r = 0; r < nrow; r++) {
       const char *s = t.text + t.field[at + r * ncol + j];
-      if (in_list(s, na)) continue;
+      if (keep_na ? *s == 0 : in_list(s, na)) continue;
       size_t len = strlen(s) + 1;
       if (!(str[r] = malloc(len))) { tfp_column_free_str(str, nrow); rc = TFP_ENOMEM; goto done; }
       memcpy(str[r], s, len);
@@ -216,20 +256,33 @@ done:
   return rc;
 }
 
+/* The error of a failed system call whose errno was saved as e: a call that
+   fails without setting errno (an allocation inside the C library, under
+   fault injection) must not print a stale "Success" or "Inappropriate ioctl
+   for device". */
+static int io_error(char *err, size_t errlen, const char *path, const char *what, int e) {
+  if (e == 0 || e == ENOMEM) return tfp_error(err, errlen, TFP_ENOMEM, "%s: %sout of memory", path, what);
+  return tfp_error(err, errlen, TFP_EIO, "%s: %s%s", path, what, strerror(e));
+}
+
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
   *out = NULL;
+  errno = 0;
   FILE *fp = fopen(path, "rb");
-  if (!fp) return tfp_error(err, errlen, TFP_EIO, "%s: %s", path, strerror(errno));
+  if (!fp) return io_error(err, errlen, path, "", errno);
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
+  int e = 0;
   do {
     if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
+    errno = 0;
     got = fread(buf + len, 1, cap - len, fp);
+    e = errno;
     len += got;
   } while (got > 0);
   int bad = ferror(fp);
   fclose(fp);
-  if (bad) { free(buf); return tfp_error(err, errlen, TFP_EIO, "%s: read error", path); }
+  if (bad) { free(buf); return io_error(err, errlen, path, "read error: ", e); }
   int rc = tfp_csv_parse(buf, len, path, o, out, err, errlen);
   free(buf);
   return rc;

@@ -4,14 +4,18 @@
    separators and newlines), a UTF-8 BOM and CRLF line ends are accepted.
    Column types are inferred (numeric when every non-missing field parses as a
    number) unless given. Malformed input fails with TFP_EDATA and a message
-   naming the file (or source name), line and column. */
+   naming the file (or source name), line and column: among it a NUL byte,
+   and a number beyond the range of a double (1e400) in a numeric column.
+   Columns listed in str_cols keep every non-empty field verbatim ("007",
+   "NA", "."), unless an na list is given explicitly. */
 #ifndef TFP_CSV_H
 #define TFP_CSV_H
 #include "frame.h"
 
 typedef struct {
   char sep;                 /* field separator, default ',' */
-  const char **na;          /* NA tokens, NULL-terminated; NULL = {"", "NA", "."} */
+  const char **na;          /* NA tokens, NULL-terminated; NULL = {"", "NA", "."}
+                               (only "" in str_cols columns) */
   const char **num_cols;    /* columns that must be numeric (NULL-terminated), or NULL */
   const char **str_cols;    /* columns that must stay strings (NULL-terminated), or NULL */
 } tfp_csv_opts;

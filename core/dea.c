@@ -492,12 +492,21 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   }
 
   /* Radial scores are invariant to the units of each variable: divide each
-     by its mean over the reference units so the LP is well conditioned. */
+     by the power of two nearest its geometric mean over the reference units
+     (the mean of the binary exponents), so the LP is well conditioned. A
+     power of two divides exactly, and no sum is formed that could overflow
+     (an arithmetic mean of values near 1e308 is inf). */
   for (size_t v = 0; v < n_var; v++) {
     const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
-    double s = 0;
-    for (size_t k = 0; k < n_ref; k++) s += c[k];
-    scale[v] = s / (double)n_ref;
+    double esum = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; k < n_ref; k++)
+      if (c[k] != 0 && isfinite(c[k])) {
+        int ex;
+        frexp(c[k], &ex);
+        esum += ex; cnt++;
+      }
+    scale[v] = cnt ? ldexp(1.0, (int)lround(esum / (double)cnt)) : 1.0;
     for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
   }
   size_t n_cols = n_ref;

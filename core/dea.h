@@ -13,7 +13,8 @@
 
    Numerics: LPs are solved by GLPK's simplex with terminal output off and
    its fatal errors caught (returned as TFP_ENUMERIC). Every input and output
-   column is divided by its mean over the reference units before solving;
+   column is divided by the power of two nearest its geometric mean over the
+   reference units before solving (exact, and safe at 1e308 or 1e-300);
    radial scores do not change under that, and badly scaled data (values up
    to 1e7 beside values near 1) otherwise give wrong "optimal" answers. By
    default one LP is built per reference technology and re-solved for each

@@ -34,16 +34,57 @@ static void column_clear(tfp_column *c, size_t nrow) {
   memset(c, 0, sizeof *c);
 }
 
+/* ---- the name index (see frame.h) */
+
+static size_t name_hash(const char *s) {
+  size_t h = 1469598103934665603u;   /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+static void index_clear(tfp_frame *f) {
+  free(f->name_ix);
+  f->name_ix = NULL;
+  f->name_cap = 0;
+}
+
+static void index_put(tfp_frame *f, size_t j) {
+  size_t mask = f->name_cap - 1, s = name_hash(f->col[j].name) & mask;
+  while (f->name_ix[s]) s = (s + 1) & mask;
+  f->name_ix[s] = j + 1;
+}
+
+/* Build for the current columns with room to grow; on failure the index
+   stays absent and lookups scan (correct, only slower). */
+static void index_build(tfp_frame *f) {
+  index_clear(f);
+  size_t cap = 64;
+  while (cap < 2 * f->ncol + 2) cap *= 2;
+  if (!(f->name_ix = calloc(cap, sizeof *f->name_ix))) return;
+  f->name_cap = cap;
+  for (size_t j = 0; j < f->ncol; j++) index_put(f, j);
+}
+
 void tfp_frame_free(tfp_frame *f) {
   if (!f) return;
+  index_clear(f);
   for (size_t j = 0; j < f->ncol; j++) column_clear(&f->col[j], f->nrow);
   free(f->col);
   free(f);
 }
 
 int tfp_frame_find(const tfp_frame *f, const char *name) {
-  for (size_t j = 0; j < f->ncol; j++)
+  if (f->ncol > 16 && !f->name_ix) index_build((tfp_frame *)f);   /* a cache: logically const */
+  if (!f->name_ix) {
+    for (size_t j = 0; j < f->ncol; j++)
+      if (strcmp(f->col[j].name, name) == 0) return (int)j;
+    return -1;
+  }
+  size_t mask = f->name_cap - 1;
+  for (size_t s = name_hash(name) & mask; f->name_ix[s]; s = (s + 1) & mask) {
+    size_t j = f->name_ix[s] - 1;
     if (strcmp(f->col[j].name, name) == 0) return (int)j;
+  }
   return -1;
 }
 
@@ -64,6 +105,11 @@ static tfp_column *column_slot(tfp_frame *f, const char *name, int *index) {
     }
     j = (int)f->ncol++;
     memset(&f->col[j], 0, sizeof f->col[j]);
+    f->col[j].name = copy;
+    if (f->name_ix) {
+      if (2 * f->ncol + 2 > f->name_cap) index_build(f);
+      else index_put(f, (size_t)j);
+    }
   }
   f->col[j].name = copy;
   *index = j;
@@ -100,6 +146,7 @@ void tfp_frame_drop(tfp_frame *f, int col) {
   column_clear(&f->col[col], f->nrow);
   memmove(&f->col[col], &f->col[col + 1], (f->ncol - (size_t)col - 1) * sizeof *f->col);
   f->ncol--;
+  index_clear(f);   /* indices moved: rebuilt at the next lookup */
   if (f->panel_id == col || f->panel_time == col) f->panel_id = f->panel_time = -1;
   if (f->panel_id > col) f->panel_id--;
   if (f->panel_time > col) f->panel_time--;
@@ -209,8 +256,12 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_k
     return tfp_error(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
   int *code = malloc((n ? n : 1) * sizeof *code);
   tfp_panel_key *key = malloc((n ? n : 1) * sizeof *key);
-  if (!code || !key) { free(code); free(key); return TFP_ENOMEM; }
+  if (!code || !key) {
+    free(code); free(key);
+    return tfp_error(err, errlen, TFP_ENOMEM, "panel: out of memory for %zu rows", n);
+  }
   int rc = tfp_group_codes(id, n, code, &ng);
+  if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "panel: out of memory for %zu rows", n);
   for (size_t i = 0; rc == TFP_OK && i < n; i++) {
     double t = tm->num[i];
     if (code[i] < 0)
@@ -283,6 +334,16 @@ int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
   int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
   if (rc != TFP_OK) return rc;
   size_t n = f->nrow;
+  /* t - k is exact only below 2^53: above it, distinct periods can round to
+     one value and a lag would pick the wrong row */
+  for (size_t i = 0; i < n; i++)
+    if (fabs(key[i].t) >= 9007199254740992.0) {
+      rc = tfp_error(err, errlen, TFP_EDATA, "lag: time '%s' is %.17g in row %zu: lags need times "
+                     "below 2^53 (9007199254740992) in magnitude, where whole numbers are exact",
+                     f->col[f->panel_time].name, key[i].t, key[i].row + 1);
+      free(key);
+      return rc;
+    }
   for (size_t i = 0; i < n; i++) out[i] = NAN;
   /* Within a group rows are sorted by time, so t - k only grows: one forward
      pointer finds every lag (or lead) in linear time. */

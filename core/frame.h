@@ -24,6 +24,10 @@ typedef struct tfp_frame {
   size_t nrow, ncol, cap;
   tfp_column *col;
   int panel_id, panel_time;   /* column indices declared by tfp_frame_panel, or -1 */
+  /* name -> column index, a hash table kept by frame.c (open addressing,
+     slots hold index + 1, 0 = empty; NULL when not built): lookups and
+     additions stay O(1) with 100k columns. Only frame.c changes columns. */
+  size_t *name_ix, name_cap;
 } tfp_frame;
 
 tfp_frame *tfp_frame_create(size_t nrow);

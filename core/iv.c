@@ -212,6 +212,10 @@ static int group_codes(const double *v, const size_t *rows, size_t n, int *code,
 typedef struct {
   const char *name;
   double *x;          /* n values on the estimation sample (owned) */
+  double scale;       /* x was multiplied by this power of two */
+  double mean;        /* then this (scaled) mean was subtracted */
+  double ref;         /* sum of squares before demeaning (centred when the model
+                         has a constant or FE): the collinearity yardstick */
 } col;
 
 static void free_cols(col *c, size_t n) { for (size_t j = 0; j < n; j++) free(c[j].x); }
@@ -303,6 +307,8 @@ size_t tfp_iv_err_room(const tfp_iv_data *d)
 #undef LONGEST
   for (size_t j = 0; j < d->n_endog_test; j++)
     if (d->endog_test[j] && strlen(d->endog_test[j]) > longest) longest = strlen(d->endog_test[j]);
+  if (d->cluster_name && strlen(d->cluster_name) > longest) longest = strlen(d->cluster_name);
+  if (d->absorb_name && strlen(d->absorb_name) > longest) longest = strlen(d->absorb_name);
   return 1024 + 2 * longest;
 }
 
@@ -336,6 +342,22 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   }
   int has_const = o.constant < 0 ? (d->absorb == NULL) : o.constant != 0;
   size_t n_all = d->n;
+  /* a regressor cannot be both endogenous and exogenous (nor endogenous twice) */
+  for (size_t j = 0; j < d->n_endog; j++) {
+    const char *nm = d->endog[j].name;
+    if (!nm) continue;
+    for (size_t k = 0; k < d->n_exog; k++)
+      if (d->exog[k].name && strcmp(nm, d->exog[k].name) == 0) {
+        snprintf(err, errlen, "variable '%s' is listed both as an endogenous regressor and as an "
+                 "exogenous regressor (control): list it once", nm);
+        return TFP_EINVAL;
+      }
+    for (size_t k = 0; k < j; k++)
+      if (d->endog[k].name && strcmp(nm, d->endog[k].name) == 0) {
+        snprintf(err, errlen, "endogenous regressor '%s' is listed twice", nm);
+        return TFP_EINVAL;
+      }
+  }
 
   /* 1. estimation sample: no missing value in any used vector */
   int rc = TFP_OK;
@@ -409,8 +431,29 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
         if (k == n_all) empty = v[j].name;
       }
     }
+    const char *what = "variable";
+    for (size_t g = 0; !empty && g < 3; g++) {
+      const double *v = g == 0 ? (o.vce == TFP_VCE_CLUSTER ? d->cluster : NULL)
+                      : g == 1 ? d->absorb : NULL;
+      if (g == 2) {
+        for (size_t j = 0; !empty && j < d->n_dummies; j++) {
+          size_t k = 0;
+          while (k < n_all && isnan(d->dummies[j].x[k])) k++;
+          if (k == n_all) { empty = d->dummies[j].name ? d->dummies[j].name : "(fixed effect)"; what = "fixed-effect variable"; }
+        }
+        continue;
+      }
+      if (!v) continue;
+      size_t k = 0;
+      while (k < n_all && isnan(v[k])) k++;
+      if (k == n_all) {
+        what = g == 0 ? "cluster variable" : "fixed-effect variable";
+        empty = g == 0 ? (d->cluster_name ? d->cluster_name : "(cluster)")
+                       : (d->absorb_name ? d->absorb_name : "(fixed effect)");
+      }
+    }
     rc = TFP_EDATA;
-    if (empty) snprintf(err, errlen, "no observations: variable '%s' has no non-missing value", empty);
+    if (empty) snprintf(err, errlen, "no observations: %s '%s' has no non-missing value", what, empty);
     else snprintf(err, errlen, "no observations without a missing value (%zu rows, %zu singletons)",
                   n_all, r->N_singletons);
     goto fail;
@@ -464,6 +507,51 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if (rc) { free(code); goto nomem; }
   for (size_t j = 0; j < c; j++) if (!colnames[j]) { free(code); rc = TFP_ENOMEM; goto nomem; }
 
+  /* 3b. units: each column (not _cons) is multiplied by a power of two that
+     brings its largest value into [0.5, 1) -- exact, and it keeps data in
+     1e-150 or 1e150 units from under- or overflowing in cross products; the
+     results are scaled back at the end. The collinearity yardstick of each
+     column is its sum of squares now, before any demeaning: centred when the
+     model has a constant or fixed effects (so that a column constant within
+     the FE groups is seen as absorbed, and a large mean is no collinearity). */
+  int centred = has_const && !(d->absorb || d->n_absorb_more);
+  for (size_t j = 0; j < c; j++) {
+    double *x = cols[j].x;
+    cols[j].scale = 1; cols[j].mean = 0;
+    if (j >= 1 + K1 && j < 1 + K1 + K2 && strcmp(colnames[j], "_cons") == 0) {
+      cols[j].ref = (double)n;
+      continue;
+    }
+    double mx = 0;
+    for (size_t k = 0; k < n; k++) if (fabs(x[k]) > mx) mx = fabs(x[k]);
+    if (mx > 0) {
+      int ex;
+      frexp(mx, &ex);
+      if (ex < -1000) ex = -1000;   /* subnormal values: 2^-ex must stay finite */
+      cols[j].scale = ldexp(1.0, -ex);
+      for (size_t k = 0; k < n; k++) x[k] *= cols[j].scale;
+    }
+    double ss = 0;
+    if (has_const || d->absorb || d->n_absorb_more) {
+      double m = 0, m2 = 0;
+      for (size_t k = 0; k < n; k++) m += x[k];
+      m /= (double)n;
+      for (size_t k = 0; k < n; k++) m2 += x[k] - m;
+      m += m2 / (double)n;
+      for (size_t k = 0; k < n; k++) ss += (x[k] - m) * (x[k] - m);
+      if (centred) cols[j].mean = m;
+    } else {
+      for (size_t k = 0; k < n; k++) ss += x[k] * x[k];
+    }
+    cols[j].ref = ss;
+  }
+  /* with a constant (and no FE), the other columns are centred: the constant
+     is then orthogonal to them, so a mean large against the spread costs no
+     digits; _cons is recovered at the end */
+  if (centred)
+    for (size_t j = 0; j < c; j++)
+      if (cols[j].mean != 0) for (size_t k = 0; k < n; k++) cols[j].x[k] -= cols[j].mean;
+
   /* 4. fixed effects: within transformation (xtivreg2 fe), alternating projections for more */
   long d_fe = 0;
   if (d->absorb || d->n_absorb_more) {
@@ -515,7 +603,9 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(colnames[j], "_cons") != 0) ord[m++] = j;
     for (size_t j = 1 + K1 + K2; j < c; j++) ord[m++] = j;
     for (size_t j = 1; j < 1 + K1; j++) ord[m++] = j;
-    for (size_t j = 0; j < p; j++) memcpy(A + j * n, cols[ord[j]].x, n * sizeof *A);
+    double *ref = malloc((p + 1) * sizeof *ref);
+    if (!ref) { free(A); free(G); free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
+    for (size_t j = 0; j < p; j++) { memcpy(A + j * n, cols[ord[j]].x, n * sizeof *A); ref[j] = cols[ord[j]].ref; }
     tfp_la_gram(n, p, A, G);
     free(A);
     /* first screen: X2 then Z1 (instruments against regressors and each other);
@@ -524,17 +614,21 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     double *Gq = malloc((q * q + qx * qx + 1) * sizeof *Gq);
     int *keepx = malloc((qx + 1) * sizeof *keepx);
     size_t *ix = malloc((qx + 1) * sizeof *ix);
-    if (!Gq || !keepx || !ix) { free(Gq); free(keepx); free(ix); free(G); free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
+    double *refx = malloc((qx + 1) * sizeof *refx);
+    if (!Gq || !keepx || !ix || !refx) { free(Gq); free(keepx); free(ix); free(refx); free(ref); free(G); free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
     double *Gxq = Gq + q * q;
     for (size_t a = 0; a < q; a++) for (size_t bb = 0; bb < q; bb++) Gq[a + bb * q] = G[a + bb * p];
-    tfp_la_rmcoll(q, Gq, o.coll_tol, keep);
+    tfp_la_rmcoll_ref(q, Gq, ref, o.coll_tol, keep);
     size_t nix = 0;
     for (size_t a = 0; a < K2; a++) if (keep[a]) ix[nix++] = a;
     for (size_t a = 0; a < K1; a++) ix[nix++] = q + a;
-    for (size_t a = 0; a < nix; a++) for (size_t bb = 0; bb < nix; bb++) Gxq[a + bb * nix] = G[ix[a] + ix[bb] * p];
-    tfp_la_rmcoll(nix, Gxq, o.coll_tol, keepx);
+    for (size_t a = 0; a < nix; a++) {
+      refx[a] = ref[ix[a]];
+      for (size_t bb = 0; bb < nix; bb++) Gxq[a + bb * nix] = G[ix[a] + ix[bb] * p];
+    }
+    tfp_la_rmcoll_ref(nix, Gxq, refx, o.coll_tol, keepx);
     for (size_t a = 0; a < K1; a++) keep[q + a] = keepx[nix - K1 + a];
-    free(Gq); free(keepx); free(ix); free(G);
+    free(Gq); free(keepx); free(ix); free(refx); free(ref); free(G);
     /* drop, note, compact */
     int *drop = calloc(c, sizeof *drop);
     if (!drop) { free(keep); free(ord); free(code); rc = TFP_ENOMEM; goto nomem; }
@@ -591,6 +685,13 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if (o.vce == TFP_VCE_CLUSTER) {
     clu = malloc((n + 1) * sizeof *clu);
     if (!clu || group_codes(d->cluster, rows, n, clu, NULL, &r->N_clust)) { free(X); rc = TFP_ENOMEM; goto nomem; }
+    if (r->N_clust < 2) {   /* the cluster-robust VCE is then zero: ivreg2 refuses */
+      free(X);
+      rc = TFP_EDATA;
+      snprintf(err, errlen, "vce cluster needs at least 2 clusters: cluster variable '%s' has %zu "
+               "cluster in the estimation sample", d->cluster_name ? d->cluster_name : "(cluster)", r->N_clust);
+      goto fail;
+    }
   }
   tfp_iv__work w = { n, K1, K2, L1, y, X1, X2, Z1, clu, r->N_clust, dd, sd, (int)o.vce, o.small };
   r->K1 = K1; r->L1 = L1; r->K = K; r->L = L;
@@ -679,7 +780,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 
   /* 8. fit statistics */
   double rss = 0, ybar = 0, tss = 0, yy = 0;
-  for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += y[i] * y[i]; }
+  double y_mean = cols[0].mean;   /* y was centred with the other columns */
+  for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += (y[i] + y_mean) * (y[i] + y_mean); }
   ybar /= (double)n;
   for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
   r->rss = rss;
@@ -821,8 +923,60 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
       for (size_t i = 0; i < L1; i++)
         if (!(r->first[j].inst_names[i] = xstrdup(colnames[1 + K + i]))) { rc = TFP_ENOMEM; goto est_fail; }
     }
+    if (isinf(r->cd_f) || isinf(r->kp_f))
+      note(r, "note: the excluded instruments predict the endogenous regressor%s exactly "
+              "(first-stage R2 = 1): weak-identification F statistics are infinite",
+           K1 > 1 ? "s" : "");
   } else {
     r->kp_lm = r->kp_lm_p = r->kp_lm_df = r->cd_f = r->kp_f = NAN;
+  }
+
+  /* 13. back to the data's units: undo the centring (only _cons moves:
+     _cons = a + ybar - sum_j mean_j b_j, V by the same linear map) and the
+     power-of-two scaling of each column */
+  {
+    double sy = cols[0].scale;
+    int kc = -1;
+    for (size_t j = K1; j < K; j++) if (strcmp(r->names[j], "_cons") == 0) kc = (int)j;
+    if (kc >= 0 && centred) {
+      double *g = malloc((2 * K + 1) * sizeof *g);
+      if (!g) { rc = TFP_ENOMEM; goto est_fail; }
+      double *Vg2 = g + K;
+      for (size_t j = 0; j < K; j++) g[j] = (int)j == kc ? 1.0 : -cols[1 + j].mean;
+      double a = cols[0].mean;
+      for (size_t j = 0; j < K; j++) a += g[j] * r->coef[j];
+      r->coef[kc] = a;
+      for (size_t i = 0; i < K; i++) {
+        double v = 0;
+        for (size_t j = 0; j < K; j++) v += r->V[i + j * K] * g[j];
+        Vg2[i] = v;                          /* V g */
+      }
+      double gvg = 0;
+      for (size_t i = 0; i < K; i++) gvg += g[i] * Vg2[i];
+      for (size_t i = 0; i < K; i++) if ((int)i != kc) r->V[i + kc * K] = r->V[kc + i * K] = Vg2[i];
+      r->V[kc + kc * K] = gvg;
+      free(g);
+    }
+    for (size_t i = 0; i < K; i++) {
+      double fi = cols[1 + i].scale / sy;
+      for (size_t j = 0; j < K; j++) r->V[i + j * K] *= fi * (cols[1 + j].scale / sy);
+      r->coef[i] *= fi;
+    }
+    for (size_t j = 0; j < K; j++) {
+      r->se[j] = sqrt(r->V[j + j * K]);
+      r->t[j] = r->coef[j] / r->se[j];
+      r->p[j] = o.small ? tfp_t_tail2(r->df_r, r->t[j]) : tfp_norm_tail2(r->t[j]);
+    }
+    r->rss /= sy * sy; r->mss /= sy * sy; r->sigmasq /= sy * sy; r->rmse /= sy;
+    for (size_t j = 0; j < r->n_first; j++) {
+      tfp_iv_first *f = &r->first[j];
+      double sx = cols[1 + j].scale;
+      f->rmse /= sx;
+      for (size_t i = 0; i < f->n_inst; i++) {
+        double fz = cols[1 + K + i].scale / sx;
+        f->coef[i] *= fz; f->se[i] *= fz;
+      }
+    }
   }
 
   free(S); free(X);

@@ -20,7 +20,17 @@
    - dummies: group vectors entered as indicator columns, first level dropped.
    - Rows with a missing value (NaN) in any used vector are dropped (counted).
    - Collinear regressors / instruments are dropped in order, like _rmcoll,
-     and listed in the result's notes.
+     and listed in the result's notes. A column is collinear when its
+     distance from the span of the kept ones is <= coll_tol times its sum of
+     squares before demeaning (centred when there is a constant or FE): a
+     regressor constant within the FE groups is dropped, a large mean is not
+     collinearity with the constant.
+   - Numerics: each column is scaled by a power of two (exact) and, with a
+     constant, centred before any cross product; results are mapped back, so
+     they do not depend on the data's units (1e-150 or 1e150) or offsets.
+   - A variable both endogenous and exogenous is an error (TFP_EINVAL);
+     cluster VCE needs at least 2 clusters (TFP_EDATA); instruments that fit
+     the endogenous regressors exactly give infinite weak-id F with a note.
    Diagnostics (iv_diag.c): Anderson LM / Kleibergen-Paap rk LM
    (underidentification), Cragg-Donald and Kleibergen-Paap rk Wald F with
    the Stock-Yogo critical values, Hansen J / Sargan, endog() C statistic,
@@ -59,6 +69,7 @@ typedef struct {
   const double *const *absorb_more; size_t n_absorb_more;
   const double *cluster;                         /* cluster ids, for TFP_VCE_CLUSTER */
   const char *const *endog_test; size_t n_endog_test;  /* names among endog for endog() */
+  const char *cluster_name, *absorb_name;        /* for messages, or NULL */
 } tfp_iv_data;
 
 typedef struct {

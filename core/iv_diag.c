@@ -227,7 +227,11 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
   if ((rc = tfp_la_gen_eig(K1, A, yy, lam, err, errlen))) goto done;
   double lmin = lam[0];
   r->kp_lm_df = (double)(L1 - K1 + 1);
-  r->cd_f = lmin / (1 - lmin) * dfF / (double)L1;
+  /* instruments that reproduce the endogenous regressors exactly: the
+     smallest canonical correlation is 1 up to rounding (which may put it
+     above 1 and the F below zero); the F statistics are then infinite */
+  int perfect = !(1 - lmin > 1e-12);
+  r->cd_f = perfect ? INFINITY : lmin / (1 - lmin) * dfF / (double)L1;
   if (w->vce == TFP_VCE_UNADJUSTED) {
     r->kp_lm = Nd * lmin;            /* Anderson canonical-correlations LM */
     r->kp_f = r->cd_f;
@@ -246,7 +250,7 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     memcpy(E, Y, n * K1 * sizeof *E);
     tfp_la_gemm(0, 0, n, K1, L1, -1.0, Zt, pi, 1.0, E);
     if ((rc = kp_rk(w, K1, L1, Zt, E, Ry, Rz, theta, &rk, err, errlen))) goto done;
-    r->kp_f = rk / (double)L1 * c;
+    r->kp_f = perfect ? INFINITY : rk / (double)L1 * c;
   }
   r->kp_lm_p = tfp_chi2_tail(r->kp_lm_df, r->kp_lm);
 
@@ -276,8 +280,10 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     /* Wald test of the excluded instruments with the model's VCE type */
     if ((rc = tfp_iv__omega(w, L1, Zt, v, Om, err, errlen))) goto done;
     memcpy(g, zy + j * L1, L1 * sizeof *g);
-    if ((rc = tfp_la_chol_solve(L1, Om, 1, g, err, errlen))) {
-      f->F = f->F_p = NAN; rc = TFP_OK;
+    if (!(rssu > 1e-24 * rssr)) {   /* exact first stage */
+      f->F = INFINITY; f->F_p = 0;
+    } else if ((rc = tfp_la_chol_solve(L1, Om, 1, g, err, errlen))) {
+      f->F = f->F_p = NAN; rc = TFP_OK; err[0] = 0;
     } else {
       double wald = 0;
       for (size_t i = 0; i < L1; i++) wald += zy[i + j * L1] * g[i];

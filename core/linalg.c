@@ -141,6 +141,11 @@ int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double
 
 size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep)
 {
+  return tfp_la_rmcoll_ref(p, G, NULL, tol, keep);
+}
+
+size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double tol, int *keep)
+{
   /* Incremental Cholesky of the kept block: the pivot of column j is its
      squared residual after projection on the kept columns. */
   double *R = calloc(p * p + 1, sizeof *R);
@@ -161,7 +166,7 @@ size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep)
       ss += r[a] * r[a];
     }
     double resid = gjj - ss;
-    if (resid > tol * gjj) {
+    if (resid > tol * (ref ? ref[j] : gjj)) {
       r[nk] = sqrt(resid);
       idx[nk++] = j;
       keep[j] = 1;

@@ -42,6 +42,10 @@ int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double
    of the kept earlier columns is <= tol * G[j,j] (or G[j,j] is 0).
    keep[j] gets 1/0; returns the number kept. */
 size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep);
+/* The same, with column j's squared distance compared to tol * ref[j]
+   instead of tol * G[j,j]: ref holds the columns' sums of squares before a
+   transformation (demeaning) that may have left G[j,j] as rounding noise. */
+size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double tol, int *keep);
 
 /* Solve A X = B for a general square A (p x p) by LU; B (p x q) overwritten. */
 int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen);

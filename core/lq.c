@@ -25,10 +25,29 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
     tfp_error(err, errlen, 0, "out of memory");
     return TFP_ENOMEM;
   }
+  /* Infinite values are errors (one would make every quotient of its group
+     inf or 0); the sums are formed on values scaled by a power of two (exact)
+     so that finite values near 1e308 cannot overflow them. */
+  double big = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k <= n_sectors; k++) {
+      double v = k < n_sectors ? sector[k][i] : total[i];
+      if (isinf(v)) {
+        tfp_error(err, errlen, 0, "row %zu: %s '%s' is infinite", i + 1, k < n_sectors ? "sector" : "total",
+                  name_of(names, k, nb, sizeof nb));
+        free(sum);
+        return TFP_EDATA;
+      }
+      if (fabs(v) > big) big = fabs(v);
+    }
+  int ex = 0;
+  if (big > 0) frexp(big, &ex);
+  if (ex < -1000) ex = -1000;   /* subnormal values: 2^-ex must stay finite */
+  double c = ldexp(1.0, -ex);
   /* First pass: each row's sector sum (kept in lq) and the group sums. */
   for (size_t i = 0; i < n; i++) {
     int g = group ? group[i] : 0;
-    double x = 0, y = total[i];
+    double x = 0, y = total[i] * c;
     int complete = !isnan(y);
     for (size_t k = 0; k < n_sectors; k++) {
       double v = sector[k][i];
@@ -39,18 +58,18 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
         free(sum);
         return TFP_EDATA;
       }
-      x += v;
+      x += v * c;
     }
     if (complete && y <= 0) {
       tfp_error(err, errlen, 0, "row %zu: total '%s' is %g, must be positive", i + 1,
-                        name_of(names, n_sectors, nb, sizeof nb), y);
+                        name_of(names, n_sectors, nb, sizeof nb), total[i]);
       free(sum);
       return TFP_EDATA;
     }
     /* A little slack for rounding in published figures. */
     if (complete && x > y * (1 + 1e-9)) {
       tfp_error(err, errlen, 0, "row %zu: the sectors sum to %g, more than total '%s' (%g)",
-                        i + 1, x, name_of(names, n_sectors, nb, sizeof nb), y);
+                        i + 1, x / c, name_of(names, n_sectors, nb, sizeof nb), total[i]);
       free(sum);
       return TFP_EDATA;
     }
@@ -68,7 +87,7 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
       free(sum);
       return TFP_EDATA;
     }
-    lq[i] = (lq[i] / total[i]) / (sum[2 * g] / sum[2 * g + 1]);
+    lq[i] = (lq[i] / (total[i] * c)) / (sum[2 * g] / sum[2 * g + 1]);
   }
   free(sum);
   return TFP_OK;

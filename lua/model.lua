@@ -102,6 +102,7 @@ local function fit_spec(spec, f, opts, sample, fn)
   }
   if #spec.fe > 0 then
     args.absorb = codes(f, spec.fe[1])
+    args.absorb_name = spec.fe[1]
     if #spec.fe > 1 then
       local more = {}
       for k = 2, #spec.fe do
@@ -123,6 +124,7 @@ local function fit_spec(spec, f, opts, sample, fn)
         (near and (" (did you mean '" .. near .. "'?)") or ""))
     end
     args.cluster = codes(f, vce.cluster)
+    args.cluster_name = vce.cluster
     args.vce = "cluster"
   else
     args.vce = vce

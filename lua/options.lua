@@ -300,9 +300,11 @@ O.define("tfp.read_csv", {
   doc = "RFC 4180 CSV with a header row; column types inferred unless listed; errors name file:line.",
   opts = {
     {name = "sep", type = "string", default = ",", doc = "the field separator, one character"},
-    {name = "na", type = "columns", default = {"", "NA", "."}, doc = "cells read as missing"},
+    -- no registry default: the reader's own default differs for string columns
+    {name = "na", type = "columns", show = '{"", "NA", "."}',
+     doc = "cells read as missing (by default only \"\" in string columns)"},
     {name = "numeric", type = "columns", doc = "columns read as numbers (a text cell is an error)"},
-    {name = "string", type = "columns", doc = "columns kept as text"},
+    {name = "string", type = "columns", doc = "columns kept as text, verbatim (\"007\", \"NA\")"},
   },
   hints = hints{delim = "the separator is option 'sep'", delimiter = "the separator is option 'sep'",
     missing = "missing-value codes are option 'na'", na_strings = "missing-value codes are option 'na'"},

@@ -101,7 +101,7 @@ static const char *const nature_names[] = { "crs", "irs", "drs" };
 
 static void run_dea(lua_State *L, const tfp_dea_data *d, const tfp_dea_data *ref,
                     const tfp_dea_opts *o, tfp_dea_result *res) {
-  char err[512];
+  char err[512] = "";
   int rc = tfp_dea_run(d, ref, o, res, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, "tfp.dea", err);
 }
@@ -277,6 +277,12 @@ static int l_dea(lua_State *L) {
     lua_warning(L, lua_tostring(L, -1), 0);
     lua_pop(L, 1);
   }
+  if (r->n_failed) {
+    lua_pushfstring(L, "dea: %d of %d LPs failed in the solver (their scores are missing; "
+                    "see info.status)", (int)r->n_failed, (int)n);
+    lua_warning(L, lua_tostring(L, -1), 0);
+    lua_pop(L, 1);
+  }
   return 2;
 }
 
@@ -331,6 +337,22 @@ static int l_malmquist(lua_State *L) {
   const char *time_name = tfp_optstring(L, 1, "time", NULL);
   int id_col = tfp_checkcolumn(L, f, 1, id_name);
   const double *time = tfp_checknumcol(L, f, 1, time_name);
+  /* the result frames hold id, time and these columns: a clash would
+     overwrite the id or time (or give two columns of one name) */
+  static const char *const results[] = { "effch", "techch", "pech", "sech", "tfpch", "TFP", "TECH",
+                                         "EFF", "crs_te_tech_tm1", "crs_te_tech_t",
+                                         "crs_te_tech_tp1", "vrs_te" };
+  for (size_t c = 0; c < sizeof results / sizeof results[0]; c++)
+    for (int k = 0; k < 2; k++) {
+      const char *nm = k == 0 ? id_name : time_name;
+      if (nm && strcmp(nm, results[c]) == 0)
+        tfp_raise(L, "usage", "tfp.malmquist", "the %s column '%s' has the name of a result column "
+                  "(effch, techch, pech, sech, tfpch, TFP, TECH, EFF, crs_te_tech_tm1, crs_te_tech_t, "
+                  "crs_te_tech_tp1, vrs_te): rename it first, e.g. f.%s_id = f.%s",
+                  k == 0 ? "id" : "time", nm, nm, nm);
+    }
+  if (id_name && time_name && strcmp(id_name, time_name) == 0)
+    tfp_raise(L, "usage", "tfp.malmquist", "id and time are the same column '%s'", id_name);
   dea_vars *v = lua_newuserdatauv(L, sizeof *v, 0);
   checkvars(L, 1, f, v);
   tfp_malmquist_opts o;
@@ -347,7 +369,7 @@ static int l_malmquist(lua_State *L) {
   if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
   if (tfp_group_codes(&f->col[id_col], n, s->code, &n_units) != TFP_OK)
     tfp_raise(L, "memory", NULL, "out of memory");
-  char err[512];
+  char err[512] = "";
   int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
   const tfp_malmquist_result *m = &s->mq;

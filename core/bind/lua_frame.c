@@ -225,16 +225,32 @@ static int vector_summary(lua_State *L) {
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
-  double mean = n ? sum / (double)n : NAN;
-  for (size_t i = 0; i < v->n; i++)
-    if (!isnan(v->c.num[i])) sumsq += (v->c.num[i] - mean) * (v->c.num[i] - mean);
+  /* mean and sd on values scaled by a power of two (exact) into [-1, 1]:
+     a sum of large values may overflow (sum is then inf, as it should be),
+     their mean and spread do not */
+  double mean = NAN, big = fmax(fabs(lo), fabs(hi)), c = 1;
+  if (n && isfinite(big)) {
+    int ex = 0;
+    if (big > 0) frexp(big, &ex);
+    if (ex < -1000) ex = -1000;   /* subnormal values: 2^-ex must stay finite */
+    double ms = 0;
+    c = ldexp(1.0, -ex);
+    for (size_t i = 0; i < v->n; i++) if (!isnan(v->c.num[i])) ms += v->c.num[i] * c;
+    ms /= (double)n;
+    for (size_t i = 0; i < v->n; i++)
+      if (!isnan(v->c.num[i])) sumsq += (v->c.num[i] * c - ms) * (v->c.num[i] * c - ms);
+    mean = ms / c;   /* sumsq stays scaled by c^2 */
+  } else if (n) {
+    mean = sum / (double)n;   /* an infinite value: inf, -inf or NaN, as IEEE says */
+    sumsq = NAN;
+  }
   double r;
   switch (what[1]) {
     case 'u': r = sum; break;                                   /* sum */
     case 'e': r = mean; break;                                  /* mean */
     case 'i': r = n ? lo : NAN; break;                          /* min */
     case 'a': r = n ? hi : NAN; break;                          /* max */
-    case 'd': r = n > 1 ? sqrt(sumsq / (double)(n - 1)) : NAN; break;  /* sd */
+    case 'd': r = n > 1 ? sqrt(sumsq / (double)(n - 1)) / c : NAN; break;  /* sd */
     default: lua_pushinteger(L, (lua_Integer)n); return 1;      /* count */
   }
   if (isnan(r)) lua_pushnil(L);
@@ -914,7 +930,7 @@ static int frame_copy(lua_State *L) {
    last, balanced, balance, n_gaps, n_partial} printing as xtset does. */
 static int push_panel_info(lua_State *L, tfp_frame *f) {
   tfp_panel_info p;
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_panel_info(f, &p, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   lua_createtable(L, 0, 11);
@@ -988,7 +1004,7 @@ static int frame_panel(lua_State *L) {
   }
   int id = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
   int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_panel(f, id, tm, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   return push_panel_info(L, f);
@@ -1009,7 +1025,7 @@ static int frame_lag(lua_State *L) {
   }
   lua_Integer k = luaL_optinteger(L, 3, 1);
   double *out = tfp_newvector(L, n);
-  char err[256];
+  char err[256] = "";
   int rc = tfp_frame_lag(f, x, (long)k, out, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:lag", err);
   return 1;

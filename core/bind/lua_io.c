@@ -41,7 +41,7 @@ static int read_csv(lua_State *L) {
   tfp_csv_opts o;
   csv_options(L, 2, &o);
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_read(path, &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_csv", err);
   tfp_pushframe(L, f);
@@ -58,7 +58,7 @@ static int read_dta(lua_State *L) {
   o.value_labels = lua_toboolean(L, -1);
   lua_pop(L, 1);
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_dta_read_opts(path, &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.read_dta", err);
   tfp_pushframe(L, f);
@@ -76,7 +76,7 @@ static int data(lua_State *L) {
   const tfp_embedded_file *e = tfp_embedded_find(lua_tostring(L, -1));
   if (!e) return tfp_argerror(L, 1, lua_pushfstring(L, "no embedded data set '%s'", name));
   tfp_frame *f;
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_parse(e->data, e->size, lua_tostring(L, -1), &o, &f, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.data", err);
   tfp_pushframe(L, f);
@@ -103,7 +103,7 @@ static int write_csv(lua_State *L) {
                strcmp(ar.namewhat, "method") == 0;
   tfp_frame *f = tfp_checkframe(L, 1);
   const char *path = check_path(L, 2);
-  char err[512];
+  char err[512] = "";
   int rc = tfp_csv_write(f, path, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, method ? "f:write_csv" : "tfp.write_csv", err);
   return 0;

@@ -9,6 +9,7 @@
             dummies = {vec, ...}, dummy_names = {...}, group vectors -> dummies
             constant = bool (default: true unless absorb),
             cluster = vec, method = "2sls" | "gmm",
+            cluster_name = "...", absorb_name = "...",  for messages
             vce = "unadjusted" | "robust" | "cluster", small = bool,
             dofminus = n, sdofminus = n, endog_test = {names} }
    Vectors are tfp.vector userdata (numeric) or tables of numbers (nil/NaN =
@@ -284,6 +285,12 @@ static int l_ivfit(lua_State *L)
     d.cluster = tovec(L, -1, "cluster", &m);
     if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'cluster' has %d rows, y has %d", (int)m, (int)n);
   }
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "cluster_name");
+  d.cluster_name = keep_name(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "absorb_name");
+  d.absorb_name = keep_name(L, -1);
   lua_pop(L, 1);
   if (lua_getfield(L, spec, "endog_test") == LUA_TTABLE) {
     lua_Integer len = luaL_len(L, -1);

@@ -149,7 +149,7 @@ static int prep_lq(lua_State *L) {
   size_t n_groups = 0;
   if (by) code = groups(L, &f->col[tfp_checkcolumn(L, f, 1, by)], f->nrow, &n_groups, NULL);
   double *lq = tfp_newvector(L, f->nrow);
-  char err[256];
+  char err[256] = "";
   if (tfp_lq(f->nrow, ns, sec, total, code, n_groups, names, lq, err, sizeof err) != TFP_OK)
     return tfp_raise_status(L, TFP_EDATA, "tfp.lq", err);
   return 1;
@@ -179,7 +179,7 @@ static int prep_capital_stock(lua_State *L) {
   int *unit = groups(L, &f->col[id], f->nrow, &n_units, &labels);
   o.unit_label = labels;
   double *k = tfp_newvector(L, f->nrow);
-  char err[256];
+  char err[256] = "";
   int rc = tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.capital_stock", err);
   return 1;
@@ -214,7 +214,7 @@ static int prep_deflate(lua_State *L) {
   if (id.col) unit = groups(L, id.col, id.n, &n_units, &labels);
   o.unit_label = labels;
   double *real = tfp_newvector(L, v.n);
-  char err[256];
+  char err[256] = "";
   int rc = tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp.deflate", err);
   return 1;

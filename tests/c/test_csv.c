@@ -19,6 +19,7 @@ static const csv_case cases[] = {
   {"an unterminated quote names the line it opened on", "a,b\n1,\"x\n2,3\n", "t.csv:2: unterminated quoted field (column 2)", 0, 0},
   {"text after a closing quote is an error", "a\n\"x\"y\n", "t.csv:2: unexpected character 'y'", 0, 0},
   {"duplicate column names are an error", "a,b,a\n1,2,3\n", "duplicate column name 'a' (columns 1 and 3)", 0, 0},
+  {"the first duplicate from the left is reported", "b,a,c,a,b\n1,2,3,4,5\n", "duplicate column name 'a' (columns 2 and 4)", 0, 0},
   {"quoted fields keep commas, quotes and newlines", "a,b\n\"x,\"\"y\"\"\nz\",2\n", NULL, 1, 2},
   {"a BOM and CRLF line ends are accepted", "\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4\r\n", NULL, 2, 2},
   {"blank lines are skipped", "a\n1\n\n2\n", NULL, 2, 1},

@@ -18,9 +18,16 @@ function M.eq(got, want, what)
   if got ~= want then fail((what or "value") .. ": got " .. show(got) .. ", want " .. show(want)) end
 end
 
--- |got - want| <= tol * max(1, |want|)
+-- |got - want| <= tol * max(1, |want|); NaN never passes, an infinity only
+-- equals itself.
 function M.near(got, want, tol, what)
-  if type(got) ~= "number" or math.abs(got - want) > tol * math.max(1, math.abs(want)) then
+  local bad = type(got) ~= "number" or got ~= got or want ~= want
+  if not bad then
+    if got == want then bad = false
+    elseif math.abs(want) == math.huge or math.abs(got) == math.huge then bad = true
+    else bad = not (math.abs(got - want) <= tol * math.max(1, math.abs(want))) end
+  end
+  if bad then
     fail(string.format("%s: got %s, want %.12g (tol %g)", what or "value", show(got), want, tol))
   end
 end

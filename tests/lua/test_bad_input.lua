@@ -44,6 +44,12 @@ local cases = {
   {"text in a declared numeric column names line and column", function()
      return tfp.read_csv(write("a,b\n1,2\n3,x\n"), {numeric = {"b"}}) end, ":3: column 2 'b' expects a number, got 'x'"},
   {"duplicate column names", function() return tfp.read_csv(write("a,a\n1,2\n")) end, "duplicate column name 'a'"},
+  {"a NUL byte in a field names line and column", function() return tfp.read_csv(write("a,b\n1,2\0" .. "999\n3,4\n")) end,
+   ":2: NUL byte in column 2"},
+  {"a quoted NUL byte names line and column", function() return tfp.read_csv(write("a,b\n1,\"2\0\"\n")) end,
+   ":2: NUL byte in column 2"},
+  {"a number beyond the range of a double names line and column", function()
+     return tfp.read_csv(write("a,b\n1,2\n3,1e400\n")) end, ":3: column 2 'b': number '1e400' is out of range"},
   {"a missing file", function() return tfp.read_csv("/no/such/file.csv") end, "/no/such/file.csv: No such file"},
   {"a non-Stata file given as .dta", function() return tfp.read_dta(write("a,b\n1,2\n")) end, "not a readable Stata file"},
   -- frames and panels
