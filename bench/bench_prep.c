@@ -121,7 +121,7 @@ int main(int argc, char **argv) {
     int rc = TFP_OK;
     BEST_OF_3(tb, baseline(&p));
     sink = p.out[0];
-    BEST_OF_3(tl, rc |= tfp_lq(p.n, 5, sec, p.total, p.year_code, p.n_years, NULL, p.out, err, sizeof err));
+    BEST_OF_3(tl, rc |= tfp_lq(p.n, 5, sec, p.total, p.year_code, p.n_years, NULL, NULL, p.out, err, sizeof err));
     BEST_OF_3(tc, rc |= tfp_capital_stock(p.n, p.unit, p.n_units, p.year, p.inv, &co, p.out, err, sizeof err));
     BEST_OF_3(td, rc |= tfp_deflate(p.n, p.inv, p.index, p.unit, p.n_units, p.year, &dopt, p.out, err, sizeof err));
     if (rc != TFP_OK) {

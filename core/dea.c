@@ -33,7 +33,8 @@ static void var_name(char *buf, size_t len, const char *const *names, size_t i,
 }
 
 static int check_column(const double *v, size_t n, const char *what, const char *var,
-                        char *err, size_t errlen) {
+                        const tfp_rows *rows, char *err, size_t errlen) {
+  char rb[256];
   for (size_t j = 0; j < n; j++) {
     const char *why = NULL;
     if (isnan(v[j])) why = "missing value";
@@ -41,18 +42,18 @@ static int check_column(const double *v, size_t n, const char *what, const char 
     else if (v[j] <= 0) why = "non-positive value";
     if (why) {
       if (isnan(v[j]) || isinf(v[j]))
-        tfp_error(err, errlen, 0, "%s%s%s row %zu: %s (DEA needs positive inputs and outputs)",
-                what, *what ? " " : "", var, j + 1, why);
+        tfp_error(err, errlen, 0, "%s%s%s, %s: %s (DEA needs positive inputs and outputs)",
+                what, *what ? " " : "", var, tfp_row_label(rows, j, rb, sizeof rb), why);
       else
-        tfp_error(err, errlen, 0, "%s%s%s row %zu: %s %g (DEA needs positive inputs and outputs)",
-                what, *what ? " " : "", var, j + 1, why, v[j]);
+        tfp_error(err, errlen, 0, "%s%s%s, %s: %s %g (DEA needs positive inputs and outputs)",
+                what, *what ? " " : "", var, tfp_row_label(rows, j, rb, sizeof rb), why, v[j]);
       return TFP_EDATA;
     }
   }
   return TFP_OK;
 }
 
-int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what,
+int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, const tfp_rows *rows,
                   char *err, size_t errlen) {
   char var[256];
   if (!what) what = "";
@@ -64,13 +65,13 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what,
   for (size_t i = 0; i < d->n_in; i++) {
     var_name(var, sizeof var, d->x_names, i, "input");
     if (!d->x[i]) { tfp_error(err, errlen, 0, "%s is NULL", var); return TFP_EINVAL; }
-    int rc = check_column(d->x[i], d->n, what, var, err, errlen);
+    int rc = check_column(d->x[i], d->n, what, var, rows, err, errlen);
     if (rc) return rc;
   }
   for (size_t r = 0; r < d->n_out; r++) {
     var_name(var, sizeof var, d->y_names, r, "output");
     if (!d->y[r]) { tfp_error(err, errlen, 0, "%s is NULL", var); return TFP_EINVAL; }
-    int rc = check_column(d->y[r], d->n, what, var, err, errlen);
+    int rc = check_column(d->y[r], d->n, what, var, rows, err, errlen);
     if (rc) return rc;
   }
   if (as_reference && d->n < d->n_in + d->n_out) {
@@ -452,7 +453,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
     tfp_error(err, errlen, 0, "super-efficiency needs the evaluated units as their own reference");
     return TFP_EINVAL;
   }
-  int rc = tfp_dea_check(eval, ref_in == NULL, "", err, errlen);
+  int rc = tfp_dea_check(eval, ref_in == NULL, "", &o->rows, err, errlen);
   if (rc) return rc;
   if (ref_in) {
     if (!same_shape(eval, ref)) {
@@ -460,7 +461,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
               ref->n_in, ref->n_out, eval->n_in, eval->n_out);
       return TFP_EINVAL;
     }
-    rc = tfp_dea_check(ref, 1, "reference", err, errlen);
+    rc = tfp_dea_check(ref, 1, "reference", &o->ref_rows, err, errlen);
     if (rc) return rc;
   }
 

@@ -66,6 +66,8 @@ typedef struct {
                                       n_out)); lambda then comes from it */
   tfp_progress_fn progress;        /* called now and then, or NULL */
   void *progress_ud;
+  tfp_rows rows, ref_rows;         /* name the units of eval and ref in messages
+                                      (default: "row i") */
 } tfp_dea_opts;
 
 void tfp_dea_opts_init(tfp_dea_opts *o);
@@ -97,8 +99,9 @@ typedef struct {
 
 /* Check a data set: every input and output finite and > 0, and (for a
    reference technology) at least n_in + n_out units. Messages name the
-   variable and the row (1-based). `what` prefixes the message ("reference"). */
-int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what,
+   variable and the unit (rows names it; NULL: the row, 1-based). `what`
+   prefixes the message ("reference"). */
+int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, const tfp_rows *rows,
                   char *err, size_t errlen);
 
 /* Scores of the units in `eval` against the technology spanned by `ref`

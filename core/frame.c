@@ -358,3 +358,25 @@ int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
   free(key);
   return TFP_OK;
 }
+
+/* "name value" of column j at row i into buf; 0 when missing. */
+static int cell_label(const tfp_column *c, size_t i, char *buf, size_t len) {
+  if (c->type == TFP_STR) {
+    if (!c->str[i]) return 0;
+    snprintf(buf, len, "%s %s", c->name, c->str[i]);
+  } else {
+    if (isnan(c->num[i])) return 0;
+    snprintf(buf, len, "%s %.15g", c->name, c->num[i]);
+  }
+  return 1;
+}
+
+void tfp_frame_row_label(const void *ud, size_t row, char *buf, size_t len) {
+  const tfp_frame_namer *nm = ud;
+  char unit[96], time[96];
+  int has_unit = nm->id >= 0 && cell_label(&nm->f->col[nm->id], row, unit, sizeof unit);
+  int has_time = nm->time >= 0 && cell_label(&nm->f->col[nm->time], row, time, sizeof time);
+  if (has_unit && has_time) snprintf(buf, len, "%s, %s (row %zu)", unit, time, row + 1);
+  else if (has_unit) snprintf(buf, len, "%s (row %zu)", unit, row + 1);
+  else snprintf(buf, len, "row %zu", row + 1);
+}

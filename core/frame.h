@@ -65,6 +65,12 @@ int tfp_panel_key_cmp(const void *a, const void *b);
    TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen);
 
+/* Row names for messages (a tfp_rows namer): ud is a tfp_frame_namer; rows
+   are named by the unit and period columns ("city 12, year 2007 (row 5)"),
+   or "row 5" where a column is -1 or a value is missing. */
+typedef struct { const tfp_frame *f; int id, time; } tfp_frame_namer;
+void tfp_frame_row_label(const void *ud, size_t row, char *buf, size_t len);
+
 /* The declared panel's shape, as Stata's xtset reports it. Periods are the
    whole numbers first..last (lags assume a step of 1); a unit has a gap when
    a period inside its own first..last is missing, and spans all periods when

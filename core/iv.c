@@ -384,8 +384,9 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   }
   /* infinities are errors, not missing values */
 #define CHECK_FINITE(v, nm) do { for (size_t i_ = 0; i_ < n_all; i_++) \
-    if (use[i_] && !isfinite((v)[i_])) { rc = TFP_EDATA; \
-      snprintf(err, errlen, "variable '%s' is infinite at row %zu", (nm), i_ + 1); goto fail; } } while (0)
+    if (use[i_] && !isfinite((v)[i_])) { char rb_[256]; rc = TFP_EDATA; \
+      snprintf(err, errlen, "variable '%s' is infinite at %s", (nm), \
+               tfp_row_label(&o.rows, i_, rb_, sizeof rb_)); goto fail; } } while (0)
   CHECK_FINITE(d->y.x, d->y.name ? d->y.name : "y");
   for (size_t j = 0; j < d->n_exog; j++) CHECK_FINITE(d->exog[j].x, d->exog[j].name);
   for (size_t j = 0; j < d->n_endog; j++) CHECK_FINITE(d->endog[j].x, d->endog[j].name);

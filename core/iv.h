@@ -83,6 +83,7 @@ typedef struct {
   int ap_maxit;             /* default 10000 */
   tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
+  tfp_rows rows;              /* names rows in messages (default "row i") */
 } tfp_iv_opts;
 
 void tfp_iv_opts_init(tfp_iv_opts *o);

@@ -12,9 +12,9 @@ static const char *name_of(const char *const *names, size_t k, char *buf, size_t
 }
 
 int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double *total,
-           const int *group, size_t n_groups, const char *const *names,
+           const int *group, size_t n_groups, const char *const *names, const tfp_rows *rows,
            double *lq, char *err, size_t errlen) {
-  char nb[32];
+  char nb[32], rb[256];
   if (n_sectors == 0 || !sector || !total || !lq) {
     tfp_error(err, errlen, 0, "no sector columns given");
     return TFP_EINVAL;
@@ -33,8 +33,8 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
     for (size_t k = 0; k <= n_sectors; k++) {
       double v = k < n_sectors ? sector[k][i] : total[i];
       if (isinf(v)) {
-        tfp_error(err, errlen, 0, "row %zu: %s '%s' is infinite", i + 1, k < n_sectors ? "sector" : "total",
-                  name_of(names, k, nb, sizeof nb));
+        tfp_error(err, errlen, 0, "%s: %s '%s' is infinite", tfp_row_label(rows, i, rb, sizeof rb),
+                  k < n_sectors ? "sector" : "total", name_of(names, k, nb, sizeof nb));
         free(sum);
         return TFP_EDATA;
       }
@@ -53,7 +53,7 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
       double v = sector[k][i];
       if (isnan(v)) { complete = 0; continue; }
       if (v < 0) {
-        tfp_error(err, errlen, 0, "row %zu: sector '%s' is negative (%g)", i + 1,
+        tfp_error(err, errlen, 0, "%s: sector '%s' is negative (%g)", tfp_row_label(rows, i, rb, sizeof rb),
                           name_of(names, k, nb, sizeof nb), v);
         free(sum);
         return TFP_EDATA;
@@ -61,15 +61,16 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
       x += v * c;
     }
     if (complete && y <= 0) {
-      tfp_error(err, errlen, 0, "row %zu: total '%s' is %g, must be positive", i + 1,
+      tfp_error(err, errlen, 0, "%s: total '%s' is %g, must be positive", tfp_row_label(rows, i, rb, sizeof rb),
                         name_of(names, n_sectors, nb, sizeof nb), total[i]);
       free(sum);
       return TFP_EDATA;
     }
     /* A little slack for rounding in published figures. */
     if (complete && x > y * (1 + 1e-9)) {
-      tfp_error(err, errlen, 0, "row %zu: the sectors sum to %g, more than total '%s' (%g)",
-                        i + 1, x / c, name_of(names, n_sectors, nb, sizeof nb), total[i]);
+      tfp_error(err, errlen, 0, "%s: the sectors sum to %g, more than total '%s' (%g)",
+                tfp_row_label(rows, i, rb, sizeof rb), x / c, name_of(names, n_sectors, nb, sizeof nb),
+                total[i]);
       free(sum);
       return TFP_EDATA;
     }
@@ -82,8 +83,8 @@ int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double
     if (isnan(lq[i])) continue;
     int g = group ? group[i] : 0;
     if (sum[2 * g] <= 0) {
-      tfp_error(err, errlen, 0, "row %zu: no employment in the sectors in any row of its group, "
-                        "the location quotient is undefined", i + 1);
+      tfp_error(err, errlen, 0, "%s: no employment in the sectors in any row of its group, "
+                        "the location quotient is undefined", tfp_row_label(rows, i, rb, sizeof rb));
       free(sum);
       return TFP_EDATA;
     }

@@ -14,13 +14,15 @@
 #ifndef TFP_LQ_H
 #define TFP_LQ_H
 #include <stddef.h>
+#include "status.h"
 
 /* n rows; sector[k][i] (k < n_sectors) and total[i] the employment columns;
    group[i] in 0..n_groups-1, or -1 for a row outside every group (its LQ is
    NaN); group == NULL puts all rows in one group. names (may be NULL) holds
-   the n_sectors sector names then the total's name, for messages. Writes lq
-   (n values). Returns TFP_OK, TFP_EINVAL or TFP_EDATA (err filled). */
+   the n_sectors sector names then the total's name, and rows (may be NULL)
+   names rows, for messages. Writes lq (n values). Returns TFP_OK, TFP_EINVAL
+   or TFP_EDATA (err filled). */
 int tfp_lq(size_t n, size_t n_sectors, const double *const *sector, const double *total,
-           const int *group, size_t n_groups, const char *const *names,
+           const int *group, size_t n_groups, const char *const *names, const tfp_rows *rows,
            double *lq, char *err, size_t errlen);
 #endif

@@ -95,7 +95,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
       return TFP_EDATA;
     }
   }
-  int rc = tfp_dea_check(d, 0, "", err, errlen);
+  int rc = tfp_dea_check(d, 0, "", &o->rows, err, errlen);
   if (rc) return rc;
 
   tfp_panel_key *key = malloc(n * sizeof *key);

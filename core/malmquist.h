@@ -33,6 +33,7 @@ typedef struct {
   int warm_start;                    /* default 1 (see dea.h) */
   int screen;                        /* default 1 (see dea.h) */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
+  tfp_rows rows;                     /* names rows in messages (default "row i") */
   tfp_progress_fn progress;          /* per period, or NULL */
   void *progress_ud;
 } tfp_malmquist_opts;

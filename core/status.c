@@ -12,3 +12,9 @@ int tfp_error(char *err, size_t errlen, int code, const char *fmt, ...) {
   }
   return code;
 }
+
+const char *tfp_row_label(const tfp_rows *rows, size_t i, char *buf, size_t len) {
+  if (rows && rows->fn) rows->fn(rows->ud, i, buf, len);
+  else snprintf(buf, len, "row %zu", i + 1);
+  return buf;
+}

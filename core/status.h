@@ -16,6 +16,18 @@ enum { TFP_OK = 0, TFP_ENOMEM = 1, TFP_EINVAL = 2, TFP_EDATA = 3, TFP_EIO = 4,
    with TFP_EINTR and a message saying "interrupted"). */
 typedef int (*tfp_progress_fn)(void *ud, const char *what, size_t done, size_t total);
 
+/* Names a row of the caller's data in messages. fn writes a label such as
+   "city 12, year 2007 (row 5)" into buf; with no namer (a NULL pointer or
+   fn) a row is "row 5" (1-based, as frames print). Bindings name rows by
+   the frame's panel (tfp_frame_row_label in frame.h). */
+typedef struct {
+  void (*fn)(const void *ud, size_t row, char *buf, size_t len);
+  const void *ud;
+} tfp_rows;
+
+/* The label of row i (0-based) in buf (len bytes); returns buf. */
+const char *tfp_row_label(const tfp_rows *rows, size_t i, char *buf, size_t len);
+
 /* Format a message into err (when given) and return code. */
 int tfp_error(char *err, size_t errlen, int code, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));

@@ -98,7 +98,7 @@ local function fit_spec(spec, f, opts, sample, fn)
   local args = {
     y = y, y_name = spec.depvar.label, exog = exog, exog_names = exog_names,
     endog = endog, endog_names = endog_names, inst = inst, inst_names = inst_names,
-    method = opts.method or "2sls", small = opts.small or false,
+    method = opts.method or "2sls", small = opts.small or false, frame = f,
   }
   if #spec.fe > 0 then
     args.absorb = codes(f, spec.fe[1])

@@ -47,8 +47,11 @@ function M.install(tfp)
       local g = group and group[i] or 1
       if x[i] and g ~= nil then
         if not X[g] or X[g] <= 0 then
-          tfp._raise("data", "tfp.lq", string.format("row %d: no unit with every value in its group (%s) has "
-            .. "employment in the sectors; the location quotient is undefined", i, tostring(g)))
+          local p = f:panel()
+          local where = p and string.format("%s %s, %s %s (row %d)", p.id, tostring(f[p.id][i]), p.time,
+            tostring(f[p.time][i]), i) or ("row " .. i)
+          tfp._raise("data", "tfp.lq", string.format("%s: no unit with every value in its group (%s) has "
+            .. "employment in the sectors; the location quotient is undefined", where, tostring(g)))
         end
         out[i] = (x[i] / total[i]) / (X[g] / Y[g])
       end

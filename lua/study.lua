@@ -164,20 +164,16 @@ local function check_numeric(f, c, source, na)
   end
 end
 
--- A tfp.error raised by fn whose message names a row, re-raised naming the
--- row's unit and year too.
-local function located(ctx, fn, ...)
-  local res = table.pack(pcall(fn, ...))
-  if res[1] then return table.unpack(res, 2, res.n) end
-  local e = res[2]
-  local msg = type(e) == "table" and e.message or tostring(e)
-  local word, row = tostring(msg):match("(%a+) (%d+)")
-  row = tonumber(row)
-  if (word == "row" or word == "position") and row and ctx.id[row] ~= nil then
-    msg = msg:gsub(word .. " " .. row, string.format("unit %s, year %s (row %d)", tostring(ctx.id[row]),
-      tostring(ctx.year[row]), row), 1)
+-- log(x), where every present x must be positive: an error names the unit and year.
+local function positive_log(ctx, x, what)
+  for i = 1, #x do
+    local v = x[i]
+    if v ~= nil and not (v > 0) then
+      raise("data", "study", string.format("%s is %s at unit %s, year %s: its log is undefined",
+        what, tostring(v), tostring(ctx.id[i]), tostring(ctx.t[i])))
+    end
   end
-  raise(type(e) == "table" and e.code or "data", type(e) == "table" and e.fn or "study", msg)
+  return tfp.log(x)
 end
 
 -- Real values at base-year prices, by the deflating rule above.
@@ -302,8 +298,8 @@ local function malmquist_levels(ctx, f, c)
   local mask = {}
   for i = 1, n do mask[i] = why[i] and 0 or 1 end
   local sub = f:filter(tfp.vector(mask, n))
-  local mq = located({id = sub[c.city], year = sub[c.year]}, tfp.malmquist, {data = sub, id = c.city, time = c.year, inputs = {"K", "L"},
-    outputs = {"Y"}, orientation = "output"})
+  local mq = tfp.malmquist{data = sub, id = c.city, time = c.year, inputs = {"K", "L"},
+    outputs = {"Y"}, orientation = "output"}
   -- Map Malmquist rows back to f's rows, then chain levels per spell.
   local row_of = {}
   for k, i in ipairs(ok_rows) do row_of[k] = i end
@@ -409,16 +405,16 @@ function M.build(f, overrides, source, options)
   -- Controls, as the paper defines them (section 3.1).
   f.STR = f[c.va_secondary] / f[c.va_tertiary]     -- industrial structure
   f.GOV = f[c.budget] / f[c.gdp]                    -- government intervention
-  f.PGDP = located(ctx, tfp.log, f.Y / f[c.population])   -- development (log real GDP per head)
+  f.PGDP = positive_log(ctx, f.Y / f[c.population], "real GDP per head")   -- development
   f.FDI = f[c.fdi] / f[c.gdp]                       -- foreign investment dependence
   f.H = f[c.students] / f[c.population]             -- human capital
   f.ROAD = f[c.road] / f[c.population]              -- infrastructure (road area per head)
-  f.POP = located(ctx, tfp.log, f[c.population])   -- population size
+  f.POP = positive_log(ctx, f[c.population], "population")   -- population size
 
   -- Location quotients by year, equation (1): all, high-end, low-end.
   local lq_missing = options.lq_missing or "row"
   local function lq(sectors)
-    return located(ctx, tfp.lq, {data = f, sectors = sectors, total = c.emp_total, by = c.year, missing = lq_missing})
+    return tfp.lq{data = f, sectors = sectors, total = c.emp_total, by = c.year, missing = lq_missing}
   end
   f.SAGG = lq({c.emp_transport, c.emp_ict, c.emp_finance, c.emp_leasing, c.emp_research})
   f.SAGG_H = lq({c.emp_ict, c.emp_finance, c.emp_research})

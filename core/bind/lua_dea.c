@@ -77,6 +77,7 @@ static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
 typedef struct {
   const char *x_names[MAX_VARS], *y_names[MAX_VARS];
   const double *x[MAX_VARS], *y[MAX_VARS];
+  tfp_frame_namer namer;   /* units named by the frame's panel in messages */
   tfp_dea_data d;
 } dea_vars;
 
@@ -87,6 +88,7 @@ static void checkvars(lua_State *L, int t, tfp_frame *f, dea_vars *v) {
   if (n_out == 0) tfp_argerror(L, 1, "option 'outputs' lists no column");
   for (size_t i = 0; i < n_in; i++) v->x[i] = tfp_checknumcol(L, f, 1, v->x_names[i]);
   for (size_t r = 0; r < n_out; r++) v->y[r] = tfp_checknumcol(L, f, 1, v->y_names[r]);
+  v->namer = (tfp_frame_namer){ f, f->panel_id, f->panel_time };
   tfp_dea_data d = { f->nrow, n_in, n_out, v->x, v->y, v->x_names, v->y_names };
   v->d = d;
 }
@@ -209,6 +211,8 @@ static int l_dea(lua_State *L) {
   o.orientation = optenum(L, 1, "orientation", "input", orient_names);
   o.warm_start = optbool(L, 1, "warm_start", 1);
   o.progress = progress_cb;
+  o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
+  if (fr) o.ref_rows = (tfp_rows){ tfp_frame_row_label, &vr->namer };
   int want_peers = optbool(L, 1, "peers", 0);
   int want_scale = optbool(L, 1, "scale", 0);
   int want_super = optbool(L, 1, "super", 0);
@@ -355,12 +359,15 @@ static int l_malmquist(lua_State *L) {
     tfp_raise(L, "usage", "tfp.malmquist", "id and time are the same column '%s'", id_name);
   dea_vars *v = lua_newuserdatauv(L, sizeof *v, 0);
   checkvars(L, 1, f, v);
+  v->namer.id = id_col;   /* name units by the id and time given */
+  v->namer.time = tfp_frame_find(f, time_name);
   tfp_malmquist_opts o;
   tfp_malmquist_opts_init(&o);
   o.orientation = optenum(L, 1, "orientation", "output", orient_names);
   o.warm_start = optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
+  o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = progress_cb;
 
   dea_scratch *s = newscratch(L);

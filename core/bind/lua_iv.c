@@ -311,6 +311,17 @@ static int l_ivfit(lua_State *L)
   tfp_iv_opts o;
   tfp_iv_opts_init(&o);
   o.progress = progress;
+  /* spec.frame (optional): the frame the variables come from, to name rows
+     by its panel in messages. Read last, after every callback. */
+  tfp_frame_namer *namer = lua_newuserdatauv(L, sizeof *namer, 0);
+  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+  lua_getfield(L, spec, "frame");
+  tfp_frame *frame = tfp_toframe(L, -1);
+  lua_pop(L, 1);   /* the spec table keeps it alive */
+  if (frame && frame->nrow == n) {
+    *namer = (tfp_frame_namer){ frame, frame->panel_id, frame->panel_time };
+    o.rows = (tfp_rows){ tfp_frame_row_label, namer };
+  }
   static const char *methods[] = {"2sls", "gmm", NULL}, *vces[] = {"unadjusted", "robust", "cluster", NULL};
   lua_getfield(L, spec, "method");
   o.method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);

@@ -149,8 +149,10 @@ static int prep_lq(lua_State *L) {
   size_t n_groups = 0;
   if (by) code = groups(L, &f->col[tfp_checkcolumn(L, f, 1, by)], f->nrow, &n_groups, NULL);
   double *lq = tfp_newvector(L, f->nrow);
-  char err[256] = "";
-  if (tfp_lq(f->nrow, ns, sec, total, code, n_groups, names, lq, err, sizeof err) != TFP_OK)
+  char err[512] = "";
+  tfp_frame_namer namer = { f, f->panel_id, f->panel_time };
+  tfp_rows rows = { tfp_frame_row_label, &namer };
+  if (tfp_lq(f->nrow, ns, sec, total, code, n_groups, names, &rows, lq, err, sizeof err) != TFP_OK)
     return tfp_raise_status(L, TFP_EDATA, "tfp.lq", err);
   return 1;
 }

@@ -450,13 +450,13 @@ static void bad_input_is_rejected_naming_the_variable_and_row(void) {
     int want_rc;
     const char *msg1, *msg2;
   } cases[] = {
-    { x1z, x2, y, 4, 0, 0, TFP_EDATA, "input 'labor' row 3", "non-positive" },
-    { x1, x2neg, y, 4, 0, 0, TFP_EDATA, "input 'capital' row 4", "non-positive" },
-    { x1, x2, yn, 4, 0, 0, TFP_EDATA, "output 'gdp' row 2", "missing" },
-    { x1, x2, yi, 4, 0, 0, TFP_EDATA, "output 'gdp' row 4", "infinite" },
+    { x1z, x2, y, 4, 0, 0, TFP_EDATA, "input 'labor', row 3", "non-positive" },
+    { x1, x2neg, y, 4, 0, 0, TFP_EDATA, "input 'capital', row 4", "non-positive" },
+    { x1, x2, yn, 4, 0, 0, TFP_EDATA, "output 'gdp', row 2", "missing" },
+    { x1, x2, yi, 4, 0, 0, TFP_EDATA, "output 'gdp', row 4", "infinite" },
     { x1, x2, y, 2, 0, 0, TFP_EDATA, "2 units", "fewer than inputs + outputs" },
     { x1, x2, y, 4, 1, 1, TFP_EINVAL, "super-efficiency", "own reference" },
-    { x1, x2, y, 4, 0, 2, TFP_EDATA, "reference input 'labor' row 3", "non-positive" },
+    { x1, x2, y, 4, 0, 2, TFP_EDATA, "reference input 'labor', row 3", "non-positive" },
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const double *xp[] = { cases[k].x1, cases[k].x2 }, *yp[] = { cases[k].y };

@@ -485,7 +485,7 @@ static void bad_panels_are_rejected_naming_the_column_and_row(void) {
     { t_dup, y, id, "duplicate city-year pair at rows 3 and 6", "year 1" },
     { t_nan, y, id, "year row 3", "missing" },
     { t_ok, y, id_miss, "city row 4", "missing" },
-    { t_ok, yneg, id, "output 'gdp' row 5", "non-positive" },
+    { t_ok, yneg, id, "output 'gdp', row 5", "non-positive" },
     { t_thin, y, id_thin, "year 2 has 1 units", "fewer than inputs + outputs" },
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -27,7 +27,7 @@ static void test_lq_matches_hand_calculation(void) {
   const double *sec[] = {s1, s2};
   double lq[5];
   char err[256];
-  CHECK(tfp_lq(5, 2, sec, y, year, 2, NULL, lq, err, sizeof err) == TFP_OK);
+  CHECK(tfp_lq(5, 2, sec, y, year, 2, NULL, NULL, lq, err, sizeof err) == TFP_OK);
   CHECK_NEAR(lq[0], 10.0 / 7, 1e-12);
   CHECK_NEAR(lq[1], 4.0 / 7, 1e-12);
   CHECK_NEAR(lq[2], 1.2, 1e-12);
@@ -42,7 +42,7 @@ static void test_lq_without_groups_uses_the_whole_sample(void) {
   const double *sec[] = {s1, s2};
   double lq[5];
   char err[256];
-  CHECK(tfp_lq(5, 2, sec, y, NULL, 0, NULL, lq, err, sizeof err) == TFP_OK);
+  CHECK(tfp_lq(5, 2, sec, y, NULL, 0, NULL, NULL, lq, err, sizeof err) == TFP_OK);
   CHECK_NEAR(lq[0], 22.0 / 17, 1e-12);
   CHECK_NEAR(lq[4], 0.05 * 220 / 17, 1e-12);
 }
@@ -53,13 +53,13 @@ static void test_lq_errors_name_the_row_and_column(void) {
   const char *names[] = {"emp_ict", "emp_total"};
   double lq[3];
   char err[256];
-  CHECK(tfp_lq(3, 1, (const double *[]){neg}, y, NULL, 0, names, lq, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_lq(3, 1, (const double *[]){neg}, y, NULL, 0, names, NULL, lq, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "row 2: sector 'emp_ict' is negative");
-  CHECK(tfp_lq(3, 1, (const double *[]){big}, y, NULL, 0, names, lq, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_lq(3, 1, (const double *[]){big}, y, NULL, 0, names, NULL, lq, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "row 3: the sectors sum to 90, more than total 'emp_total'");
-  CHECK(tfp_lq(3, 1, (const double *[]){s1}, zero_y, NULL, 0, names, lq, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_lq(3, 1, (const double *[]){s1}, zero_y, NULL, 0, names, NULL, lq, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "row 2: total 'emp_total' is 0");
-  CHECK(tfp_lq(3, 1, (const double *[]){none}, y, NULL, 0, names, lq, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_lq(3, 1, (const double *[]){none}, y, NULL, 0, names, NULL, lq, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "no employment in the sectors");
 }
 
@@ -95,7 +95,7 @@ static void test_lq_employment_weighted_mean_is_one_in_each_year(void) {
   char err[256];
   CHECK(tfp_group_codes(&f->col[tfp_frame_find(f, "year")], f->nrow, year, &n_years) == TFP_OK);
   CHECK(n_years == 15);
-  CHECK(tfp_lq(f->nrow, 5, sec, y, year, n_years, sectors, lq, err, sizeof err) == TFP_OK);
+  CHECK(tfp_lq(f->nrow, 5, sec, y, year, n_years, sectors, NULL, lq, err, sizeof err) == TFP_OK);
   double wsum[15] = {0}, ysum[15] = {0};
   for (size_t i = 0; i < f->nrow; i++) {
     wsum[year[i]] += y[i] * lq[i];
@@ -103,7 +103,7 @@ static void test_lq_employment_weighted_mean_is_one_in_each_year(void) {
   }
   for (size_t g = 0; g < n_years; g++) CHECK_NEAR(wsum[g] / ysum[g], 1.0, 1e-9);
   /* The whole employment as the only "sector": every LQ is 1. */
-  CHECK(tfp_lq(f->nrow, 1, (const double *[]){y}, y, year, n_years, NULL, lq, err, sizeof err) == TFP_OK);
+  CHECK(tfp_lq(f->nrow, 1, (const double *[]){y}, y, year, n_years, NULL, NULL, lq, err, sizeof err) == TFP_OK);
   int all_one = 1;
   for (size_t i = 0; i < f->nrow; i++) all_one &= fabs(lq[i] - 1) < 1e-12;
   CHECK(all_one);

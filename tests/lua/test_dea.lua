@@ -154,7 +154,7 @@ check.test("bad calls name the argument, column and row", function()
   check.errors(function() tfp.dea{data = f, inputs = "labour", outputs = "gdp"} end,
                "tfp.dea: bad argument #1 (column 'labour' not found")
   check.errors(function() tfp.dea{data = f, inputs = "emp", outputs = "gdp"} end,
-               "input 'emp' row 2: non-positive value 0")
+               "input 'emp', row 2: non-positive value 0")
   check.errors(function() tfp.dea{data = f, inputs = "gdp", outputs = "gdp", rts = "irs"} end,
                "option 'rts': unknown value 'irs'")
   check.errors(function() tfp.dea{inputs = "gdp", outputs = "gdp"} end, "option 'data' (the frame of DMUs) is required")

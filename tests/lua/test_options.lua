@@ -176,5 +176,24 @@ check.test("m:update removing a term that is not in the model is an error naming
   check.eq(#m:update(". ~ . - black").specs[1].exog, 1)
 end)
 
+check.test("data errors name the function, the unit and the year, not only a row", function()
+  local g = panel:copy()
+  g:panel("city", "year")
+  g.emp = tfp.vector{5, 5, 8, -9}
+  local function data_error(fn, call, fragment)
+    local ok, err = pcall(call)
+    check.truthy(not ok, fn .. " raised")
+    check.eq(err.code, "data", fn .. ": code of " .. tostring(err))
+    check.truthy(tostring(err):find(fn .. ": ", 1, true), fn .. " named in " .. tostring(err))
+    check.truthy(tostring(err):find(fragment, 1, true), "'" .. fragment .. "' in " .. tostring(err))
+  end
+  local where = "city 2, year 2004 (row 4)"
+  data_error("tfp.lq", function() return tfp.lq{data = g, sectors = "s1", total = "emp"} end, where)
+  data_error("tfp.dea", function() return tfp.dea{data = g, inputs = "emp", outputs = "gdp"} end, where)
+  data_error("tfp.malmquist", function() return tfp.malmquist{data = g, inputs = "emp", outputs = "gdp"} end, where)
+  g.emp = tfp.vector{5, 5, 8, 1 / 0}
+  data_error("tfp.ivreg", function() return tfp.ivreg(g, "gdp ~ emp | city") end, where)
+end)
+
 os.remove(csv)
 check.done()
