@@ -46,7 +46,10 @@ local function eval_term(t, f, spec)
   elseif t.kind == "fun" then
     local x = eval_term(t.of, f, spec)
     local ok, r = pcall(tfp[t.fn], x)
-    if not ok then F.error(spec.text, t.pos, t.label .. ": " .. tostring(r):gsub("^.-: ", "")) end
+    if not ok then
+      if not is_error(r) then error(r, 0) end
+      F.error(spec.text, t.pos, t.label .. ": " .. r.message)
+    end
     return r
   elseif t.kind == "prod" then
     local r = eval_term(t.factors[1], f, spec)
