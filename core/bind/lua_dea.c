@@ -61,15 +61,19 @@ static int optenum(lua_State *L, int t, const char *key, const char *def,
   return tfp_argerror(L, 1, lua_tostring(L, -1));
 }
 
+/* The frame in field key of the options table t, pinned for the rest of the
+   call (a finalizer closing it cannot free it under us). Pushes two values
+   when there is one. */
 static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
   lua_getfield(L, t, key);
   tfp_frame *f = tfp_toframe(L, -1);
   int isnil = lua_isnil(L, -1);
-  lua_pop(L, 1);   /* the frame stays alive in the options table */
   if (!f && (required || !isnil)) {
     lua_pushfstring(L, "option '%s' must be a frame", key);
     tfp_argerror(L, 1, lua_tostring(L, -1));
   }
+  if (f) tfp_pinframe(L, -1);
+  else lua_pop(L, 1);
   return f;
 }
 

@@ -78,9 +78,11 @@ static int data(lua_State *L) {
 }
 
 static int write_csv(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);
+  const char *path = luaL_checkstring(L, 2);
+  tfp_frame *f = tfp_pinframe(L, 1);
   char err[512];
-  int rc = tfp_csv_write(f, luaL_checkstring(L, 2), err, sizeof err);
+  int rc = tfp_csv_write(f, path, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "write_csv", err);
   return 0;
 }
