@@ -147,7 +147,8 @@ static void setstatus(lua_State *L, int t, const char *key, const tfp_dea_result
 /* Peers in long form: unit, peer (reference row), weight, for lambda > 0. */
 static void push_peers(lua_State *L, const tfp_dea_result *r) {
   size_t m = 0;
-  for (size_t k = 0; k < r->n * r->n_ref; k++) m += r->lambda[k] > 0;
+  for (size_t j = 0; j < r->n; j++)
+    for (size_t t = 0; t < r->n_peers[j]; t++) m += r->peer_weight[j * r->max_peers + t] > 0;
   tfp_frame *f = tfp_frame_create(m);
   if (!f) tfp_raise(L, "memory", NULL, "out of memory for the peers of %d units", (int)r->n);
   tfp_pushframe(L, f);
@@ -160,9 +161,9 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
   if (!ok || !unit || !peer || !weight) tfp_raise(L, "memory", NULL, "out of memory for the peers");
   size_t k = 0;
   for (size_t j = 0; j < r->n; j++)
-    for (size_t p = 0; p < r->n_ref; p++) {
-      double l = r->lambda[j * r->n_ref + p];
-      if (l > 0) { unit[k] = (double)j + 1; peer[k] = (double)p + 1; weight[k] = l; k++; }
+    for (size_t t = 0; t < r->n_peers[j]; t++) {
+      double l = r->peer_weight[j * r->max_peers + t];
+      if (l > 0) { unit[k] = (double)j + 1; peer[k] = (double)r->peer[j * r->max_peers + t] + 1; weight[k] = l; k++; }
     }
 }
 
