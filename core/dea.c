@@ -2,6 +2,7 @@
 #include "dea.h"
 
 #include <glpk.h>
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@ void tfp_dea_result_free(tfp_dea_result *res) {
   if (!res) return;
   free(res->eff);
   free(res->status);
-  free(res->lambda);
+  free(res->n_peers);
+  free(res->peer);
+  free(res->peer_weight);
   free(res->slack);
   memset(res, 0, sizeof *res);
 }
@@ -99,12 +102,35 @@ typedef struct {
 
 typedef struct {
   jmp_buf jb;
-  char msg[256];
+  char msg[256];   /* GLPK's last terminal output: the text of a fatal error */
 } glpk_guard;
 
 static void glpk_fatal(void *info) {
   glpk_guard *g = info;
   longjmp(g->jb, 1);
+}
+
+/* GLPK's terminal output, caught instead of printed (GLPK turns it on to
+   report a fatal error, whose text tells an allocation failure apart). */
+static int glpk_term(void *info, const char *s) {
+  glpk_guard *g = info;
+  size_t used = strlen(g->msg);
+  if (used + 1 < sizeof g->msg) snprintf(g->msg + used, sizeof g->msg - used, "%s", s);
+  return 1;
+}
+
+/* Unit j's peers from the lambda columns first_col.. of the solved LP. */
+static void store_peers(tfp_dea_result *res, size_t j, glp_prob *lp, int first_col, const size_t *cols,
+                        size_t n_cols) {
+  size_t m = 0, *peer = res->peer + j * res->max_peers;
+  double *w = res->peer_weight + j * res->max_peers;
+  for (size_t k = 0; k < n_cols && m < res->max_peers; k++) {
+    double l = glp_get_col_prim(lp, (int)k + first_col);
+    if (fabs(l) < 1e-12) continue;
+    peer[m] = cols[k];
+    w[m++] = l;
+  }
+  res->n_peers[j] = m;
 }
 
 /* xs/ys: scaled reference data, variable-major (xs[i * n_ref + k]). */
@@ -301,11 +327,7 @@ static void slack_stage(dea_job *job) {
         double sv = glp_get_col_prim(d->lp, (int)(n_ref + v) + 1);
         sl[v] = fabs(sv) < 1e-9 ? 0.0 : sv * scale[v];
       }
-      if (res->lambda)
-        for (size_t k = 0; k < n_ref; k++) {
-          double l = glp_get_col_prim(d->lp, (int)k + 1);
-          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
-        }
+      if (res->n_peers) store_peers(res, j, d->lp, 1, job->cols, n_ref);
     } else {
       res->n_slack_failed++;
     }
@@ -317,13 +339,23 @@ static void slack_stage(dea_job *job) {
 }
 
 static int solve_all(dea_job *job, glpk_guard *guard) {
+  /* Initialise GLPK's environment here: done implicitly by the first GLPK
+     call, a failure there would print and abort(). */
+  guard->msg[0] = '\0';
+  int env = glp_init_env();
+  if (env != 0 && env != 1) {
+    snprintf(guard->msg, sizeof guard->msg, "%s", env == 2 ? "no memory available" : "unsupported");
+    return env == 2 ? TFP_ENOMEM : TFP_ENUMERIC;
+  }
   if (setjmp(guard->jb)) {
     /* GLPK hit a fatal error: its objects are gone; free its environment. */
     glp_free_env();
-    return TFP_ENUMERIC;
+    return strstr(guard->msg, "memory") || strstr(guard->msg, "no memory") ? TFP_ENOMEM : TFP_ENUMERIC;
   }
   glp_error_hook(glpk_fatal, guard);
+  glp_term_hook(glpk_term, guard);
   glp_term_out(GLP_OFF);
+  glp_mem_limit(job->o->lp_memory_mb > 0 ? job->o->lp_memory_mb : INT_MAX);
   const tfp_dea_data *eval = job->eval;
   const tfp_dea_opts *o = job->o;
   tfp_dea_result *res = job->res;
@@ -350,11 +382,7 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
     res->status[j] = st;
     if (st == TFP_DEA_OPTIMAL) {
       res->eff[j] = o->orientation == TFP_DEA_INPUT ? obj : 1.0 / obj;
-      if (res->lambda)
-        for (size_t k = 0; k < n_ref; k++) {
-          double l = glp_get_col_prim(d->lp, (int)k + 2);
-          res->lambda[j * res->n_ref + job->cols[k]] = fabs(l) < 1e-12 ? 0.0 : l;
-        }
+      if (res->n_peers) store_peers(res, j, d->lp, 2, job->cols, n_ref);
     } else {
       res->eff[j] = NAN;
       if (st == TFP_DEA_INFEASIBLE) res->n_infeasible++;
@@ -377,6 +405,8 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   if (d->lp) glp_delete_prob(d->lp);
   d->lp = NULL;
   if (res->slack && !job->interrupted) slack_stage(job);
+  glp_mem_limit(INT_MAX);
+  glp_term_hook(NULL, NULL);
   glp_error_hook(NULL, NULL);
   return TFP_OK;
 }
@@ -483,10 +513,15 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   res->n_ref = n_ref;
   res->eff = malloc(n * sizeof *res->eff);
   res->status = malloc(n * sizeof *res->status);
-  if (o->want_lambda) res->lambda = calloc(n * n_ref, sizeof *res->lambda);
+  if (o->want_lambda) {
+    res->max_peers = n_var + 1;
+    res->n_peers = calloc(n ? n : 1, sizeof *res->n_peers);
+    res->peer = malloc((n ? n : 1) * res->max_peers * sizeof *res->peer);
+    res->peer_weight = malloc((n ? n : 1) * res->max_peers * sizeof *res->peer_weight);
+  }
   if (o->want_slacks) res->slack = malloc((n ? n : 1) * n_var * sizeof *res->slack);
   if ((o->want_slacks && !res->slack) || !cols || !seq || !col_of || !scale || !xys || !unit || !ia || !ja || !ar || !ind || !val || !guard ||
-      !res->eff || !res->status || (o->want_lambda && !res->lambda)) {
+      !res->eff || !res->status || (o->want_lambda && (!res->n_peers || !res->peer || !res->peer_weight))) {
     rc = TFP_ENOMEM;
     tfp_error(err, errlen, 0, "out of memory for DEA on %zu units against %zu", n, n_ref);
     goto done;
@@ -536,7 +571,10 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, cols, seq,
                   drop_inefficient ? col_of : NULL, 0, 0 };
   rc = solve_all(&job, guard);
-  if (rc) {
+  if (rc == TFP_ENOMEM) {
+    tfp_error(err, errlen, 0, "out of memory in GLPK while evaluating unit %zu of %zu%s", job.j + 1, n,
+              o->lp_memory_mb > 0 ? " (its memory limit)" : "");
+  } else if (rc) {
     tfp_error(err, errlen, 0, "GLPK fatal error while evaluating unit %zu", job.j + 1);
   } else if (job.interrupted) {
     rc = TFP_EINTR;

@@ -26,7 +26,16 @@
    when the units are their own reference, each unit once its own score
    shows it inefficient (such units are evaluated first). Both lie inside the
    technology the others span under every returns to scale, so no score
-   changes; lambdas are still indexed by every reference unit (0 for those).
+   changes; peers are still numbered by reference unit (never those).
+
+   Peers (want_lambda) are stored sparsely: an optimal basic solution has at
+   most one nonzero per LP row, so each unit has at most max_peers = n_in +
+   n_out + 1 peers; 30,000 units take megabytes, not the 7 GB of an n x n
+   matrix.
+
+   GLPK's fatal errors (an allocation failure inside GLPK included, and a
+   failure to initialise its environment) become TFP_ENOMEM or TFP_ENUMERIC
+   with a message; GLPK never aborts the process or prints.
 
    Slacks (want_slacks): DEAP 2.1's "2-stage" method. With the radial score
    fixed, a second LP maximises the sum of input and output slacks (in the
@@ -61,13 +70,14 @@ typedef struct {
                                       for super-efficiency. */
   int super;                       /* Andersen-Petersen: evaluated unit left out of
                                       its own reference set (ref must be NULL) */
-  int want_lambda;                 /* fill lambda (n x n_ref) */
+  int want_lambda;                 /* fill the peers (n_peers, peer, peer_weight) */
   int want_slacks;                 /* DEAP's second stage: fill slack (n x (n_in +
                                       n_out)); lambda then comes from it */
   tfp_progress_fn progress;        /* called now and then, or NULL */
   void *progress_ud;
   tfp_rows rows, ref_rows;         /* name the units of eval and ref in messages
                                       (default: "row i") */
+  int lp_memory_mb;                /* cap on GLPK's memory in MB (glp_mem_limit); 0: none */
 } tfp_dea_opts;
 
 void tfp_dea_opts_init(tfp_dea_opts *o);
@@ -86,7 +96,11 @@ typedef struct {
   size_t n, n_ref;
   double *eff;          /* n scores, DEAP's convention; NaN when not optimal */
   int *status;          /* n TFP_DEA_* codes */
-  double *lambda;       /* n * n_ref (row-major: unit, then peer) or NULL */
+  size_t max_peers;     /* peer slots per unit (want_lambda) */
+  size_t *n_peers;      /* n counts, or NULL: unit j's peers are the first
+                           n_peers[j] of its slots j * max_peers ... */
+  size_t *peer;         /* ... reference units (0-based), ascending, */
+  double *peer_weight;  /* ... and their lambdas (|lambda| >= 1e-12) */
   double *slack;        /* n * (n_in + n_out) or NULL: input slacks then output
                            slacks, in the data's units; NaN without a score */
   size_t n_lp;          /* LPs solved */

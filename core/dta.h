@@ -9,6 +9,9 @@
 #define TFP_DTA_H
 #include "frame.h"
 
+/* Errors name the file: not a Stata file, a corrupt header (sizes the file
+   cannot hold, a variable without a name or named twice) are TFP_EDATA; a
+   missing or non-regular file TFP_EIO. */
 typedef struct {
   int value_labels;   /* 1 (default): labelled variables read as their labels; 0: the codes */
 } tfp_dta_opts;
@@ -17,4 +20,6 @@ void tfp_dta_opts_init(tfp_dta_opts *o);
 int tfp_dta_read_opts(const char *path, const tfp_dta_opts *o, tfp_frame **out, char *err, size_t errlen);
 /* tfp_dta_read_opts with the defaults. */
 int tfp_dta_read(const char *path, tfp_frame **out, char *err, size_t errlen);
+/* The same from size bytes in memory, named `name` in messages. */
+int tfp_dta_parse(const void *data, size_t size, const char *name, tfp_frame **out, char *err, size_t errlen);
 #endif

@@ -7,8 +7,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define LAI lapack_int
+
+/* OpenBLAS's BUFFER_SIZE on x86-64 (128 MB) plus its page alignment, and
+   room for whatever runs after. */
+#define BLAS_BUFFER_BYTES (136.0 * 1048576.0)
+#define BLAS_HEADROOM_BYTES (160.0 * 1048576.0)
+
+double tfp_la_memory_limit(void)
+{
+  struct rlimit as, data;
+  double limit = INFINITY;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) limit = (double)as.rlim_cur;
+  if (getrlimit(RLIMIT_DATA, &data) == 0 && data.rlim_cur != RLIM_INFINITY && (double)data.rlim_cur < limit)
+    limit = (double)data.rlim_cur;
+  return limit;
+}
+
+int tfp_la_reserve(char *err, size_t errlen)
+{
+  double limit = tfp_la_memory_limit();
+  if (isinf(limit)) return TFP_OK;
+  openblas_set_num_threads(1);
+  long pages = 0;
+  FILE *fp = fopen("/proc/self/statm", "r");
+  if (fp) {
+    if (fscanf(fp, "%ld", &pages) != 1) pages = 0;
+    fclose(fp);
+  }
+  double used = (double)pages * (double)sysconf(_SC_PAGESIZE);
+  if (limit - used < BLAS_HEADROOM_BYTES) {
+    snprintf(err, errlen, "the memory limit (ulimit -v: %.0f MB, %.0f MB in use) leaves too little room for "
+             "OpenBLAS's %.0f MB work buffer; raise it to at least %.0f MB", limit / 1048576, used / 1048576,
+             BLAS_BUFFER_BYTES / 1048576, (used + BLAS_HEADROOM_BYTES) / 1048576 + 1);
+    return TFP_ENOMEM;
+  }
+  const double a[4] = {1, 0, 0, 1};
+  double c[4];
+  tfp_la_gram(2, 2, a, c);
+  return TFP_OK;
+}
 
 void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C)
 {

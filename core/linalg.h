@@ -12,6 +12,22 @@
 void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C);
 /* C (p x p) = A' A, full symmetric. */
 void tfp_la_gram(size_t n, size_t p, const double *A, double *C);
+
+/* OpenBLAS maps a work buffer of about 129 MB of address space per thread
+   (each worker thread at its start, the caller's at its first level-3
+   call) and retries forever when the mapping fails: under an address-space
+   or data limit (ulimit -v) a worker spins from the start, a fit spins, and
+   the process hangs at exit joining the worker. The remedy needs the
+   environment variable OPENBLAS_NUM_THREADS=1 before the library loads (no
+   workers; the host re-executes itself with it under a limit), then, once
+   per process, before any other tfp_la_* call, tfp_la_reserve: under a
+   limit it maps the caller's buffer now, with a tiny product, or, when the
+   limit leaves too little room for it, returns TFP_ENOMEM with a message
+   (nothing is called). Without a limit it does nothing.
+   tfp_la_memory_limit: the smaller of RLIMIT_AS and RLIMIT_DATA in bytes,
+   INFINITY when neither is set. */
+double tfp_la_memory_limit(void);
+int tfp_la_reserve(char *err, size_t errlen);
 /* C (m x q) = A B (+ beta C) with A m x k, B k x q; transa/transb: A' or B'. */
 void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double alpha,
                  const double *A, const double *B, double beta, double *C);

@@ -61,15 +61,19 @@ static int optenum(lua_State *L, int t, const char *key, const char *def,
   return tfp_argerror(L, 1, lua_tostring(L, -1));
 }
 
+/* The frame in field key of the options table t, pinned for the rest of the
+   call (a finalizer closing it cannot free it under us). Pushes two values
+   when there is one. */
 static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
   lua_getfield(L, t, key);
   tfp_frame *f = tfp_toframe(L, -1);
   int isnil = lua_isnil(L, -1);
-  lua_pop(L, 1);   /* the frame stays alive in the options table */
   if (!f && (required || !isnil)) {
     lua_pushfstring(L, "option '%s' must be a frame", key);
     tfp_argerror(L, 1, lua_tostring(L, -1));
   }
+  if (f) tfp_pinframe(L, -1);
+  else lua_pop(L, 1);
   return f;
 }
 
@@ -145,7 +149,8 @@ static void setstatus(lua_State *L, int t, const char *key, const tfp_dea_result
 /* Peers in long form: unit, peer (reference row), weight, for lambda > 0. */
 static void push_peers(lua_State *L, const tfp_dea_result *r) {
   size_t m = 0;
-  for (size_t k = 0; k < r->n * r->n_ref; k++) m += r->lambda[k] > 0;
+  for (size_t j = 0; j < r->n; j++)
+    for (size_t t = 0; t < r->n_peers[j]; t++) m += r->peer_weight[j * r->max_peers + t] > 0;
   tfp_frame *f = tfp_frame_create(m);
   if (!f) tfp_raise(L, "memory", NULL, "out of memory for the peers of %d units", (int)r->n);
   tfp_pushframe(L, f);
@@ -158,9 +163,9 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
   if (!ok || !unit || !peer || !weight) tfp_raise(L, "memory", NULL, "out of memory for the peers");
   size_t k = 0;
   for (size_t j = 0; j < r->n; j++)
-    for (size_t p = 0; p < r->n_ref; p++) {
-      double l = r->lambda[j * r->n_ref + p];
-      if (l > 0) { unit[k] = (double)j + 1; peer[k] = (double)p + 1; weight[k] = l; k++; }
+    for (size_t t = 0; t < r->n_peers[j]; t++) {
+      double l = r->peer_weight[j * r->max_peers + t];
+      if (l > 0) { unit[k] = (double)j + 1; peer[k] = (double)r->peer[j * r->max_peers + t] + 1; weight[k] = l; k++; }
     }
 }
 

@@ -104,8 +104,7 @@ void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n) {
   }
 }
 
-static int vector_gc(lua_State *L) {
-  tfp_vector *v = tfp_checkvector(L, 1);
+static void vector_free(tfp_vector *v) {
   free(v->c.num);
   free(v->c.name);
   tfp_column_free_str(v->c.str, v->n);
@@ -113,6 +112,12 @@ static int vector_gc(lua_State *L) {
   v->c.num = NULL;
   v->c.str = NULL;
   v->n = 0;
+}
+
+static int vector_gc(lua_State *L) {
+  tfp_vector *v = tfp_checkvector(L, 1);
+  if (v->pins) v->closed = 1;   /* a running function reads it: freed when it is done */
+  else vector_free(v);
   return 0;
 }
 
@@ -165,7 +170,18 @@ static operand checkoperand(lua_State *L, int arg) {
   return o;
 }
 
+/* With convert, tables among the first n arguments become vectors (their metamethods run
+   now, before any vector is read), then every vector argument is pinned. */
+static void prepare_operands(lua_State *L, int n, int convert) {
+  lua_settop(L, n);
+  for (int k = 1; convert && k <= n; k++)
+    if (!tfp_tovector(L, k) && lua_istable(L, k)) { vector_from_table(L, k, 0); lua_replace(L, k); }
+  int scope = tfp_pinscope(L);
+  for (int k = 1; k <= n; k++) tfp_pin(L, scope, k);
+}
+
 static int vector_arith(lua_State *L, int op) {
+  prepare_operands(L, 2, 1);
   operand a = checkoperand(L, 1), b = op == LUA_OPUNM ? a : checkoperand(L, 2);
   if (a.x && b.x && a.n != b.n)
     return luaL_error(L, "vectors of different lengths (%d and %d)", (int)a.n, (int)b.n);
@@ -265,6 +281,8 @@ static double compare_result(int op, int c) {
 /* Comparisons give 0/1 vectors (missing stays missing), for filter(); the
    other side is a scalar or a vector of the same length and type. */
 static int vector_compare(lua_State *L) {
+  luaL_checkany(L, 2);
+  prepare_operands(L, 2, 0);
   tfp_vector *v = tfp_checkvector(L, 1), *w = tfp_tovector(L, 2);
   int op = (int)lua_tointeger(L, lua_upvalueindex(1));   /* 0 eq 1 ne 2 lt 3 le 4 gt 5 ge */
   if (w && (w->n != v->n || w->c.type != v->c.type))
@@ -397,6 +415,7 @@ static int vector_math(lua_State *L) {
     lua_pushnumber(L, f == 0 ? log(x) : f == 1 ? exp(x) : f == 2 ? sqrt(x) : fabs(x));
     return 1;
   }
+  prepare_operands(L, 1, 1);
   operand a = checkoperand(L, 1);
   double *r = tfp_newvector(L, a.n);
   for (size_t i = 0; i < a.n; i++) {
@@ -418,30 +437,107 @@ static int tfp_vector_new(lua_State *L) {
 
 /* ----------------------------------------------------------------- frames */
 
-typedef struct { tfp_frame *f; } frame_box;
+/* closed: closed by the user; f is freed then, or when the last pin goes. */
+typedef struct { tfp_frame *f; int pins, closed; } frame_box;
 
 tfp_frame *tfp_toframe(lua_State *L, int arg) {
   frame_box *b = luaL_testudata(L, arg, TFP_FRAME_MT);
-  return b ? b->f : NULL;
+  return b && !b->closed ? b->f : NULL;
 }
 
 tfp_frame *tfp_checkframe(lua_State *L, int arg) {
   frame_box *b = luaL_checkudata(L, arg, TFP_FRAME_MT);
-  if (!b->f) luaL_argerror(L, arg, "frame is closed");
+  if (!b->f || b->closed) luaL_argerror(L, arg, "frame is closed");
   return b->f;
 }
 
 void tfp_pushframe(lua_State *L, tfp_frame *f) {
   frame_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);
   b->f = f;
   luaL_setmetatable(L, TFP_FRAME_MT);
 }
 
 static int frame_close(lua_State *L) {
   frame_box *b = luaL_checkudata(L, 1, TFP_FRAME_MT);
+  b->closed = 1;
+  if (b->pins) return 0;   /* a running function reads it: freed when it is done */
   tfp_frame_free(b->f);
   b->f = NULL;
   return 0;
+}
+
+/* A change to the frame at arg (a column, the panel, a label): an error while
+   a function other than the caller (which holds `own` pins) reads it. */
+static void check_unpinned(lua_State *L, int arg, int own) {
+  frame_box *b = luaL_checkudata(L, arg, TFP_FRAME_MT);
+  if (b->pins > own)
+    tfp_raise(L, "usage", NULL, "the frame is being read by a running function (a metamethod or callback it "
+              "called tried to change it); change a copy (f:copy()) or change it after the call");
+}
+
+/* ------------------------------------------------------------------ pins */
+
+#define TFP_PIN_MT "tfp.pin"
+
+static void unpin(lua_State *L, int idx) {
+  frame_box *b = luaL_testudata(L, idx, TFP_FRAME_MT);
+  if (b) {
+    if (--b->pins == 0 && b->closed) { tfp_frame_free(b->f); b->f = NULL; }
+    return;
+  }
+  tfp_vector *v = luaL_testudata(L, idx, TFP_VECTOR_MT);
+  if (v && --v->pins == 0 && v->closed) vector_free(v);
+}
+
+/* The guard's __close: unpin everything it lists (no allocation: it also runs
+   while an out-of-memory error unwinds). */
+static int pin_close(lua_State *L) {
+  if (lua_getiuservalue(L, 1, 1) != LUA_TTABLE) return 0;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer k = 1; k <= n; k++) {
+    lua_rawgeti(L, -1, k);
+    unpin(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  lua_setiuservalue(L, 1, 1);   /* closed once only */
+  return 0;
+}
+
+int tfp_pinscope(lua_State *L) {
+  lua_newuserdatauv(L, 1, 1);
+  if (luaL_newmetatable(L, TFP_PIN_MT)) {
+    lua_pushcfunction(L, pin_close);
+    lua_setfield(L, -2, "__close");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, -2);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, 1);
+  lua_toclose(L, -1);
+  return lua_gettop(L);
+}
+
+void tfp_pin(lua_State *L, int scope, int idx) {
+  idx = lua_absindex(L, idx);
+  frame_box *b = luaL_testudata(L, idx, TFP_FRAME_MT);
+  tfp_vector *v = b ? NULL : luaL_testudata(L, idx, TFP_VECTOR_MT);
+  if (!b && !v) return;
+  lua_getiuservalue(L, scope, 1);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);   /* may raise: pin only once listed */
+  lua_pop(L, 1);
+  if (b) b->pins++;
+  else v->pins++;
+}
+
+tfp_frame *tfp_pinframe(lua_State *L, int arg) {
+  arg = lua_absindex(L, arg);
+  tfp_checkframe(L, arg);
+  tfp_pin(L, tfp_pinscope(L), arg);
+  return tfp_checkframe(L, arg);
 }
 
 /* Push the hint for a column name that f lacks: " (did you mean 'X'?)" when
@@ -607,7 +703,12 @@ static void frame_setcolumn(lua_State *L, tfp_frame *f, const char *name, int id
 /* f.name: the column, else the method; anything else is an error, so that a
    misspelt column is never a silent nil (f.SAGG_H = f.SAGG_h would delete). */
 static int frame_index(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  /* A closed frame still has its methods, so f:close() is idempotent (the
+     others then say the frame is closed). */
+  if (!tfp_toframe(L, 1) && luaL_checkudata(L, 1, TFP_FRAME_MT) && push_method(L) == 1 && !lua_isnil(L, -1))
+    return 1;
+  tfp_frame *f = tfp_pinframe(L, 1);
   if (lua_type(L, 2) == LUA_TSTRING) {
     int j = tfp_frame_find(f, lua_tostring(L, 2));
     if (j >= 0) { tfp_pushcolumn(L, &f->col[j], f->nrow); return 1; }
@@ -623,14 +724,20 @@ static int frame_index(lua_State *L) {
 }
 
 static int frame_has(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   lua_pushboolean(L, tfp_frame_find(f, luaL_checkstring(L, 2)) >= 0);
   return 1;
 }
 
 static int frame_newindex(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  tfp_checkframe(L, 1);
   const char *name = luaL_checkstring(L, 2);
+  lua_settop(L, 3);
+  /* A table's metamethods may close or change the frame: convert it first. */
+  if (lua_istable(L, 3)) { vector_from_table(L, 3, 0); lua_replace(L, 3); }
+  tfp_frame *f = tfp_pinframe(L, 1);
+  check_unpinned(L, 1, 1);
   luaL_getmetafield(L, 1, "methods");
   if (lua_getfield(L, -1, name) != LUA_TNIL)
     return tfp_raise(L, "usage", push_access_name(L, name), "'%s' is a frame method, not a column name; "
@@ -653,7 +760,8 @@ static int frame_ncol(lua_State *L) {
 }
 
 static int frame_names(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 1);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   lua_createtable(L, (int)f->ncol, 0);
   for (size_t j = 0; j < f->ncol; j++) {
     lua_pushstring(L, f->col[j].name);
@@ -663,7 +771,8 @@ static int frame_names(lua_State *L) {
 }
 
 static int frame_types(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 1);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   lua_createtable(L, 0, (int)f->ncol);
   for (size_t j = 0; j < f->ncol; j++) {
     lua_pushstring(L, f->col[j].type == TFP_NUM ? "number" : "string");
@@ -673,9 +782,12 @@ static int frame_types(lua_State *L) {
 }
 
 static int frame_label(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  int set = lua_gettop(L) >= 3;   /* f:label(name, nil) clears it */
+  lua_settop(L, 3);
+  tfp_frame *f = tfp_pinframe(L, 1);
   int j = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
-  if (lua_gettop(L) >= 3) {
+  if (set) {
+    check_unpinned(L, 1, 1);
     if (tfp_frame_set_label(f, j, luaL_optstring(L, 3, NULL)) != TFP_OK) return luaL_error(L, "out of memory");
     return 0;
   }
@@ -698,7 +810,8 @@ static size_t *scratch_rows(lua_State *L, size_t n) {
 }
 
 static int frame_head(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   lua_Integer k = luaL_optinteger(L, 2, 6);
   size_t n = k < 0 ? 0 : (size_t)k > f->nrow ? f->nrow : (size_t)k;
   size_t *rows = scratch_rows(L, n);
@@ -718,7 +831,8 @@ static void push_row(lua_State *L, tfp_frame *f, size_t i) {
 /* filter(function(row) ... end) or filter(mask): mask is a 0/1 vector or a
    table of booleans; missing counts as false, as in Stata's `if`. */
 static int frame_filter(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   size_t *rows = scratch_rows(L, f->nrow), n = 0;
   if (lua_isfunction(L, 2)) {
     for (size_t i = 0; i < f->nrow; i++) {
@@ -804,7 +918,10 @@ static wanted *check_wanted(lua_State *L, const tfp_column *c, int vi, size_t *n
   int list = lua_type(L, vi) == LUA_TTABLE;
   *nv = list ? (size_t)luaL_len(L, vi) : 1;
   if (*nv > (size_t)INT_MAX) tfp_raise(L, "usage", "f:where", "the list of values for '%s' is too long", c->name);
-  wanted *w = lua_newuserdatauv(L, (*nv ? *nv : 1) * sizeof *w, 0);
+  wanted *w = lua_newuserdatauv(L, (*nv ? *nv : 1) * sizeof *w, 1);
+  lua_createtable(L, list ? (int)*nv : 1, 0);   /* the strings, alive while w is */
+  lua_setiuservalue(L, -2, 1);
+  int wi = lua_gettop(L);
   for (size_t k = 0; k < *nv; k++) {
     int ty = list ? lua_geti(L, vi, (lua_Integer)k + 1) : (lua_pushvalue(L, vi), lua_type(L, -1));
     int want = c->type == TFP_NUM ? LUA_TNUMBER : LUA_TSTRING;
@@ -817,8 +934,11 @@ static wanted *check_wanted(lua_State *L, const tfp_column *c, int vi, size_t *n
       tfp_raise(L, "usage", "f:where", "the value for '%s' must be a %s or a list of them, not a %s%s", c->name,
                 c->type == TFP_NUM ? "number" : "string", lua_typename(L, ty), list ? " (in the list)" : "");
     }
-    /* Strings stay alive in the key's value or list, which stay on the stack. */
+    /* A list's __index may make fresh strings: keep each one with w. */
     w[k] = (wanted){ty == LUA_TNUMBER ? lua_tonumber(L, -1) : 0, ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL, 0};
+    lua_getiuservalue(L, wi, 1);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)k + 1);
     lua_pop(L, 1);
   }
   return w;
@@ -828,7 +948,8 @@ static wanted *check_wanted(lua_State *L, const tfp_column *c, int vi, size_t *n
    A value no row has is a warning (with the values present), as is a set
    of conditions each met by some rows but never together. */
 static int frame_where(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   if (!lua_istable(L, 2)) return tfp_argerror(L, 2, "expected a table {column = value or {values}}");
   size_t *rows = scratch_rows(L, f->nrow), n = 0;
   char *keep = lua_newuserdatauv(L, f->nrow ? f->nrow : 1, 0);
@@ -840,8 +961,9 @@ static int frame_where(lua_State *L) {
     /* Check the type first: lua_tostring would turn a number key into a string and break lua_next. */
     if (lua_type(L, -2) != LUA_TSTRING)
       return tfp_raise(L, "usage", "f:where", "keys must be column names, not a %s", luaL_typename(L, -2));
-    const char *name = lua_tostring(L, -2);
-    int j = tfp_frame_find(f, name), vi = lua_gettop(L);
+    lua_pushvalue(L, -2);   /* the key stays alive on the stack whatever happens to the table */
+    const char *name = lua_tostring(L, -1);
+    int j = tfp_frame_find(f, name), vi = lua_gettop(L) - 1;
     if (j < 0) {
       push_column_hint(L, f, name, 0);
       return tfp_raise(L, "usage", "f:where", "no column '%s'%s", name, lua_tostring(L, -1));
@@ -900,7 +1022,8 @@ static int frame_where(lua_State *L) {
 }
 
 static int frame_select(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
   tfp_frame *g = tfp_frame_create(f->nrow);
   if (!g) return luaL_error(L, "out of memory");
@@ -918,7 +1041,8 @@ static int frame_select(lua_State *L) {
 }
 
 static int frame_copy(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 1);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   size_t *rows = scratch_rows(L, f->nrow);
   for (size_t i = 0; i < f->nrow; i++) rows[i] = i;
   return push_rows(L, f, rows, f->nrow);
@@ -997,13 +1121,15 @@ static int panel_tostring(lua_State *L) {
 
 /* f:panel(id, time) declares the panel; f:panel() describes it (nil if none). */
 static int frame_panel(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 3);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   if (lua_isnoneornil(L, 2)) {
     if (f->panel_id < 0) { lua_pushnil(L); return 1; }
     return push_panel_info(L, f);
   }
   int id = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
   int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
+  check_unpinned(L, 1, 1);
   char err[256] = "";
   int rc = tfp_frame_panel(f, id, tm, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
@@ -1011,7 +1137,8 @@ static int frame_panel(lua_State *L) {
 }
 
 static int frame_lag(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 3);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   const double *x;
   size_t n;
   if (lua_type(L, 2) == LUA_TSTRING) {
@@ -1020,6 +1147,7 @@ static int frame_lag(lua_State *L) {
   } else {
     tfp_vector *v = tfp_checkvector(L, 2);
     luaL_argcheck(L, v->c.type == TFP_NUM && v->n == f->nrow, 2, "need a numeric vector with one value per row");
+    tfp_pin(L, lua_gettop(L), 2);   /* the frame's pin scope is on top */
     x = v->c.num;
     n = v->n;
   }
@@ -1033,7 +1161,8 @@ static int frame_lag(lua_State *L) {
 
 /* Column widths over the first rows shown, then an aligned listing. */
 static int frame_tostring(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 1);   /* the pin goes above the arguments */
+  tfp_frame *f = tfp_pinframe(L, 1);
   size_t show = f->nrow < 10 ? f->nrow : 10;
   size_t *width = scratch_rows(L, f->ncol);
   char cell[64];

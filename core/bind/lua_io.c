@@ -101,8 +101,9 @@ static int write_csv(lua_State *L) {
   lua_Debug ar;
   int method = lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.namewhat &&
                strcmp(ar.namewhat, "method") == 0;
-  tfp_frame *f = tfp_checkframe(L, 1);
+  lua_settop(L, 2);
   const char *path = check_path(L, 2);
+  tfp_frame *f = tfp_pinframe(L, 1);
   char err[512] = "";
   int rc = tfp_csv_write(f, path, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, method ? "f:write_csv" : "tfp.write_csv", err);

@@ -34,8 +34,11 @@ static int box_gc(lua_State *L)
   return 0;
 }
 
-/* Stack slot of the table that keeps table copies alive during the call. */
+/* Stack slots of the table that keeps table copies alive during the call,
+   and of the pin scope that keeps vectors open (a table's metamethods run
+   while vectors read earlier are held). */
 #define KEEP 2
+#define PINS 3
 
 /* A numeric vector from the value at idx (a tfp.vector or a table). Table
    contents are copied into a userdata owned by the KEEP table. */
@@ -45,6 +48,7 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
   tfp_vector *v = tfp_tovector(L, idx);
   if (v) {
     if (v->c.type != TFP_NUM) tfp_raise(L, "data", "tfp._ivfit", "variable '%s' is not numeric", name);
+    tfp_pin(L, PINS, idx);
     *n = v->n;
     return v->c.num;
   }
@@ -252,6 +256,7 @@ static int l_ivfit(lua_State *L)
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_newtable(L);   /* KEEP */
+  tfp_pinscope(L);   /* PINS */
   /* scratch in userdata owned by KEEP: nothing malloc'ed can leak when we raise */
   const int spec = 1;
   tfp_iv_data d;

@@ -17,7 +17,7 @@ void tfp_checkoptions(lua_State *L, int arg, const char *fn) {
 
 /* tfp._panel(f) -> id, time: the names of f's declared panel, or nothing. */
 static int l_panel(lua_State *L) {
-  tfp_frame *f = tfp_checkframe(L, 1);
+  tfp_frame *f = tfp_pinframe(L, 1);
   if (f->panel_id < 0) return 0;
   lua_pushstring(L, f->col[f->panel_id].name);
   lua_pushstring(L, f->col[f->panel_time].name);

@@ -18,6 +18,7 @@
    tfp.group_mean(x, by [, f]) -> vector: each row gets the mean of x over
      the rows with its value of by (x, by: vectors, tables or columns of f).
    Data errors name the unit and years, or the row and column. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static tfp_frame *optframe(lua_State *L, int t, int required) {
   tfp_frame *f = tfp_toframe(L, -1);
   if (!f && (required || !lua_isnil(L, -1)))
     tfp_argerror(L, t, lua_pushfstring(L, "option 'data' must be a frame, not a %s", luaL_typename(L, -1)));
-  lua_pop(L, 1);   /* the options table keeps it alive */
+  if (f) tfp_pinframe(L, -1);   /* pinned for the rest of the call; pushes one more value */
+  else lua_pop(L, 1);
   return f;
 }
 
@@ -60,6 +62,7 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
   if (v) {
     if (v->c.type != TFP_NUM && !allow_str)
       tfp_argerror(L, arg, lua_pushfstring(L, "%s: a string vector, numbers expected", what));
+    tfp_pin(L, tfp_pinscope(L), arg);   /* pushes one value */
     r.col = &v->c;
     r.x = v->c.num;
     r.n = v->n;
@@ -96,6 +99,24 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
                                           luaL_typename(L, arg)));
   }
   return r;
+}
+
+/* Tables with metatables as arguments 1 and 2 become plain copies first:
+   their metamethods may close or change a frame or vector, so they run
+   before any frame or vector is read. */
+static void tables_first(lua_State *L) {
+  for (int k = 1; k <= 2; k++) {
+    if (!lua_istable(L, k) || !lua_getmetatable(L, k)) continue;
+    lua_pop(L, 1);
+    lua_Integer n = luaL_len(L, k);
+    if (n < 0 || n > INT_MAX) tfp_argerror(L, k, "a table with an impossible length");
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_geti(L, k, i);
+      lua_rawseti(L, -2, i);
+    }
+    lua_replace(L, k);
+  }
 }
 
 /* Field `key` of options table t as numarg (nil: r.x == NULL). Pushes one value. */
@@ -192,6 +213,7 @@ static int prep_capital_stock(lua_State *L) {
 static int prep_deflate(lua_State *L) {
   lua_settop(L, 3);
   tfp_checkoptions(L, 3, "tfp.deflate");
+  tables_first(L);
   tfp_frame *f = optframe(L, 3, 0);
   numarg v = checkvalues(L, 1, "values", f, 0), idx = checkvalues(L, 2, "index", f, 0);
   if (v.n != idx.n)
@@ -227,7 +249,8 @@ static int prep_deflate(lua_State *L) {
    x, by: vectors or tables; with a frame as third argument, column names. */
 static int prep_group_mean(lua_State *L) {
   lua_settop(L, 3);
-  tfp_frame *f = lua_isnil(L, 3) ? NULL : tfp_checkframe(L, 3);
+  tables_first(L);
+  tfp_frame *f = lua_isnil(L, 3) ? NULL : tfp_pinframe(L, 3);
   numarg x = checkvalues(L, 1, "x", f, 0), by = checkvalues(L, 2, "by", f, 1);
   if (x.n != by.n)
     return tfp_raise(L, "usage", "tfp.group_mean", "%d values but %d group values", (int)x.n, (int)by.n);

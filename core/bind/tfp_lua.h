@@ -17,6 +17,7 @@
 typedef struct {
   tfp_column c;
   size_t n;
+  int pins, closed;   /* see tfp_pin: a close while pinned waits for the unpin */
 } tfp_vector;
 
 tfp_frame *tfp_checkframe(lua_State *L, int arg);
@@ -24,6 +25,19 @@ tfp_frame *tfp_toframe(lua_State *L, int arg);         /* NULL if not a frame */
 void tfp_pushframe(lua_State *L, tfp_frame *f);        /* takes ownership */
 
 tfp_vector *tfp_checkvector(lua_State *L, int arg);
+
+/* Pinning, for C functions that run Lua code (an __index or __len metamethod,
+   a callback, a finalizer at any allocation) while they hold a frame's or a
+   vector's memory. tfp_pinscope pushes a to-be-closed guard and returns its
+   stack index; tfp_pin pins the frame or vector at idx until the guard is
+   closed (the C function returns or raises). Closing a pinned object is
+   deferred to then; changing a pinned frame's columns or panel is an error.
+   tfp_pinframe checks the frame at arg (raising if closed) and pins it in a
+   new scope (pushes one value). Never remove or replace the guard's slot
+   except by lua_settop/lua_pop. */
+int tfp_pinscope(lua_State *L);
+void tfp_pin(lua_State *L, int scope, int idx);
+tfp_frame *tfp_pinframe(lua_State *L, int arg);
 tfp_vector *tfp_tovector(lua_State *L, int arg);       /* NULL if not a vector */
 /* Push a new numeric vector of n values (uninitialised) and return its data. */
 double *tfp_newvector(lua_State *L, size_t n);

@@ -1,6 +1,7 @@
 /* tfpkit.c — the host: runs scripts like lua(1) and offers a REPL with
    readline editing, history and completion, where an error never ends the
    session. Shaped after Lua 5.4's lua.c. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <readline/readline.h>
 #include <lualib.h>
 #include "embedded.h"
+#include "linalg.h"
 #include "tfp_lua.h"
 #include "visible.h"
 
@@ -858,6 +860,16 @@ static int pmain(lua_State *L) {
 }
 
 int main(int argc, char **argv) {
+  /* Under ulimit -v, OpenBLAS must run without worker threads (each would
+     spin forever mapping its work buffer, and exit would wait for them): the
+     variable is read when the library loads, so start again with it set.
+     Then the caller's buffer is mapped now or never (see linalg.h). */
+  const char *blas_threads = getenv("OPENBLAS_NUM_THREADS");
+  if (isfinite(tfp_la_memory_limit()) && (!blas_threads || strcmp(blas_threads, "1") != 0) &&
+      setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+    execv("/proc/self/exe", argv);   /* returns only on failure: go on as we are */
+  char la_err[256];
+  if (tfp_la_reserve(la_err, sizeof la_err) != TFP_OK) { l_message(la_err); return EXIT_FAILURE; }
   lua_State *L = luaL_newstate();
   if (!L) { l_message("cannot create state: not enough memory"); return EXIT_FAILURE; }
   lua_setwarnf(L, warn_visible, NULL);

@@ -9,6 +9,13 @@
 #include "csv.h"
 #include "dea.h"
 
+/* Unit j's lambda on reference unit p from the sparse peers (0 if none). */
+static double lambda(const tfp_dea_result *r, size_t j, size_t p) {
+  for (size_t t = 0; t < r->n_peers[j]; t++)
+    if (r->peer[j * r->max_peers + t] == p) return r->peer_weight[j * r->max_peers + t];
+  return 0;
+}
+
 static tfp_dea_data data_of(const tfp_frame *f, const char **xn, size_t n_in,
                             const char **yn, size_t n_out, const double **xbuf,
                             const double **ybuf) {
@@ -109,14 +116,14 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
   CHECK(tfp_dea_run(&d, NULL, &o, &r, err, sizeof err) == TFP_OK);
   const double *l2 = ref_col(g, "lambda_firm2"), *l5 = ref_col(g, "lambda_firm5");
   for (size_t j = 0; j < 5; j++) {
-    CHECK_NEAR(r.lambda[j * 5 + 1], l2[j], 1e-4);
-    CHECK_NEAR(r.lambda[j * 5 + 4], l5[j], 1e-4);
-    CHECK(r.lambda[j * 5 + 0] == 0 || j == 0);   /* only firms 2 and 5 are peers */
-    CHECK(r.lambda[j * 5 + 2] == 0 && r.lambda[j * 5 + 3] == 0);
+    CHECK_NEAR(lambda(&r, j, 1), l2[j], 1e-4);
+    CHECK_NEAR(lambda(&r, j, 4), l5[j], 1e-4);
+    CHECK(lambda(&r, j, 0) == 0 || j == 0);   /* only firms 2 and 5 are peers */
+    CHECK(lambda(&r, j, 2) == 0 && lambda(&r, j, 3) == 0);
   }
   /* DEAP: firm 3's peers are 5 and 2 with weights 0.500 and 1.000. */
-  CHECK_NEAR(r.lambda[2 * 5 + 4], 0.5, 6e-4);
-  CHECK_NEAR(r.lambda[2 * 5 + 1], 1.0, 6e-4);
+  CHECK_NEAR(lambda(&r, 2, 4), 0.5, 6e-4);
+  CHECK_NEAR(lambda(&r, 2, 1), 1.0, 6e-4);
   tfp_dea_result_free(&r);
   tfp_frame_free(f);
   tfp_frame_free(g);
@@ -156,8 +163,8 @@ static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
     /* Peers from the second stage: DEAP's weights (lambda columns). */
     const double *l2 = ref_col(g, "lambda_firm2"), *l5 = ref_col(g, "lambda_firm5");
     for (size_t j = 0; j < 5; j++) {
-      CHECK_NEAR(r.lambda[j * 5 + 1], l2[j], 1e-4);
-      CHECK_NEAR(r.lambda[j * 5 + 4], l5[j], 1e-4);
+      CHECK_NEAR(lambda(&r, j, 1), l2[j], 1e-4);
+      CHECK_NEAR(lambda(&r, j, 4), l5[j], 1e-4);
     }
     tfp_dea_result_free(&r);
   }
@@ -498,6 +505,60 @@ static void a_progress_callback_can_interrupt_the_run(void) {
   toy_free(&t);
 }
 
+/* Peers are stored per unit, at most n_in + n_out + 1 each: 3,000 units take
+   kilobytes (a dense n x n matrix: 72 MB), and every unit's weights reproduce
+   its score-scaled input (CRS, input orientation: sum_k lambda_k x_k <= theta x). */
+static void peers_are_sparse_and_consistent_with_the_scores(void) {
+  toy t;
+  toy_make(&t, 3000, 7);
+  tfp_dea_opts o;
+  tfp_dea_opts_init(&o);
+  o.want_lambda = 1;
+  tfp_dea_result r;
+  char err[256];
+  CHECK(tfp_dea_run(&t.d, NULL, &o, &r, err, sizeof err) == TFP_OK);
+  CHECK(r.max_peers == 4);
+  int ok = 1;
+  for (size_t j = 0; j < t.n; j++) {
+    double y = 0, x1 = 0;
+    for (size_t k = 0; k < r.n_peers[j]; k++) {
+      size_t p = r.peer[j * r.max_peers + k];
+      double l = r.peer_weight[j * r.max_peers + k];
+      if (k > 0 && p <= r.peer[j * r.max_peers + k - 1]) ok = 0;   /* ascending */
+      y += l * t.y[p];
+      x1 += l * t.x1[p];
+    }
+    if (r.n_peers[j] == 0 || y < t.y[j] * (1 - 1e-6) || x1 > r.eff[j] * t.x1[j] * (1 + 1e-6)) ok = 0;
+  }
+  CHECK(ok);
+  tfp_dea_result_free(&r);
+  toy_free(&t);
+}
+
+/* An allocation failure inside GLPK (here its own memory limit, which takes
+   the same path as a failed malloc) is a clean TFP_ENOMEM, not GLPK's abort;
+   GLPK works again afterwards. */
+static void glpk_out_of_memory_is_an_error_not_an_abort(void) {
+  toy t;
+  toy_make(&t, 20000, 11);
+  tfp_dea_opts o;
+  tfp_dea_opts_init(&o);
+  o.lp_memory_mb = 1;
+  o.warm_start = 1;
+  o.screen = 0;
+  tfp_dea_result r;
+  char err[256];
+  CHECK(tfp_dea_run(&t.d, NULL, &o, &r, err, sizeof err) == TFP_ENOMEM);
+  CHECK_STR_CONTAINS(err, "out of memory in GLPK while evaluating unit 1 of 20000 (its memory limit)");
+  CHECK(r.eff == NULL);
+  toy_free(&t);
+  toy_make(&t, 50, 3);
+  tfp_dea_opts_init(&o);
+  CHECK(tfp_dea_run(&t.d, NULL, &o, &r, err, sizeof err) == TFP_OK);
+  tfp_dea_result_free(&r);
+  toy_free(&t);
+}
+
 int main(void) {
   charnes1981_matches_benchmarking_in_all_four_models();
   warm_start_gives_the_cold_start_scores();
@@ -512,5 +573,7 @@ int main(void) {
   infeasible_cross_technology_lps_give_nan_and_are_counted();
   bad_input_is_rejected_naming_the_variable_and_row();
   a_progress_callback_can_interrupt_the_run();
+  peers_are_sparse_and_consistent_with_the_scores();
+  glpk_out_of_memory_is_an_error_not_an_abort();
   return check_report("test_dea");
 }
