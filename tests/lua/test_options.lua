@@ -40,6 +40,8 @@ local calls = {
   ["m:with"] = function(o) return tfp.model(iv):with(o) end,
   ["tfp.table"] = function(o) return tfp.table({tfp.ivreg(card, iv)}, o) end,
   ["tfp.controls"] = function(o) return tfp.controls(o) end,
+  ["tfp.summary"] = function(o) return tfp.summary(panel, {"gdp", "emp"}, o) end,
+  ["tfp.correlate"] = function(o) return tfp.correlate(panel, {"gdp", "emp"}, o) end,
   ["f:merge"] = function(o)
     return panel:merge(tfp.frame{{"city", {1, 2}}, {"region", {"East", "West"}}}, with({on = "city"}, o))
   end,
