@@ -65,6 +65,15 @@ local FORMAT_LIST = "text, markdown, latex, csv, html or rtf"
 local EXT_FORMAT = {txt = "text", md = "markdown", tex = "latex", csv = "csv", html = "html",
                     htm = "html", rtf = "rtf"}
 
+-- Misuse is a usage tfp.error located at the caller's line (tfp._raise walks
+-- past this module's frames); install() sets raise.
+local raise = function(_, fn, msg) error(fn .. ": " .. msg, 0) end
+-- The atomic writer is C (tfp._write_file); without tfpkit there is none.
+local write_file = function(path) raise("io", "tfp.table", "cannot write '" .. path .. "': needs tfpkit") end
+local function fail(msg)
+  raise("usage", "tfp.table", msg)
+end
+
 -- Diagnostics rows: every statistic a fit carries, by name. get(m, st, i)
 -- reads the value (default: the field of that name), p the field printed in
 -- brackets below it. kind: "num", "int" or "str". First-stage statistics
@@ -182,15 +191,6 @@ local function r2_label(fits)
 end
 
 local STAT_WORD = {t = "t statistics", z = "z statistics", se = "Standard errors"}
-
--- Misuse is a usage tfp.error located at the caller's line (tfp._raise walks
--- past this module's frames); install() sets raise.
-local raise = function(_, fn, msg) error(fn .. ": " .. msg, 0) end
--- The atomic writer is C (tfp._write_file); without tfpkit there is none.
-local write_file = function(path) raise("io", "tfp.table", "cannot write '" .. path .. "': needs tfpkit") end
-local function fail(msg)
-  raise("usage", "tfp.table", msg)
-end
 
 local function isnan(x) return x ~= x end
 

@@ -521,6 +521,99 @@ test("stats choose, reorder and relabel the diagnostics rows", function()
     "VCE,robust,robust"}, "\r\n"), "csv")
 end)
 
+test("every statistic of a fit is a row by name, with its p value in brackets", function()
+  local m = fit_total()
+  m.ar_f, m.ar_f_p, m.ar_chi2, m.ar_chi2_p = 12.5, 0.00002, 25.1, 0.000004
+  m.endog, m.endog_p, m.dm, m.dm_p, m.r2_u, m.rmse, m.sigmasq = 7.25, 0.0071, 7.1, 0.0078, 0.95, 0.1, 0.01
+  m.stock_yogo = {{label = "10% maximal IV size", value = 19.93}, {label = "15% maximal IV size", value = 11.59}}
+  m.first = {{name = "SAGG", inst_names = {"L1.SAGG"}, coef = {["L1.SAGG"] = 0.9}, se = {["L1.SAGG"] = 0.1},
+              F = 81, F_p = 0, sw_F = 81, sw_p = 0, pr2 = 0.3456, shea_pr2 = 0.3456}}
+  local tab = T.new({m}, {keep = "SAGG", fe_rows = false,
+                          stats = {"ar_f", "ar_chi2", "endog", "dm", "sy_size_10", "sy_size_15", "first_F",
+                                   "first_pr2", "r2", "r2_u", "rmse", "sigmasq"}})
+  eq(csvbody(tab):match("Anderson.*"), table.concat({
+    "Anderson-Rubin Wald F,12.500", ",[0.0000]", "Anderson-Rubin Wald chi2,25.100", ",[0.0000]",
+    "Endogeneity (C statistic),7.250", ",[0.0071]", "Davidson-MacKinnon,7.100", ",[0.0078]",
+    "Stock-Yogo 10% max. IV size,19.93", "Stock-Yogo 15% max. IV size,11.59",
+    "First-stage F,81.000", ",[0.0000]", "First-stage partial R2,0.346",
+    "Within R2,0.887", "Uncentered R2,0.950", "Root MSE,0.100", "sigmasq,0.010"}, "\r\n"), "csv")
+  check.truthy(tab:render("latex"):find("Anderson-Rubin Wald $\\chi^2$ & 25.100", 1, true), "latex chi2")
+  raises(function() T.new({m}, {stats = {"nonesuch"}}) end, "unknown statistic 'nonesuch'")
+  raises(function() T.new({m}, {stats = {{"N", lable = "x"}}}) end, "opts.stats[1]: unknown field 'lable'")
+end)
+
+test("R2 is labelled as xtivreg2 means it: within with fixed effects, centered without", function()
+  local fe, nofe = fit_total(), fit_total()
+  nofe.fe = nil
+  local function r2row(fits) return csvbody(T.new(fits, {keep = "SAGG", fe_rows = false, stats = {"r2"}})) end
+  check.truthy(r2row({fe}):find("\r\nWithin R2,0.887$"), "within")
+  check.truthy(r2row({nofe}):find("\r\nCentered R2,0.887$"), "centered")
+  local mixed = T.new({fe, nofe}, {keep = "SAGG", fe_rows = false, stats = {"r2"}})
+  check.truthy(csvbody(mixed):find("\r\nR2,0.887,0.887$"), "mixed: plain R2")
+  check.truthy(mixed:render("text"):find("R2: within R2 (of the demeaned model) with fixed effects, centered R2 without",
+                                         1, true), "mixed: a note says which")
+  check.truthy(csvbody(T.new({fe}, {keep = "SAGG", fe_rows = false, stats = {{"r2", label = "R-squared"}}}))
+    :find("R-squared,0.887", 1, true), "own label")
+end)
+
+-- A fit with two endogenous regressors and their first stages.
+local function fit_two_endog()
+  local m = fit_total()
+  m.first = {
+    {name = "SAGG", inst_names = {"L1.SAGG", "L2.SAGG"}, coef = {["L1.SAGG"] = 0.8, ["L2.SAGG"] = -0.05},
+     se = {["L1.SAGG"] = 0.1, ["L2.SAGG"] = 0.05}, F = 40.5, F_p = 0, sw_F = 38.25, sw_p = 0, pr2 = 0.25,
+     F_df_r = 100},
+    {name = "GOV", inst_names = {"L1.SAGG", "L2.SAGG"}, coef = {["L1.SAGG"] = 0.01, ["L2.SAGG"] = 0.3},
+     se = {["L1.SAGG"] = 0.02, ["L2.SAGG"] = 0.1}, F = 4.5, F_p = 0.0111, sw_F = 3.9, sw_p = 0.0485, pr2 = 0.02,
+     F_df_r = 100},
+  }
+  return m
+end
+
+test("stage = 1 shows each endogenous regressor's first stage, with F, SW F and partial R2", function()
+  local tab = T.new({{label = "2SLS", fit_two_endog()}}, {stage = 1})
+  eq(csvbody(tab), table.concat({
+    ",2SLS,2SLS", "Dependent variable,SAGG,GOV",
+    -- t = b / se; p from the normal (the fit is not small): 8 -> ***,
+    -- -1 -> none, 0.5 -> none, 3 -> ***.
+    "L1.SAGG,0.800***,0.010", ",(8.00),(0.50)", "L2.SAGG,-0.050,0.300***", ",(-1.00),(3.00)",
+    "Year FE,Y,Y", "City FE,Y,Y",
+    "First-stage F,40.500,4.500", ",[0.0000],[0.0111]", "Sanderson-Windmeijer F,38.250,3.900",
+    ",[0.0000],[0.0485]", "First-stage partial R2,0.250,0.020", "N,3393,3393"}, "\r\n"), "csv")
+  check.truthy(tab:render("text"):find("First stage: coefficients of the excluded instruments", 1, true), "note")
+end)
+
+test("a first-stage statistic of a fit with two endogenous regressors must name one", function()
+  raises(function() T.new({fit_two_endog()}, {stats = {"first_F"}}) end,
+         "model 1 has 2 endogenous regressors (SAGG, GOV): name one, as {'first_F', endog = 'SAGG'}")
+  local tab = T.new({fit_two_endog()}, {keep = "SAGG", fe_rows = false, stats = {{"first_F", endog = "GOV"}}})
+  check.truthy(csvbody(tab):find("First-stage F (GOV),4.500\r\n,[0.0111]", 1, true), csvbody(tab))
+  raises(function() T.new({fit_total()}, {stage = 1}) end, "model 1 has no first stage")
+end)
+
+test("stage = 1 with small uses t with the first stage's residual df for the stars", function()
+  local m = fit_two_endog()
+  m.small = true
+  m.first[1].F_df_r = 3
+  m.first[1].coef["L1.SAGG"], m.first[1].se["L1.SAGG"] = 0.25, 0.1   -- t = 2.5: p = 0.088 with 3 df
+  local tab = T.new({m}, {stage = 1, keep = "L1.SAGG", stats = {}, fe_rows = false})
+  check.truthy(csvbody(tab):find("L1.SAGG,0.250*,", 1, true), csvbody(tab))
+end)
+
+test("stage = 1 of a real fit prints the estimator's first stage", function()
+  if not rawget(_G, "tfp") then print("(no tfpkit: skipped)") return end
+  local card = tfp.read_csv("refs/stata-ivreg2/card_data.csv")
+  local r = tfp.ivreg(card, "lwage ~ exper | educ ~ nearc4 + nearc2", {vce = "robust"})
+  local fs = r.first[1]
+  local tab = T.new({r}, {stage = 1, stats = {"first_F", "sw_F", "first_pr2", "shea_pr2", "ap_F"}})
+  local csv = csvbody(tab)
+  check.truthy(csv:find("nearc4," .. string.format("%.3f", fs.coef.nearc4), 1, true), csv)
+  check.truthy(csv:find(string.format("(%.2f)", fs.coef.nearc2 / fs.se.nearc2), 1, true), csv)
+  check.truthy(csv:find("First-stage F," .. string.format("%.3f", fs.F), 1, true), csv)
+  check.truthy(csv:find("Angrist-Pischke F," .. string.format("%.3f", fs.ap_F), 1, true), csv)
+  check.truthy(csv:find("Shea partial R2," .. string.format("%.3f", fs.shea_pr2), 1, true), csv)
+end)
+
 test("the depvar row and group headers appear in text", function()
   local tab = T.new({fit_total(), fit_high(), fit_total()},
                     {depvar = true, keep = "STR", stats = {}, fe_rows = false,
