@@ -3,7 +3,7 @@
 --   local T = require "tfp.table"          -- the host also installs tfp.table
 --   local tab = T.new({m1, m2, {label = "East", m3}}, {keep = {"SAGG.*"}})
 --   print(tab)                             -- aligned text (tostring)
---   tab:render("latex")                    -- "text" | "markdown" | "latex" | "csv"
+--   tab:render("latex")                    -- "text" | "markdown" | "latex" | "csv" | "html" | "rtf"
 --   tab:write("out/table1.tex")            -- format from the extension, atomic
 --   T(models, opts) is T.new(models, opts); T.render(tab, fmt), T.write(tab, path [, fmt]).
 --
@@ -11,7 +11,8 @@
 -- {label = "...", fit}; a single fit is a list of one. A fit is a plain table as
 -- the IV estimator makes it: names (ordered list), coef/se/t/p keyed by name, N,
 -- N_g, N_dropped, r2, kp_lm, kp_lm_p, kp_f, cd_f, hansen_j, hansen_j_p,
--- hansen_df, depvar, method, vce, fe (list of fixed-effect names), label.
+-- hansen_df, depvar, method, vce, fe (list of fixed-effect names), label, and
+-- first = {{name, inst_names, coef, se, F, F_p, sw_F, pr2, ...}} (stage = 1).
 --
 -- opts (all optional):
 --   keep, drop, order  names or Lua patterns of coefficients (see below)
@@ -29,11 +30,15 @@
 --                      test, 4 for Hansen J, as the paper prints them)
 --   fe_rows = true     "Year FE"-style Y/N rows; a list of names to choose/order
 --   yes = "Y", no = "N"
---   stats              diagnostics rows, in order, from: kp_lm kp_f cd_f
---                      hansen_j N N_g N_dropped r2 method vce; an entry may be
---                      {"cd_f", label = "..."}. Default: kp_lm kp_f hansen_j N
---                      r2 N_dropped, the paper's rows plus N dropped.
+--   stats              diagnostics rows, in order, by name (STAT_KEYS below, or
+--                      any numeric field of the fits); an entry may be
+--                      {"cd_f", label = "..."} or {"first_F", endog = "x"}.
+--                      Default: kp_lm kp_f hansen_j N r2 N_dropped, the paper's
+--                      rows plus N dropped (stage = 1: first_F sw_F first_pr2 N).
+--   stage = 2          1: the first stages (see first_stage_fits)
 --   format             default format of tab:write when the extension is unknown
+--   label, size, landscape, resize   LaTeX: \label, font size, pdflscape page,
+--                      \resizebox to the text width; bom: CSV byte-order mark
 --
 -- Conventions, stated because they are choices:
 -- * Stars come from the model's own p (never recomputed here): a level earns its
@@ -48,11 +53,11 @@
 --   is left out unless the caller listed it in opts.stats. A p value in brackets
 --   is shown only under its statistic; Hansen J is blank when hansen_df == 0
 --   (an exactly identified model has no overidentification test).
--- * CSV (RFC 4180, CRLF) holds the body only: one header row (group and column
---   label joined as "group: label"), no title or footer. Markdown also joins
---   groups into its single header row.
+-- * CSV (RFC 4180, CRLF, UTF-8): one header row (group and column label
+--   joined as "group: label"), the body, a blank line and the notes; no title.
+--   Markdown also joins groups into its single header row.
 -- * tab:write(path [, format]): format argument, else the extension (.txt .md
---   .tex .csv), else opts.format. Written to path .. ".tmp-XXXX" and renamed.
+--   .tex .csv .html .rtf), else opts.format; atomic (tfp._write_file).
 local O = require "tfp.options"
 local D = require "tfp.dist"
 local M = {}
