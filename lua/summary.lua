@@ -143,7 +143,7 @@ function M.summary(f, vars, opts)
     digits = opts.digits
   end
   local function check_d(v, what)
-    if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v)) or v < 0 or v > 12 then
+    if type(v) ~= "number" or v ~= math.floor(v) or v < 0 or v > 12 then
       usage(fn, "option 'digits'%s must be an integer from 0 to 12, got %s", what, tostring(v))
     end
     return math.tointeger(v)

@@ -633,8 +633,6 @@ end
 local Table = {__name = "tfp.table"}
 Table.__index = Table
 
-local SIZES = {"tiny", "scriptsize", "footnotesize", "small", "normalsize"}
-
 -- Every string of a table must be valid UTF-8: each format writes UTF-8 (RTF
 -- as \u escapes), so a label in another encoding (GBK) would come out broken.
 local function check_utf8(s, what)
