@@ -102,6 +102,8 @@ return function(tfp)
   local model = require "tfp.model"
   model.install(tfp)
   require("tfp.table").install(tfp)
+  require("tfp.summary").install(tfp)
+  require("tfp.plot").install(tfp)
   require("tfp.verbs").install(tfp)
   require("tfp.prep").install(tfp)
   O.install(tfp)

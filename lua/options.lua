@@ -497,22 +497,52 @@ O.define("tfp.model", model_entry(
 O.define("m:with", model_entry("m:with{option = value, ...} -> model",
   "the model with some options changed; options as tfp.ivreg."))
 
-O.define("tfp.table", {
-  call = "tfp.table({fit1, fit2, ...} [, options]) -> table",
-  doc = "a publication table; :render('text'|'markdown'|'latex'|'csv'), :write(path).",
-  opts = {
+-- Display options shared by every table object (tfp.table, tfp.summary,
+-- tfp.correlate): how it is written, whatever made it.
+local display_opts = {
+  {name = "title", type = "string", doc = "a title line (LaTeX: the caption, its 'Table 1.' left to LaTeX)"},
+  {name = "notes", type = function(v)
+    if type(v) == "string" or type(v) == "table" then return v end
+    return nil, "must be a string or a list of strings, got a " .. kind(v) end,
+   type_word = "string|table", doc = "extra footer lines"},
+  {name = "format", type = "string", values = {"text", "markdown", "latex", "csv", "html", "rtf"},
+   doc = "format of tab:write when the extension does not say"},
+  {name = "label", type = "string", show = "tab:<file name> when written with a title",
+   doc = "LaTeX \\label of the table"},
+  {name = "size", type = "string", values = {"tiny", "scriptsize", "footnotesize", "small", "normalsize"},
+   doc = "LaTeX font size of the table (RTF: the font size too)"},
+  {name = "landscape", type = "boolean", default = false,
+   doc = "LaTeX: on a landscape page (pdflscape); RTF: a landscape page"},
+  {name = "resize", type = "boolean", default = false,
+   doc = "LaTeX: scaled to the text width (\\resizebox, graphicx)"},
+  {name = "bom", type = "boolean", default = false,
+   doc = "CSV: start with a UTF-8 byte-order mark (Excel then reads Chinese labels)"},
+}
+local display_hints = {caption = "the title is option 'title'", fmt = "the format is option 'format'",
+  fontsize = "the font size is option size = 'small' (LaTeX sizes)", font_size = "the font size is option 'size'",
+  rotate = "a landscape page is landscape = true", scalebox = "scaling to the text width is resize = true",
+  resizebox = "scaling to the text width is resize = true", ref = "the LaTeX label is option 'label'",
+  encoding = "tables are always UTF-8; bom = true adds a byte-order mark to CSV"}
+local function with_display(opts, hints_t)
+  local out = {}
+  for _, o in ipairs(opts) do out[#out + 1] = o end
+  for _, o in ipairs(display_opts) do out[#out + 1] = o end
+  for k, v in pairs(display_hints) do if hints_t[k] == nil then hints_t[k] = v end end
+  return out, hints(hints_t)
+end
+O.display_opts = display_opts
+
+local table_opts, table_hints = with_display({
     {name = "keep", type = "columns", doc = "coefficients to show (names or Lua patterns)"},
     {name = "drop", type = "columns", doc = "coefficients to leave out"},
     {name = "order", type = "columns", doc = "coefficients moved to the top"},
     {name = "rename", type = "table", doc = "{old = 'label'}; names sharing a label share a row"},
     {name = "labels", type = "table", doc = "column labels, one per model"},
     {name = "groups", type = "table", doc = "{{'2SLS', 3}, {'IV-GMM', 3}}: headers spanning columns"},
-    {name = "title", type = "string", doc = "a title line"},
-    {name = "notes", type = function(v)
-      if type(v) == "string" or type(v) == "table" then return v end
-      return nil, "must be a string or a list of strings, got a " .. kind(v) end,
-     type_word = "string|table", doc = "extra footer lines"},
-    {name = "depvar", type = "boolean", default = false, doc = "a 'Dependent variable' row"},
+    {name = "stage", type = "integer", min = 1, max = 2, default = 2,
+     doc = "1: the first stages (excluded instruments' coefficients, first-stage F, SW F, partial R2),\n"
+       .. "    one column per fit and endogenous regressor (fixest's etable(stage = 1), ivreg2's first)"},
+    {name = "depvar", type = "boolean", show = "false (true for stage = 1)", doc = "a 'Dependent variable' row"},
     {name = "stat", type = "string", values = {"t", "z", "se"}, default = "t", doc = "in parentheses"},
     {name = "stars", type = function(v)
       if v == false or type(v) == "table" then return v end
@@ -532,14 +562,56 @@ O.define("tfp.table", {
     {name = "yes", type = "string", default = "Y", doc = "the fixed-effect row's yes"},
     {name = "no", type = "string", default = "N", doc = "the fixed-effect row's no"},
     {name = "stats", type = "table", show = "{kp_lm, kp_f, hansen_j, N, r2, N_dropped}",
-     doc = "diagnostics rows: kp_lm kp_f cd_f hansen_j N N_g N_dropped r2 method vce"},
-    {name = "format", type = "string", values = {"text", "markdown", "latex", "csv"},
-     doc = "format of tab:write when the extension does not say"},
-  },
-  hints = hints{star = "the star levels are option 'stars'", decimals = "decimals are option 'digits'",
-    fmt = "the format is option 'format'", se = "standard errors in parentheses are stat = 'se'",
-    tstat = "t statistics in parentheses are stat = 't'", caption = "the title is option 'title'",
-    coefs = "coefficients to show are option 'keep'", statistics = "diagnostics rows are option 'stats'"},
+     doc = "diagnostics rows, by name: kp_lm kp_f cd_f hansen_j sargan endog dm ar_f ar_chi2 F\n"
+       .. "    first_F sw_F ap_F first_pr2 shea_pr2 sy_size_10..25 sy_bias_5..30 N N_g N_clust\n"
+       .. "    N_dropped N_singletons r2 (within/centered, as xtivreg2) r2_u r2_a rmse method vce,\n"
+       .. "    or any numeric field of the fits; {'cd_f', label = 'CD F'}, {'first_F', endog = 'x'}"},
+  }, {star = "the star levels are option 'stars'", decimals = "decimals are option 'digits'",
+    se = "standard errors in parentheses are stat = 'se'",
+    tstat = "t statistics in parentheses are stat = 't'",
+    coefs = "coefficients to show are option 'keep'", statistics = "diagnostics rows are option 'stats'",
+    first = "the first-stage table is stage = 1 (ivreg2's first, etable's stage = 1)",
+    scalars = "diagnostics rows are option 'stats' (esttab's stats())"})
+
+O.define("tfp.table", {
+  call = "tfp.table({fit1, fit2, ...} [, options]) -> table",
+  doc = "a publication table; :render('text'|'markdown'|'latex'|'csv'|'html'|'rtf'), :write(path)\n"
+    .. "(the format from the extension: .txt .md .tex .csv .html .rtf).",
+  opts = table_opts, hints = table_hints,
+})
+
+local summary_opts, summary_hints = with_display({
+  {name = "stats", type = "columns", default = {"N", "mean", "sd", "min", "max"},
+   doc = "columns, in order: N mean sd min max median p25 p75 sum"},
+  {name = "digits", type = function(v)
+    if type(v) == "number" or type(v) == "table" then return v end
+    return nil, "must be an integer or a table such as {3, POP = 1}, got a " .. kind(v) end,
+   type_word = "integer|table", show = "3", doc = "decimals; {3, POP = 1} sets rows apart"},
+  {name = "labels", type = "table", doc = "{var = 'label'}: row labels (the variable name otherwise)"},
+}, {statistics = "the columns are option 'stats'", decimals = "decimals are option 'digits'",
+    rename = "row labels are option labels = {var = 'label'}", by = "summarise a subset: f:where{...}"})
+O.define("tfp.summary", {
+  call = "tfp.summary(f, vars [, options]) -> table",
+  doc = "descriptive statistics, one row per variable (missing values skipped; sd with n - 1),\n"
+    .. "as a table object: print it, :render(format), :write(path) as tfp.table's.",
+  opts = summary_opts, hints = summary_hints,
+})
+
+local corr_opts, corr_hints = with_display({
+  {name = "sample", type = "string", values = {"listwise", "pairwise"}, default = "listwise",
+   doc = "listwise: rows with every variable (Stata's correlate); pairwise: each pair's rows (pwcorr)"},
+  {name = "digits", type = "integer", default = 3, min = 0, max = 12, doc = "decimals"},
+  {name = "stars", type = function(v)
+    if v == false or type(v) == "table" then return v end
+    return nil, "must be a list of p levels or false, got a " .. kind(v) end,
+   type_word = "table|false", show = "false", doc = "p levels for *, **, *** (t test of r = 0)"},
+  {name = "labels", type = "table", doc = "{var = 'label'}: row and column labels"},
+}, {method = "Pearson correlations only", pw = "pairwise samples are sample = 'pairwise'",
+    pairwise = "pairwise samples are sample = 'pairwise'", star = "the star levels are option 'stars'"})
+O.define("tfp.correlate", {
+  call = "tfp.correlate(f, vars [, options]) -> table",
+  doc = "Pearson correlations of the variables (lower triangle), as a table object.",
+  opts = corr_opts, hints = corr_hints,
 })
 
 O.define("tfp.controls", {

@@ -3,7 +3,7 @@
 --   local T = require "tfp.table"          -- the host also installs tfp.table
 --   local tab = T.new({m1, m2, {label = "East", m3}}, {keep = {"SAGG.*"}})
 --   print(tab)                             -- aligned text (tostring)
---   tab:render("latex")                    -- "text" | "markdown" | "latex" | "csv"
+--   tab:render("latex")                    -- "text" | "markdown" | "latex" | "csv" | "html" | "rtf"
 --   tab:write("out/table1.tex")            -- format from the extension, atomic
 --   T(models, opts) is T.new(models, opts); T.render(tab, fmt), T.write(tab, path [, fmt]).
 --
@@ -11,7 +11,8 @@
 -- {label = "...", fit}; a single fit is a list of one. A fit is a plain table as
 -- the IV estimator makes it: names (ordered list), coef/se/t/p keyed by name, N,
 -- N_g, N_dropped, r2, kp_lm, kp_lm_p, kp_f, cd_f, hansen_j, hansen_j_p,
--- hansen_df, depvar, method, vce, fe (list of fixed-effect names), label.
+-- hansen_df, depvar, method, vce, fe (list of fixed-effect names), label, and
+-- first = {{name, inst_names, coef, se, F, F_p, sw_F, pr2, ...}} (stage = 1).
 --
 -- opts (all optional):
 --   keep, drop, order  names or Lua patterns of coefficients (see below)
@@ -29,11 +30,15 @@
 --                      test, 4 for Hansen J, as the paper prints them)
 --   fe_rows = true     "Year FE"-style Y/N rows; a list of names to choose/order
 --   yes = "Y", no = "N"
---   stats              diagnostics rows, in order, from: kp_lm kp_f cd_f
---                      hansen_j N N_g N_dropped r2 method vce; an entry may be
---                      {"cd_f", label = "..."}. Default: kp_lm kp_f hansen_j N
---                      r2 N_dropped, the paper's rows plus N dropped.
+--   stats              diagnostics rows, in order, by name (STAT_KEYS below, or
+--                      any numeric field of the fits); an entry may be
+--                      {"cd_f", label = "..."} or {"first_F", endog = "x"}.
+--                      Default: kp_lm kp_f hansen_j N r2 N_dropped, the paper's
+--                      rows plus N dropped (stage = 1: first_F sw_F first_pr2 N).
+--   stage = 2          1: the first stages (see first_stage_fits)
 --   format             default format of tab:write when the extension is unknown
+--   label, size, landscape, resize   LaTeX: \label, font size, pdflscape page,
+--                      \resizebox to the text width; bom: CSV byte-order mark
 --
 -- Conventions, stated because they are choices:
 -- * Stars come from the model's own p (never recomputed here): a level earns its
@@ -48,42 +53,22 @@
 --   is left out unless the caller listed it in opts.stats. A p value in brackets
 --   is shown only under its statistic; Hansen J is blank when hansen_df == 0
 --   (an exactly identified model has no overidentification test).
--- * CSV (RFC 4180, CRLF) holds the body only: one header row (group and column
---   label joined as "group: label"), no title or footer. Markdown also joins
---   groups into its single header row.
+-- * CSV (RFC 4180, CRLF, UTF-8): one header row (group and column label
+--   joined as "group: label"), the body, a blank line and the notes; no title.
+--   Markdown also joins groups into its single header row.
 -- * tab:write(path [, format]): format argument, else the extension (.txt .md
---   .tex .csv), else opts.format. Written to path .. ".tmp-XXXX" and renamed.
+--   .tex .csv .html .rtf), else opts.format; atomic (tfp._write_file).
 local O = require "tfp.options"
+local D = require "tfp.dist"
 local M = {}
 
 local concat, insert, sort = table.concat, table.insert, table.sort
 local fmt, rep = string.format, string.rep
 
-local FORMATS = {text = true, markdown = true, latex = true, csv = true}
-local EXT_FORMAT = {txt = "text", md = "markdown", tex = "latex", csv = "csv"}
-
--- Diagnostics rows the paper prints, and a few more. p: the field printed in
--- brackets below the statistic. kind: "num", "int" or "str".
-local STATS = {
-  kp_lm = {label = "Kleibergen-Paap rk LM", kind = "num", digits = 3,
-           p = "kp_lm_p", p_digits = 3},
-  kp_f = {label = "Kleibergen-Paap rk Wald F", kind = "num", digits = 3},
-  cd_f = {label = "Cragg-Donald Wald F", kind = "num", digits = 3},
-  hansen_j = {label = "Hansen J", kind = "num", digits = 3,
-              p = "hansen_j_p", p_digits = 4, needs_df = "hansen_df"},
-  N = {label = "N", kind = "int"},
-  N_g = {label = "Groups", kind = "int"},
-  N_dropped = {label = "N dropped", kind = "int"},
-  r2 = {label = "R2", latex = "$R^2$", kind = "num", digits = 3},
-  method = {label = "Estimator", kind = "str",
-            values = {["2sls"] = "2SLS", gmm = "IV-GMM", ols = "OLS"}},
-  vce = {label = "VCE", kind = "str"},
-}
-local STAT_KEYS = {"kp_lm", "kp_f", "cd_f", "hansen_j", "N", "N_g", "N_dropped",
-                   "r2", "method", "vce"}
-local DEFAULT_STATS = {"kp_lm", "kp_f", "hansen_j", "N", "r2", "N_dropped"}
-
-local STAT_WORD = {t = "t statistics", z = "z statistics", se = "Standard errors"}
+local FORMATS = {text = true, markdown = true, latex = true, csv = true, html = true, rtf = true}
+local FORMAT_LIST = "text, markdown, latex, csv, html or rtf"
+local EXT_FORMAT = {txt = "text", md = "markdown", tex = "latex", csv = "csv", html = "html",
+                    htm = "html", rtf = "rtf"}
 
 -- Misuse is a usage tfp.error located at the caller's line (tfp._raise walks
 -- past this module's frames); install() sets raise.
@@ -93,6 +78,124 @@ local write_file = function(path) raise("io", "tfp.table", "cannot write '" .. p
 local function fail(msg)
   raise("usage", "tfp.table", msg)
 end
+
+-- Diagnostics rows: every statistic a fit carries, by name. get(m, st, i)
+-- reads the value (default: the field of that name), p the field printed in
+-- brackets below it. kind: "num", "int" or "str". First-stage statistics
+-- (first_F, sw_F, ...) read the fit's first stage of the endogenous
+-- regressor named by {"first_F", endog = "x"}, or its only one.
+local function first_stage(m, st, i)
+  local first = m.first
+  if type(first) ~= "table" or #first == 0 then return nil end
+  if st.endog then
+    for _, fs in ipairs(first) do
+      if fs.name == st.endog then return fs end
+    end
+    return nil
+  end
+  if #first > 1 then
+    local names = {}
+    for k, fs in ipairs(first) do names[k] = tostring(fs.name) end
+    fail(fmt("model %d has %d endogenous regressors (%s): name one, as {'%s', endog = '%s'}",
+             i, #first, concat(names, ", "), st.key, names[1]))
+  end
+  return first[1]
+end
+local function from_first(key)
+  return function(m, st, i)
+    local fs = first_stage(m, st, i)
+    return fs and fs[key]
+  end
+end
+local function stock_yogo(label)
+  return function(m)
+    for _, cv in ipairs(type(m.stock_yogo) == "table" and m.stock_yogo or {}) do
+      if cv.label == label then return cv.value end
+    end
+    return nil
+  end
+end
+
+local STATS = {
+  kp_lm = {label = "Kleibergen-Paap rk LM", kind = "num", digits = 3,
+           p = "kp_lm_p", p_digits = 3},
+  kp_f = {label = "Kleibergen-Paap rk Wald F", kind = "num", digits = 3},
+  cd_f = {label = "Cragg-Donald Wald F", kind = "num", digits = 3},
+  hansen_j = {label = "Hansen J", kind = "num", digits = 3,
+              p = "hansen_j_p", p_digits = 4, needs_df = "hansen_df"},
+  sargan = {label = "Sargan", kind = "num", digits = 3,
+            p = "sargan_p", p_digits = 4, needs_df = "hansen_df"},
+  endog = {label = "Endogeneity (C statistic)", kind = "num", digits = 3,
+           p = "endog_p", p_digits = 4},
+  dm = {label = "Davidson-MacKinnon", kind = "num", digits = 3, p = "dm_p", p_digits = 4},
+  ar_f = {label = "Anderson-Rubin Wald F", kind = "num", digits = 3, p = "ar_f_p", p_digits = 4},
+  ar_chi2 = {label = "Anderson-Rubin Wald chi2", latex = "Anderson-Rubin Wald $\\chi^2$",
+             kind = "num", digits = 3, p = "ar_chi2_p", p_digits = 4},
+  F = {label = "F (all slopes)", kind = "num", digits = 3, p = "F_p", p_digits = 4},
+  first_F = {label = "First-stage F", kind = "num", digits = 3, get = from_first("F"),
+             get_p = from_first("F_p"), p_digits = 4},
+  sw_F = {label = "Sanderson-Windmeijer F", kind = "num", digits = 3, get = from_first("sw_F"),
+          get_p = from_first("sw_p"), p_digits = 4},
+  ap_F = {label = "Angrist-Pischke F", kind = "num", digits = 3, get = from_first("ap_F"),
+          get_p = from_first("ap_p"), p_digits = 4},
+  first_pr2 = {label = "First-stage partial R2", latex = "First-stage partial $R^2$", kind = "num",
+               digits = 3, get = from_first("pr2")},
+  shea_pr2 = {label = "Shea partial R2", latex = "Shea partial $R^2$", kind = "num", digits = 3,
+              get = from_first("shea_pr2")},
+  sy_size_10 = {label = "Stock-Yogo 10% max. IV size", kind = "num", digits = 2,
+                get = stock_yogo("10% maximal IV size")},
+  sy_size_15 = {label = "Stock-Yogo 15% max. IV size", kind = "num", digits = 2,
+                get = stock_yogo("15% maximal IV size")},
+  sy_size_20 = {label = "Stock-Yogo 20% max. IV size", kind = "num", digits = 2,
+                get = stock_yogo("20% maximal IV size")},
+  sy_size_25 = {label = "Stock-Yogo 25% max. IV size", kind = "num", digits = 2,
+                get = stock_yogo("25% maximal IV size")},
+  sy_bias_5 = {label = "Stock-Yogo 5% max. IV bias", kind = "num", digits = 2,
+               get = stock_yogo("5% maximal IV relative bias")},
+  sy_bias_10 = {label = "Stock-Yogo 10% max. IV bias", kind = "num", digits = 2,
+                get = stock_yogo("10% maximal IV relative bias")},
+  sy_bias_20 = {label = "Stock-Yogo 20% max. IV bias", kind = "num", digits = 2,
+                get = stock_yogo("20% maximal IV relative bias")},
+  sy_bias_30 = {label = "Stock-Yogo 30% max. IV bias", kind = "num", digits = 2,
+                get = stock_yogo("30% maximal IV relative bias")},
+  N = {label = "N", kind = "int"},
+  N_g = {label = "Groups", kind = "int"},
+  N_clust = {label = "Clusters", kind = "int"},
+  N_dropped = {label = "N dropped", kind = "int"},
+  N_singletons = {label = "Singletons dropped", kind = "int"},
+  -- The label of r2 depends on the fits (see r2_label).
+  r2 = {label = "R2", latex = "$R^2$", kind = "num", digits = 3},
+  r2_u = {label = "Uncentered R2", latex = "Uncentered $R^2$", kind = "num", digits = 3},
+  r2_a = {label = "Adjusted R2", latex = "Adjusted $R^2$", kind = "num", digits = 3},
+  rmse = {label = "Root MSE", kind = "num", digits = 3},
+  method = {label = "Estimator", kind = "str",
+            values = {["2sls"] = "2SLS", gmm = "IV-GMM", ols = "OLS"}},
+  vce = {label = "VCE", kind = "str"},
+}
+local STAT_KEYS = {"kp_lm", "kp_f", "cd_f", "hansen_j", "sargan", "endog", "dm", "ar_f", "ar_chi2", "F",
+                   "first_F", "sw_F", "ap_F", "first_pr2", "shea_pr2",
+                   "sy_size_10", "sy_size_15", "sy_size_20", "sy_size_25",
+                   "sy_bias_5", "sy_bias_10", "sy_bias_20", "sy_bias_30",
+                   "N", "N_g", "N_clust", "N_dropped", "N_singletons", "r2", "r2_u", "r2_a", "rmse",
+                   "method", "vce"}
+local DEFAULT_STATS = {"kp_lm", "kp_f", "hansen_j", "N", "r2", "N_dropped"}
+local DEFAULT_STATS_FIRST = {"first_F", "sw_F", "first_pr2", "N"}
+M.STAT_KEYS = STAT_KEYS
+
+-- xtivreg2's R2 is the centered R2 of the model it fits: with fixed effects
+-- absorbed (y and X demeaned within units), the within R2. The row says which.
+local function r2_label(fits)
+  local with_fe, without = 0, 0
+  for _, m in ipairs(fits) do
+    if type(m.fe) == "table" and #m.fe > 0 then with_fe = with_fe + 1 else without = without + 1 end
+  end
+  if without == 0 then return "Within R2", "Within $R^2$" end
+  if with_fe == 0 then return "Centered R2", "Centered $R^2$" end
+  return "R2", "$R^2$",
+    "R2: within R2 (of the demeaned model) with fixed effects, centered R2 without"
+end
+
+local STAT_WORD = {t = "t statistics", z = "z statistics", se = "Standard errors"}
 
 local function isnan(x) return x ~= x end
 
@@ -131,9 +234,18 @@ local function fmtlevel(x)
   return fmt("%g", x)
 end
 
--- Display width of a string: UTF-8 characters where valid, bytes otherwise.
+-- Display width of a string in a terminal: UTF-8 characters where valid
+-- (East Asian wide ones, such as Chinese, two columns), bytes otherwise.
+local function wide(c)
+  return (c >= 0x1100 and c <= 0x115F) or (c >= 0x2E80 and c <= 0xA4CF and c ~= 0x303F)
+    or (c >= 0xAC00 and c <= 0xD7A3) or (c >= 0xF900 and c <= 0xFAFF) or (c >= 0xFE30 and c <= 0xFE4F)
+    or (c >= 0xFF00 and c <= 0xFF60) or (c >= 0xFFE0 and c <= 0xFFE6) or (c >= 0x20000 and c <= 0x3FFFD)
+end
 local function width(s)
-  return utf8.len(s) or #s
+  if not utf8.len(s) then return #s end
+  local w = 0
+  for _, c in utf8.codes(s) do w = w + (wide(c) and 2 or 1) end
+  return w
 end
 
 local function lpad(s, w) return rep(" ", w - width(s)) .. s end
@@ -143,6 +255,17 @@ local function center(s, w)
   local left = gap // 2
   return rep(" ", left) .. s .. rep(" ", gap - left)
 end
+
+local LATEX_ESCAPE = {
+  ["\\"] = "\\textbackslash{}", ["&"] = "\\&", ["%"] = "\\%", ["$"] = "\\$",
+  ["#"] = "\\#", ["_"] = "\\_", ["{"] = "\\{", ["}"] = "\\}",
+  ["~"] = "\\textasciitilde{}", ["^"] = "\\textasciicircum{}",
+  ["<"] = "\\textless{}", [">"] = "\\textgreater{}",
+}
+local function tex_escape(s)
+  return (s:gsub("[\\&%%%$#_{}~^<>]", LATEX_ESCAPE))
+end
+M.tex_escape = tex_escape
 
 -- A cell is {core = "0.050", suffix = "**", stars = n, kind = "num"|"str"}.
 local BLANK = {core = "", suffix = "", stars = 0, kind = "str"}
@@ -385,20 +508,39 @@ local function coef_cells(m, i, row, o)
   return coef, {core = "(" .. fmtnum(s, o.stat_digits), suffix = ")", stars = 0, kind = "num"}
 end
 
-local function check_stats(opts)
+-- Any other numeric field of the fits may be a row too, labelled by its name.
+local function check_stats(opts, fits, default)
   local list, explicit = opts.stats, true
-  if list == nil then list, explicit = DEFAULT_STATS, false end
+  if list == nil then list, explicit = default, false end
   if type(list) ~= "table" then fail("opts.stats must be a list of statistic names") end
   local out = {}
   for i, e in ipairs(list) do
-    local key, label = e, nil
-    if type(e) == "table" then key, label = e[1], e.label end
+    local key, label, endog = e, nil, nil
+    if type(e) == "table" then
+      key, label, endog = e[1], e.label, e.endog
+      for k in pairs(e) do
+        if k ~= 1 and k ~= "label" and k ~= "endog" then
+          fail(fmt("opts.stats[%d]: unknown field '%s' (an entry is {'name', label = '...', endog = '...'})",
+                   i, tostring(k)))
+        end
+      end
+      if label ~= nil and type(label) ~= "string" then fail(fmt("opts.stats[%d].label must be a string", i)) end
+      if endog ~= nil and type(endog) ~= "string" then fail(fmt("opts.stats[%d].endog must be a string", i)) end
+    end
     local spec = type(key) == "string" and STATS[key]
+    if not spec and type(key) == "string" then
+      for _, m in ipairs(fits) do
+        if type(peek(m, key)) == "number" then
+          spec = {label = key, kind = "num", digits = 3}
+          break
+        end
+      end
+    end
     if not spec then
-      fail(fmt("opts.stats[%d]: unknown statistic '%s' (known: %s)",
+      fail(fmt("opts.stats[%d]: unknown statistic '%s' (known: %s; or any numeric field of the fits)",
                i, tostring(key), concat(STAT_KEYS, ", ")))
     end
-    insert(out, {key = key, spec = spec, label = label})
+    insert(out, {key = key, spec = spec, label = label, endog = endog})
   end
   return out, explicit
 end
@@ -408,7 +550,8 @@ local function stat_cells(fits, st, o)
   local main, brackets = {}, {}
   local any_main, any_p = false, false
   for i, m in ipairs(fits) do
-    local v = m[key]
+    local v
+    if spec.get then v = spec.get(m, st, i) else v = peek(m, key) end
     local cell, pcell = BLANK, BLANK
     if spec.kind == "str" then
       if v ~= nil then
@@ -423,8 +566,10 @@ local function stat_cells(fits, st, o)
         local s = spec.kind == "int" and fmtint(v) or fmtnum(v, spec.digits)
         cell = {core = s, suffix = "", stars = 0, kind = "num"}
       end
-      if spec.p then
-        local p = numfield(m[spec.p], fmt("model %d: %s", i, spec.p))
+      if spec.p or spec.get_p then
+        local p
+        if spec.get_p then p = spec.get_p(m, st, i) else p = m[spec.p] end
+        p = numfield(p, fmt("model %d: %s", i, spec.p or key .. " p"))
         if p and v then
           pcell = {core = "[" .. fmtnum(p, o.p_digits or spec.p_digits), suffix = "]",
                    stars = 0, kind = "num"}
@@ -438,20 +583,107 @@ local function stat_cells(fits, st, o)
   return main, brackets, any_main, any_p
 end
 
+-- stage = 1: each fit becomes one column per endogenous regressor, a fit of
+-- its first stage: the coefficients of the excluded instruments (the first
+-- stages the estimator reports), t from the model's VCE, p from the normal
+-- (or, with small, t with the first stage's residual df), the first-stage
+-- statistics, and the fit's N, groups and fixed effects.
+local function first_stage_fits(fits, labels)
+  local out, out_labels = {}, {}
+  for i, m in ipairs(fits) do
+    local first = m.first
+    if type(first) ~= "table" or #first == 0 then
+      fail(fmt("model %d has no first stage (stage = 1 needs IV fits with endogenous regressors)", i))
+    end
+    for _, fs in ipairs(first) do
+      if type(fs) ~= "table" or type(fs.inst_names) ~= "table" or type(fs.coef) ~= "table" then
+        fail(fmt("model %d: its first stage has no inst_names and coef", i))
+      end
+      local t, p = {}, {}
+      for _, name in ipairs(fs.inst_names) do
+        local b, se = fs.coef[name], fs.se and fs.se[name]
+        if type(b) == "number" and type(se) == "number" and se > 0 then
+          t[name] = b / se
+          local df = m.small and fs.F_df_r or math.huge
+          p[name] = D.t_tail2(type(df) == "number" and df or math.huge, t[name])
+        end
+      end
+      insert(out, {names = fs.inst_names, coef = fs.coef, se = fs.se, t = t, p = p,
+                   N = m.N, N_g = m.N_g, N_clust = m.N_clust, fe = m.fe, depvar = fs.name,
+                   method = m.method, vce = m.vce, small = m.small, first = {fs},
+                   rmse = fs.rmse})
+      insert(out_labels, labels[i])
+    end
+  end
+  return out, out_labels
+end
+
 local function fe_label(name)
   return name:sub(1, 1):upper() .. name:sub(2) .. " FE"
 end
 
 ---------------------------------------------------------------- building
 
--- A table is {title, columns = labels, groups, sections = {{rows}}, footer},
--- each row {label = "...", cells = {...}, latex_label = optional}.
+-- A table is {title, columns = labels, groups, head = {rows}, sections =
+-- {{rows}}, footer = {{text =, tex =}}, and display options (label, size,
+-- landscape, resize, bom, format)}, each row {label = "...", cells = {...},
+-- latex_label = optional}; a cell {core, suffix, stars, kind}. tfp.summary
+-- and tfp.correlate make the same objects (M.make), so every format renders
+-- them all.
 local Table = {__name = "tfp.table"}
 Table.__index = Table
+
+-- Every string of a table must be valid UTF-8: each format writes UTF-8 (RTF
+-- as \u escapes), so a label in another encoding (GBK) would come out broken.
+local function check_utf8(s, what)
+  if not utf8.len(s) then
+    fail(fmt("%s is not valid UTF-8 text (convert the data to UTF-8, e.g. with iconv -f GBK): %q",
+             what, s))
+  end
+  return s
+end
+
+--- M.make(spec, opts, fn): a table object from rows already made. spec: title,
+-- columns, groups, head, sections, footer (strings or {text =, tex =});
+-- opts: the display options (label, size, landscape, resize, bom, format),
+-- checked by the caller's registry entry.
+function M.make(spec, opts)
+  opts = opts or {}
+  local footer = {}
+  for _, f in ipairs(spec.footer or {}) do
+    if type(f) == "string" then f = {text = f} end
+    insert(footer, {text = check_utf8(f.text, "a note"), tex = f.tex})
+  end
+  local tab = {
+    title = spec.title and check_utf8(tostring(spec.title), "the title") or nil,
+    columns = spec.columns, groups = spec.groups, head = spec.head or {},
+    sections = {}, footer = footer,
+    label = opts.label, size = opts.size, landscape = opts.landscape or false,
+    resize = opts.resize or false, bom = opts.bom or false, format = opts.format,
+  }
+  for j, c in ipairs(tab.columns) do check_utf8(c, "column label " .. j) end
+  for _, g in ipairs(tab.groups or {}) do check_utf8(g.label, "a group label") end
+  for _, sec in ipairs(spec.sections) do
+    if #sec > 0 then
+      for _, r in ipairs(sec) do
+        check_utf8(r.label, "a row label")
+        for _, c in ipairs(r.cells) do check_utf8(c.core, "a cell") end
+      end
+      insert(tab.sections, sec)
+    end
+  end
+  for _, r in ipairs(tab.head) do
+    check_utf8(r.label, "a row label")
+    for _, c in ipairs(r.cells) do check_utf8(c.core, "a cell") end
+  end
+  return setmetatable(tab, Table)
+end
 
 function M.new(models, opts)
   opts = O.check("tfp.table", opts)
   local fits, labels = unpack_models(models, opts)
+  local stage = opts.stage or 2
+  if stage == 1 then fits, labels = first_stage_fits(fits, labels) end
   local nm = #fits
 
   local stat = opts.stat or "t"
@@ -474,12 +706,13 @@ function M.new(models, opts)
   o.stat_digits = check_digits(opts.stat_digits, "stat_digits", stat == "se" and o.digits or 2)
   o.p_digits = check_digits(opts.p_digits, "p_digits", nil)
   if opts.format ~= nil and not FORMATS[opts.format] then
-    fail(fmt("opts.format: unknown format '%s' (text, markdown, latex or csv)",
-             tostring(opts.format)))
+    fail(fmt("opts.format: unknown format '%s' (%s)", tostring(opts.format), FORMAT_LIST))
   end
 
   local head = {}
-  if opts.depvar then
+  local depvar = opts.depvar
+  if depvar == nil then depvar = stage == 1 end
+  if depvar then
     local cells = {}
     for i, m in ipairs(fits) do
       cells[i] = m.depvar ~= nil and strcell(tostring(m.depvar)) or BLANK
@@ -526,13 +759,20 @@ function M.new(models, opts)
     end
   end
 
-  local stats, explicit = check_stats(opts)
-  local diag, any_brackets = {}, false
+  local stats, explicit = check_stats(opts, fits, stage == 1 and DEFAULT_STATS_FIRST or DEFAULT_STATS)
+  local diag, any_brackets, notes = {}, false, {}
   for _, st in ipairs(stats) do
     local main, brackets, any_main, any_p = stat_cells(fits, st, o)
     if any_main or any_p or explicit then
-      insert(diag, {label = st.label or st.spec.label,
-                    latex_label = not st.label and st.spec.latex or nil, cells = main})
+      local label, latex = st.spec.label, st.spec.latex
+      if st.key == "r2" and st.spec == STATS.r2 then
+        local note
+        label, latex, note = r2_label(fits)
+        if note and not st.label then insert(notes, {text = note, tex = tex_escape(note):gsub("R2", "$R^2$")}) end
+      end
+      if st.endog and not st.label then label = label .. " (" .. st.endog .. ")"; latex = nil end
+      if st.label then label, latex = st.label, nil end
+      insert(diag, {label = label, latex_label = latex, cells = main})
       if any_p then
         insert(diag, {label = "", cells = brackets})
         any_brackets = true
@@ -558,48 +798,49 @@ function M.new(models, opts)
     end
   end
 
-  local footer = {STAT_WORD[stat] .. " in parentheses"}
+  local footer = {}
+  if stage == 1 then
+    insert(footer, {text = "First stage: coefficients of the excluded instruments",
+                    tex = "First stage: coefficients of the excluded instruments"})
+  end
+  insert(footer, {text = STAT_WORD[stat] .. " in parentheses",
+                  tex = stat == "se" and "Standard errors in parentheses"
+                    or "$" .. stat .. "$ statistics in parentheses"})
   if #o.levels > 0 then
-    local parts = {}
+    local parts, tparts = {}, {}
     for k, level in ipairs(o.levels) do
       parts[k] = rep("*", k) .. " p<" .. fmtlevel(level)
+      tparts[k] = "$^{" .. rep("*", k) .. "}$ $p<" .. fmtlevel(level) .. "$"
     end
-    insert(footer, concat(parts, ", "))
+    insert(footer, {text = concat(parts, ", "), tex = concat(tparts, ", ")})
   end
-  if any_brackets then insert(footer, "p values in brackets") end
+  if any_brackets then insert(footer, {text = "p values in brackets", tex = "$p$ values in brackets"}) end
+  for _, n in ipairs(notes) do insert(footer, n) end
   if opts.notes ~= nil then
-    local notes = type(opts.notes) == "table" and opts.notes or {opts.notes}
-    for _, n in ipairs(notes) do insert(footer, tostring(n)) end
+    local extra = type(opts.notes) == "table" and opts.notes or {opts.notes}
+    for _, n in ipairs(extra) do insert(footer, tostring(n)) end
   end
 
-  local tab = {
-    title = opts.title and tostring(opts.title) or nil,
-    columns = labels,
-    groups = groups,
-    head = head,
-    sections = {},
-    footer = footer,
-    stat = stat,
-    levels = o.levels,
-    format = opts.format,
-  }
-  for _, sec in ipairs({coefs, fes, diag}) do
-    if #sec > 0 then insert(tab.sections, sec) end
-  end
-  return setmetatable(tab, Table)
+  return M.make({title = opts.title, columns = labels, groups = groups, head = head,
+                 sections = {coefs, fes, diag}, footer = footer}, opts)
 end
 
 ---------------------------------------------------------------- renderers
 
 local function rstrip(s) return (s:gsub("%s+$", "")) end
 
-local function render_text(tab)
-  local nc = #tab.columns
+local function all_rows(tab)
   local all = {}
   for _, r in ipairs(tab.head) do insert(all, r) end
   for _, sec in ipairs(tab.sections) do
     for _, r in ipairs(sec) do insert(all, r) end
   end
+  return all
+end
+
+local function render_text(tab)
+  local nc = #tab.columns
+  local all = all_rows(tab)
   -- Per column: numbers right-aligned on their core, stars/brackets after.
   local w0 = 0
   for _, r in ipairs(all) do w0 = math.max(w0, width(r.label)) end
@@ -671,7 +912,7 @@ local function render_text(tab)
     end
   end
   insert(out, rep("=", total))
-  for _, f in ipairs(tab.footer) do insert(out, f) end
+  for _, f in ipairs(tab.footer) do insert(out, f.text) end
   return concat(out, "\n")
 end
 
@@ -702,60 +943,54 @@ local function render_markdown(tab)
   local sep = {":---"}
   for j = 1, #cols do sep[j + 1] = ":---:" end
   insert(out, "| " .. concat(sep, " | ") .. " |")
-  local function add(r)
+  for _, r in ipairs(all_rows(tab)) do
     local cells = {}
     for j, c in ipairs(r.cells) do cells[j] = c.core .. c.suffix end
     insert(out, row(r.label, cells))
   end
-  for _, r in ipairs(tab.head) do add(r) end
-  for _, sec in ipairs(tab.sections) do
-    for _, r in ipairs(sec) do add(r) end
-  end
   for _, f in ipairs(tab.footer) do
     insert(out, "")
-    insert(out, md_escape(f))
+    insert(out, md_escape(f.text))
   end
   return concat(out, "\n")
 end
 
-local LATEX_ESCAPE = {
-  ["\\"] = "\\textbackslash{}", ["&"] = "\\&", ["%"] = "\\%", ["$"] = "\\$",
-  ["#"] = "\\#", ["_"] = "\\_", ["{"] = "\\{", ["}"] = "\\}",
-  ["~"] = "\\textasciitilde{}", ["^"] = "\\textasciicircum{}",
-}
-local function tex_escape(s)
-  return (s:gsub("[\\&%%%$#_{}~^]", LATEX_ESCAPE))
+-- A caption is numbered by LaTeX: a title's own "Table 1." / "Table 1:" /
+-- "表1" is left out of it.
+local function caption_text(title)
+  local s = title:gsub("^[Tt]able%s+[%w%.%-]+[%.:]?%s+", "", 1)
+  s = s:gsub("^表%s*[%d一二三四五六七八九十]+[%.:：。、]?%s*", "", 1)
+  if s == "" then return title end
+  return s
 end
 
-local function tex_footer(tab, f, k)
-  -- The statistic and star lines get math-mode symbols; notes are escaped text.
-  if k == 1 then
-    if tab.stat == "se" then return tex_escape(f) end
-    return "$" .. tab.stat .. "$ statistics in parentheses"
+-- CJK text (U+2E80 and up, by UTF-8 lead byte E2 BA.. or higher) needs
+-- xelatex with xeCJK (or ctex); pdflatex stops at it.
+local function has_cjk(s)
+  for _, c in utf8.codes(s) do
+    if c >= 0x2E80 and not (c >= 0xFE00 and c <= 0xFE0F) then return true end
   end
-  if k == 2 and #tab.levels > 0 then
-    local parts = {}
-    for i, level in ipairs(tab.levels) do
-      parts[i] = "$^{" .. rep("*", i) .. "}$ $p<" .. fmtlevel(level) .. "$"
-    end
-    return concat(parts, ", ")
-  end
-  if f == "p values in brackets" then return "$p$ values in brackets" end
-  return tex_escape(f)
+  return false
 end
 
-local function render_latex(tab)
+local function latex_cell(c)
+  local s = tex_escape(c.core)
+  -- A real minus sign, not a hyphen.
+  if c.kind == "num" then s = s:gsub("%-", "$-$") end
+  if c.stars > 0 then s = s .. "$^{" .. c.suffix .. "}$"
+  else s = s .. tex_escape(c.suffix) end
+  return s
+end
+
+local function render_latex(tab, label)
+  label = tab.label or label
   local nc = #tab.columns
-  local out = {}
-  if tab.title then
-    insert(out, "\\begin{table}[htbp]\\centering")
-    insert(out, "\\caption{" .. tex_escape(tab.title) .. "}")
+  local body = {}
+  local function row(lbl, cells)
+    return lbl .. " & " .. concat(cells, " & ") .. " \\\\"
   end
-  insert(out, "\\begin{tabular}{l" .. rep("c", nc) .. "}")
-  insert(out, "\\toprule")
-  local function row(label, cells)
-    return label .. " & " .. concat(cells, " & ") .. " \\\\"
-  end
+  insert(body, "\\begin{tabular}{l" .. rep("c", nc) .. "}")
+  insert(body, "\\toprule")
   if tab.groups then
     local cells, rules = {}, {}
     for _, g in ipairs(tab.groups) do
@@ -763,34 +998,61 @@ local function render_latex(tab)
       insert(cells, g.span == 1 and l or fmt("\\multicolumn{%d}{c}{%s}", g.span, l))
       insert(rules, fmt("\\cmidrule(lr){%d-%d}", g.first + 1, g.first + g.span))
     end
-    insert(out, row("", cells))
-    insert(out, concat(rules))
+    insert(body, row("", cells))
+    insert(body, concat(rules))
   end
   local hs = {}
   for j, c in ipairs(tab.columns) do hs[j] = tex_escape(c) end
-  insert(out, row("", hs))
+  insert(body, row("", hs))
   local function add(r)
     local cells = {}
-    for j, c in ipairs(r.cells) do
-      local s = tex_escape(c.core)
-      if c.stars > 0 then s = s .. "$^{" .. c.suffix .. "}$"
-      else s = s .. tex_escape(c.suffix) end
-      cells[j] = s
-    end
-    insert(out, row(r.latex_label or tex_escape(r.label), cells))
+    for j, c in ipairs(r.cells) do cells[j] = latex_cell(c) end
+    insert(body, row(r.latex_label or tex_escape(r.label), cells))
   end
   for _, r in ipairs(tab.head) do add(r) end
   for _, sec in ipairs(tab.sections) do
-    insert(out, "\\midrule")
+    insert(body, "\\midrule")
     for _, r in ipairs(sec) do add(r) end
   end
-  insert(out, "\\bottomrule")
-  for k, f in ipairs(tab.footer) do
-    insert(out, fmt("\\multicolumn{%d}{l}{\\footnotesize %s} \\\\", nc + 1,
-                    tex_footer(tab, f, k)))
+  insert(body, "\\bottomrule")
+  insert(body, "\\end{tabular}")
+
+  local float = tab.title ~= nil or tab.label ~= nil or tab.landscape
+  local packages = {"booktabs"}
+  if tab.resize then insert(packages, "graphicx") end
+  if tab.landscape then insert(packages, "pdflscape") end
+  local uses = {}
+  for k, p in ipairs(packages) do uses[k] = "\\usepackage{" .. p .. "}" end
+  local out = {"% tfpkit table. Needs in the preamble: " .. concat(uses, " ")}
+  local text = concat(body, "\n") .. (tab.title or "")
+  for _, f in ipairs(tab.footer) do text = text .. f.text end
+  if has_cjk(text) then
+    insert(out, "% Chinese (CJK) text: compile with xelatex and \\usepackage{xeCJK} (or the ctex class)")
   end
-  insert(out, "\\end{tabular}")
-  if tab.title then insert(out, "\\end{table}") end
+  if tab.landscape then insert(out, "\\begin{landscape}") end
+  if float then
+    insert(out, "\\begin{table}[htbp]\\centering")
+    if tab.title then insert(out, "\\caption{" .. tex_escape(caption_text(tab.title)) .. "}") end
+    if label then insert(out, "\\label{" .. label .. "}") end
+  else
+    insert(out, "{\\centering")
+  end
+  if tab.size then insert(out, "\\" .. tab.size) end
+  if tab.resize then
+    insert(out, "\\resizebox{\\linewidth}{!}{%")
+    body[#body] = body[#body] .. "}"
+  end
+  for _, l in ipairs(body) do insert(out, l) end
+  if #tab.footer > 0 then
+    local notes = {}
+    for _, f in ipairs(tab.footer) do insert(notes, f.tex or tex_escape(f.text)) end
+    insert(out, "\\par\\smallskip")
+    insert(out, "\\begin{minipage}{\\linewidth}\\footnotesize")
+    insert(out, concat(notes, "\\\\\n"))
+    insert(out, "\\end{minipage}")
+  end
+  if float then insert(out, "\\end{table}") else insert(out, "\\par}") end
+  if tab.landscape then insert(out, "\\end{landscape}") end
   return concat(out, "\n")
 end
 
@@ -799,6 +1061,9 @@ local function csv_field(s)
   return s
 end
 
+-- CSV (RFC 4180, CRLF, UTF-8): the header row (group and column label joined
+-- as "group: label"), the body, then a blank line and the notes, one a line.
+-- The title is not in it (the first row is the header, for programs).
 local function render_csv(tab)
   local out = {}
   local function row(label, cells)
@@ -807,20 +1072,205 @@ local function render_csv(tab)
     insert(out, concat(parts, ","))
   end
   row("", flat_columns(tab))
-  local function add(r)
+  for _, r in ipairs(all_rows(tab)) do
     local cells = {}
     for j, c in ipairs(r.cells) do cells[j] = c.core .. c.suffix end
     row(r.label, cells)
   end
-  for _, r in ipairs(tab.head) do add(r) end
-  for _, sec in ipairs(tab.sections) do
-    for _, r in ipairs(sec) do add(r) end
+  if #tab.footer > 0 then
+    insert(out, "")
+    for _, f in ipairs(tab.footer) do insert(out, csv_field(f.text)) end
   end
   return concat(out, "\r\n")
 end
 
+local HTML_ESCAPE = {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;"}
+local function html_escape(s) return (s:gsub("[&<>\"']", HTML_ESCAPE)) end
+
+-- HTML: a whole UTF-8 page holding one table (caption, group headers over
+-- their columns, rules between sections, notes in the table's foot).
+local function render_html(tab)
+  local nc = #tab.columns
+  local out = {
+    "<!DOCTYPE html>",
+    "<html>",
+    "<head>",
+    "<meta charset=\"utf-8\">",
+    "<title>" .. html_escape(tab.title or "table") .. "</title>",
+    "<style>",
+    "table.tfp { border-collapse: collapse; font-family: 'Times New Roman', serif; }",
+    "table.tfp caption { font-weight: bold; padding-bottom: 0.5em; }",
+    "table.tfp th, table.tfp td { padding: 0.1em 0.8em; text-align: center; white-space: nowrap; }",
+    "table.tfp th:first-child, table.tfp td:first-child { text-align: left; }",
+    "table.tfp thead tr:first-child th { border-top: 2px solid black; }",
+    "table.tfp thead tr:last-child th { border-bottom: 1px solid black; }",
+    "table.tfp tbody.rule tr:first-child td { border-top: 1px solid black; }",
+    "table.tfp tbody:last-of-type tr:last-child td { border-bottom: 2px solid black; }",
+    "table.tfp tfoot td { text-align: left; font-size: 0.85em; white-space: normal; }",
+    "</style>",
+    "</head>",
+    "<body>",
+    "<table class=\"tfp\">",
+  }
+  if tab.title then insert(out, "<caption>" .. html_escape(tab.title) .. "</caption>") end
+  insert(out, "<thead>")
+  if tab.groups then
+    local cells = {"<th></th>"}
+    local j = 1
+    for _, g in ipairs(tab.groups) do
+      while j < g.first do insert(cells, "<th></th>"); j = j + 1 end
+      insert(cells, fmt("<th colspan=\"%d\">%s</th>", g.span, html_escape(g.label)))
+      j = g.first + g.span
+    end
+    while j <= nc do insert(cells, "<th></th>"); j = j + 1 end
+    insert(out, "<tr>" .. concat(cells) .. "</tr>")
+  end
+  local hs = {"<th></th>"}
+  for _, c in ipairs(tab.columns) do insert(hs, "<th>" .. html_escape(c) .. "</th>") end
+  insert(out, "<tr>" .. concat(hs) .. "</tr>")
+  insert(out, "</thead>")
+  local function add(r)
+    local cells = {"<td>" .. html_escape(r.label) .. "</td>"}
+    for _, c in ipairs(r.cells) do
+      local s = html_escape(c.core)
+      if c.kind == "num" then s = s:gsub("%-", "&minus;") end
+      if c.stars > 0 then s = s .. "<sup>" .. c.suffix .. "</sup>" else s = s .. html_escape(c.suffix) end
+      insert(cells, "<td>" .. s .. "</td>")
+    end
+    insert(out, "<tr>" .. concat(cells) .. "</tr>")
+  end
+  if #tab.head > 0 then
+    insert(out, "<tbody>")
+    for _, r in ipairs(tab.head) do add(r) end
+    insert(out, "</tbody>")
+  end
+  for _, sec in ipairs(tab.sections) do
+    insert(out, "<tbody class=\"rule\">")
+    for _, r in ipairs(sec) do add(r) end
+    insert(out, "</tbody>")
+  end
+  if #tab.footer > 0 then
+    insert(out, "<tfoot>")
+    for _, f in ipairs(tab.footer) do
+      insert(out, fmt("<tr><td colspan=\"%d\">%s</td></tr>", nc + 1, html_escape(f.text)))
+    end
+    insert(out, "</tfoot>")
+  end
+  insert(out, "</table>")
+  insert(out, "</body>")
+  insert(out, "</html>")
+  return concat(out, "\n")
+end
+
+-- RTF text: \ { } escaped, non-ASCII as \uN? (signed 16-bit, UTF-16
+-- surrogate pairs above U+FFFF), so Word shows Chinese whatever its code page.
+local function rtf_escape(s)
+  local out = {}
+  for _, c in utf8.codes(s) do
+    if c == 92 or c == 123 or c == 125 then insert(out, "\\" .. utf8.char(c))
+    elseif c < 128 then insert(out, string.char(c))
+    else
+      local units = {c}
+      if c > 0xFFFF then
+        c = c - 0x10000
+        units = {0xD800 + (c >> 10), 0xDC00 + (c & 0x3FF)}
+      end
+      for _, u in ipairs(units) do
+        insert(out, fmt("\\u%d?", u >= 0x8000 and u - 0x10000 or u))
+      end
+    end
+  end
+  return concat(out)
+end
+
+local RTF_SIZE = {tiny = 12, scriptsize = 14, footnotesize = 16, small = 18, normalsize = 20}
+
+-- RTF as esttab writes it: a Word table, rules as cell borders (top of the
+-- header, below the header, between sections, bottom), Times New Roman,
+-- notes as paragraphs below. landscape turns the page.
+local function render_rtf(tab)
+  local nc = #tab.columns
+  local fs = RTF_SIZE[tab.size or "normalsize"]
+  local all = all_rows(tab)
+  local w0 = 0
+  for _, r in ipairs(all) do w0 = math.max(w0, width(r.label)) end
+  local wc = 0
+  for j = 1, nc do
+    wc = math.max(wc, width(tab.columns[j]))
+    for _, r in ipairs(all) do wc = math.max(wc, width(r.cells[j].core .. r.cells[j].suffix)) end
+  end
+  local twips = fs * 6   -- about one character at this size
+  local x0 = math.max(1800, (w0 + 2) * twips)
+  local xc = math.max(1000, (wc + 2) * twips)
+  local out = {
+    "{\\rtf1\\ansi\\ansicpg1252\\deff0\\uc1",
+    "{\\fonttbl{\\f0\\froman\\fcharset0 Times New Roman;}}",
+  }
+  if tab.landscape then insert(out, "\\paperw16838\\paperh11906\\margl1134\\margr1134\\landscape") end
+  insert(out, "\\plain\\f0\\fs" .. fs)
+  if tab.title then
+    insert(out, "{\\pard\\plain\\f0\\fs" .. fs .. "\\qc\\b " .. rtf_escape(tab.title) .. "\\par}")
+  end
+  -- border: "t" (thick top), "b" (bottom), "tb"...
+  local function row(label, cells, border, merge)
+    local def = {"\\trowd\\trgaph108\\trleft-108"}
+    local edges = {x0}
+    for j = 1, nc do edges[j + 1] = x0 + j * xc end
+    for j = 0, nc do
+      local b = ""
+      if border and border:find("T") then b = b .. "\\clbrdrt\\brdrw20\\brdrs" end
+      if border and border:find("t") then b = b .. "\\clbrdrt\\brdrw10\\brdrs" end
+      if border and border:find("B") then b = b .. "\\clbrdrb\\brdrw20\\brdrs" end
+      if border and border:find("b") then b = b .. "\\clbrdrb\\brdrw10\\brdrs" end
+      if merge and merge[j] then b = b .. merge[j] end
+      insert(def, b .. "\\cellx" .. edges[j + 1])
+    end
+    local content = {"\\pard\\intbl\\ql{" .. rtf_escape(label) .. "}\\cell"}
+    for _, c in ipairs(cells) do insert(content, "\\pard\\intbl\\qc{" .. c .. "}\\cell") end
+    insert(out, concat(def) .. "\n" .. concat(content) .. "\\row")
+  end
+  local first = true
+  if tab.groups then
+    local cells, merge = {}, {}
+    for j = 1, nc do cells[j] = "" end
+    for _, g in ipairs(tab.groups) do
+      cells[g.first] = rtf_escape(g.label)
+      if g.span > 1 then
+        merge[g.first] = "\\clmgf"
+        for j = g.first + 1, g.first + g.span - 1 do merge[j] = "\\clmrg" end
+      end
+    end
+    row("", cells, "T", merge)
+    first = false
+  end
+  local hs = {}
+  for j, c in ipairs(tab.columns) do hs[j] = rtf_escape(c) end
+  row("", hs, first and "Tb" or "b")
+  local function cellstr(c)
+    local s = rtf_escape(c.core)
+    if c.stars > 0 then return s .. "{\\super " .. c.suffix .. "}" end
+    return s .. rtf_escape(c.suffix)
+  end
+  local rows = {}
+  for _, r in ipairs(tab.head) do insert(rows, {r = r}) end
+  for _, sec in ipairs(tab.sections) do
+    for k, r in ipairs(sec) do insert(rows, {r = r, top = k == 1 and #rows > 0}) end
+  end
+  for k, e in ipairs(rows) do
+    local cells = {}
+    for j, c in ipairs(e.r.cells) do cells[j] = cellstr(c) end
+    local border = (e.top and "t" or "") .. (k == #rows and "B" or "")
+    row(e.r.label, cells, border ~= "" and border or nil)
+  end
+  for _, f in ipairs(tab.footer) do
+    insert(out, "{\\pard\\plain\\f0\\fs" .. (fs - 4) .. "\\ql " .. rtf_escape(f.text) .. "\\par}")
+  end
+  insert(out, "}")
+  return concat(out, "\n")
+end
+
 local RENDER = {text = render_text, markdown = render_markdown,
-                latex = render_latex, csv = render_csv}
+                latex = render_latex, csv = render_csv, html = render_html, rtf = render_rtf}
 
 function M.render(tab, format)
   if getmetatable(tab) ~= Table then
@@ -829,19 +1279,19 @@ function M.render(tab, format)
   format = format or "text"
   local r = RENDER[format]
   if not r then
-    fail(fmt("unknown format '%s' (text, markdown, latex or csv)", tostring(format)))
+    fail(fmt("unknown format '%s' (%s)", tostring(format), FORMAT_LIST))
   end
   return r(tab)
 end
 
-Table.render = M.render
 Table.__tostring = function(tab) return render_text(tab) end
 
 -- Written by tfpkit's one atomic writer (core/atomic_write.h, tfp._write_file;
 -- install sets write_file): a temporary file made by mkstemp beside path,
 -- renamed over it, so readers never see half a table; links are followed,
 -- the mode of an existing file is kept, a FIFO or device is refused, and on
--- failure the old file stays and the temporary file is removed.
+-- failure the old file stays and the temporary file is removed. A LaTeX
+-- table with a title and no label option is labelled tab:<file name>.
 function M.write(tab, path, format)
   if getmetatable(tab) ~= Table then
     fail("write expects a table made by tfp.table, got a " .. type(tab))
@@ -854,20 +1304,29 @@ function M.write(tab, path, format)
     format = ext and EXT_FORMAT[ext:lower()] or tab.format
     if not format then
       fail(fmt("cannot tell the format of '%s' from its extension "
-               .. "(.txt, .md, .tex, .csv); give one", path))
+               .. "(.txt, .md, .tex, .csv, .html, .rtf); give one", path))
     end
   end
   if not RENDER[format] then
-    fail(fmt("unknown format '%s' for '%s' (text, markdown, latex or csv)",
-             tostring(format), path))
+    fail(fmt("unknown format '%s' for '%s' (%s)", tostring(format), path, FORMAT_LIST))
   end
-  local body = RENDER[format](tab) .. (format == "csv" and "\r\n" or "\n")
+  local body
+  if format == "latex" then
+    local stem = path:match("([^/]+)$"):gsub("%.[^.]*$", "")
+    local label = tab.title and ("tab:" .. stem:gsub("[^%w%-_:.]", "-")) or nil
+    body = render_latex(tab, label) .. "\n"
+  elseif format == "csv" then
+    body = (tab.bom and "\239\187\191" or "") .. render_csv(tab) .. "\r\n"
+  else
+    body = RENDER[format](tab) .. "\n"
+  end
   return write_file(path, body, "tfp.table")
 end
 
-Table.write = M.write
-
 Table.render, Table.write = M.render, M.write
+M.Table = Table
+M.fmtnum, M.fmtint, M.check_levels, M.fmtlevel = fmtnum, fmtint, check_levels, fmtlevel
+M.check_digits = check_digits
 
 -- The host calls install(tfp) so that tfp.table(models, opts) is M.new(models, opts)
 -- (a function, so that help() lists it).

@@ -53,5 +53,8 @@ M.tables = {
 -- Rows as the paper prints them: every SAGG variant on the SAGG row.
 M.rows = {"SAGG.*", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"}
 M.rename = {SAGG_H = "SAGG", SAGG_L = "SAGG"}
+-- First stages: the lags of every SAGG variant on the rows of SAGG's lags.
+M.rename_first = {["L.SAGG_H"] = "L.SAGG", ["L2.SAGG_H"] = "L2.SAGG",
+                  ["L.SAGG_L"] = "L.SAGG", ["L2.SAGG_L"] = "L2.SAGG"}
 
 return M

@@ -54,21 +54,10 @@ end
 
 local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
 
--- A string in gnuplot's single-quoted syntax, where nothing is expanded (no
--- backslash escapes, no `command`, no @macro) and '' is a quote. A control
--- character (a newline ends a gnuplot command) cannot be quoted: refused.
-local function gp_quote(s, what)
-  if s:find("%c") then
-    local shown = string.format("%q", s):gsub("\\\n", "\\n")
-    tfp._raise("usage", "paper.lua", string.format("%s %s contains a control character, which cannot be "
-      .. "passed to gnuplot", what, shown))
-  end
-  return "'" .. s:gsub("'", "''") .. "'"
-end
-
--- The figure's legend: checked now, before the long run.
-local region_q = {}
-for j, r in ipairs(spec.regions) do region_q[j] = gp_quote(tostring(r), "region name") end
+-- The figure's legend: checked now, before the long run (no string reaches
+-- gnuplot unquoted, and one with a control character cannot be quoted).
+local plot = require "tfp.plot"
+for _, r in ipairs(spec.regions) do plot.quote(tostring(r), "region name", "paper.lua") end
 
 --------------------------------------------------------------- the data
 local f
@@ -89,6 +78,22 @@ report:regressions(f, {"TFP", "TE", "EC", "SAGG", "SAGG_H", "SAGG_L", "STR", "GO
 io.write(report:text(), "\n")
 report:write(opts.out .. "/sample.txt")
 step("sample report written to " .. opts.out .. "/sample.txt")
+
+-- The descriptive table (every city-year with the variable) and the correlations
+-- of the regression variables, written in every format.
+local FORMATS = {"txt", "md", "tex", "csv", "html", "rtf"}
+local function write_all(tab, name)
+  for _, ext in ipairs(FORMATS) do tab:write(opts.out .. "/" .. name .. "." .. ext) end
+end
+local summary_vars = {"TFP", "TE", "EC", "SAGG", "SAGG_H", "SAGG_L", "STR", "GOV", "PGDP", "FDI", "H", "ROAD", "POP"}
+local summary = tfp.summary(f, summary_vars, {title = "Descriptive statistics",
+  notes = "All city-years with the variable; TFP, TE and EC are Malmquist levels (first year = 1)."})
+print(summary)
+print()
+write_all(summary, "summary")
+write_all(tfp.correlate(f, summary_vars, {title = "Correlations", stars = {0.10, 0.05, 0.01}, size = "footnotesize",
+  resize = true}), "correlations")
+step("summary and correlations written to " .. opts.out .. "/summary.* and correlations.*")
 
 ------------------------------------------------------------------ models
 tfp.controls(spec.controls)
@@ -119,85 +124,43 @@ for _, t in ipairs(spec.tables) do
     labels[i] = spec.sagg[col.sagg].label
   end
   local tab = tfp.table(models, {title = t.title, labels = labels, groups = t.groups, keep = spec.rows,
-                                 rename = spec.rename, order = spec.rows, stat = "t"})
+                                 rename = spec.rename, order = spec.rows, stat = "t", size = "footnotesize",
+                                 landscape = true})
   print(tab)
   print()
-  for _, ext in ipairs({"txt", "md", "tex", "csv"}) do tab:write(opts.out .. "/" .. t.name .. "." .. ext) end
+  write_all(tab, t.name)
+  -- Its first stages: the lags of each SAGG measure on one row per lag.
+  local first = tfp.table(models, {title = t.title .. ": first stages", labels = labels, groups = t.groups,
+                                   rename = spec.rename_first, order = {"L%..*", "L2%..*"}, stage = 1,
+                                   size = "footnotesize", landscape = true})
+  write_all(first, t.name .. "_first")
 end
-step("tables written to " .. opts.out .. "/")
+step("tables (and their first stages) written to " .. opts.out .. "/")
 
------------------------------------------------------------------- figure
--- Mean TFP, TE and EC levels by region and year, drawn by gnuplot. No path
--- reaches gnuplot: it reads its script (levels_by_region.gp, with the data
--- inline) and writes the image to its stdout, which goes to the file through
--- tfp._write_file (atomic). The strings it does see (region names, titles)
--- are quoted by gp_quote.
-
+----------------------------------------------------------------- figures
+-- Mean TFP, TE and EC levels by region and year, and the SAGG_H coefficient
+-- with its 95% CI nationally and by region (IV-GMM, equation (2)), drawn by
+-- gnuplot through lua/plot.lua: data inline in the .gp script, every string
+-- quoted, the image read from gnuplot's stdout and written atomically.
 do
-  local VARS = {"TFP", "TE", "EC"}
-  local means = f:collapse{by = {"region", "year"}, mean = VARS}
-  local sum, n, years, seen = {}, {}, {}, {}
-  local reg, yr = means.region, means.year
-  for _, v in ipairs(VARS) do
-    local x = means[v]
-    for i = 1, means:nrow() do
-      if x[i] then
-        local key = v .. "|" .. reg[i] .. "|" .. yr[i]
-        sum[key], n[key] = x[i], 1
-        if not seen[yr[i]] then seen[yr[i]] = true; years[#years + 1] = yr[i] end
-      end
+  local levels = {}
+  for k, v in ipairs({"TFP", "TE", "EC"}) do levels[k] = v .. " level (mean by region, first year = 1)" end
+  tfp.levelsplot(f, {vars = {"TFP", "TE", "EC"}, by = "region", time = "year", order = spec.regions,
+                     titles = levels, out = opts.out .. "/levels_by_region"})
+  local k_high
+  for k, s in ipairs(spec.sagg) do if s.var == "SAGG_H" then k_high = k end end
+  local by_region, labels = {fit{method = "gmm", dep = "TFP", sagg = k_high}}, {"National"}
+  local present = {}
+  for _, r in ipairs(f.region:totable()) do present[r] = true end
+  for _, r in ipairs(spec.regions) do
+    if present[r] then
+      by_region[#by_region + 1] = fit{method = "gmm", dep = "TFP", sagg = k_high, region = r}
+      labels[#labels + 1] = r
     end
   end
-  table.sort(years)
-  local rows = {}   -- year, then each variable by region: numbers only
-  for _, y in ipairs(years) do
-    local row = {string.format("%d", y)}
-    for _, v in ipairs(VARS) do
-      for _, r in ipairs(spec.regions) do
-        local key = v .. "|" .. r .. "|" .. y
-        row[#row + 1] = string.format("%.6f", n[key] and sum[key] / n[key] or 0 / 0)
-      end
-    end
-    rows[#rows + 1] = table.concat(row, " ")
-  end
-  local header = {"# year"}
-  for _, v in ipairs(VARS) do
-    for _, r in ipairs(spec.regions) do header[#header + 1] = v .. "_" .. r end
-  end
-  tfp._write_file(opts.out .. "/levels_by_region.dat",
-                  table.concat(header, " ") .. "\n" .. table.concat(rows, "\n") .. "\n", "paper.lua")
-
-  local plot = {}
-  for k, v in ipairs(VARS) do
-    local lines = {}
-    for j in ipairs(spec.regions) do
-      lines[j] = string.format("$levels using 1:%d with linespoints title %s", 1 + (k - 1) * #spec.regions + j,
-                               region_q[j])
-    end
-    plot[k] = string.format("set title %s\nplot %s",
-                            gp_quote(v .. " level (mean by region, first year = 1)", "title"), table.concat(lines, ", "))
-  end
-  local script_path = opts.out .. "/levels_by_region.gp"
-  tfp._write_file(script_path, "# gnuplot -e 'set terminal pngcairo size 1500,450' levels_by_region.gp > figure.png\n"
-    .. "$levels << EOD\n" .. table.concat(rows, "\n") .. "\nEOD\n"
-    .. "set termoption noenhanced\nset key left top\nset grid\nset xlabel 'year'\nset multiplot layout 1,3\n"
-    .. table.concat(plot, "\n") .. "\nunset multiplot\n", "paper.lua")
-  -- A relative path is given as ./path, so that a name like "-x" is no option.
-  local script_arg = shell_quote(script_path:sub(1, 1) == "/" and script_path or "./" .. script_path)
-  for _, term in ipairs({{"pngcairo size 1500,450", "png"}, {"svg size 1500,450", "svg"}}) do
-    local path = opts.out .. "/levels_by_region." .. term[2]
-    local gp = io.popen("gnuplot -e " .. shell_quote("set terminal " .. term[1]) .. " " .. script_arg, "r")
-    local image = gp and gp:read("a")
-    local ok, _, code = (gp or {close = function() return nil, "exit", 127 end}):close()
-    if code == 127 then
-      tfp._raise("io", "paper.lua", "cannot run gnuplot (install the Debian package gnuplot-nox)")
-    end
-    if not ok or not image or #image == 0 then
-      tfp._raise("io", "paper.lua", string.format("gnuplot failed to draw '%s' (its messages are above)", path))
-    end
-    tfp._write_file(path, image, "paper.lua")
-  end
-  step("figure: " .. opts.out .. "/levels_by_region.png (and .svg)")
+  tfp.coefplot(by_region, {keep = "SAGG_H", labels = labels, out = opts.out .. "/coef_SAGG_H_by_region",
+                           title = "SAGG_H on TFP (IV-GMM), nationally and by region", ylabel = "coefficient of SAGG_H"})
+  step("figures: " .. opts.out .. "/levels_by_region.png, coef_SAGG_H_by_region.png (and .svg)")
 end
 step(string.format("done in %.2f s of CPU", os.clock() - clock))
 

@@ -16,6 +16,9 @@ local card = tfp.read_csv("refs/stata-ivreg2/card_data.csv")
 local iv = "lwage ~ exper | educ ~ nearc4"
 local csv = os.tmpname()
 do local h = assert(io.open(csv, "w")); h:write("a,b\n1,2\n"); h:close() end
+local plotdir = os.tmpname()   -- figures drawn by the calls below
+os.remove(plotdir)
+assert(os.execute("mkdir '" .. plotdir .. "'"))
 
 -- with(base, o): o plus the base's keys it does not set (the required options).
 local function with(base, o)
@@ -40,6 +43,14 @@ local calls = {
   ["m:with"] = function(o) return tfp.model(iv):with(o) end,
   ["tfp.table"] = function(o) return tfp.table({tfp.ivreg(card, iv)}, o) end,
   ["tfp.controls"] = function(o) return tfp.controls(o) end,
+  ["tfp.summary"] = function(o) return tfp.summary(panel, {"gdp", "emp"}, o) end,
+  ["tfp.correlate"] = function(o) return tfp.correlate(panel, {"gdp", "emp"}, o) end,
+  ["tfp.levelsplot"] = function(o)
+    return tfp.levelsplot(panel, with({vars = "gdp", out = plotdir .. "/l", formats = "svg"}, o))
+  end,
+  ["tfp.coefplot"] = function(o)
+    return tfp.coefplot({tfp.ivreg(card, iv)}, with({keep = "educ", out = plotdir .. "/c", formats = "svg"}, o))
+  end,
   ["f:merge"] = function(o)
     return panel:merge(tfp.frame{{"city", {1, 2}}, {"region", {"East", "West"}}}, with({on = "city"}, o))
   end,
@@ -196,4 +207,5 @@ check.test("data errors name the function, the unit and the year, not only a row
 end)
 
 os.remove(csv)
+os.execute("rm -rf '" .. plotdir .. "'")
 check.done()

@@ -41,6 +41,9 @@ local function raises(fn, needle) return check.errors(fn, needle) end
 
 local function lines(...) return table.concat({...}, "\n") end
 
+-- The CSV body: the rows before the blank line that starts the notes.
+local function csvbody(tab) return (tab:render("csv"):gsub("\r\n\r\n.*$", "")) end
+
 -- Two fake fits shaped like the paper's Table 1 columns (total and high-end SAGG).
 local function fit_total()
   return {
@@ -103,7 +106,7 @@ test("text format aligns the paper's layout with blanks for missing cells", func
     "Hansen J                     0.090",
     "                           [0.7644]",
     "N                             3393        3393",
-    "R2                           0.887       0.888",
+    "Within R2                    0.887       0.888",
     "N dropped                      522",
     "=================================================",
     "t statistics in parentheses",
@@ -135,7 +138,7 @@ test("markdown format is a pipe table with escaped stars and the footer below", 
     "| Hansen J | 0.090 |  |",
     "|  | [0.7644] |  |",
     "| N | 3393 | 3393 |",
-    "| R2 | 0.887 | 0.888 |",
+    "| Within R2 | 0.887 | 0.888 |",
     "| N dropped | 522 |  |",
     "",
     "t statistics in parentheses",
@@ -151,6 +154,7 @@ test("latex format is a booktabs tabular with math stars and escaped names", fun
                      groups = {{"IV", 2}}, keep = {"SAGG.*"}, stats = {"N", "r2"},
                      fe_rows = false})
   eq(tab:render("latex"), lines(
+    "% tfpkit table. Needs in the preamble: \\usepackage{booktabs}",
     "\\begin{table}[htbp]\\centering",
     "\\caption{TFP \\& agglomeration}",
     "\\begin{tabular}{lcc}",
@@ -165,18 +169,23 @@ test("latex format is a booktabs tabular with math stars and escaped names", fun
     " &  & (4.37) \\\\",
     "\\midrule",
     "N & 3393 & 3393 \\\\",
-    "$R^2$ & 0.887 & 0.888 \\\\",
+    "Within $R^2$ & 0.887 & 0.888 \\\\",
     "\\bottomrule",
-    "\\multicolumn{3}{l}{\\footnotesize $t$ statistics in parentheses} \\\\",
-    "\\multicolumn{3}{l}{\\footnotesize $^{*}$ $p<0.10$, $^{**}$ $p<0.05$, $^{***}$ $p<0.01$} \\\\",
     "\\end{tabular}",
+    "\\par\\smallskip",
+    "\\begin{minipage}{\\linewidth}\\footnotesize",
+    "$t$ statistics in parentheses\\\\",
+    "$^{*}$ $p<0.10$, $^{**}$ $p<0.05$, $^{***}$ $p<0.01$",
+    "\\end{minipage}",
     "\\end{table}"), "latex")
 end)
 
-test("latex without a title is a bare tabular", function()
+test("latex without a title is a centred tabular with its notes, no float", function()
   local s = T.new({fit_total()}, {keep = "SAGG", stats = {}, fe_rows = false,
                                  stars = false}):render("latex")
   eq(s, lines(
+    "% tfpkit table. Needs in the preamble: \\usepackage{booktabs}",
+    "{\\centering",
     "\\begin{tabular}{lc}",
     "\\toprule",
     " & (1) \\\\",
@@ -184,15 +193,113 @@ test("latex without a title is a bare tabular", function()
     "SAGG & 0.050 \\\\",
     " & (2.56) \\\\",
     "\\bottomrule",
-    "\\multicolumn{2}{l}{\\footnotesize $t$ statistics in parentheses} \\\\",
-    "\\end{tabular}"), "latex")
+    "\\end{tabular}",
+    "\\par\\smallskip",
+    "\\begin{minipage}{\\linewidth}\\footnotesize",
+    "$t$ statistics in parentheses",
+    "\\end{minipage}",
+    "\\par}"), "latex")
+end)
+
+test("latex prints real minus signs, and a title's own table number is left to the caption", function()
+  local tab = T.new({fit_total()}, {title = "Table 1. TFP", keep = "GOV", stats = {}, fe_rows = false,
+                                    notes = "a < b"})
+  local s = tab:render("latex")
+  check.truthy(s:find("\\caption{TFP}", 1, true), "caption without 'Table 1.': " .. s)
+  check.truthy(s:find("GOV & $-$0.093$^{*}$ \\\\\n & ($-$1.93) \\\\", 1, true), "minus signs: " .. s)
+  check.truthy(s:find("a \\textless{} b", 1, true), "a note's < escaped: " .. s)
+  eq(tostring(tab):match("^[^\n]*"), "Table 1. TFP", "the text title keeps its number")
+  local cn = T.new({fit_total()}, {title = "表2 东部地区", keep = "GOV"}):render("latex")
+  check.truthy(cn:find("\\caption{东部地区}", 1, true), "Chinese table number left out: " .. cn)
+end)
+
+test("latex size, resize, landscape and label wrap the tabular and name their packages", function()
+  local s = T.new({fit_total()}, {keep = "SAGG", stats = {}, fe_rows = false, stars = false,
+                                  label = "tab:one", size = "footnotesize", resize = true,
+                                  landscape = true}):render("latex")
+  eq(s, lines(
+    "% tfpkit table. Needs in the preamble: \\usepackage{booktabs} \\usepackage{graphicx} \\usepackage{pdflscape}",
+    "\\begin{landscape}",
+    "\\begin{table}[htbp]\\centering",
+    "\\label{tab:one}",
+    "\\footnotesize",
+    "\\resizebox{\\linewidth}{!}{%",
+    "\\begin{tabular}{lc}",
+    "\\toprule",
+    " & (1) \\\\",
+    "\\midrule",
+    "SAGG & 0.050 \\\\",
+    " & (2.56) \\\\",
+    "\\bottomrule",
+    "\\end{tabular}}",
+    "\\par\\smallskip",
+    "\\begin{minipage}{\\linewidth}\\footnotesize",
+    "$t$ statistics in parentheses",
+    "\\end{minipage}",
+    "\\end{table}",
+    "\\end{landscape}"), "latex")
+end)
+
+test("csv ends with a blank line and the notes, and Chinese labels stay UTF-8", function()
+  local tab = T.new({{label = "东部", fit_total()}}, {keep = "SAGG", fe_rows = false, stats = {"N"},
+                                                     notes = "样本: 2003-2016"})
+  eq(tab:render("csv"), table.concat({",东部", "SAGG,0.050**", ",(2.56)", "N,3393", "",
+    "t statistics in parentheses", '"* p<0.10, ** p<0.05, *** p<0.01"', "样本: 2003-2016"}, "\r\n"), "csv")
+end)
+
+-- Braces of an RTF document balance (escaped ones aside) and close at the end.
+local function rtf_balanced(s)
+  local depth = 0
+  local i = 1
+  while i <= #s do
+    local c = s:sub(i, i)
+    if c == "\\" then i = i + 1
+    elseif c == "{" then depth = depth + 1
+    elseif c == "}" then depth = depth - 1; if depth == 0 and i < #s then return false end end
+    i = i + 1
+  end
+  return depth == 0
+end
+
+test("rtf is one Word document: a table row per line of the table, rules as borders", function()
+  local tab = T.new({fit_total(), {label = "东部 {x}", fit_high()}},
+                    {title = "Table 1", groups = {{"IV", 2}}, keep = "SAGG.*", stats = {"N"},
+                     fe_rows = false})
+  local s = tab:render("rtf")
+  check.truthy(s:find("^{\\rtf1\\ansi"), "header")
+  check.truthy(rtf_balanced(s), "braces balance")
+  local _, rows = s:gsub("\\row", "")
+  eq(rows, 7, "rows: group, columns, 2 x 2 coefficient lines, N")
+  check.truthy(s:find("\\clmgf", 1, true) and s:find("\\clmrg", 1, true), "group header merged")
+  check.truthy(s:find("{\\u19996?\\u-28440? \\{x\\}}", 1, true), "Chinese as \\u, braces escaped")
+  check.truthy(s:find("0.050{\\super **}", 1, true), "stars as superscript")
+  check.truthy(s:find("{\\pard\\plain\\f0\\fs16\\ql t statistics in parentheses\\par}", 1, true), "notes")
+  check.truthy(s:find("\\qc\\b Table 1\\par", 1, true), "title")
+  local land = T.new({fit_total()}, {landscape = true, size = "small"}):render("rtf")
+  check.truthy(land:find("\\landscape", 1, true) and land:find("\\fs18", 1, true), "landscape and size")
+end)
+
+test("html is a UTF-8 page with one table: caption, spanning groups, sections and notes", function()
+  local tab = T.new({fit_total(), {label = "东部 <b>", fit_high()}},
+                    {title = "Table 1 & 2", groups = {{"IV", 2}}, keep = "GOV", stats = {"N"},
+                     fe_rows = false})
+  local s = tab:render("html")
+  check.truthy(s:find("<meta charset=\"utf-8\">", 1, true), "charset")
+  check.truthy(s:find("<caption>Table 1 &amp; 2</caption>", 1, true), "caption")
+  check.truthy(s:find("<tr><th></th><th colspan=\"2\">IV</th></tr>", 1, true), "group")
+  check.truthy(s:find("<th>东部 &lt;b&gt;</th>", 1, true), "escaped Chinese label")
+  check.truthy(s:find("<td>&minus;0.093<sup>*</sup></td>", 1, true), "minus and stars")
+  check.truthy(s:find("<td>(&minus;1.93)</td>", 1, true), "t in parentheses")
+  check.truthy(s:find("<tr><td colspan=\"3\">t statistics in parentheses</td></tr>", 1, true), "notes")
+  local _, bodies = s:gsub("<tbody class=\"rule\">", "")
+  eq(bodies, 2, "sections")
 end)
 
 test("csv format has one header row, a label column and RFC 4180 quoting", function()
   local tab = T.new({fit_total(), fit_high()},
                     {rename = {ROAD = 'Road, "paved" km'}, stats = {"N"}, fe_rows = false,
                      title = "not in the csv"})
-  eq(tab:render("csv"), table.concat({
+  eq(csvbody(tab), table.concat({
     ",(1),(2)",
     "SAGG,0.050**,",
     ",(2.56),",
@@ -212,7 +319,7 @@ test("render without a format, tostring and the module call agree", function()
   local b = T({fit_total()})
   eq(a:render(), tostring(a), "render()")
   eq(T.render(b, "text"), tostring(a), "T(...)")
-  eq(T.new(fit_total()):render("csv"), a:render("csv"), "a single fit")
+  eq(csvbody(T.new(fit_total())), csvbody(a), "a single fit")
 end)
 
 test("the host's tfp.table, when present, is this renderer", function()
@@ -242,7 +349,7 @@ test("a star is earned only when p is strictly below its level", function()
     local name = "x" .. i
     m.names[i], m.coef[name], m.p[name], m.t[name] = name, 1, c[1], 1
   end
-  local csv = T.new({m}, {stats = {}, fe_rows = false}):render("csv")
+  local csv = csvbody(T.new({m}, {stats = {}, fe_rows = false}))
   local row = 0
   for line in (csv .. "\r\n"):gmatch("(.-)\r\n") do
     local label, cell = line:match("^(x%d+),(.*)$")
@@ -273,7 +380,7 @@ end)
 
 test("stars = false prints no stars and no star line", function()
   local s = T.new({fit_total()}, {stars = false, keep = "SAGG", stats = {}, fe_rows = false})
-  eq(s:render("csv"), ",(1)\r\nSAGG,0.050\r\n,(2.56)", "csv body")
+  eq(csvbody(s), ",(1)\r\nSAGG,0.050\r\n,(2.56)", "csv body")
   eq(s:render("markdown"), lines(
     "|  | (1) |", "| :--- | :---: |", "| SAGG | 0.050 |", "|  | (2.56) |",
     "", "t statistics in parentheses"), "markdown")
@@ -287,7 +394,7 @@ test("numbers never print as -0 or nan, and large numbers keep every digit", fun
     N = 1e6, kp_f = math.huge, r2 = 0 / 0,
   }
   local s = T.new({m}, {stats = {"N", "kp_f", "r2"}, fe_rows = false, stars = false})
-  eq(s:render("csv"), table.concat({
+  eq(csvbody(s), table.concat({
     ",(1)",
     "negzero,0.000", ",(0.00)",
     "tiny,0.000", ",(0.00)",
@@ -296,7 +403,7 @@ test("numbers never print as -0 or nan, and large numbers keep every digit", fun
     "neg,-2.500", ",(-10.00)",
     "N,1000000",
     "Kleibergen-Paap rk Wald F,Inf",
-    "R2,"}, "\r\n"), "csv")
+    "Centered R2,"}, "\r\n"), "csv")
   assert(not s:render("text"):find("nan"), "no nan in text")
 end)
 
@@ -305,28 +412,27 @@ test("digits and stat_digits set decimals, per row where asked", function()
              t = {SAGG = 2.5612, ROAD = -0.9812}}
   local s = T.new({m}, {digits = {2, ROAD = 4}, stat_digits = 3, stats = {},
                         fe_rows = false, stars = false})
-  eq(s:render("csv"), ",(1)\r\nSAGG,0.05\r\n,(2.561)\r\nROAD,-0.0004\r\n,(-0.981)", "csv")
+  eq(csvbody(s), ",(1)\r\nSAGG,0.05\r\n,(2.561)\r\nROAD,-0.0004\r\n,(-0.981)", "csv")
 end)
 
 test("stat = se shows standard errors to the coefficient's digits and says so", function()
   local s = T.new({fit_total()}, {stat = "se", keep = "SAGG", stats = {}, fe_rows = false})
-  eq(s:render("csv"), ",(1)\r\nSAGG,0.050**\r\n,(0.020)", "csv")
+  eq(csvbody(s), ",(1)\r\nSAGG,0.050**\r\n,(0.020)", "csv")
   eq(s:render("text"):match("[^\n]*parentheses"), "Standard errors in parentheses", "footer")
 end)
 
 test("stat = z shows the same ratio and names it z", function()
   local s = T.new({fit_total()}, {stat = "z", keep = "SAGG", stats = {}, fe_rows = false})
-  eq(s:render("csv"), ",(1)\r\nSAGG,0.050**\r\n,(2.56)", "csv")
+  eq(csvbody(s), ",(1)\r\nSAGG,0.050**\r\n,(2.56)", "csv")
   eq(s:render("text"):match("[^\n]*parentheses"), "z statistics in parentheses", "footer")
-  eq(s:render("latex"):match("[^\n]*parentheses[^\n]*"),
-     "\\multicolumn{2}{l}{\\footnotesize $z$ statistics in parentheses} \\\\", "latex footer")
+  eq(s:render("latex"):match("[^\n]*parentheses[^\n]*"), "$z$ statistics in parentheses\\\\", "latex footer")
 end)
 
 ---------------------------------------------------------------- rows
 
 local function row_labels(tab)
   local out = {}
-  for line in (tab:render("csv") .. "\r\n"):gmatch("(.-)\r\n") do
+  for line in (csvbody(tab) .. "\r\n"):gmatch("(.-)\r\n") do
     local label = line:match("^([^,]+),")
     if label then out[#out + 1] = label end
   end
@@ -369,7 +475,7 @@ test("rename relabels rows and merges names that share a label", function()
   local tab = T.new({fit_total(), fit_high()},
                     with{rename = {SAGG_high = "SAGG", GOV = "Government"}})
   eq(row_labels(tab), "SAGG STR Government ROAD", "rows")
-  eq(tab:render("csv"):match("SAGG,[^\r]*"), "SAGG,0.050**,0.058***", "merged row")
+  eq(csvbody(tab):match("SAGG,[^\r]*"), "SAGG,0.050**,0.058***", "merged row")
 end)
 
 test("a keep, drop or order entry that matches nothing is an error naming it", function()
@@ -392,16 +498,16 @@ test("fixed-effect rows show Y or N from each model's fe list", function()
   local ols = {names = {"SAGG"}, coef = {SAGG = 1}, fe = {"city"}}
   local none = {names = {"SAGG"}, coef = {SAGG = 1}}
   local tab = T.new({fit_total(), ols, none}, {stats = {}, keep = "SAGG"})
-  eq(tab:render("csv"), ",(1),(2),(3)\r\nSAGG,0.050**,1.000,1.000\r\n,(2.56),,\r\n"
+  eq(csvbody(tab), ",(1),(2),(3)\r\nSAGG,0.050**,1.000,1.000\r\n,(2.56),,\r\n"
      .. "Year FE,Y,N,N\r\nCity FE,Y,Y,N", "csv")
   local ordered = T.new({fit_total(), ols}, {stats = {}, keep = "SAGG",
                                              fe_rows = {"city", "year"}})
-  eq(ordered:render("csv"):match("City FE.*"), "City FE,Y,Y\r\nYear FE,Y,N", "fe_rows order")
+  eq(csvbody(ordered):match("City FE.*"), "City FE,Y,Y\r\nYear FE,Y,N", "fe_rows order")
 end)
 
 test("default diagnostics rows blank in every model are left out", function()
   local ols = {names = {"SAGG"}, coef = {SAGG = 1}, N = 50, r2 = 0.5}
-  eq(row_labels(T.new({ols})), "SAGG N R2", "rows")
+  eq(row_labels(T.new({ols})), "SAGG N Centered R2", "rows")
   eq(row_labels(T.new({ols}, {stats = {"N", "kp_f", "hansen_j"}})), "SAGG N Kleibergen-Paap rk Wald F Hansen J",
      "explicit stats stay")
 end)
@@ -410,9 +516,102 @@ test("stats choose, reorder and relabel the diagnostics rows", function()
   local tab = T.new({fit_total(), fit_high()},
                     {keep = "SAGG", fe_rows = false,
                      stats = {"N", "N_g", {"cd_f", label = "CD F"}, "method", "vce"}})
-  eq(tab:render("csv"):match("N,.*"), table.concat({
+  eq(csvbody(tab):match("N,.*"), table.concat({
     "N,3393,3393", "Groups,261,261", "CD F,140.500,", "Estimator,2SLS,IV-GMM",
     "VCE,robust,robust"}, "\r\n"), "csv")
+end)
+
+test("every statistic of a fit is a row by name, with its p value in brackets", function()
+  local m = fit_total()
+  m.ar_f, m.ar_f_p, m.ar_chi2, m.ar_chi2_p = 12.5, 0.00002, 25.1, 0.000004
+  m.endog, m.endog_p, m.dm, m.dm_p, m.r2_u, m.rmse, m.sigmasq = 7.25, 0.0071, 7.1, 0.0078, 0.95, 0.1, 0.01
+  m.stock_yogo = {{label = "10% maximal IV size", value = 19.93}, {label = "15% maximal IV size", value = 11.59}}
+  m.first = {{name = "SAGG", inst_names = {"L1.SAGG"}, coef = {["L1.SAGG"] = 0.9}, se = {["L1.SAGG"] = 0.1},
+              F = 81, F_p = 0, sw_F = 81, sw_p = 0, pr2 = 0.3456, shea_pr2 = 0.3456}}
+  local tab = T.new({m}, {keep = "SAGG", fe_rows = false,
+                          stats = {"ar_f", "ar_chi2", "endog", "dm", "sy_size_10", "sy_size_15", "first_F",
+                                   "first_pr2", "r2", "r2_u", "rmse", "sigmasq"}})
+  eq(csvbody(tab):match("Anderson.*"), table.concat({
+    "Anderson-Rubin Wald F,12.500", ",[0.0000]", "Anderson-Rubin Wald chi2,25.100", ",[0.0000]",
+    "Endogeneity (C statistic),7.250", ",[0.0071]", "Davidson-MacKinnon,7.100", ",[0.0078]",
+    "Stock-Yogo 10% max. IV size,19.93", "Stock-Yogo 15% max. IV size,11.59",
+    "First-stage F,81.000", ",[0.0000]", "First-stage partial R2,0.346",
+    "Within R2,0.887", "Uncentered R2,0.950", "Root MSE,0.100", "sigmasq,0.010"}, "\r\n"), "csv")
+  check.truthy(tab:render("latex"):find("Anderson-Rubin Wald $\\chi^2$ & 25.100", 1, true), "latex chi2")
+  raises(function() T.new({m}, {stats = {"nonesuch"}}) end, "unknown statistic 'nonesuch'")
+  raises(function() T.new({m}, {stats = {{"N", lable = "x"}}}) end, "opts.stats[1]: unknown field 'lable'")
+end)
+
+test("R2 is labelled as xtivreg2 means it: within with fixed effects, centered without", function()
+  local fe, nofe = fit_total(), fit_total()
+  nofe.fe = nil
+  local function r2row(fits) return csvbody(T.new(fits, {keep = "SAGG", fe_rows = false, stats = {"r2"}})) end
+  check.truthy(r2row({fe}):find("\r\nWithin R2,0.887$"), "within")
+  check.truthy(r2row({nofe}):find("\r\nCentered R2,0.887$"), "centered")
+  local mixed = T.new({fe, nofe}, {keep = "SAGG", fe_rows = false, stats = {"r2"}})
+  check.truthy(csvbody(mixed):find("\r\nR2,0.887,0.887$"), "mixed: plain R2")
+  check.truthy(mixed:render("text"):find("R2: within R2 (of the demeaned model) with fixed effects, centered R2 without",
+                                         1, true), "mixed: a note says which")
+  check.truthy(csvbody(T.new({fe}, {keep = "SAGG", fe_rows = false, stats = {{"r2", label = "R-squared"}}}))
+    :find("R-squared,0.887", 1, true), "own label")
+end)
+
+-- A fit with two endogenous regressors and their first stages.
+local function fit_two_endog()
+  local m = fit_total()
+  m.first = {
+    {name = "SAGG", inst_names = {"L1.SAGG", "L2.SAGG"}, coef = {["L1.SAGG"] = 0.8, ["L2.SAGG"] = -0.05},
+     se = {["L1.SAGG"] = 0.1, ["L2.SAGG"] = 0.05}, F = 40.5, F_p = 0, sw_F = 38.25, sw_p = 0, pr2 = 0.25,
+     F_df_r = 100},
+    {name = "GOV", inst_names = {"L1.SAGG", "L2.SAGG"}, coef = {["L1.SAGG"] = 0.01, ["L2.SAGG"] = 0.3},
+     se = {["L1.SAGG"] = 0.02, ["L2.SAGG"] = 0.1}, F = 4.5, F_p = 0.0111, sw_F = 3.9, sw_p = 0.0485, pr2 = 0.02,
+     F_df_r = 100},
+  }
+  return m
+end
+
+test("stage = 1 shows each endogenous regressor's first stage, with F, SW F and partial R2", function()
+  local tab = T.new({{label = "2SLS", fit_two_endog()}}, {stage = 1})
+  eq(csvbody(tab), table.concat({
+    ",2SLS,2SLS", "Dependent variable,SAGG,GOV",
+    -- t = b / se; p from the normal (the fit is not small): 8 -> ***,
+    -- -1 -> none, 0.5 -> none, 3 -> ***.
+    "L1.SAGG,0.800***,0.010", ",(8.00),(0.50)", "L2.SAGG,-0.050,0.300***", ",(-1.00),(3.00)",
+    "Year FE,Y,Y", "City FE,Y,Y",
+    "First-stage F,40.500,4.500", ",[0.0000],[0.0111]", "Sanderson-Windmeijer F,38.250,3.900",
+    ",[0.0000],[0.0485]", "First-stage partial R2,0.250,0.020", "N,3393,3393"}, "\r\n"), "csv")
+  check.truthy(tab:render("text"):find("First stage: coefficients of the excluded instruments", 1, true), "note")
+end)
+
+test("a first-stage statistic of a fit with two endogenous regressors must name one", function()
+  raises(function() T.new({fit_two_endog()}, {stats = {"first_F"}}) end,
+         "model 1 has 2 endogenous regressors (SAGG, GOV): name one, as {'first_F', endog = 'SAGG'}")
+  local tab = T.new({fit_two_endog()}, {keep = "SAGG", fe_rows = false, stats = {{"first_F", endog = "GOV"}}})
+  check.truthy(csvbody(tab):find("First-stage F (GOV),4.500\r\n,[0.0111]", 1, true), csvbody(tab))
+  raises(function() T.new({fit_total()}, {stage = 1}) end, "model 1 has no first stage")
+end)
+
+test("stage = 1 with small uses t with the first stage's residual df for the stars", function()
+  local m = fit_two_endog()
+  m.small = true
+  m.first[1].F_df_r = 3
+  m.first[1].coef["L1.SAGG"], m.first[1].se["L1.SAGG"] = 0.25, 0.1   -- t = 2.5: p = 0.088 with 3 df
+  local tab = T.new({m}, {stage = 1, keep = "L1.SAGG", stats = {}, fe_rows = false})
+  check.truthy(csvbody(tab):find("L1.SAGG,0.250*,", 1, true), csvbody(tab))
+end)
+
+test("stage = 1 of a real fit prints the estimator's first stage", function()
+  if not rawget(_G, "tfp") then print("(no tfpkit: skipped)") return end
+  local card = tfp.read_csv("refs/stata-ivreg2/card_data.csv")
+  local r = tfp.ivreg(card, "lwage ~ exper | educ ~ nearc4 + nearc2", {vce = "robust"})
+  local fs = r.first[1]
+  local tab = T.new({r}, {stage = 1, stats = {"first_F", "sw_F", "first_pr2", "shea_pr2", "ap_F"}})
+  local csv = csvbody(tab)
+  check.truthy(csv:find("nearc4," .. string.format("%.3f", fs.coef.nearc4), 1, true), csv)
+  check.truthy(csv:find(string.format("(%.2f)", fs.coef.nearc2 / fs.se.nearc2), 1, true), csv)
+  check.truthy(csv:find("First-stage F," .. string.format("%.3f", fs.F), 1, true), csv)
+  check.truthy(csv:find("Angrist-Pischke F," .. string.format("%.3f", fs.ap_F), 1, true), csv)
+  check.truthy(csv:find("Shea partial R2," .. string.format("%.3f", fs.shea_pr2), 1, true), csv)
 end)
 
 test("the depvar row and group headers appear in text", function()
@@ -447,7 +646,7 @@ test("a collection of fits whose index refuses unknown keys is taken as a list",
       if type(k) == "string" then error("no sample '" .. k .. "'") end
     end})
   local tab = T.new(fits, {keep = "STR", stats = {}, fe_rows = false})
-  eq(tab:render("csv"), ",(1),(2)\r\nSTR,0.024***,0.024*\r\n,(5.33),(5.38)", "csv")
+  eq(csvbody(tab), ",(1),(2)\r\nSTR,0.024***,0.024*\r\n,(5.33),(5.38)", "csv")
 end)
 
 test("a fit's own label names its column unless a pair or opts.labels says otherwise", function()
@@ -479,10 +678,10 @@ test("bad models and options are errors that name what is wrong", function()
     {function() T.new({fit_total()}, {stat = "p"}) end, "option 'stat': unknown value 'p'"},
     {function() T.new({fit_total()}, {stars = {0.1, 5}}) end, "opts.stars[2] must be a p level"},
     {function() T.new({fit_total()}, {digits = -1}) end, "opts.digits must be an integer"},
-    {function() T.new({fit_total()}, {stats = {"rmse"}}) end, "unknown statistic 'rmse'"},
+    {function() T.new({fit_total()}, {stats = {"rmsea"}}) end, "unknown statistic 'rmsea'"},
     {function() T.new({fit_total()}, {labels = {"a", "b"}}) end, "one label per model (1)"},
     {function() T.new({fit_total()}, {groups = {{"x", 2}}}) end, "span 2 columns, but there are 1 models"},
-    {function() T.new({fit_total()}):render("html") end, "unknown format 'html'"},
+    {function() T.new({fit_total()}):render("docx") end, "unknown format 'docx'"},
   }
   for i, c in ipairs(cases) do
     local ok, err = pcall(raises, c[1], c[2])
@@ -501,7 +700,7 @@ test("Hansen J of an exactly identified model prints blank", function()
   local m = fit_total()
   m.hansen_j, m.hansen_j_p, m.hansen_df = 0, 0 / 0, 0
   local tab = T.new({m, fit_total()}, {keep = "SAGG", fe_rows = false, stats = {"hansen_j"}})
-  eq(tab:render("csv"):match("Hansen J.*"), "Hansen J,,0.090\r\n,,[0.7644]", "csv")
+  eq(csvbody(tab):match("Hansen J.*"), "Hansen J,,0.090\r\n,,[0.7644]", "csv")
 end)
 
 ---------------------------------------------------------------- writing
@@ -535,14 +734,15 @@ end
 
 test("write picks the format from the extension and the file appears whole", function()
   local dir = tempdir()
-  local tab = T.new({fit_total(), fit_high()}, {title = "Table 1"})
-  for ext, format in pairs({txt = "text", md = "markdown", tex = "latex", csv = "csv"}) do
+  local tab = T.new({fit_total(), fit_high()}, {title = "Table 1", label = "tab:table"})
+  for ext, format in pairs({txt = "text", md = "markdown", tex = "latex", csv = "csv", html = "html",
+                            rtf = "rtf"}) do
     local path = dir .. "/table." .. ext
     eq(tab:write(path), path, "returned path")
     local term = format == "csv" and "\r\n" or "\n"
     eq(readall(path), tab:render(format) .. term, ext)
   end
-  eq(listdir(dir), "table.csv table.md table.tex table.txt", "no temporary files left")
+  eq(listdir(dir), "table.csv table.html table.md table.rtf table.tex table.txt", "no temporary files left")
   rmtree(dir)
 end)
 
@@ -552,10 +752,23 @@ test("write replaces an existing file and honours an explicit or default format"
   local f = assert(io.open(path, "wb")); f:write("old contents, much longer than the new ones\n"); f:close()
   local tab = T.new({fit_total()}, {keep = "SAGG", stats = {}, fe_rows = false, format = "csv"})
   tab:write(path)
-  eq(readall(path), ",(1)\r\nSAGG,0.050**\r\n,(2.56)\r\n", "opts.format")
+  eq(readall(path), ",(1)\r\nSAGG,0.050**\r\n,(2.56)\r\n\r\nt statistics in parentheses\r\n"
+     .. '"* p<0.10, ** p<0.05, *** p<0.01"\r\n', "opts.format")
   tab:write(path, "markdown")
   eq(readall(path), tab:render("markdown") .. "\n", "explicit format")
   eq(listdir(dir), "out.table", "no temporary files left")
+  rmtree(dir)
+end)
+
+test("a LaTeX table written with a title is labelled by its file name unless label says", function()
+  local dir = tempdir()
+  local titled = T.new({fit_total()}, {title = "Table 1", keep = "SAGG"})
+  titled:write(dir .. "/table1.tex")
+  check.truthy(readall(dir .. "/table1.tex"):find("\\caption{Table 1}\n\\label{tab:table1}\n"), "label from the name")
+  T.new({fit_total()}, {title = "Table 1", keep = "SAGG", label = "tab:mine"}):write(dir .. "/t.tex")
+  check.truthy(readall(dir .. "/t.tex"):find("\\label{tab:mine}"), "label option")
+  T.new({fit_total()}, {keep = "SAGG"}):write(dir .. "/bare.tex")
+  check.truthy(not readall(dir .. "/bare.tex"):find("\\label"), "no float, no label")
   rmtree(dir)
 end)
 
