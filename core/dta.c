@@ -15,6 +15,10 @@ typedef struct {
   long nrow;
   int nvar;
   int failed;     /* out of memory inside a callback */
+  int interrupted;   /* progress asked to stop */
+  tfp_progress_fn progress;
+  void *progress_ud;
+  size_t n_values;
   int value_labels;
   char **set_of;  /* nvar: each variable's label set name, or NULL */
   dta_label *labels;
@@ -89,6 +93,9 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
   dta_ctx *ctx = ctx_;
   int j = readstat_variable_get_index(v);
   if (obs < 0 || obs >= ctx->nrow || j < 0 || (size_t)j >= ctx->f->ncol) return READSTAT_HANDLER_ABORT;
+  if (ctx->progress && ++ctx->n_values % 65536 == 0 &&
+      ctx->progress(ctx->progress_ud, "reading", (size_t)obs, (size_t)ctx->nrow))
+    return (ctx->interrupted = 1, READSTAT_HANDLER_ABORT);
   tfp_column *c = &ctx->f->col[j];
   if (c->type == TFP_STR) {
     const char *s = readstat_string_value(value);
@@ -147,7 +154,7 @@ static void free_ctx_labels(dta_ctx *ctx) {
   free(ctx->set_of);
 }
 
-void tfp_dta_opts_init(tfp_dta_opts *o) { o->value_labels = 1; }
+void tfp_dta_opts_init(tfp_dta_opts *o) { memset(o, 0, sizeof *o); o->value_labels = 1; }
 
 int tfp_dta_read(const char *path, tfp_frame **out, char *err, size_t errlen) {
   return tfp_dta_read_opts(path, NULL, out, err, errlen);
@@ -158,6 +165,8 @@ int tfp_dta_read_opts(const char *path, const tfp_dta_opts *o, tfp_frame **out, 
   tfp_dta_opts def;
   if (!o) { tfp_dta_opts_init(&def); o = &def; }
   ctx.value_labels = o->value_labels;
+  ctx.progress = o->progress;
+  ctx.progress_ud = o->progress_ud;
   *out = NULL;
   readstat_parser_t *p = readstat_parser_init();
   if (!p) { snprintf(err, errlen, "%s: out of memory", path); return TFP_ENOMEM; }
@@ -169,6 +178,10 @@ int tfp_dta_read_opts(const char *path, const tfp_dta_opts *o, tfp_frame **out, 
   readstat_parser_free(p);
   if (e == READSTAT_OK && !ctx.failed && ctx.f && apply_labels(&ctx) != TFP_OK) ctx.failed = 1;
   free_ctx_labels(&ctx);
+  if (ctx.interrupted) {
+    tfp_frame_free(ctx.f);
+    return tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", path);
+  }
   if (e != READSTAT_OK || ctx.failed || !ctx.f) {
     if (ctx.failed) snprintf(err, errlen, "%s: out of memory", path);
     else if (e == READSTAT_OK) snprintf(err, errlen, "%s: the file does not state its number of rows", path);
