@@ -40,9 +40,9 @@ static int merge(const char *a, size_t na, const char *b, size_t nb, char *out, 
 int tfp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
              tfp_progress_fn progress, void *progress_ud, const char *what) {
   if (n < 2) return TFP_OK;
-  if (!progress || n <= RUN) {
+  if (!progress || n <= RUN) {   /* a millisecond: not worth a question */
     qsort(base, n, size, cmp);
-    return progress && progress(progress_ud, what, n, n) ? TFP_EINTR : TFP_OK;
+    return TFP_OK;
   }
   char *scratch = n <= (size_t)-1 / size ? malloc(n * size) : NULL;
   if (!scratch) {
