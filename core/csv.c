@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *default_na[] = {"", "NA", ".", NULL};
 
@@ -53,13 +54,25 @@ static void tokens_free(tokens *t) { free(t->text); free(t->field); free(t->line
 
 /* Splits text into records and fields. Records that are entirely empty lines
    are skipped. Each record's field count is checked by the caller. */
-static int tokenise(const char *s, size_t n, char sep, const char *src, tokens *t,
+/* Between two questions to the progress callback: bytes parsed, rows built. */
+enum { CHECK_BYTES = 1 << 20, CHECK_ROWS = 1 << 16, READ_CHUNK = 1 << 24 };
+
+static int interrupted(const tfp_csv_opts *o, const char *what, size_t done, size_t total) {
+  return o->progress && o->progress(o->progress_ud, what, done, total);
+}
+
+static int tokenise(const char *s, size_t n, const tfp_csv_opts *o, const char *src, tokens *t,
                     size_t **rec_nf, char *err, size_t errlen) {
-  size_t i = 0, line = 1, rcap_nf = 0, first = 0;
+  char sep = o->sep ? o->sep : ',';
+  size_t i = 0, line = 1, rcap_nf = 0, first = 0, next_check = CHECK_BYTES;
   if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
     i = 3;
   *rec_nf = NULL;
   while (i < n) {
+    if (i >= next_check) {
+      if (interrupted(o, "parsing", i, n)) return tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", src);
+      next_check = i + CHECK_BYTES;
+    }
     if (s[i] == '\n' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')) {   /* blank line */
       i += s[i] == '\r' ? 2 : 1;
       line++;
@@ -159,7 +172,7 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
   char **hdr = NULL;
   tfp_frame *f = NULL;
   *out = NULL;
-  int rc = tokenise(text, size, o->sep ? o->sep : ',', source, &t, &nf, err, errlen);
+  int rc = tokenise(text, size, o, source, &t, &nf, err, errlen);
   if (rc != TFP_OK) goto done;
   if (t.nrec == 0) { rc = tfp_error(err, errlen, TFP_EDATA, "%s: empty file (no header row)", source); goto done; }
   if (t.nrec == 1) { rc = tfp_error(err, errlen, TFP_EDATA, "%s: header only, no data rows", source); goto done; }
@@ -205,6 +218,11 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
     int numeric = !want_str;
     size_t too_big = 0;   /* 1 + row of the first number out of range */
     for (size_t r = 0; r < nrow && numeric; r++) {
+      if (r % CHECK_ROWS == CHECK_ROWS - 1 && interrupted(o, "building columns", j * nrow + r, ncol * nrow)) {
+        free(num);
+        rc = tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", source);
+        goto done;
+      }
       const char *s = t.text + t.field[at + r * ncol + j];
       int got;
       if (in_list(s, na)) num[r] = NAN;
@@ -237,6 +255,11 @@ int tfp_csv_parse(const char *text, size_t size, const char *source,
        field (or a token of an na list given explicitly) is missing there */
     int keep_na = want_str && !o->na;
     for (size_t r = 0; r < nrow; r++) {
+      if (r % CHECK_ROWS == CHECK_ROWS - 1 && interrupted(o, "building columns", j * nrow + r, ncol * nrow)) {
+        tfp_column_free_str(str, nrow);
+        rc = tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", source);
+        goto done;
+      }
       const char *s = t.text + t.field[at + r * ncol + j];
       if (keep_na ? *s == 0 : in_list(s, na)) continue;
       size_t len = strlen(s) + 1;
@@ -266,19 +289,28 @@ static int io_error(char *err, size_t errlen, const char *path, const char *what
 }
 
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
+  tfp_csv_opts def;
+  if (!o) { tfp_csv_opts_init(&def); o = &def; }
   *out = NULL;
   errno = 0;
   FILE *fp = fopen(path, "rb");
   if (!fp) return io_error(err, errlen, path, "", errno);
+  struct stat st;
+  size_t expect = fstat(fileno(fp), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
   int e = 0;
-  do {
+  do {   /* in pieces of at most READ_CHUNK, asking progress between them */
     if (!grow((void **)&buf, &cap, len + 65536, 1)) { fclose(fp); free(buf); return tfp_error(err, errlen, TFP_ENOMEM, "%s: out of memory", path); }
     errno = 0;
-    got = fread(buf + len, 1, cap - len, fp);
+    got = fread(buf + len, 1, cap - len < READ_CHUNK ? cap - len : READ_CHUNK, fp);
     e = errno;
     len += got;
+    if (got > 0 && interrupted(o, "reading", len, expect > len ? expect : len + 1)) {
+      fclose(fp);
+      free(buf);
+      return tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", path);
+    }
   } while (got > 0);
   int bad = ferror(fp);
   fclose(fp);

@@ -18,6 +18,9 @@ typedef struct {
                                (only "" in str_cols columns) */
   const char **num_cols;    /* columns that must be numeric (NULL-terminated), or NULL */
   const char **str_cols;    /* columns that must stay strings (NULL-terminated), or NULL */
+  tfp_progress_fn progress; /* asked every few MB read or parsed (status.h): a non-zero
+                               return stops with TFP_EINTR, everything freed; or NULL */
+  void *progress_ud;
 } tfp_csv_opts;
 
 void tfp_csv_opts_init(tfp_csv_opts *o);

@@ -307,6 +307,7 @@ static void slack_stage(dea_job *job) {
           glp_set_col_bnds(d->lp, (int)job->col_of[j] + 1, GLP_FX, 0.0, 0.0);
   }
   for (size_t j = 0; j < n; j++) {
+    if (o->progress && o->progress(o->progress_ud, "dea slacks", j, n)) { job->interrupted = 1; break; }
     job->j = j;
     double *sl = res->slack + j * n_var;
     for (size_t v = 0; v < n_var; v++) sl[v] = NAN;
@@ -396,8 +397,8 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
         res->eff[j] < 1 - 1e-6)
       glp_set_col_bnds(d->lp, (int)job->col_of[j] + 2, GLP_FX, 0.0, 0.0);
     if (!warm) { glp_delete_prob(d->lp); d->lp = NULL; }
-    if (o->progress && ((s + 1) % 256 == 0 || s + 1 == n) &&
-        o->progress(o->progress_ud, "dea", s + 1, n)) {
+    /* after every LP: 256 of them took seconds on 30k units */
+    if (o->progress && o->progress(o->progress_ud, "dea", s + 1, n)) {
       job->interrupted = 1;
       break;
     }

@@ -17,6 +17,10 @@ typedef struct {
   tfp_frame *f;
   long nrow;
   int nvar;
+  int interrupted;   /* progress asked to stop */
+  tfp_progress_fn progress;
+  void *progress_ud;
+  size_t n_values;
   int value_labels;
   char **set_of;  /* nvar: each variable's label set name, or NULL */
   dta_label *labels;
@@ -122,6 +126,9 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
   dta_ctx *ctx = ctx_;
   int j = readstat_variable_get_index(v);
   if (!ctx->f || obs < 0 || obs >= ctx->nrow || j < 0 || (size_t)j >= ctx->f->ncol) return READSTAT_HANDLER_ABORT;
+  if (ctx->progress && ++ctx->n_values % 65536 == 0 &&
+      ctx->progress(ctx->progress_ud, "reading", (size_t)obs, (size_t)ctx->nrow))
+    return (ctx->interrupted = 1, READSTAT_HANDLER_ABORT);
   tfp_column *c = &ctx->f->col[j];
   if (c->type == TFP_STR) {
     const char *s = readstat_string_value(value);
@@ -182,7 +189,7 @@ static void free_ctx_labels(dta_ctx *ctx) {
   free(ctx->set_of);
 }
 
-void tfp_dta_opts_init(tfp_dta_opts *o) { o->value_labels = 1; }
+void tfp_dta_opts_init(tfp_dta_opts *o) { memset(o, 0, sizeof *o); o->value_labels = 1; }
 
 /* In-memory input for ReadStat's parser (tfp_dta_parse). */
 typedef struct { const unsigned char *data; size_t size, pos; } mem_io;
@@ -221,6 +228,8 @@ static int parse(readstat_parser_t *p, const char *name, double size, const tfp_
   tfp_dta_opts def;
   if (!o) { tfp_dta_opts_init(&def); o = &def; }
   ctx.value_labels = o->value_labels;
+  ctx.progress = o->progress;
+  ctx.progress_ud = o->progress_ud;
   ctx.path = name;
   ctx.file_size = size;
   readstat_set_metadata_handler(p, on_metadata);
@@ -232,6 +241,10 @@ static int parse(readstat_parser_t *p, const char *name, double size, const tfp_
   if (e == READSTAT_OK && !ctx.failed && ctx.f && apply_labels(&ctx) != TFP_OK)
     fail(&ctx, TFP_ENOMEM, "%s: out of memory", name);
   free_ctx_labels(&ctx);
+  if (ctx.interrupted) {
+    tfp_frame_free(ctx.f);
+    return tfp_error(err, errlen, TFP_EINTR, "%s: interrupted", name);
+  }
   if (e != READSTAT_OK || ctx.failed || !ctx.f) {
     if (ctx.failed) snprintf(err, errlen, "%s", ctx.msg);
     else if (e == READSTAT_OK) snprintf(err, errlen, "%s: the file does not state its number of rows", name);

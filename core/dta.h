@@ -14,6 +14,9 @@
    missing or non-regular file TFP_EIO. */
 typedef struct {
   int value_labels;   /* 1 (default): labelled variables read as their labels; 0: the codes */
+  tfp_progress_fn progress;   /* asked every 65536 values (status.h): non-zero stops the
+                                 read with TFP_EINTR, everything freed; or NULL */
+  void *progress_ud;
 } tfp_dta_opts;
 
 void tfp_dta_opts_init(tfp_dta_opts *o);

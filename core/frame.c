@@ -1,5 +1,6 @@
 /* frame.c — column-oriented data frame; see frame.h. */
 #include "frame.h"
+#include "sort.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,7 +214,8 @@ static int is_missing(const tfp_column *c, size_t i) {
   return c->type == TFP_NUM ? isnan(c->num[i]) : c->str[i] == NULL;
 }
 
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups) {
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
+                    tfp_progress_fn progress, void *progress_ud) {
   keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
   size_t m = 0;
   if (!k) return TFP_ENOMEM;
@@ -225,7 +227,10 @@ int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_group
     k[m++].row = i;
   }
   int (*cmp)(const void *, const void *) = c->type == TFP_NUM ? cmp_num : cmp_str;
-  qsort(k, m, sizeof *k, cmp);
+  if (tfp_sort(k, m, sizeof *k, cmp, progress, progress_ud, "grouping") != TFP_OK) {
+    free(k);
+    return TFP_EINTR;
+  }
   size_t g = 0;
   for (size_t j = 0; j < m; j++) {
     if (j > 0 && cmp(&k[j - 1], &k[j]) != 0) g++;
@@ -249,7 +254,7 @@ static void format_value(const tfp_column *c, size_t i, char *buf, size_t n) {
 }
 
 static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_key **out,
-                       char *err, size_t errlen) {
+                       tfp_progress_fn progress, void *progress_ud, char *err, size_t errlen) {
   const tfp_column *id = &f->col[id_col], *tm = &f->col[time_col];
   size_t n = f->nrow, ng;
   if (tm->type != TFP_NUM)
@@ -260,8 +265,9 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_k
     free(code); free(key);
     return tfp_error(err, errlen, TFP_ENOMEM, "panel: out of memory for %zu rows", n);
   }
-  int rc = tfp_group_codes(id, n, code, &ng);
+  int rc = tfp_group_codes(id, n, code, &ng, progress, progress_ud);
   if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "panel: out of memory for %zu rows", n);
+  if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "interrupted");
   for (size_t i = 0; rc == TFP_OK && i < n; i++) {
     double t = tm->num[i];
     if (code[i] < 0)
@@ -273,14 +279,18 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_k
   }
   free(code);
   if (rc != TFP_OK) { free(key); return rc; }
-  qsort(key, n, sizeof *key, tfp_panel_key_cmp);
+  if (tfp_sort(key, n, sizeof *key, tfp_panel_key_cmp, progress, progress_ud, "sorting the panel")) {
+    free(key);
+    return tfp_error(err, errlen, TFP_EINTR, "interrupted");
+  }
   *out = key;
   return TFP_OK;
 }
 
-int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen) {
+int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, tfp_progress_fn progress,
+                    void *progress_ud, char *err, size_t errlen) {
   tfp_panel_key *key;
-  int rc = panel_index(f, id_col, time_col, &key, err, errlen);
+  int rc = panel_index(f, id_col, time_col, &key, progress, progress_ud, err, errlen);
   if (rc != TFP_OK) return rc;
   for (size_t k = 1; k < f->nrow; k++)
     if (key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
@@ -297,11 +307,12 @@ int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t er
   return rc;
 }
 
-int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, char *err, size_t errlen) {
+int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, tfp_progress_fn progress,
+                         void *progress_ud, char *err, size_t errlen) {
   if (f->panel_id < 0)
     return tfp_error(err, errlen, TFP_EINVAL, "panel: the frame has no panel structure (call panel(id, time) first)");
   tfp_panel_key *key;
-  int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
+  int rc = panel_index(f, f->panel_id, f->panel_time, &key, progress, progress_ud, err, errlen);
   if (rc != TFP_OK) return rc;
   size_t n = f->nrow;
   *info = (tfp_panel_info){0, n, NAN, NAN, 0, 0, 0, 2};
@@ -327,11 +338,11 @@ int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, char *err, si
 }
 
 int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
-                  char *err, size_t errlen) {
+                  tfp_progress_fn progress, void *progress_ud, char *err, size_t errlen) {
   if (f->panel_id < 0)
     return tfp_error(err, errlen, TFP_EINVAL, "lag: the frame has no panel structure (call panel(id, time) first)");
   tfp_panel_key *key;
-  int rc = panel_index(f, f->panel_id, f->panel_time, &key, err, errlen);
+  int rc = panel_index(f, f->panel_id, f->panel_time, &key, progress, progress_ud, err, errlen);
   if (rc != TFP_OK) return rc;
   size_t n = f->nrow;
   /* t - k is exact only below 2^53: above it, distinct periods can round to

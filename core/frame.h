@@ -53,8 +53,11 @@ char **tfp_column_copy_str(const tfp_column *c, size_t n);
 void tfp_column_free_str(char **s, size_t n);
 
 /* Dense codes 0..n_groups-1 for the values of a column (numeric or string),
-   numbered in sorted order of the values; missing values get code -1. */
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups);
+   numbered in sorted order of the values; missing values get code -1.
+   Returns TFP_OK, TFP_ENOMEM, or TFP_EINTR when progress (status.h; may be
+   NULL) stops the sort. The panel functions below take progress alike. */
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
+                    tfp_progress_fn progress, void *progress_ud);
 
 /* A row's place in panel order, (unit code, time, row); sort with qsort and
    tfp_panel_key_cmp. Used by panels, lags and the Malmquist index. */
@@ -63,7 +66,8 @@ int tfp_panel_key_cmp(const void *a, const void *b);
 
 /* Declare the panel structure. Time must be numeric and integral. Fails with
    TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
-int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, char *err, size_t errlen);
+int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, tfp_progress_fn progress,
+                    void *progress_ud, char *err, size_t errlen);
 
 /* Row names for messages (a tfp_rows namer): ud is a tfp_frame_namer; rows
    are named by the unit and period columns ("city 12, year 2007 (row 5)"),
@@ -87,10 +91,11 @@ typedef struct {
 
 /* Fails with TFP_EINVAL when no panel is declared, or as tfp_frame_panel
    when the id or time columns changed since and now have missing values. */
-int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, char *err, size_t errlen);
+int tfp_frame_panel_info(const tfp_frame *f, tfp_panel_info *info, tfp_progress_fn progress,
+                         void *progress_ud, char *err, size_t errlen);
 
 /* out[i] = x at (id_i, time_i - k) in the declared panel, NaN where that
    row does not exist (gaps are respected). k may be negative (a lead). */
 int tfp_frame_lag(const tfp_frame *f, const double *x, long k, double *out,
-                  char *err, size_t errlen);
+                  tfp_progress_fn progress, void *progress_ud, char *err, size_t errlen);
 #endif

@@ -2,6 +2,7 @@
 #include "iv.h"
 #include "fe.h"
 #include "linalg.h"
+#include "sort.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,12 +188,12 @@ static int cmp_vi(const void *a, const void *b)
 /* Dense codes for v[rows[k]], k < n, in sorted order of the values. levels
    (optional) gets the sorted distinct values (caller frees). */
 static int group_codes(const double *v, const size_t *rows, size_t n, int *code,
-                       double **levels, size_t *G)
+                       double **levels, size_t *G, tfp_progress_fn progress, void *progress_ud)
 {
   vi_pair *p = malloc((n + 1) * sizeof *p);
   if (!p) return TFP_ENOMEM;
   for (size_t k = 0; k < n; k++) { p[k].v = v[rows ? rows[k] : k]; p[k].i = k; }
-  qsort(p, n, sizeof *p, cmp_vi);
+  if (tfp_sort(p, n, sizeof *p, cmp_vi, progress, progress_ud, "grouping")) { free(p); return TFP_EINTR; }
   size_t g = 0;
   double *lv = levels ? malloc((n + 1) * sizeof *lv) : NULL;
   if (levels && !lv) { free(p); return TFP_ENOMEM; }
@@ -407,7 +408,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
       for (size_t f = 0; f < nfe; f++) {
         const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
         size_t G;
-        if (group_codes(v, rows, n, unit, NULL, &G)) { rc = TFP_ENOMEM; goto nomem; }
+        if ((rc = group_codes(v, rows, n, unit, NULL, &G, o.progress, o.progress_ud))) goto nomem;
         cnt = calloc(G + 1, sizeof *cnt);
         if (!cnt) { rc = TFP_ENOMEM; goto nomem; }
         for (size_t k = 0; k < n; k++) cnt[unit[k]]++;
@@ -471,7 +472,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   if (!dG || !dlev || !dcode) { free(code); free(dG); free(dlev); free(dcode); rc = TFP_ENOMEM; goto nomem; }
   for (size_t j = 0; j < d->n_dummies; j++) {
     dcode[j] = malloc((n + 1) * sizeof **dcode);
-    if (!dcode[j] || group_codes(d->dummies[j].x, rows, n, dcode[j], &dlev[j], &dG[j])) { rc = TFP_ENOMEM; break; }
+    if (!dcode[j]) { rc = TFP_ENOMEM; break; }
+    if ((rc = group_codes(d->dummies[j].x, rows, n, dcode[j], &dlev[j], &dG[j], o.progress, o.progress_ud))) break;
     n_dcols += dG[j] ? dG[j] - 1 : 0;
   }
   size_t K1 = d->n_endog, L1 = d->n_inst, K2 = d->n_exog + n_dcols + (size_t)has_const;
@@ -480,7 +482,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
   colnames = calloc(ncol + 1, sizeof *colnames);
   if (rc || !cols || !colnames) {
     for (size_t j = 0; j < d->n_dummies; j++) { free(dcode[j]); free(dlev[j]); }
-    free(code); free(dG); free(dlev); free(dcode); rc = TFP_ENOMEM; goto nomem;
+    free(code); free(dG); free(dlev); free(dcode); if (rc != TFP_EINTR) rc = TFP_ENOMEM; goto nomem;
   }
   c = 0;
 #define ADD_COL(nm, src) do { cols[c].x = malloc(n * sizeof(double)); if (!cols[c].x) { rc = TFP_ENOMEM; break; } \
@@ -563,8 +565,10 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     for (size_t f = 0; f < nfe && !rc; f++) {
       const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
       fe_code[f] = malloc((n + 1) * sizeof(int));
-      if (!fe_code[f] || group_codes(v, rows, n, fe_code[f], NULL, &fe_G[f])) rc = TFP_ENOMEM;
-      else d_fe += (long)fe_G[f] - (f > 0 ? 1 : 0);
+      if (!fe_code[f]) rc = TFP_ENOMEM;
+      else rc = group_codes(v, rows, n, fe_code[f], NULL, &fe_G[f], o.progress, o.progress_ud);
+      if (!rc)
+        d_fe += (long)fe_G[f] - (f > 0 ? 1 : 0);
     }
     if (!rc) {
       r->N_g = fe_G[0];
@@ -585,7 +589,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     }
     for (size_t f = 0; f < nfe; f++) free(fe_code[f]);
     free(fe_code); free(fe_G);
-    if (rc) { free(code); if (rc == TFP_ENOMEM) goto nomem; goto fail; }
+    if (rc) { free(code); if (rc == TFP_ENOMEM || rc == TFP_EINTR) goto nomem; goto fail; }
   }
   r->dofminus = o.dofminus + d_fe;
   r->sdofminus = o.sdofminus;
@@ -685,7 +689,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 
   if (o.vce == TFP_VCE_CLUSTER) {
     clu = malloc((n + 1) * sizeof *clu);
-    if (!clu || group_codes(d->cluster, rows, n, clu, NULL, &r->N_clust)) { free(X); rc = TFP_ENOMEM; goto nomem; }
+    if (!clu) { free(X); rc = TFP_ENOMEM; goto nomem; }
+    if ((rc = group_codes(d->cluster, rows, n, clu, NULL, &r->N_clust, o.progress, o.progress_ud))) { free(X); goto nomem; }
     if (r->N_clust < 2) {   /* the cluster-robust VCE is then zero: ivreg2 refuses */
       free(X);
       rc = TFP_EDATA;
@@ -992,7 +997,8 @@ est_fail:
   free(S); free(X);
   goto fail;
 nomem:
-  if (rc == TFP_ENOMEM || rc == TFP_OK) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); }
+  if (rc == TFP_EINTR) snprintf(err, errlen, "interrupted");
+  else if (rc == TFP_ENOMEM || rc == TFP_OK) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); }
 fail:
   free(clu); free(unit); free(use); free(rows);
   if (cols) { free_cols(cols, c); free(cols); }

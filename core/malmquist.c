@@ -1,5 +1,6 @@
 /* malmquist.c — DEA-Malmquist indexes on a panel (see malmquist.h). */
 #include "malmquist.h"
+#include "sort.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -47,17 +48,28 @@ static double *nan_array(size_t n) {
   return v;
 }
 
+/* The DEA runs' questions to progress, asked as the Malmquist's own (periods
+   done of all): one period can be thousands of LPs. */
+typedef struct { const tfp_malmquist_opts *o; size_t done, n_per; } mq_progress;
+
+static int forward_progress(void *ud, const char *what, size_t done, size_t total) {
+  const mq_progress *m = ud;
+  (void)what; (void)done; (void)total;
+  return m->o->progress(m->o->progress_ud, "malmquist", m->done, m->n_per);
+}
+
 /* Scores of period `ev`'s units against period `rf`'s technology (rf == ev:
    own technology), written into out[] at those units' rows. */
 static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *rows,
                       size_t ev, size_t rf, tfp_dea_rts rts, const tfp_malmquist_opts *o,
-                      double *out, tfp_malmquist_result *res, char *err, size_t errlen) {
+                      mq_progress *mp, double *out, tfp_malmquist_result *res, char *err, size_t errlen) {
   tfp_dea_opts dopt;
   tfp_dea_opts_init(&dopt);
   dopt.rts = rts;
   dopt.orientation = o->orientation;
   dopt.warm_start = o->warm_start;
   dopt.screen = o->screen;
+  if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
   tfp_dea_result r;
   int rc = tfp_dea_run(&pd[ev], ev == rf ? NULL : &pd[rf], &dopt, &r, err, errlen);
   if (rc) return rc;
@@ -124,7 +136,11 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
   /* Panel order, duplicates. */
   for (size_t i = 0; i < n; i++) { key[i].g = unit[i]; key[i].t = time[i]; key[i].row = i; }
-  qsort(key, n, sizeof *key, tfp_panel_key_cmp);
+  if (tfp_sort(key, n, sizeof *key, tfp_panel_key_cmp, o->progress, o->progress_ud, "sorting the panel")) {
+    tfp_error(err, errlen, 0, "Malmquist interrupted");
+    rc = TFP_EINTR;
+    goto fail;
+  }
   for (size_t k = 0; k < n; k++) {
     res->order[k] = key[k].row;
     if (k > 0 && key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
@@ -138,7 +154,11 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
   /* Periods: the distinct times, ascending. */
   memcpy(res->period, time, n * sizeof *time);
-  qsort(res->period, n, sizeof *res->period, cmp_double);
+  if (tfp_sort(res->period, n, sizeof *res->period, cmp_double, o->progress, o->progress_ud, "periods")) {
+    tfp_error(err, errlen, 0, "Malmquist interrupted");
+    rc = TFP_EINTR;
+    goto fail;
+  }
   size_t n_per = 0;
   for (size_t i = 0; i < n; i++)
     if (n_per == 0 || res->period[i] != res->period[n_per - 1]) res->period[n_per++] = res->period[i];
@@ -193,13 +213,19 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
   /* DEAP's LPs: per technology t, its own units (CRS and VRS) and the units
      of t-1 and t+1 against it (CRS only). */
+  mq_progress mp = {o, 0, n_per};
   for (size_t p = 0; p < n_per; p++) {
-    rc = solve_pair(pd, off, rows, p, p, TFP_RTS_CRS, o, res->crs_t, res, err, errlen);
-    if (!rc) rc = solve_pair(pd, off, rows, p, p, TFP_RTS_VRS, o, res->vrs_t, res, err, errlen);
+    mp.done = p;
+    rc = solve_pair(pd, off, rows, p, p, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
+    if (!rc) rc = solve_pair(pd, off, rows, p, p, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
     if (!rc && p > 0)
-      rc = solve_pair(pd, off, rows, p - 1, p, TFP_RTS_CRS, o, res->crs_tp1, res, err, errlen);
+      rc = solve_pair(pd, off, rows, p - 1, p, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
     if (!rc && p + 1 < n_per)
-      rc = solve_pair(pd, off, rows, p + 1, p, TFP_RTS_CRS, o, res->crs_tm1, res, err, errlen);
+      rc = solve_pair(pd, off, rows, p + 1, p, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+    if (rc == TFP_EINTR) {
+      tfp_error(err, errlen, 0, "Malmquist interrupted after %zu of %zu periods", p, n_per);
+      goto fail;
+    }
     if (rc) goto fail;
     if (o->progress && o->progress(o->progress_ud, "malmquist", p + 1, n_per)) {
       tfp_error(err, errlen, 0, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);

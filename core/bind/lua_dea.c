@@ -379,8 +379,8 @@ static int l_malmquist(lua_State *L) {
   size_t n = f->nrow, n_units = 0;
   s->code = malloc((n ? n : 1) * sizeof *s->code);
   if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
-  if (tfp_group_codes(&f->col[id_col], n, s->code, &n_units) != TFP_OK)
-    tfp_raise(L, "memory", NULL, "out of memory");
+  int gc = tfp_group_codes(&f->col[id_col], n, s->code, &n_units, tfp_progress_cb, NULL);
+  if (gc != TFP_OK) tfp_raise_status(L, gc, NULL, gc == TFP_EINTR ? "interrupted" : "out of memory");
   char err[512] = "";
   int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
@@ -399,7 +399,7 @@ static int l_malmquist(lua_State *L) {
     double *dst = addnum(L, out, names[c]);
     for (size_t k = 0; k < n; k++) dst[k] = src[c][ord[k]];
   }
-  tfp_frame_panel(out, 0, 1, NULL, 0);   /* so lags work on it; cannot fail here */
+  tfp_frame_panel(out, 0, 1, NULL, NULL, NULL, 0);   /* so lags work on it; cannot fail here */
 
   lua_createtable(L, 0, 8);
   int info = lua_gettop(L);

@@ -882,7 +882,8 @@ static void push_values_text(lua_State *L, const tfp_column *c, size_t nrow, con
   int base = lua_gettop(L);
   int *code = lua_newuserdatauv(L, (nrow ? nrow : 1) * sizeof *code, 0);
   size_t n_groups = 0;
-  if (tfp_group_codes(c, nrow, code, &n_groups) != TFP_OK) tfp_raise(L, "memory", "f:where", "out of memory");
+  int rc = tfp_group_codes(c, nrow, code, &n_groups, tfp_progress_cb, NULL);
+  if (rc != TFP_OK) tfp_raise_status(L, rc, "f:where", rc == TFP_EINTR ? "interrupted" : "out of memory");
   size_t *rep = lua_newuserdatauv(L, (n_groups ? n_groups : 1) * sizeof *rep, 0);
   for (size_t i = nrow; i-- > 0;)
     if (code[i] >= 0) rep[code[i]] = i;
@@ -1055,7 +1056,7 @@ static int frame_copy(lua_State *L) {
 static int push_panel_info(lua_State *L, tfp_frame *f) {
   tfp_panel_info p;
   char err[256] = "";
-  int rc = tfp_frame_panel_info(f, &p, err, sizeof err);
+  int rc = tfp_frame_panel_info(f, &p, tfp_progress_cb, NULL, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   lua_createtable(L, 0, 11);
   lua_pushstring(L, f->col[f->panel_id].name);
@@ -1131,7 +1132,7 @@ static int frame_panel(lua_State *L) {
   int tm = tfp_checkcolumn(L, f, 3, luaL_checkstring(L, 3));
   check_unpinned(L, 1, 1);
   char err[256] = "";
-  int rc = tfp_frame_panel(f, id, tm, err, sizeof err);
+  int rc = tfp_frame_panel(f, id, tm, tfp_progress_cb, NULL, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:panel", err);
   return push_panel_info(L, f);
 }
@@ -1154,7 +1155,7 @@ static int frame_lag(lua_State *L) {
   lua_Integer k = luaL_optinteger(L, 3, 1);
   double *out = tfp_newvector(L, n);
   char err[256] = "";
-  int rc = tfp_frame_lag(f, x, (long)k, out, err, sizeof err);
+  int rc = tfp_frame_lag(f, x, (long)k, out, tfp_progress_cb, NULL, err, sizeof err);
   if (rc != TFP_OK) return raise_core(L, rc, "f:lag", err);
   return 1;
 }

@@ -32,6 +32,7 @@ static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
   o->na = optlist(L, t, "na");
   o->num_cols = optlist(L, t, "numeric");
   o->str_cols = optlist(L, t, "string");
+  o->progress = tfp_progress_cb;
 }
 
 static int read_csv(lua_State *L) {
@@ -57,6 +58,7 @@ static int read_dta(lua_State *L) {
   lua_getfield(L, 2, "value_labels");   /* checked and defaulted by the registry */
   o.value_labels = lua_toboolean(L, -1);
   lua_pop(L, 1);
+  o.progress = tfp_progress_cb;
   tfp_frame *f;
   char err[512] = "";
   int rc = tfp_dta_read_opts(path, &o, &f, err, sizeof err);

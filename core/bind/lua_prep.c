@@ -136,7 +136,8 @@ static numarg optvalues(lua_State *L, int t, const char *key, tfp_frame *f, int 
    userdata. */
 static int *groups(lua_State *L, const tfp_column *c, size_t n, size_t *n_groups, const char ***labels) {
   int *code = scratch(L, n * sizeof *code);
-  if (tfp_group_codes(c, n, code, n_groups) != TFP_OK) luaL_error(L, "out of memory");
+  int rc = tfp_group_codes(c, n, code, n_groups, tfp_progress_cb, NULL);
+  if (rc != TFP_OK) tfp_raise_status(L, rc, NULL, rc == TFP_EINTR ? "interrupted" : "out of memory");
   size_t ng = *n_groups;
   const char **lab = scratch(L, ng * (sizeof *lab + 32));
   char *buf = (char *)(lab + ng);

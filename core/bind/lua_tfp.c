@@ -50,6 +50,11 @@ int tfp_progress(const char *what, size_t done, size_t total) {
   return 0;
 }
 
+int tfp_progress_cb(void *ud, const char *what, size_t done, size_t total) {
+  (void)ud;
+  return tfp_progress(what, done, total);
+}
+
 static int load_embedded(lua_State *L) {
   const tfp_embedded_file *e = lua_touserdata(L, lua_upvalueindex(1));
   lua_pushfstring(L, "@" TFP_CHUNK_PREFIX "%s", e->name);

@@ -80,6 +80,9 @@ void tfp_checkoptions(lua_State *L, int arg, const char *fn);
 /* Progress on stderr, only when stderr is a terminal. Returns non-zero when
    the user asked to interrupt (Ctrl-C): long loops stop and report it. */
 int tfp_progress(const char *what, size_t done, size_t total);
+/* tfp_progress as the core's tfp_progress_fn (status.h; ud unused): what the
+   bindings pass to every core function that takes a progress callback. */
+int tfp_progress_cb(void *ud, const char *what, size_t done, size_t total);
 /* Done with the progress line, if one is shown (the run ended early: an error,
    Ctrl-C): erased, or ended with a newline after Ctrl-C. */
 void tfp_progress_clear(void);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -83,18 +84,45 @@ static int report(lua_State *L, int status) {
   return status;
 }
 
-/* Ctrl-C: stop Lua at the next hook and tell C loops through tfp_interrupted. */
+/* Ctrl-C while a chunk runs. The first press stops it: Lua code at its next
+   instruction (a hook), C loops at their next question to tfp_progress
+   (tfp_interrupted, asked every few milliseconds of work). The error is a
+   tfp.error "interrupted!" at the user's line; a C primitive that stops
+   raises its own "interrupted" error first (the message handler clears the
+   hook, and no hook on calls: it must not fire on the handler's call).
+   A second press: a script run alone dies, as under lua.c. Where a person
+   works at the prompt (the REPL, -i), it only prints a note, and a third
+   within 2 s of it quits: the escape hatch for a computation that cannot
+   stop (one long LAPACK or GLPK call). */
+static int gentle;                            /* the REPL, or -i */
+static volatile sig_atomic_t presses;         /* Ctrl-C during this chunk */
+static struct timespec last_press;
+
 static void lstop(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_sethook(L, NULL, 0, 0);
-  luaL_error(L, "interrupted!");
+  tfp_raise(L, "interrupted", NULL, "interrupted!");
 }
 
 static void laction(int i) {
-  int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  signal(i, SIG_DFL);   /* a second Ctrl-C kills, as in lua.c */
-  tfp_interrupted = 1;
-  lua_sethook(globalL, lstop, flag, 1);
+  struct timespec now;
+  if (presses++ == 0) {
+    tfp_interrupted = 1;
+    lua_sethook(globalL, lstop, LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+    if (!gentle) signal(i, SIG_DFL);   /* a second Ctrl-C kills, as in lua.c */
+    return;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &now);   /* async-signal-safe */
+  double since = (double)(now.tv_sec - last_press.tv_sec) + 1e-9 * (double)(now.tv_nsec - last_press.tv_nsec);
+  if (presses > 2 && since < 2.0) {   /* the escape hatch */
+    signal(i, SIG_DFL);
+    raise(i);   /* delivered when this handler returns */
+    return;
+  }
+  last_press = now;
+  static const char note[] = "\nstill stopping... (Ctrl-C again within 2 s quits tfpkit)\n";
+  ssize_t w = write(STDERR_FILENO, note, sizeof note - 1);
+  (void)w;
 }
 
 /* Errors. The user sees the message and the frames of their own code: a
@@ -238,6 +266,9 @@ static void push_user_traceback(lua_State *L, const char *msg) {
 }
 
 static int msghandler(lua_State *L) {
+  /* The chunk is ending with this error: a Ctrl-C hook still set must not
+     replace it (a primitive's own "interrupted" error) on our return. */
+  lua_sethook(L, NULL, 0, 0);
   if (lua_touserdata(L, 1) == &exit_requested) return 1;   /* not an error: exit() unwinding */
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
@@ -256,10 +287,14 @@ static int docall(lua_State *L, int narg, int nres) {
   lua_pushcfunction(L, msghandler);
   lua_insert(L, base);
   tfp_interrupted = 0;
+  presses = 0;
   globalL = L;
-  signal(SIGINT, laction);
+  void (*idle)(int) = signal(SIGINT, laction);
   int status = lua_pcall(L, narg, nres, base);
-  signal(SIGINT, SIG_DFL);
+  /* At the prompt, the REPL's own handler (never SIG_DFL: a late second
+     Ctrl-C must not end the session); else lua.c's default. */
+  signal(SIGINT, gentle && idle != SIG_ERR ? idle : SIG_DFL);
+  lua_sethook(L, NULL, 0, 0);   /* a C primitive stopped first: the hook did not fire */
   tfp_progress_clear();   /* a run stopped by an error or Ctrl-C leaves its line */
   tfp_interrupted = 0;
   lua_remove(L, base);
@@ -440,6 +475,13 @@ static void print_results(lua_State *L) {
     lua_insert(L, 1);
   }
   report(L, docall(L, n, 0));   /* a __tostring may raise: reported as any error */
+}
+
+/* Ctrl-C between chunks when stdin is not a terminal: nothing to cancel,
+   and a press arriving just after an interrupted chunk must not end the
+   REPL; ignored (SIGTERM still ends it). */
+static void on_sigint_idle(int sig) {
+  (void)sig;
 }
 
 static void on_sigint_at_prompt(int sig) {
@@ -776,6 +818,7 @@ static void doREPL(lua_State *L) {
   const char *oldprogname = progname;
   progname = NULL;   /* as lua.c: at the prompt, errors are not prefixed "tfpkit:" */
   interactive = isatty(STDIN_FILENO);
+  gentle = 1;
   globalL = L;
   set_repl_global(L, "exit", l_exit);
   set_repl_global(L, "quit", l_exit);
@@ -789,15 +832,14 @@ static void doREPL(lua_State *L) {
     rl_basic_word_break_characters = word_breaks;
     rl_attempted_completion_function = tfp_completion;
     rl_catch_signals = 0;
-    signal(SIGINT, on_sigint_at_prompt);
     printf("tfpkit %s (%s) — help(tfp) lists the primitives; exit or Ctrl-D quits.\n", TFP_VERSION, LUA_RELEASE);
   }
+  signal(SIGINT, interactive ? on_sigint_at_prompt : on_sigint_idle);
   int status;
   while (loadline(L, &status)) {
     if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
     if (status == LUA_OK) print_results(L);
     else report(L, status);
-    if (interactive) signal(SIGINT, on_sigint_at_prompt);
     if (exit_requested) break;
   }
   lua_settop(L, 0);
@@ -826,6 +868,11 @@ static int pmain(lua_State *L) {
   lua_setfield(L, -2, "_complete");
   lua_pop(L, 1);
   int i;
+  for (i = 1; i < argc; i++) {   /* -i: a person is at the terminal from the start */
+    if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0 || strcmp(argv[i], "--") == 0) break;
+    if (strcmp(argv[i], "-i") == 0) gentle = 1;
+    if (strcmp(argv[i], "-e") == 0) i++;
+  }
   for (i = 1; i < argc; i++) {   /* options first: -e runs in order */
     const char *o = argv[i];
     if (o[0] != '-' || strcmp(o, "-") == 0) break;

@@ -24,10 +24,10 @@ static void test_lags_respect_gaps(void) {
   tfp_frame *f = small_panel();
   char err[256];
   double lag1[5], lag2[5], lead1[5];
-  CHECK(tfp_frame_panel(f, 0, 1, err, sizeof err) == TFP_OK);
-  CHECK(tfp_frame_lag(f, f->col[2].num, 1, lag1, err, sizeof err) == TFP_OK);
-  CHECK(tfp_frame_lag(f, f->col[2].num, 2, lag2, err, sizeof err) == TFP_OK);
-  CHECK(tfp_frame_lag(f, f->col[2].num, -1, lead1, err, sizeof err) == TFP_OK);
+  CHECK(tfp_frame_panel(f, 0, 1, NULL, NULL, err, sizeof err) == TFP_OK);
+  CHECK(tfp_frame_lag(f, f->col[2].num, 1, lag1, NULL, NULL, err, sizeof err) == TFP_OK);
+  CHECK(tfp_frame_lag(f, f->col[2].num, 2, lag2, NULL, NULL, err, sizeof err) == TFP_OK);
+  CHECK(tfp_frame_lag(f, f->col[2].num, -1, lead1, NULL, NULL, err, sizeof err) == TFP_OK);
   /* row: (2,2003) (1,2004) (1,2001) (2,2002) (1,2002) */
   CHECK(lag1[0] == 22 && isnan(lag1[1]) && isnan(lag1[2]) && isnan(lag1[3]) && lag1[4] == 11);
   CHECK(isnan(lag2[0]) && lag2[1] == 12 && isnan(lag2[4]));
@@ -39,13 +39,13 @@ static void test_duplicate_pairs_are_named(void) {
   tfp_frame *f = small_panel();
   f->col[1].num[4] = 2001;   /* unit 1 now has 2001 twice (rows 3 and 5) */
   char err[256];
-  CHECK(tfp_frame_panel(f, 0, 1, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_frame_panel(f, 0, 1, NULL, NULL, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "duplicate id = 1, t = 2001 in rows 3 and 5");
   f->col[1].num[4] = NAN;
-  CHECK(tfp_frame_panel(f, 0, 1, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_frame_panel(f, 0, 1, NULL, NULL, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "time 't' is missing in row 5");
   double out[5];
-  CHECK(tfp_frame_lag(f, f->col[2].num, 1, out, err, sizeof err) == TFP_EINVAL);
+  CHECK(tfp_frame_lag(f, f->col[2].num, 1, out, NULL, NULL, err, sizeof err) == TFP_EINVAL);
   tfp_frame_free(f);
 }
 
@@ -56,7 +56,7 @@ static void test_group_codes_sort_values(void) {
   c.str = s;
   int code[5];
   size_t ng;
-  CHECK(tfp_group_codes(&c, 5, code, &ng) == TFP_OK);
+  CHECK(tfp_group_codes(&c, 5, code, &ng, NULL, NULL) == TFP_OK);
   CHECK(ng == 3 && code[0] == 2 && code[1] == 1 && code[2] == -1 && code[3] == 1 && code[4] == 0);
 }
 

@@ -47,7 +47,7 @@ static void test_panel_out_of_memory_writes_its_message(void) {
   char err[256];
   memset(err, 'X', sizeof err - 1); err[sizeof err - 1] = 0;   /* garbage, as uninitialised */
   fail_malloc = 1;
-  int rc = tfp_frame_panel(f, 0, 1, err, sizeof err);
+  int rc = tfp_frame_panel(f, 0, 1, NULL, NULL, err, sizeof err);
   fail_malloc = 0;
   CHECK(rc == TFP_ENOMEM);
   CHECK_STR_CONTAINS(err, "panel: out of memory");

@@ -51,7 +51,7 @@ static void panel_open(panel *p, const char *path, const char *id, const char *t
   p->id = p->f->col[colidx(p->f, id)].num;
   p->time = p->f->col[colidx(p->f, time)].num;
   p->code = malloc(p->n * sizeof *p->code);
-  CHECK(tfp_group_codes(&p->f->col[colidx(p->f, id)], p->n, p->code, &p->n_units) == TFP_OK);
+  CHECK(tfp_group_codes(&p->f->col[colidx(p->f, id)], p->n, p->code, &p->n_units, NULL, NULL) == TFP_OK);
   for (size_t i = 0; i < n_in; i++) p->xp[i] = p->f->col[colidx(p->f, xn[i])].num;
   for (size_t r = 0; r < n_out; r++) p->yp[r] = p->f->col[colidx(p->f, yn[r])].num;
   tfp_dea_data d = { p->n, n_in, n_out, p->xp, p->yp, xn, yn };

@@ -93,7 +93,7 @@ static void test_lq_employment_weighted_mean_is_one_in_each_year(void) {
   double *lq = malloc(f->nrow * sizeof *lq);
   size_t n_years = 0;
   char err[256];
-  CHECK(tfp_group_codes(&f->col[tfp_frame_find(f, "year")], f->nrow, year, &n_years) == TFP_OK);
+  CHECK(tfp_group_codes(&f->col[tfp_frame_find(f, "year")], f->nrow, year, &n_years, NULL, NULL) == TFP_OK);
   CHECK(n_years == 15);
   CHECK(tfp_lq(f->nrow, 5, sec, y, year, n_years, sectors, NULL, lq, err, sizeof err) == TFP_OK);
   double wsum[15] = {0}, ysum[15] = {0};
