@@ -6,32 +6,15 @@
 #include "embedded.h"
 #include "tfp_lua.h"
 
-#define MAX_LISTED 4096
-
-/* NULL-terminated list of the strings in field key of table t (or NULL).
-   The array lives in a userdata left on the stack. */
-static const char **optlist(lua_State *L, int t, const char *key) {
-  const char *tmp[MAX_LISTED];
-  lua_getfield(L, t, key);
-  int absent = lua_isnil(L, -1);
-  lua_pop(L, 1);
-  if (absent) return NULL;
-  size_t n = tfp_optnames(L, t, key, tmp, MAX_LISTED - 1);
-  const char **list = lua_newuserdatauv(L, (n + 1) * sizeof *list, 0);
-  memcpy(list, tmp, n * sizeof *list);
-  list[n] = NULL;
-  return list;
-}
-
 /* Options shared by read_csv and data(): sep, na, numeric, string. */
 static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
   tfp_csv_opts_init(o);
   const char *sep = tfp_optstring(L, t, "sep", ",");
   if (strlen(sep) != 1) tfp_raise(L, "usage", NULL, "option 'sep' must be one character, got '%s'", sep);
   o->sep = sep[0];
-  o->na = optlist(L, t, "na");
-  o->num_cols = optlist(L, t, "numeric");
-  o->str_cols = optlist(L, t, "string");
+  o->na = tfp_optlist(L, t, "na");
+  o->num_cols = tfp_optlist(L, t, "numeric");
+  o->str_cols = tfp_optlist(L, t, "string");
   o->progress = tfp_progress_cb;
 }
 
@@ -55,9 +38,7 @@ static int read_dta(lua_State *L) {
   tfp_checkoptions(L, 2, "tfp.read_dta");
   tfp_dta_opts o;
   tfp_dta_opts_init(&o);
-  lua_getfield(L, 2, "value_labels");   /* checked and defaulted by the registry */
-  o.value_labels = lua_toboolean(L, -1);
-  lua_pop(L, 1);
+  o.value_labels = tfp_optbool(L, 2, "value_labels", 1);
   o.progress = tfp_progress_cb;
   tfp_frame *f;
   char err[512] = "";

@@ -58,13 +58,8 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
   size_t len = (size_t)luaL_len(L, idx);
   double *x = lua_newuserdatauv(L, (len ? len : 1) * sizeof *x, 0);
   lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-  for (size_t i = 0; i < len; i++) {
-    int t = lua_geti(L, idx, (lua_Integer)i + 1);
-    if (t == LUA_TNIL) x[i] = NAN;
-    else if (t == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
-    else tfp_raise(L, "data", "tfp._ivfit", "variable '%s' row %d is a %s, not a number", name, (int)i + 1, luaL_typename(L, -1));
-    lua_pop(L, 1);
-  }
+  size_t bad = tfp_tonumbers(L, idx, x, len, 0);
+  if (bad) tfp_raise(L, "data", "tfp._ivfit", "variable '%s' row %d is a %s, not a number", name, (int)bad, luaL_typename(L, -1));
   *n = len;
   return x;
 }
