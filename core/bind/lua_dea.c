@@ -18,7 +18,7 @@ typedef struct {
   int *code;
 } dea_scratch;
 
-static int scratch_gc(lua_State *L) {
+static int dea_scratch_gc(lua_State *L) {
   dea_scratch *s = luaL_checkudata(L, 1, DEA_SCRATCH_MT);
   for (int k = 0; k < 4; k++) tfp_dea_result_free(&s->dea[k]);
   tfp_malmquist_result_free(&s->mq);
@@ -31,7 +31,7 @@ static dea_scratch *newscratch(lua_State *L) {
   dea_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   if (luaL_newmetatable(L, DEA_SCRATCH_MT)) {
-    lua_pushcfunction(L, scratch_gc);
+    lua_pushcfunction(L, dea_scratch_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
@@ -162,7 +162,7 @@ static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_dat
    -> scores (vector), info {n_lp, n_infeasible, n_failed, status, [peers],
    [slacks, targets, n_slack_failed], [scale, nature, crs, vrs],
    [super, super_status, super_infeasible]} */
-static int l_dea(lua_State *L) {
+static int dea_dea(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.dea");
   tfp_frame *f = tfp_optframe(L, 1, "data", 1);
@@ -298,7 +298,7 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
       crs_te_tech_tm1, crs_te_tech_t, crs_te_tech_tp1, vrs_te), rows by id then time;
       summary {by_period = frame, by_unit = frame, mean = {effch = ...},
       n_changes, n_lp, n_infeasible, n_failed} */
-static int l_malmquist(lua_State *L) {
+static int dea_malmquist(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.malmquist");
   tfp_frame *f = tfp_optframe(L, 1, "data", 1);
@@ -402,8 +402,8 @@ static int l_malmquist(lua_State *L) {
 }
 
 static const luaL_Reg dea_funcs[] = {
-  {"dea", l_dea},
-  {"malmquist", l_malmquist},
+  {"dea", dea_dea},
+  {"malmquist", dea_malmquist},
   {NULL, NULL}
 };
 

@@ -425,7 +425,7 @@ static int vector_math(lua_State *L) {
   return 1;
 }
 
-static int tfp_vector_new(lua_State *L) {
+static int vector_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_Integer n = luaL_optinteger(L, 2, 0);
   vector_from_table(L, 1, n > 0 ? (size_t)n : 0);
@@ -1299,7 +1299,7 @@ int tfp_open_frame(lua_State *L) {
   }
   lua_pushcfunction(L, frame_new);
   lua_setfield(L, -2, "frame");
-  lua_pushcfunction(L, tfp_vector_new);
+  lua_pushcfunction(L, vector_new);
   lua_setfield(L, -2, "vector");
   return 0;
 }

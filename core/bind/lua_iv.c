@@ -26,7 +26,7 @@
 
 typedef struct { tfp_iv_result *r; } result_box;
 
-static int box_gc(lua_State *L)
+static int iv_result_gc(lua_State *L)
 {
   result_box *b = luaL_checkudata(L, 1, "tfp.iv_result");
   tfp_iv_result_free(b->r);
@@ -246,7 +246,7 @@ static int progress(void *ud, const char *what, size_t done, size_t total)
   return tfp_progress(what, done, total);   /* non-zero after Ctrl-C: the fit stops */
 }
 
-static int l_ivfit(lua_State *L)
+static int iv_ivfit(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
@@ -345,7 +345,7 @@ static int l_ivfit(lua_State *L)
 
   result_box *box = lua_newuserdatauv(L, sizeof *box, 0);
   box->r = NULL;
-  if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, box_gc); lua_setfield(L, -2, "__gc"); }
+  if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, iv_result_gc); lua_setfield(L, -2, "__gc"); }
   lua_setmetatable(L, -2);
   size_t errlen = tfp_iv_err_room(&d);   /* long names come back whole */
   char *err = lua_newuserdatauv(L, errlen, 0);
@@ -358,7 +358,7 @@ static int l_ivfit(lua_State *L)
 }
 
 static const luaL_Reg iv_funcs[] = {
-  {"_ivfit", l_ivfit},
+  {"_ivfit", iv_ivfit},
   {NULL, NULL}
 };
 

@@ -111,7 +111,7 @@ tfp_frame *tfp_optframe(lua_State *L, int t, const char *key, int required) {
 }
 
 /* tfp._panel(f) -> id, time: the names of f's declared panel, or nothing. */
-static int l_panel(lua_State *L) {
+static int options_panel(lua_State *L) {
   tfp_frame *f = tfp_pinframe(L, 1);
   if (f->panel_id < 0) return 0;
   lua_pushstring(L, f->col[f->panel_id].name);
@@ -120,7 +120,7 @@ static int l_panel(lua_State *L) {
 }
 
 int tfp_open_options(lua_State *L) {
-  lua_pushcfunction(L, l_panel);
+  lua_pushcfunction(L, options_panel);
   lua_setfield(L, -2, "_panel");
   return 0;
 }

@@ -1,5 +1,15 @@
 /* tfp_lua.h — the binding layer's shared pieces: the frame and vector
-   userdata, and the registration functions of each primitive family. */
+   userdata, errors, options, helpers, and the registration functions of
+   each primitive family.
+
+   Names. A C function that Lua calls is <family>_<name>, as Lua's own
+   str_format and math_abs: the family is the userdata type whose method or
+   metamethod it is (frame_index, vector_add, panel_tostring, error_concat,
+   pin_close), else the family that registers it (tfp_open_<family>) or the
+   host; the name is the Lua name without a leading underscore (tfp.dea is
+   dea_dea, tfp.read_csv io_read_csv, tfp._panel options_panel, the REPL's
+   exit host_exit). Functions for other C code are tfp_<name>, declared
+   here. */
 #ifndef TFP_LUA_H
 #define TFP_LUA_H
 #include <signal.h>
