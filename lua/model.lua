@@ -13,6 +13,9 @@ Fits.__name = "tfp.fits"
 -------------------------------------------------------------- evaluation
 
 local raise = function(_, _, msg) error(msg, 0) end   -- tfp._raise, set by install
+-- The tfp table given to install: the primitives the models call (tfp.log
+-- and the other functions of a formula, tfp.vector, tfp._ivfit).
+local tfp
 
 local function is_error(e)
   local mt = getmetatable(e)
@@ -337,8 +340,9 @@ Fit.__index = Fit
 
 ------------------------------------------------------------ installation
 
-function M.install(tfp)
+function M.install(lib)
   local macros = {}
+  tfp = lib
   raise = tfp._raise
   F.raise = tfp._raise
 
