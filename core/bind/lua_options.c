@@ -22,13 +22,20 @@ void tfp_checkoptions(lua_State *L, int arg, const char *fn) {
   lua_pop(L, 2);
 }
 
+/* Push field key of the table at t: 1 if it holds a value of type ty, 0 if
+   nil; any other type raises. */
+static int pushfield(lua_State *L, int t, const char *key, int ty) {
+  int got = lua_getfield(L, t, key);
+  if (got != LUA_TNIL && got != ty)
+    tfp_raise(L, "usage", NULL, "option '%s' must be a %s, not a %s", key, lua_typename(L, ty),
+              luaL_typename(L, -1));
+  return got != LUA_TNIL;
+}
+
 const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
-  lua_getfield(L, t, key);
   /* Strings only: a number converted here would be a fresh string that the
      pop below leaves to the collector while the caller still holds it. */
-  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
-    luaL_error(L, "option '%s' must be a string, not a %s", key, luaL_typename(L, -1));
-  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
+  const char *s = pushfield(L, t, key, LUA_TSTRING) ? lua_tostring(L, -1) : def;
   lua_pop(L, 1);   /* the string stays alive in the table */
   return s;
 }
@@ -73,19 +80,13 @@ const char **tfp_optlist(lua_State *L, int t, const char *key) {
 }
 
 int tfp_optbool(lua_State *L, int t, const char *key, int def) {
-  int ty = lua_getfield(L, t, key);
-  int v = ty == LUA_TNIL ? def : lua_toboolean(L, -1);
-  if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-    tfp_raise(L, "usage", NULL, "option '%s' must be a boolean, not a %s", key, lua_typename(L, ty));
+  int v = pushfield(L, t, key, LUA_TBOOLEAN) ? lua_toboolean(L, -1) : def;
   lua_pop(L, 1);
   return v;
 }
 
 double tfp_optnumber(lua_State *L, int t, const char *key, double def) {
-  int ty = lua_getfield(L, t, key);
-  double v = ty == LUA_TNIL ? def : lua_tonumber(L, -1);
-  if (ty != LUA_TNIL && ty != LUA_TNUMBER)
-    tfp_raise(L, "usage", NULL, "option '%s' must be a number, not a %s", key, lua_typename(L, ty));
+  double v = pushfield(L, t, key, LUA_TNUMBER) ? lua_tonumber(L, -1) : def;
   lua_pop(L, 1);
   return v;
 }
