@@ -66,6 +66,7 @@
 -- into text of each format, table_write.lua puts it in a file.
 local O = require "tfp.options"
 local D = require "tfp.dist"
+local Fitted = require "tfp.fitted"
 local R = require "tfp.table_render"
 local W = require "tfp.table_write"
 local M = {}
@@ -262,15 +263,9 @@ end
 
 -- Does entry (a name or a Lua pattern) match the whole of name?
 local function matches(entry, name, key)
-  if entry == name then return true end
-  local pat = entry
-  if pat:sub(1, 1) == "^" then pat = pat:sub(2) end
-  if pat:sub(-1) == "$" and pat:sub(-2) ~= "%$" then pat = pat:sub(1, -2) end
-  local ok, res = pcall(string.find, name, "^" .. pat .. "$")
-  if not ok then
-    fail(fmt("bad pattern '%s' in opts.%s: %s", entry, key, tostring(res)))
-  end
-  return res ~= nil
+  local hit, err = Fitted.matches(entry, name)
+  if hit == nil then fail(fmt("bad pattern '%s' in opts.%s: %s", entry, key, err)) end
+  return hit
 end
 
 local function check_levels(stars)
@@ -306,26 +301,18 @@ end
 
 ---------------------------------------------------------------- models
 
--- t[k], or nil when t's __index refuses the key (a strict collection of fits).
-local function peek(t, k)
-  local ok, v = pcall(function() return t[k] end)
-  if ok then return v end
-  return nil
-end
+local peek = Fitted.peek
 
 -- Each entry is a fit, or {label = "...", fit}. Returns fits and labels.
 local function unpack_models(models, opts)
   if type(models) ~= "table" then
     fail("expected a list of fitted models, got a " .. type(models))
   end
-  if peek(models, "names") ~= nil then models = {models} end -- a single fit
+  models = Fitted.list(models)
   if #models == 0 then fail("no models to tabulate") end
   local fits, labels = {}, {}
-  for i, m in ipairs(models) do
-    local label
-    if type(m) == "table" and peek(m, "names") == nil and type(m[1]) == "table" then
-      label, m = m.label, m[1]
-    end
+  for i, e in ipairs(models) do
+    local m, label = Fitted.entry(e)
     if type(m) ~= "table" then
       fail(fmt("model %d is a %s, expected a fitted model", i, type(m)))
     end
@@ -343,10 +330,7 @@ local function unpack_models(models, opts)
       if seen[name] then fail(fmt("model %d names '%s' twice", i, name)) end
       seen[name] = true
     end
-    if label == nil and type(peek(m, "label")) == "string" then label = m.label end
-    -- fits of a split are labelled by their sample (East, Central, ...)
-    if label == nil and type(peek(m, "sample")) == "string" and m.sample ~= "Full" then label = m.sample end
-    fits[i], labels[i] = m, label ~= nil and tostring(label) or fmt("(%d)", i)
+    fits[i], labels[i] = m, Fitted.label(m, label, i)
   end
   if opts.labels ~= nil then
     if type(opts.labels) ~= "table" or #opts.labels ~= #fits then
