@@ -372,6 +372,7 @@ static int l_malmquist(lua_State *L) {
   o.warm_start = optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
+  o.id_col = &f->col[id_col];
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = progress_cb;
 

@@ -482,9 +482,9 @@ static void bad_panels_are_rejected_naming_the_column_and_row(void) {
   int id[] = { 0, 1, 2, 0, 1, 2 }, id_miss[] = { 0, 1, 2, -1, 1, 2 }, id_thin[] = { 0, 1, 2, 0, 0, 1 };
   const char *xn[] = { "emp" }, *yn[] = { "gdp" };
   struct { const double *t, *y; const int *id; const char *m1, *m2; } cases[] = {
-    { t_dup, y, id, "duplicate city-year pair at rows 3 and 6", "year 1" },
-    { t_nan, y, id, "year row 3", "missing" },
-    { t_ok, y, id_miss, "city row 4", "missing" },
+    { t_dup, y, id, "duplicate city = 3, year = 1 in rows 3 and 6", "city = 3" },
+    { t_nan, y, id, "time 'year' is missing in row 3", "(city = 3)" },
+    { t_ok, y, id_miss, "id 'city' is missing in row 4", "(year = 2)" },
     { t_ok, yneg, id, "output 'gdp', row 5", "non-positive" },
     { t_thin, y, id_thin, "year 2 has 1 units", "fewer than inputs + outputs" },
   };
