@@ -25,7 +25,7 @@ void tfp_malmquist_opts_init(tfp_malmquist_opts *o) {
   o->time_name = "time";
 }
 
-void tfp_malmquist_result_free(tfp_malmquist_result *res) {
+void tfp_malmquist_result_clear(tfp_malmquist_result *res) {
   if (!res) return;
   free(res->period); free(res->period_of); free(res->order);
   free(res->crs_tm1); free(res->crs_t); free(res->crs_tp1); free(res->vrs_t);
@@ -77,7 +77,7 @@ static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *r
   res->n_lp += r.n_lp;
   res->n_infeasible += r.n_infeasible;
   res->n_failed += r.n_failed;
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   return TFP_OK;
 }
 
@@ -311,6 +311,6 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   if (rc == TFP_OK) rc = changes_and_levels(unit, res);
   period_sets_clear(&ps);
   if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "out of memory for a Malmquist index on %zu rows", n);
-  if (rc != TFP_OK) tfp_malmquist_result_free(res);
+  if (rc != TFP_OK) tfp_malmquist_result_clear(res);
   return rc;
 }

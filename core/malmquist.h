@@ -69,5 +69,5 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
 
 /* Free the members of a result filled by tfp_malmquist_run (the struct is
    the caller's) and zero it; a cleared or zeroed result may be cleared again. */
-void tfp_malmquist_result_free(tfp_malmquist_result *res);
+void tfp_malmquist_result_clear(tfp_malmquist_result *res);
 #endif
