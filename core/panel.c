@@ -25,8 +25,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 /* Number the m sorted keys: equal neighbours share a code. */
-static size_t number_sorted(const keyed_row *k, size_t m, int (*cmp)(const void *, const void *),
-                            int *code) {
+static size_t number_sorted(const keyed_row *k, size_t m, int (*cmp)(const void *, const void *), int *code) {
   size_t g = 0;
   for (size_t j = 0; j < m; j++) {
     if (j > 0 && cmp(&k[j - 1], &k[j]) != 0) g++;
@@ -35,8 +34,8 @@ static size_t number_sorted(const keyed_row *k, size_t m, int (*cmp)(const void 
   return m ? g + 1 : 0;
 }
 
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
-                    tfp_progress_fn progress, void *progress_ud) {
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups, tfp_progress_fn progress,
+                    void *progress_ud) {
   keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
   size_t m = 0;
   if (!k) return TFP_ENOMEM;
@@ -106,8 +105,10 @@ const char *tfp_panel_unit(const tfp_panel_names *nm, int u, size_t row, char *b
   if (nm && nm->unit_label && nm->unit_label[u]) return nm->unit_label[u];
   const tfp_column *c = nm ? nm->id_col : NULL;
   if (c && c->type == TFP_STR && c->str[row]) return c->str[row];
-  if (c && c->type == TFP_NUM && !isnan(c->num[row])) snprintf(buf, len, "%.15g", c->num[row]);
-  else snprintf(buf, len, "%d", u + 1);
+  if (c && c->type == TFP_NUM && !isnan(c->num[row]))
+    snprintf(buf, len, "%.15g", c->num[row]);
+  else
+    snprintf(buf, len, "%d", u + 1);
   return buf;
 }
 
@@ -120,8 +121,8 @@ static const char *time_name(const tfp_panel_names *nm) {
 }
 
 /* The first row with a missing unit or a time that is not a period. */
-static int check_rows(size_t n, const int *unit, const double *time, int whole,
-                      const tfp_panel_names *nm, char *err, size_t errlen) {
+static int check_rows(size_t n, const int *unit, const double *time, int whole, const tfp_panel_names *nm,
+                      char *err, size_t errlen) {
   char ub[64];
   for (size_t i = 0; i < n; i++) {
     double t = time[i];
@@ -138,15 +139,14 @@ static int check_rows(size_t n, const int *unit, const double *time, int whole,
       return tfp_error(err, errlen, TFP_EDATA, "time '%s' is missing in row %zu (%s = %s)", time_name(nm),
                        i + 1, id_name(nm), unit_text);
     return tfp_error(err, errlen, TFP_EDATA, "time '%s' is %.15g in row %zu (%s = %s): periods must be %s",
-                     time_name(nm), t, i + 1, id_name(nm), unit_text,
-                     whole ? "whole numbers" : "finite");
+                     time_name(nm), t, i + 1, id_name(nm), unit_text, whole ? "whole numbers" : "finite");
   }
   return TFP_OK;
 }
 
-int tfp_panel_keys(size_t n, const int *unit, const double *time, int whole,
-                   const tfp_panel_names *nm, tfp_progress_fn progress, void *progress_ud,
-                   tfp_panel_key **out, char *err, size_t errlen) {
+int tfp_panel_keys(size_t n, const int *unit, const double *time, int whole, const tfp_panel_names *nm,
+                   tfp_progress_fn progress, void *progress_ud, tfp_panel_key **out, char *err,
+                   size_t errlen) {
   int rc = check_rows(n, unit, time, whole, nm, err, errlen);
   if (rc != TFP_OK) return rc;
   tfp_panel_key *key = malloc((n ? n : 1) * sizeof *key);
@@ -165,9 +165,9 @@ int tfp_panel_unique(const tfp_panel_key *key, size_t n, const tfp_panel_names *
   for (size_t k = 1; k < n; k++) {
     if (key[k].g != key[k - 1].g || key[k].t != key[k - 1].t) continue;
     char ub[64];
-    return tfp_error(err, errlen, TFP_EDATA, "duplicate %s = %s, %s = %.15g in rows %zu and %zu",
-                     id_name(nm), tfp_panel_unit(nm, key[k].g, key[k].row, ub, sizeof ub),
-                     time_name(nm), key[k].t, key[k - 1].row + 1, key[k].row + 1);
+    return tfp_error(err, errlen, TFP_EDATA, "duplicate %s = %s, %s = %.15g in rows %zu and %zu", id_name(nm),
+                     tfp_panel_unit(nm, key[k].g, key[k].row, ub, sizeof ub), time_name(nm), key[k].t,
+                     key[k - 1].row + 1, key[k].row + 1);
   }
   return TFP_OK;
 }
@@ -179,25 +179,26 @@ static int gap_error(const char *unit, double prev, double t, char *err, size_t 
                      "unit %s has a gap in the panel: no row for %.0f (between %.0f and %.0f)", unit,
                      prev + 1, prev, t);
   return tfp_error(err, errlen, TFP_EDATA,
-                   "unit %s has a gap in the panel: no rows for %.0f-%.0f (between %.0f and %.0f)",
-                   unit, prev + 1, t - 1, prev, t);
+                   "unit %s has a gap in the panel: no rows for %.0f-%.0f (between %.0f and %.0f)", unit,
+                   prev + 1, t - 1, prev, t);
 }
 
-int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time,
-                   const tfp_panel_names *nm, int consecutive, size_t *order, size_t *start,
-                   char *err, size_t errlen) {
+int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time, const tfp_panel_names *nm,
+                   int consecutive, size_t *order, size_t *start, char *err, size_t errlen) {
   char ub[64];
   for (size_t i = 0; i < n; i++)
     if ((size_t)unit[i] >= n_units && unit[i] >= 0)
-      return tfp_error(err, errlen, TFP_EINVAL, "row %zu: unit code %d beyond the %zu units", i + 1,
-                       unit[i], n_units);
+      return tfp_error(err, errlen, TFP_EINVAL, "row %zu: unit code %d beyond the %zu units", i + 1, unit[i],
+                       n_units);
   tfp_panel_key *key;
   int rc = tfp_panel_keys(n, unit, time, TFP_PERIOD_WHOLE, nm, NULL, NULL, &key, err, errlen);
   if (rc != TFP_OK) return rc;
   for (size_t i = 0; rc == TFP_OK && i < n; i++)
-    if (fabs(time[i]) > 1e9)   /* years: %.0f and t + 1 stay exact */
-      rc = tfp_error(err, errlen, TFP_EDATA, "time '%s' is %.15g in row %zu (%s = %s): periods must be "
-                     "whole numbers up to 1e9", time_name(nm), time[i], i + 1, id_name(nm),
+    if (fabs(time[i]) > 1e9) /* years: %.0f and t + 1 stay exact */
+      rc = tfp_error(err, errlen, TFP_EDATA,
+                     "time '%s' is %.15g in row %zu (%s = %s): periods must be "
+                     "whole numbers up to 1e9",
+                     time_name(nm), time[i], i + 1, id_name(nm),
                      tfp_panel_unit(nm, unit[i], i, ub, sizeof ub));
   if (rc == TFP_OK) rc = tfp_panel_unique(key, n, nm, err, errlen);
   for (size_t u = 0; u <= n_units; u++) start[u] = 0;
@@ -205,8 +206,8 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
     order[k] = key[k].row;
     start[key[k].g + 1]++;
     if (consecutive && k > 0 && key[k].g == key[k - 1].g && key[k].t != key[k - 1].t + 1)
-      rc = gap_error(tfp_panel_unit(nm, key[k].g, key[k].row, ub, sizeof ub), key[k - 1].t, key[k].t,
-                     err, errlen);
+      rc = gap_error(tfp_panel_unit(nm, key[k].g, key[k].row, ub, sizeof ub), key[k - 1].t, key[k].t, err,
+                     errlen);
   }
   for (size_t u = 0; u < n_units; u++) start[u + 1] += start[u];
   free(key);

@@ -16,14 +16,14 @@
 #include <stddef.h>
 #include "status.h"
 
-typedef struct tfp_column tfp_column;   /* frame.h */
+typedef struct tfp_column tfp_column; /* frame.h */
 
 /* Dense codes 0..n_groups-1 for the values of a column (numeric or string),
    numbered in sorted order of the values; missing values get code -1.
    Returns TFP_OK, TFP_ENOMEM, or TFP_EINTR when progress (status.h; may be
    NULL) stops the sort. The panel functions below take progress alike. */
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
-                    tfp_progress_fn progress, void *progress_ud);
+int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups, tfp_progress_fn progress,
+                    void *progress_ud);
 
 /* The same numbering for v[rows[k]], k < n (rows NULL: v[k]): code[k] is
    the rank of its value among the distinct values, NaN gets -1. levels
@@ -64,14 +64,13 @@ enum { TFP_PERIOD_FINITE = 0, TFP_PERIOD_WHOLE = 1 };
    (unit[i] < 0) or a missing or infinite time, or (whole) a time that is
    not a whole number; TFP_ENOMEM, TFP_EINTR. Duplicates are left to
    tfp_panel_unique. */
-int tfp_panel_keys(size_t n, const int *unit, const double *time, int whole,
-                   const tfp_panel_names *nm, tfp_progress_fn progress, void *progress_ud,
-                   tfp_panel_key **out, char *err, size_t errlen);
+int tfp_panel_keys(size_t n, const int *unit, const double *time, int whole, const tfp_panel_names *nm,
+                   tfp_progress_fn progress, void *progress_ud, tfp_panel_key **out, char *err,
+                   size_t errlen);
 
 /* TFP_OK, or TFP_EDATA naming the first duplicate unit-period pair of the
    sorted keys. */
-int tfp_panel_unique(const tfp_panel_key *key, size_t n, const tfp_panel_names *nm, char *err,
-                     size_t errlen);
+int tfp_panel_unique(const tfp_panel_key *key, size_t n, const tfp_panel_names *nm, char *err, size_t errlen);
 
 /* Rows by unit, for the per-unit recursions of capital.c and deflate.c:
    order[] (n) receives the rows sorted by unit then time; the rows of unit u
@@ -79,7 +78,6 @@ int tfp_panel_unique(const tfp_panel_key *key, size_t n, const tfp_panel_names *
    Missing ids or times, times that are not whole numbers (or beyond 1e9)
    and duplicate unit-time pairs are errors; so are gaps when
    consecutive != 0. */
-int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time,
-                   const tfp_panel_names *nm, int consecutive, size_t *order, size_t *start,
-                   char *err, size_t errlen);
+int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time, const tfp_panel_names *nm,
+                   int consecutive, size_t *order, size_t *start, char *err, size_t errlen);
 #endif

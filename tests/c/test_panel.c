@@ -104,9 +104,11 @@ static void missing_and_fractional_periods_name_the_unit(void) {
   double t_nan[] = {2002, NAN, 2002}, t_half[] = {2002, 2002.5, 2002}, t_ok[] = {2002, 2002, 2003};
   tfp_panel_key *key = NULL;
   char err[256] = "";
-  CHECK(tfp_panel_keys(3, unit, t_nan, TFP_PERIOD_WHOLE, &nm, NULL, NULL, &key, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_panel_keys(3, unit, t_nan, TFP_PERIOD_WHOLE, &nm, NULL, NULL, &key, err, sizeof err) ==
+        TFP_EDATA);
   CHECK_STR_CONTAINS(err, "time 'year' is missing in row 2 (city = Xuzhou)");
-  CHECK(tfp_panel_keys(3, unit, t_half, TFP_PERIOD_WHOLE, &nm, NULL, NULL, &key, err, sizeof err) == TFP_EDATA);
+  CHECK(tfp_panel_keys(3, unit, t_half, TFP_PERIOD_WHOLE, &nm, NULL, NULL, &key, err, sizeof err) ==
+        TFP_EDATA);
   CHECK_STR_CONTAINS(err, "time 'year' is 2002.5 in row 2 (city = Xuzhou): periods must be whole numbers");
   CHECK(tfp_panel_keys(3, unit, t_ok, TFP_PERIOD_WHOLE, &nm, NULL, NULL, &key, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "id 'city' is missing in row 3 (year = 2003)");
