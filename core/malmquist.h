@@ -33,6 +33,7 @@ typedef struct {
   int warm_start;                    /* default 1 (see dea.h) */
   int screen;                        /* default 1 (see dea.h) */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
+  const tfp_column *id_col;          /* names units in messages by their id (NULL: codes + 1) */
   tfp_rows rows;                     /* names rows in messages (default "row i") */
   tfp_progress_fn progress;          /* per period, or NULL */
   void *progress_ud;
@@ -58,12 +59,15 @@ typedef struct {
 
 /* unit: n codes 0..n_units-1 (negative = missing id, an error); time: n
    integral or real values. d: the n rows' inputs and outputs. Errors name
-   the variable and row: missing id or time, duplicate id-time pairs,
+   the variable and row: missing id or time, duplicate id-time pairs (as
+   panel.h words them),
    non-positive/missing/infinite inputs or outputs, a period with fewer
    units than inputs + outputs. */
 int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
                       const double *time, const tfp_malmquist_opts *o,
                       tfp_malmquist_result *res, char *err, size_t errlen);
 
-void tfp_malmquist_result_free(tfp_malmquist_result *res);
+/* Free the members of a result filled by tfp_malmquist_run (the struct is
+   the caller's) and zero it; a cleared or zeroed result may be cleared again. */
+void tfp_malmquist_result_clear(tfp_malmquist_result *res);
 #endif

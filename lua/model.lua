@@ -78,19 +78,11 @@ local function eval_list(terms, f, spec)
   return vecs, names
 end
 
--- A grouping variable as a numeric vector of codes (strings allowed).
+-- A grouping variable as a numeric vector: numbers as they are, strings by
+-- their group codes from C (sorted order, as the core numbers every group).
 local function codes(f, name)
   if f:types()[name] == "number" then return f[name] end
-  local map, n, out = {}, 0, {}
-  local v = f[name]
-  for i = 1, #v do
-    local s = v[i]
-    if s ~= nil then
-      if not map[s] then n = n + 1; map[s] = n end
-      out[i] = map[s]
-    end
-  end
-  return tfp.vector(out, #v)
+  return tfp._group_codes(f, name)
 end
 
 -- opts were checked by the registry (method and vce normalised); fn is the

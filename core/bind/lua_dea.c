@@ -20,8 +20,8 @@ typedef struct {
 
 static int dea_scratch_gc(lua_State *L) {
   dea_scratch *s = luaL_checkudata(L, 1, DEA_SCRATCH_MT);
-  for (int k = 0; k < 4; k++) tfp_dea_result_free(&s->dea[k]);
-  tfp_malmquist_result_free(&s->mq);
+  for (int k = 0; k < 4; k++) tfp_dea_result_clear(&s->dea[k]);
+  tfp_malmquist_result_clear(&s->mq);
   free(s->code);
   s->code = NULL;
   return 0;
@@ -233,7 +233,7 @@ static int dea_dea(lua_State *L) {
     tfp_dea_opts so = o;
     so.super = 1;
     tfp_dea_result *sr = &s->dea[1];
-    tfp_dea_result_free(sr);
+    tfp_dea_result_clear(sr);
     run_dea(L, &v->d, NULL, &so, sr);
     n_lp += sr->n_lp;
     setvector(L, info, "super", sr->eff, n);
@@ -332,6 +332,7 @@ static int dea_malmquist(lua_State *L) {
   o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
+  o.id_col = &f->col[id_col];
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = tfp_progress_cb;
 

@@ -357,8 +357,26 @@ static int iv_ivfit(lua_State *L)
   return 1;
 }
 
+/* tfp._group_codes(f, name) -> a vector of the column's group codes, 1-based
+   (missing: NaN), numbered as tfp_group_codes numbers them (sorted values):
+   model.lua codes string fixed effects and clusters by it, so Lua and C
+   number groups alike. */
+static int iv_group_codes(lua_State *L)
+{
+  tfp_frame *f = tfp_pinframe(L, 1);
+  int j = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
+  size_t n = f->nrow, n_groups;
+  int *code = lua_newuserdatauv(L, (n ? n : 1) * sizeof *code, 0);
+  int rc = tfp_group_codes(&f->col[j], n, code, &n_groups, tfp_progress_cb, NULL);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, NULL, rc == TFP_EINTR ? "interrupted" : "out of memory");
+  double *out = tfp_newvector(L, n);
+  for (size_t i = 0; i < n; i++) out[i] = code[i] < 0 ? NAN : code[i] + 1.0;
+  return 1;
+}
+
 static const luaL_Reg iv_funcs[] = {
   {"_ivfit", iv_ivfit},
+  {"_group_codes", iv_group_codes},
   {NULL, NULL}
 };
 

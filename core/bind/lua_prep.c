@@ -175,6 +175,8 @@ static int prep_capital_stock(lua_State *L) {
   const char **labels;
   int *unit = groups(L, &f->col[id], f->nrow, &n_units, &labels);
   o.unit_label = labels;
+  o.id_name = tfp_reqstring(L, 1, "id");
+  o.time_name = tfp_reqstring(L, 1, "time");
   double *k = tfp_newvector(L, f->nrow);
   char err[256] = "";
   int rc = tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err);
@@ -210,6 +212,9 @@ static int prep_deflate(lua_State *L) {
   const char **labels = NULL;
   if (id.col) unit = groups(L, id.col, id.n, &n_units, &labels);
   o.unit_label = labels;
+  if (lua_getfield(L, 3, "id") == LUA_TSTRING) o.id_name = lua_tostring(L, -1);   /* kept by the options */
+  if (lua_getfield(L, 3, "time") == LUA_TSTRING) o.time_name = lua_tostring(L, -1);
+  lua_pop(L, 2);
   double *real = tfp_newvector(L, v.n);
   char err[256] = "";
   int rc = tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err);
