@@ -1,5 +1,5 @@
 /* iv.c — 2SLS / two-step GMM estimation in ivreg2's conventions (see iv.h). */
-#include "iv.h"
+#include "iv_internal.h"
 #include "fe.h"
 #include "linalg.h"
 #include "sort.h"
@@ -71,109 +71,6 @@ int tfp_iv_find(const tfp_iv_result *r, const char *name)
   return -1;
 }
 
-/* ---------------------------------------------------------------- omega, GMM */
-
-int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double *e,
-                  double *S, char *err, size_t errlen)
-{
-  size_t n = w->n;
-  double Nd = (double)n - (double)w->d;
-  if (w->vce == TFP_VCE_UNADJUSTED) {
-    double ee = 0;
-    for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
-    tfp_la_gram(n, L, Z, S);
-    for (size_t i = 0; i < L * L; i++) S[i] *= ee / Nd;
-    return TFP_OK;
-  }
-  /* robust: blocks of rows, so the scratch stays small at a million rows */
-  enum { BLOCK = 8192 };
-  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
-  double *U = calloc(rows * L + 1, sizeof *U);
-  if (!U) { snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
-  if (w->vce == TFP_VCE_ROBUST) {
-    double *G = malloc((L * L + 1) * sizeof *G);
-    if (!G) { free(U); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
-    memset(S, 0, L * L * sizeof *S);
-    for (size_t i0 = 0; i0 < n; i0 += rows) {
-      size_t m = n - i0 < rows ? n - i0 : rows;
-      for (size_t j = 0; j < L; j++)
-        for (size_t i = 0; i < m; i++) U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i];
-      tfp_la_gram(m, L, U, G);
-      for (size_t k = 0; k < L * L; k++) S[k] += G[k];
-    }
-    free(G);
-    /* ivreg2: S = sum/(N-d), V and J use N*S */
-    for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
-  } else {
-    for (size_t j = 0; j < L; j++)
-      for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[i + j * n] * e[i];
-    tfp_la_gram(rows, L, U, S);
-  }
-  free(U);
-  return TFP_OK;
-}
-
-int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
-                const double *y, const double *S, double *b, double *e, double *J,
-                double *XZSZX, char *err, size_t errlen)
-{
-  int rc = TFP_OK;
-  double *ZX = malloc((L * K + L + L * (K + 1) + 2 * L + K * K + 1) * sizeof *ZX);
-  if (!ZX) { snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
-  double *Zy = ZX + L * K, *SZ = Zy + L, *Ze = SZ + L * (K + 1), *SZe = Ze + L, *M = SZe + L;
-  tfp_la_crossprod(n, L, Z, K, X, ZX);
-  tfp_la_crossprod(n, L, Z, 1, y, Zy);
-  memcpy(SZ, ZX, L * K * sizeof *SZ);
-  memcpy(SZ + L * K, Zy, L * sizeof *SZ);
-  if ((rc = tfp_la_chol_solve(L, S, K + 1, SZ, err, errlen))) goto done;
-  tfp_la_gemm(1, 0, K, K, L, 1.0, ZX, SZ, 0.0, M);          /* X'Z S^-1 Z'X */
-  tfp_la_gemm(1, 0, K, 1, L, 1.0, ZX, SZ + L * K, 0.0, b);  /* X'Z S^-1 Z'y */
-  if ((rc = tfp_la_chol_solve(K, M, 1, b, err, errlen))) {
-    snprintf(err, errlen, "X'Z W Z'X is singular (regressors not identified)");
-    goto done;
-  }
-  if (XZSZX) memcpy(XZSZX, M, K * K * sizeof *M);
-  if (e) {
-    memcpy(e, y, n * sizeof *e);
-    if (K) tfp_la_gemm(0, 0, n, 1, K, -1.0, X, b, 1.0, e);
-    if (J) {
-      tfp_la_crossprod(n, L, Z, 1, e, Ze);
-      memcpy(SZe, Ze, L * sizeof *SZe);
-      if ((rc = tfp_la_chol_solve(L, S, 1, SZe, err, errlen))) goto done;
-      double j = 0;
-      for (size_t i = 0; i < L; i++) j += Ze[i] * SZe[i];
-      *J = j;
-    }
-  }
-done:
-  free(ZX);
-  return rc;
-}
-
-int tfp_iv__s_rank(const tfp_iv__work *w, size_t L, const double *S, size_t *rank,
-                   char *err, size_t errlen)
-{
-  int rc = tfp_la_psd_rank(L, S, TFP_IV_S_RANK_TOL, rank, NULL, err, errlen);
-  /* M cluster sums span at most M dimensions, whatever the rounding says */
-  if (!rc && w->vce == TFP_VCE_CLUSTER && w->M < *rank) *rank = w->M;
-  return rc;
-}
-
-int tfp_iv__partial(size_t n, size_t q, const double *B, size_t p, double *A,
-                    char *err, size_t errlen)
-{
-  if (q == 0 || p == 0) return TFP_OK;
-  double *G = malloc((q * q + q * p) * sizeof *G);
-  if (!G) { snprintf(err, errlen, "out of memory: partialling out"); return TFP_ENOMEM; }
-  double *C = G + q * q;
-  tfp_la_gram(n, q, B, G);
-  tfp_la_crossprod(n, q, B, p, A, C);
-  int rc = tfp_la_chol_solve(q, G, p, C, err, errlen);
-  if (rc == TFP_OK) tfp_la_gemm(0, 0, n, p, q, -1.0, B, C, 1.0, A);
-  free(G);
-  return rc;
-}
-
 /* ---------------------------------------------------------------- sample */
 
 typedef struct { double v; size_t i; } vi_pair;
@@ -239,7 +136,7 @@ static char *dummy_name(const char *base, double level)
 /* Davidson-MacKinnon regression-based exogeneity test: OLS of y on [X, V]
    with V the first-stage residuals of the tested endogenous regressors;
    Wald test of V's coefficients with the model's VCE type (small: F). */
-static int dm_test(const tfp_iv__work *w, size_t K, const double *X, size_t L, const double *Z,
+static int dm_test(const tfp_iv_work *w, size_t K, const double *X, size_t L, const double *Z,
                    const size_t *idx, size_t nt, tfp_iv_result *r, char *err, size_t errlen)
 {
   size_t n = w->n, Ka = K + nt;
@@ -256,8 +153,8 @@ static int dm_test(const tfp_iv__work *w, size_t K, const double *X, size_t L, c
   if ((rc = tfp_la_chol_solve(L, ZZ, nt, P, err, errlen))) goto done;
   tfp_la_gemm(0, 0, n, nt, L, -1.0, Z, P, 1.0, Xa + K * n);
   tfp_la_gram(n, Ka, Xa, S);
-  if ((rc = tfp_iv__gmm(n, Ka, Xa, Ka, Xa, w->y, S, b, e, NULL, A, err, errlen))) goto done;
-  if ((rc = tfp_iv__omega(w, Ka, Xa, e, S, err, errlen))) goto done;
+  if ((rc = tfp_iv_gmm(n, Ka, Xa, Ka, Xa, w->y, S, b, e, NULL, A, err, errlen))) goto done;
+  if ((rc = tfp_iv_omega(w, Ka, Xa, e, S, err, errlen))) goto done;
   /* V = A^-1 S A^-1 */
   if ((rc = tfp_la_chol_solve(Ka, A, Ka, S, err, errlen))) goto done;
   for (size_t i = 0; i < Ka; i++) for (size_t j = 0; j < Ka; j++) V[i + j * Ka] = S[j + i * Ka];
@@ -699,7 +596,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
       goto fail;
     }
   }
-  tfp_iv__work w = { n, K1, K2, L1, y, X1, X2, Z1, clu, r->N_clust, dd, sd, (int)o.vce, o.small };
+  tfp_iv_work w = { n, K1, K2, L1, y, X1, X2, Z1, clu, r->N_clust, dd, sd, (int)o.vce, o.small };
   r->K1 = K1; r->L1 = L1; r->K = K; r->L = L;
 
   /* 7. estimation */
@@ -709,15 +606,15 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
          *Pi = e2 + n, *SA = Pi + L * K;
   double J, J2;
   tfp_la_gram(n, L, Z, S);
-  if ((rc = tfp_iv__gmm(n, K, X, L, Z, y, S, b, e, NULL, A, err, errlen))) goto est_fail;
+  if ((rc = tfp_iv_gmm(n, K, X, L, Z, y, S, b, e, NULL, A, err, errlen))) goto est_fail;
   /* S-tilde from 2SLS residuals: the two-step GMM weight and the J statistic */
-  if ((rc = tfp_iv__omega(&w, L, Z, e, S, err, errlen))) goto est_fail;
+  if ((rc = tfp_iv_omega(&w, L, Z, e, S, err, errlen))) goto est_fail;
   /* ivreg2: a rank-deficient S stops two-step GMM (the optimal weight is not
      unique); 2SLS goes on without the J statistic. The rank is decided with a
      stated tolerance and the cluster bound, never by whether a Cholesky
      factorisation happens to succeed on this machine's rounding. */
   size_t rank_S;
-  if ((rc = tfp_iv__s_rank(&w, L, S, &rank_S, err, errlen))) goto est_fail;
+  if ((rc = tfp_iv_s_rank(&w, L, S, &rank_S, err, errlen))) goto est_fail;
   char clusters[64] = "";
   if (o.vce == TFP_VCE_CLUSTER) snprintf(clusters, sizeof clusters, ", %zu clusters", r->N_clust);
   if (rank_S < L && o.method == TFP_IV_GMM2S) {
@@ -738,7 +635,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
          rank_S, L, clusters);
     J = NAN;
   } else {
-    rc = tfp_iv__gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, err, errlen);
+    rc = tfp_iv_gmm(n, K, X, L, Z, y, S, bg, e2, &J, Vg, err, errlen);
     if (rc == TFP_ENUMERIC && o.method == TFP_IV_2SLS) {
       /* the 2SLS fit stands; only the overidentification statistic is lost */
       note(r, "warning: two-step GMM step failed (%s); J statistic not available", err);
@@ -879,9 +776,9 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
     for (size_t t = 0; t < nt; t++) memcpy(ZA + (L + t) * n, X + idx[t] * n, n * sizeof *ZA);
     tfp_la_gram(n, LA, ZA, SAm);
     size_t rank_A = LA;
-    rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, NULL, B, err, errlen);
-    if (!rc) rc = tfp_iv__omega(&w, LA, ZA, e2, SAm, err, errlen);
-    if (!rc) rc = tfp_iv__s_rank(&w, LA, SAm, &rank_A, err, errlen);
+    rc = tfp_iv_gmm(n, K, X, LA, ZA, y, SAm, b, e2, NULL, B, err, errlen);
+    if (!rc) rc = tfp_iv_omega(&w, LA, ZA, e2, SAm, err, errlen);
+    if (!rc) rc = tfp_iv_s_rank(&w, LA, SAm, &rank_A, err, errlen);
     if (!rc && (r->warn_singular_S || rank_A < LA)) {
       /* as ivreg2: no C statistic from a rank-deficient S */
       note(r, "warning: endog() statistic not reported: estimated covariance matrix of moment "
@@ -889,9 +786,9 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
            r->warn_singular_S ? rank_S : rank_A, r->warn_singular_S ? L : LA, clusters);
       J = J2 = NAN;
     } else {
-      if (!rc) rc = tfp_iv__gmm(n, K, X, LA, ZA, y, SAm, b, e2, &J, B, err, errlen);
+      if (!rc) rc = tfp_iv_gmm(n, K, X, LA, ZA, y, SAm, b, e2, &J, B, err, errlen);
       for (size_t a = 0; a < L; a++) for (size_t bb = 0; bb < L; bb++) SB[a + bb * L] = SAm[a + bb * LA];
-      if (!rc) rc = tfp_iv__gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, err, errlen);
+      if (!rc) rc = tfp_iv_gmm(n, K, X, L, Z, y, SB, b, e2, &J2, B, err, errlen);
       if (rc == TFP_ENUMERIC) {
         note(r, "warning: endog() statistic not available (%s)", err);
         rc = TFP_OK; err[0] = 0; J = J2 = NAN;
@@ -919,7 +816,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o_in, tfp_iv_result **ou
 
   /* 12. identification diagnostics, first stages, Stock-Yogo (iv_diag.c) */
   if (K1 > 0) {
-    if ((rc = tfp_iv__diag_ident(&w, r, err, errlen))) goto est_fail;
+    if ((rc = tfp_iv_diag_ident(&w, r, err, errlen))) goto est_fail;
     /* first-stage coefficient names */
     for (size_t j = 0; j < r->n_first; j++) {
       r->first[j].name = xstrdup(r->names[j]);

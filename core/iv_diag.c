@@ -1,103 +1,15 @@
-/* iv_diag.c — ivreg2's diagnostics: underidentification (Anderson LM /
+/* iv_diag.c — ivreg2's identification diagnostics: underidentification (Anderson LM /
    Kleibergen-Paap rk LM), weak identification (Cragg-Donald Wald F,
-   Kleibergen-Paap rk Wald F), first-stage statistics, and the distribution
-   tails used for p values. The rk statistic follows Kleibergen & Paap (2006),
+   Kleibergen-Paap rk Wald F), first-stage statistics and the Anderson-Rubin
+   test. The rk statistic follows Kleibergen & Paap (2006),
    J. Econometrics 133, as computed by Stata's ranktest (test of rank K1-1). */
-#include "iv.h"
+#include "iv_internal.h"
 #include "linalg.h"
 #include "stock_yogo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------- tails */
-
-/* Regularized upper incomplete gamma Q(a, x). */
-static double gamma_q(double a, double x)
-{
-  if (!(x > 0)) return 1.0;
-  double lg = a * log(x) - x - lgamma(a);
-  if (x < a + 1) {           /* series for P */
-    double ap = a, sum = 1.0 / a, del = sum;
-    for (int i = 0; i < 10000; i++) {
-      ap += 1; del *= x / ap; sum += del;
-      if (fabs(del) < fabs(sum) * 1e-16) break;
-    }
-    return 1.0 - sum * exp(lg);
-  }
-  /* continued fraction for Q (modified Lentz) */
-  double b = x + 1 - a, c = 1.0 / 1e-300, dd = 1.0 / b, h = dd;
-  for (int i = 1; i < 10000; i++) {
-    double an = -i * (i - a);
-    b += 2;
-    dd = an * dd + b; if (fabs(dd) < 1e-300) dd = 1e-300;
-    c = b + an / c;   if (fabs(c) < 1e-300) c = 1e-300;
-    dd = 1.0 / dd;
-    double del = dd * c;
-    h *= del;
-    if (fabs(del - 1) < 1e-16) break;
-  }
-  return exp(lg) * h;
-}
-
-static double beta_cf(double a, double b, double x)
-{
-  double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - qab * x / qap;
-  if (fabs(d) < 1e-300) d = 1e-300;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m < 10000; m++) {
-    int m2 = 2 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d; if (fabs(d) < 1e-300) d = 1e-300;
-    c = 1 + aa / c; if (fabs(c) < 1e-300) c = 1e-300;
-    d = 1 / d; h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d; if (fabs(d) < 1e-300) d = 1e-300;
-    c = 1 + aa / c; if (fabs(c) < 1e-300) c = 1e-300;
-    d = 1 / d;
-    double del = d * c;
-    h *= del;
-    if (fabs(del - 1) < 1e-16) break;
-  }
-  return h;
-}
-
-/* Regularized incomplete beta I_x(a, b). */
-static double beta_inc(double a, double b, double x)
-{
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  double lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
-  if (x < (a + 1) / (a + b + 2)) return exp(lbt) * beta_cf(a, b, x) / a;
-  return 1 - exp(lbt) * beta_cf(b, a, 1 - x) / b;
-}
-
-double tfp_chi2_tail(double df, double x)
-{
-  if (isnan(x) || !(df > 0)) return NAN;
-  return gamma_q(df / 2, x / 2);
-}
-
-double tfp_F_tail(double df1, double df2, double x)
-{
-  if (isnan(x) || !(df1 > 0) || !(df2 > 0)) return NAN;
-  if (x <= 0) return 1.0;
-  return beta_inc(df2 / 2, df1 / 2, df2 / (df2 + df1 * x));
-}
-
-double tfp_t_tail2(double df, double t)
-{
-  if (isnan(t) || !(df > 0)) return NAN;
-  return beta_inc(df / 2, 0.5, df / (df + t * t));
-}
-
-double tfp_norm_tail2(double z)
-{
-  if (isnan(z)) return NAN;
-  return erfc(fabs(z) / sqrt(2.0));
-}
 
 /* ---------------------------------------------------------------- rk test */
 
@@ -124,7 +36,7 @@ static int sym_sqrt(size_t p, const double *A, double *out, char *err, size_t er
    endogenous Y (n x K1) and instruments Zt (n x L1), theta and the Cholesky
    factors; E (n x K1) are the "errors": Y itself for the LM version, the
    first-stage residuals for the Wald version. */
-static int kp_rk(const tfp_iv__work *w, size_t K1, size_t L1, const double *Zt,
+static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
                  const double *E, const double *Ry, const double *Rz, const double *theta,
                  double *rk, char *err, size_t errlen)
 {
@@ -193,7 +105,7 @@ done:
 
 /* ---------------------------------------------------------------- driver */
 
-int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_t errlen)
+int tfp_iv_diag_ident(const tfp_iv_work *w, tfp_iv_result *r, char *err, size_t errlen)
 {
   size_t n = w->n, K1 = w->K1, L1 = w->L1, K2 = w->K2, L = L1 + K2;
   double N = (double)n, d = (double)w->d, sd = (double)w->sd, Nd = N - d;
@@ -216,8 +128,8 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
          *g = Ai2 + K1 * K1;
   memcpy(Y, w->X1, n * K1 * sizeof *Y);
   memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
-  if ((rc = tfp_iv__partial(n, K2, w->X2, K1, Y, err, errlen))) goto done;
-  if ((rc = tfp_iv__partial(n, K2, w->X2, L1, Zt, err, errlen))) goto done;
+  if ((rc = tfp_iv_partial(n, K2, w->X2, K1, Y, err, errlen))) goto done;
+  if ((rc = tfp_iv_partial(n, K2, w->X2, L1, Zt, err, errlen))) goto done;
   tfp_la_gram(n, L1, Zt, zz);
   tfp_la_gram(n, K1, Y, yy);
   tfp_la_crossprod(n, L1, Zt, K1, Y, zy);
@@ -278,7 +190,7 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     f->rmse = sqrt(rssu / dfF);
     f->shea_pr2 = yyi[j + j * K1] / Ai[j + j * K1];
     /* Wald test of the excluded instruments with the model's VCE type */
-    if ((rc = tfp_iv__omega(w, L1, Zt, v, Om, err, errlen))) goto done;
+    if ((rc = tfp_iv_omega(w, L1, Zt, v, Om, err, errlen))) goto done;
     memcpy(g, zy + j * L1, L1 * sizeof *g);
     if (!(rssu > 1e-24 * rssr)) {   /* exact first stage */
       f->F = INFINITY; f->F_p = 0;
@@ -351,7 +263,7 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
           for (size_t i = 0; i < n; i++) { pe2 += v[i] * v[i]; e2 += u[i] * u[i]; }
           f->ap_r2 = 1 - e2 / (pe2 + e2);
         }
-        if ((rc = tfp_iv__omega(w, L1, Zt, u, Om, err, errlen))) { free(pe); goto done; }
+        if ((rc = tfp_iv_omega(w, L1, Zt, u, Om, err, errlen))) { free(pe); goto done; }
         memcpy(ge, ze, L1 * sizeof *ge);
         double wald = NAN;
         if (tfp_la_chol_solve(L1, Om, 1, ge, err, errlen) == TFP_OK) {
@@ -376,13 +288,13 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
     if (!yt) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
     double *ua = yt + n, *zy1 = ua + n, *gz = zy1 + L1;
     memcpy(yt, w->y, n * sizeof *yt);
-    if ((rc = tfp_iv__partial(n, K2, w->X2, 1, yt, err, errlen))) { free(yt); goto done; }
+    if ((rc = tfp_iv_partial(n, K2, w->X2, 1, yt, err, errlen))) { free(yt); goto done; }
     tfp_la_crossprod(n, L1, Zt, 1, yt, zy1);
     memcpy(gz, zy1, L1 * sizeof *gz);
     if ((rc = tfp_la_chol_solve(L1, zz, 1, gz, err, errlen))) { free(yt); goto done; }
     memcpy(ua, yt, n * sizeof *ua);
     tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, gz, 1.0, ua);
-    if ((rc = tfp_iv__omega(w, L1, Zt, ua, Om, err, errlen))) { free(yt); goto done; }
+    if ((rc = tfp_iv_omega(w, L1, Zt, ua, Om, err, errlen))) { free(yt); goto done; }
     memcpy(gz, zy1, L1 * sizeof *gz);
     if (tfp_la_chol_solve(L1, Om, 1, gz, err, errlen) == TFP_OK) {
       double wald = 0;
@@ -394,7 +306,7 @@ int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_
   }
 
   /* Stock-Yogo critical values for this K1/L1 */
-  tfp_iv__sy_lookup(K1, L1, r->sy, &r->n_sy);
+  tfp_sy_lookup(K1, L1, r->sy, &r->n_sy);
 done:
   free(Y); free(ix);
   return rc;
