@@ -1,6 +1,16 @@
 /* iv_internal.h — what the IV files share and callers never see.
 
-   iv.c and iv_diag.c share the GMM kernel (iv_kernel.c), the distribution tails (dist.c),
+   tfp_iv_fit (iv.c) is a driver over passes, each in its own file and each
+   owning its memory until its _clear:
+     iv_sample.c    the sample: rows without a missing value, singleton
+                    groups of the absorbed FE, cluster codes;
+     iv_design.c    the design: columns y, X1, X2, Z1 on the sample, units
+                    (power-of-two scale, centring), fixed effects,
+                    collinearity, and the way back to the data's units;
+     iv_estimate.c  the estimate: b, V, J, fit statistics, model F;
+     iv_tests.c     the endog() C statistic and the Davidson-MacKinnon test;
+     iv_diag.c      identification diagnostics, first stages, Anderson-Rubin.
+   They share the GMM kernel (iv_kernel.c), the distribution tails (dist.c),
    and the scratch of iv_scratch.c: a notes buffer that grows (never the
    caller's err) and an arena of workspaces freed at once. */
 #ifndef TFP_IV_INTERNAL_H
@@ -60,8 +70,6 @@ int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
 /* Residualise the columns of A (n x p) on B (n x q), in place. */
 int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
                    char *err, size_t errlen);
-
-/* ---- iv_diag.c */
 
 /* ---- iv_diag.c */
 
@@ -131,6 +139,9 @@ int tfp_iv_tests(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data
 
 /* ---- iv_diag.c: the identification pass */
 
-/* Diagnostics into r (identification, first stages, Stock-Yogo). */
-int tfp_iv_diag_ident(const tfp_iv_work *w, tfp_iv_result *r, char *err, size_t errlen);
+/* Identification diagnostics, first stages (named by the endogenous
+   regressors x_names and the instruments z_names), Anderson-Rubin,
+   Stock-Yogo, into r; NaN without endogenous regressors. */
+int tfp_iv_diag_ident(const tfp_iv_work *w, char *const *x_names, char *const *z_names,
+                      tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 
 int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
-                  double *S, char *err, size_t errlen)
+                 double *S, char *err, size_t errlen)
 {
   size_t n = w->n;
   double Nd = (double)n - (double)w->d;
@@ -22,11 +22,11 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
   /* robust: blocks of rows, so the scratch stays small at a million rows */
   enum { BLOCK = 8192 };
   size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
-  double *U = calloc(rows * L + 1, sizeof *U);
-  if (!U) { snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *U = tfp_iv_take(&mem, rows * L);
+  double *G = w->vce == TFP_VCE_ROBUST ? tfp_iv_take(&mem, L * L) : NULL;
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
   if (w->vce == TFP_VCE_ROBUST) {
-    double *G = malloc((L * L + 1) * sizeof *G);
-    if (!G) { free(U); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
     memset(S, 0, L * L * sizeof *S);
     for (size_t i0 = 0; i0 < n; i0 += rows) {
       size_t m = n - i0 < rows ? n - i0 : rows;
@@ -35,7 +35,6 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
       tfp_la_gram(m, L, U, G);
       for (size_t k = 0; k < L * L; k++) S[k] += G[k];
     }
-    free(G);
     /* ivreg2: S = sum/(N-d), V and J use N*S */
     for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
   } else {
@@ -43,18 +42,19 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
       for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[i + j * n] * e[i];
     tfp_la_gram(rows, L, U, S);
   }
-  free(U);
+  tfp_iv_arena_free(&mem);
   return TFP_OK;
 }
 
 int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
-                const double *y, const double *S, double *b, double *e, double *J,
-                double *XZSZX, char *err, size_t errlen)
+               const double *y, const double *S, double *b, double *e, double *J,
+               double *XZSZX, char *err, size_t errlen)
 {
   int rc = TFP_OK;
-  double *ZX = malloc((L * K + L + L * (K + 1) + 2 * L + K * K + 1) * sizeof *ZX);
-  if (!ZX) { snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
-  double *Zy = ZX + L * K, *SZ = Zy + L, *Ze = SZ + L * (K + 1), *SZe = Ze + L, *M = SZe + L;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *ZX = tfp_iv_take(&mem, L * K), *Zy = tfp_iv_take(&mem, L), *SZ = tfp_iv_take(&mem, L * (K + 1));
+  double *Ze = tfp_iv_take(&mem, L), *SZe = tfp_iv_take(&mem, L), *M = tfp_iv_take(&mem, K * K);
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
   tfp_la_crossprod(n, L, Z, K, X, ZX);
   tfp_la_crossprod(n, L, Z, 1, y, Zy);
   memcpy(SZ, ZX, L * K * sizeof *SZ);
@@ -80,12 +80,12 @@ int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
     }
   }
 done:
-  free(ZX);
+  tfp_iv_arena_free(&mem);
   return rc;
 }
 
 int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
-                   char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
   int rc = tfp_la_psd_rank(L, S, TFP_IV_S_RANK_TOL, rank, NULL, err, errlen);
   /* M cluster sums span at most M dimensions, whatever the rounding says */
@@ -94,16 +94,16 @@ int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
 }
 
 int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
-                    char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
   if (q == 0 || p == 0) return TFP_OK;
-  double *G = malloc((q * q + q * p) * sizeof *G);
-  if (!G) { snprintf(err, errlen, "out of memory: partialling out"); return TFP_ENOMEM; }
-  double *C = G + q * q;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *G = tfp_iv_take(&mem, q * q), *C = tfp_iv_take(&mem, q * p);
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: partialling out"); return TFP_ENOMEM; }
   tfp_la_gram(n, q, B, G);
   tfp_la_crossprod(n, q, B, p, A, C);
   int rc = tfp_la_chol_solve(q, G, p, C, err, errlen);
   if (rc == TFP_OK) tfp_la_gemm(0, 0, n, p, q, -1.0, B, C, 1.0, A);
-  free(G);
+  tfp_iv_arena_free(&mem);
   return rc;
 }
