@@ -152,34 +152,27 @@ static void set_units(colset *cs, size_t n, int demeaned, int centred)
       if (cs->c[j].mean != 0) for (size_t k = 0; k < n; k++) cs->c[j].x[k] -= cs->c[j].mean;
 }
 
-/* Fixed effects: the within transformation (xtivreg2 fe), alternating
-   projections for more; d_fe gets the degrees of freedom they take. */
-static int absorb(colset *cs, const tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
-                  long *d_fe, tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen)
+/* Fixed effects (the sample's codes): the within transformation (xtivreg2
+   fe), alternating projections for more; d_fe gets the degrees of freedom
+   they take. */
+static int absorb(colset *cs, const tfp_iv_sample *s, const tfp_iv_opts *o, long *d_fe,
+                  tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen)
 {
-  size_t n = s->n, nfe = (d->absorb ? 1 : 0) + d->n_absorb_more;
+  for (size_t f = 0; f < s->nfe; f++) *d_fe += (long)s->fe_G[f] - (f > 0 ? 1 : 0);
+  r->N_g = s->fe_G[0];
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  int **code = tfp_iv_alloc(&mem, nfe, sizeof *code);
-  size_t *G = tfp_iv_alloc(&mem, nfe, sizeof *G);
   double **xs = tfp_iv_alloc(&mem, cs->nc, sizeof *xs);
-  int rc = mem.oom ? TFP_ENOMEM : TFP_OK;
-  for (size_t f = 0; f < nfe && !rc; f++) {
-    const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
-    code[f] = tfp_iv_alloc(&mem, n, sizeof **code);
-    rc = mem.oom ? TFP_ENOMEM : tfp_iv_codes(v, s->rows, n, code[f], NULL, &G[f], o);
-    if (!rc) *d_fe += (long)G[f] - (f > 0 ? 1 : 0);
-  }
-  if (!rc) {
-    r->N_g = G[0];
-    for (size_t j = 0; j < cs->nc; j++) xs[j] = cs->c[j].x;
-    tfp_fe_opts fo;
-    tfp_fe_opts_init(&fo);
-    fo.tol = o->ap_tol; fo.maxit = o->ap_maxit;
-    fo.progress = o->progress; fo.progress_ud = o->progress_ud;
-    int iters = 0;
-    rc = tfp_fe_demean(n, (const int *const *)code, G, nfe, xs, cs->nc, &fo, &iters, err, errlen);
-    if (!rc && nfe > 1) tfp_iv_note(nb, "%zu fixed effects absorbed by alternating projections (%d iterations)", nfe, iters);
-  }
+  if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  for (size_t j = 0; j < cs->nc; j++) xs[j] = cs->c[j].x;
+  tfp_fe_opts fo;
+  tfp_fe_opts_init(&fo);
+  fo.tol = o->ap_tol; fo.maxit = o->ap_maxit;
+  fo.progress = o->progress; fo.progress_ud = o->progress_ud;
+  int iters = 0;
+  int rc = tfp_fe_demean(s->n, (const int *const *)s->fe_code, s->fe_G, s->nfe, xs, cs->nc, &fo, &iters,
+                         err, errlen);
+  if (!rc && s->nfe > 1)
+    tfp_iv_note(nb, "%zu fixed effects absorbed by alternating projections (%d iterations)", s->nfe, iters);
   tfp_iv_arena_free(&mem);
   if (rc == TFP_ENOMEM || rc == TFP_EINTR) return tfp_iv_lost(rc, err, errlen);
   return rc;
@@ -300,7 +293,7 @@ int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_d
   int rc = gather(&cs, s, d, o, g->has_const);
   if (rc) rc = tfp_iv_lost(rc, err, errlen);
   if (!rc) set_units(&cs, g->n, g->has_const || fe, g->centred);
-  if (!rc && fe) rc = absorb(&cs, s, d, o, &d_fe, r, nb, err, errlen);
+  if (!rc && fe) rc = absorb(&cs, s, o, &d_fe, r, nb, err, errlen);
   r->dofminus = o->dofminus + d_fe;
   r->sdofminus = o->sdofminus;
   if (!rc) {

@@ -44,7 +44,8 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
   int rc = TFP_OK;
   size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
   tfp_iv_arena big = TFP_IV_ARENA_INIT, mem = TFP_IV_ARENA_INIT;
-  double *G = tfp_iv_take(&big, rows * KL);
+  double *G = w->vce == TFP_VCE_CLUSTER ? tfp_iv_alloc(&big, rows * KL, sizeof *G)   /* sums */
+                                        : tfp_iv_take(&big, rows * KL);
   double *shat = tfp_iv_take(&mem, KL * KL), *Kinv = tfp_iv_take(&mem, KL * KL), *tmp = tfp_iv_take(&mem, KL * KL);
   double *RyiT = tfp_iv_take(&mem, K1 * K1), *RziT = tfp_iv_take(&mem, L1 * L1), *U = tfp_iv_take(&mem, L1 * L1);
   double *s = tfp_iv_take(&mem, K1), *VT = tfp_iv_take(&mem, K1 * K1), *aq = tfp_iv_take(&mem, L1 * q);
@@ -360,7 +361,7 @@ static int first_stages(const tfp_iv_work *w, partialled *P, char *const *x_name
   if (!(r->first = calloc(K1, sizeof *r->first))) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
   r->n_first = K1;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *yyi = tfp_iv_take(&mem, K1 * K1), *Ai = tfp_iv_take(&mem, K1 * K1);
+  double *yyi = tfp_iv_alloc(&mem, K1 * K1, sizeof *yyi), *Ai = tfp_iv_alloc(&mem, K1 * K1, sizeof *Ai);
   if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
   for (size_t k = 0; k < K1; k++) yyi[k + k * K1] = Ai[k + k * K1] = 1;
   int rc = tfp_la_chol_solve(K1, P->yy, K1, yyi, err, errlen);

@@ -20,10 +20,12 @@
 
 /* ---- iv_scratch.c: workspaces, notes, strings */
 
-/* An arena of workspaces: each take is its own zeroed allocation, listed so
-   that one tfp_iv_arena_free releases them all. A failed take returns NULL
-   and sets oom, so a pass may take several and check once. Start from
-   TFP_IV_ARENA_INIT (or a zeroed struct). */
+/* An arena of workspaces: each take is its own allocation, listed so that
+   one tfp_iv_arena_free releases them all. A failed take returns NULL and
+   sets oom, so a pass may take several and check once. Start from
+   TFP_IV_ARENA_INIT (or a zeroed struct). tfp_iv_take gives n doubles not
+   initialised (workspaces written before read: no zeroing of large
+   matrices), tfp_iv_alloc count elements of size bytes, zeroed. */
 typedef struct tfp_iv_block tfp_iv_block;
 typedef struct { tfp_iv_block *head; int oom; } tfp_iv_arena;
 #define TFP_IV_ARENA_INIT {NULL, 0}
@@ -78,8 +80,11 @@ int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
 typedef struct {
   size_t n;              /* rows in the estimation sample */
   size_t *rows;          /* their indices in the caller's data */
+  size_t nfe;            /* absorbed FE: absorb (first, if any), absorb_more */
+  int **fe_code;         /* their codes on the rows, 0..fe_G[f]-1 */
+  size_t *fe_G;
   int *clu; size_t M;    /* cluster codes 0..M-1 on them (vce cluster) */
-  tfp_iv_arena mem;      /* owns rows and clu */
+  tfp_iv_arena mem;      /* owns rows, the codes and clu */
 } tfp_iv_sample;
 
 /* Dense codes of v[rows[k]], k < n, numbered in sorted order of the values
@@ -88,8 +93,9 @@ typedef struct {
 int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, double **levels,
                  size_t *G, const tfp_iv_opts *o);
 /* The rows with no missing value in any used vector (an infinite value is
-   an error naming its row), less the singleton groups of the absorbed FE;
-   an empty sample is an error naming a vector with no value, if any. Sets
+   an error naming its row), less the singleton groups of the absorbed FE,
+   with the FE's codes on them; an empty sample is an error naming a vector
+   with no value, if any. Sets
    r->N, N_dropped, N_singletons. */
 int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                        tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);

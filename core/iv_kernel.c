@@ -23,7 +23,7 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
   enum { BLOCK = 8192 };
   size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *U = tfp_iv_take(&mem, rows * L);
+  double *U = tfp_iv_alloc(&mem, rows * L, sizeof *U);   /* zero: cluster sums */
   double *G = w->vce == TFP_VCE_ROBUST ? tfp_iv_take(&mem, L * L) : NULL;
   if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
   if (w->vce == TFP_VCE_ROBUST) {

@@ -1,6 +1,6 @@
 /* iv_sample.c — the sample pass (see iv_internal.h): the rows without a
    missing value, less the singleton groups of the absorbed fixed effects,
-   and the cluster codes on them. */
+   and the group codes of the FE and the clusters on them. */
 #include "iv_internal.h"
 #include <math.h>
 #include <stdio.h>
@@ -105,32 +105,49 @@ static int check_all_finite(const tfp_iv_data *d, const tfp_iv_sample *s, const 
   return rc;
 }
 
-/* Singleton groups of the absorbed FE, dropped (iterated when several FE:
-   a drop may leave another group alone). */
-static int drop_singletons(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
-                           tfp_iv_result *r)
+/* Drop the rows of FE f's groups of one row from the sample, and renumber
+   the codes of f on the rows left (dense, in the same sorted order): they
+   are then what tfp_iv_codes would give. Returns the rows dropped. */
+static size_t drop_groups_of_one(tfp_iv_sample *s, size_t f, int *cnt)
 {
-  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  int *unit = tfp_iv_alloc(&mem, s->n, sizeof *unit);
-  int rc = mem.oom ? TFP_ENOMEM : TFP_OK;
-  size_t nfe = (d->absorb ? 1 : 0) + d->n_absorb_more;
+  int *code = s->fe_code[f];
+  size_t G = s->fe_G[f], m = 0, g_new = 0;
+  for (size_t k = 0; k < s->n; k++) cnt[code[k]]++;
+  for (size_t g = 0; g < G; g++) cnt[g] = cnt[g] > 1 ? (int)g_new++ : -1;
+  for (size_t k = 0; k < s->n; k++)
+    if (cnt[code[k]] >= 0) { s->rows[m] = s->rows[k]; code[m] = cnt[code[k]]; m++; }
+  size_t dropped = s->n - m;
+  s->n = m;
+  s->fe_G[f] = g_new;
+  return dropped;
+}
+
+/* Codes of the absorbed FE on the sample, less their singleton groups
+   (iterated when several FE: a drop may leave another group alone; a pass
+   that drops nothing leaves every FE's codes fresh). */
+static int absorbed_codes(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
+                          tfp_iv_result *r)
+{
+  s->nfe = (d->absorb ? 1 : 0) + d->n_absorb_more;
+  s->fe_code = tfp_iv_alloc(&s->mem, s->nfe, sizeof *s->fe_code);
+  s->fe_G = tfp_iv_alloc(&s->mem, s->nfe, sizeof *s->fe_G);
+  for (size_t f = 0; f < s->nfe; f++) s->fe_code[f] = tfp_iv_alloc(&s->mem, s->n, sizeof **s->fe_code);
+  if (s->mem.oom) return TFP_ENOMEM;
+  int rc = TFP_OK;
   for (int changed = 1; changed && !rc;) {
     changed = 0;
-    for (size_t f = 0; f < nfe && !rc; f++) {
+    for (size_t f = 0; f < s->nfe && !rc; f++) {
       const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
-      size_t G, m = 0;
-      if ((rc = tfp_iv_codes(v, s->rows, s->n, unit, NULL, &G, o))) break;
-      int *cnt = calloc(G + 1, sizeof *cnt);
+      if ((rc = tfp_iv_codes(v, s->rows, s->n, s->fe_code[f], NULL, &s->fe_G[f], o))) break;
+      int *cnt = calloc(s->fe_G[f] + 1, sizeof *cnt);
       if (!cnt) { rc = TFP_ENOMEM; break; }
-      for (size_t k = 0; k < s->n; k++) cnt[unit[k]]++;
-      for (size_t k = 0; k < s->n; k++)
-        if (cnt[unit[k]] > 1) s->rows[m++] = s->rows[k]; else { r->N_singletons++; changed = 1; }
-      s->n = m;
+      size_t dropped = drop_groups_of_one(s, f, cnt);
+      r->N_singletons += dropped;
+      changed |= dropped > 0;
       free(cnt);
     }
     if (!d->n_absorb_more) break;   /* xtivreg2: one pass for one FE */
   }
-  tfp_iv_arena_free(&mem);
   return rc;
 }
 
@@ -147,7 +164,7 @@ int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts
   r->N_dropped = n_all - s->n;
   if (r->N_dropped) tfp_iv_note(nb, "%zu observations dropped for missing values", r->N_dropped);
   if (d->absorb || d->n_absorb_more) {
-    if ((rc = drop_singletons(s, d, o, r))) return tfp_iv_lost(rc, err, errlen);
+    if ((rc = absorbed_codes(s, d, o, r))) return tfp_iv_lost(rc, err, errlen);
     if (r->N_singletons) tfp_iv_note(nb, "%zu singleton observations dropped", r->N_singletons);
   }
   if (s->n == 0) {   /* name the culprit: a vector with no value at all, if any */

@@ -12,17 +12,19 @@ struct tfp_iv_block {
   max_align_t data[];
 };
 
-void *tfp_iv_alloc(tfp_iv_arena *a, size_t count, size_t size)
+static void *block(tfp_iv_arena *a, size_t count, size_t size, int zero)
 {
   if (size && count > (SIZE_MAX - sizeof(tfp_iv_block)) / size) { a->oom = 1; return NULL; }
-  tfp_iv_block *b = calloc(1, sizeof *b + count * size);
+  tfp_iv_block *b = zero ? calloc(1, sizeof *b + count * size) : malloc(sizeof *b + count * size);
   if (!b) { a->oom = 1; return NULL; }
   b->next = a->head;
   a->head = b;
   return b->data;
 }
 
-double *tfp_iv_take(tfp_iv_arena *a, size_t n) { return tfp_iv_alloc(a, n, sizeof(double)); }
+void *tfp_iv_alloc(tfp_iv_arena *a, size_t count, size_t size) { return block(a, count, size, 1); }
+
+double *tfp_iv_take(tfp_iv_arena *a, size_t n) { return block(a, n, sizeof(double), 0); }
 
 void tfp_iv_arena_free(tfp_iv_arena *a)
 {

@@ -1,5 +1,5 @@
 /* test_iv_scratch.c — the IV passes' scratch (iv_internal.h): the arena
-   gives zeroed workspaces, reports a take it cannot give, and frees all at
+   gives workspaces (zeroed when asked), reports a take it cannot give, and frees all at
    once; the notes buffer grows to any length and hands its text over. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,12 +7,13 @@
 #include "check.h"
 #include "iv_internal.h"
 
-static void test_arena_takes_are_zeroed_and_freed_at_once(void)
+static void test_arena_gives_workspaces_zeroed_when_asked_and_frees_at_once(void)
 {
   tfp_iv_arena a = TFP_IV_ARENA_INIT;
-  double *x = tfp_iv_take(&a, 1000), *y = tfp_iv_take(&a, 0);
+  double *x = tfp_iv_alloc(&a, 1000, sizeof *x), *y = tfp_iv_take(&a, 0), *z = tfp_iv_take(&a, 1000);
   size_t *ix = tfp_iv_alloc(&a, 10, sizeof *ix);
-  CHECK(x && y && ix && !a.oom);
+  CHECK(x && y && z && ix && !a.oom);
+  for (size_t i = 0; i < 1000; i++) z[i] = (double)i;   /* n doubles, writable */
   int zero = 1;
   for (size_t i = 0; i < 1000; i++) zero &= x[i] == 0.0;
   for (size_t i = 0; i < 10; i++) zero &= ix[i] == 0;
@@ -50,7 +51,7 @@ static void test_notes_grow_to_any_length_and_are_handed_over(void)
 
 int main(void)
 {
-  test_arena_takes_are_zeroed_and_freed_at_once();
+  test_arena_gives_workspaces_zeroed_when_asked_and_frees_at_once();
   test_arena_reports_a_take_it_cannot_give();
   test_notes_grow_to_any_length_and_are_handed_over();
   return check_report("test_iv_scratch");
