@@ -48,6 +48,7 @@
 #ifndef TFP_IV_H
 #define TFP_IV_H
 #include <stddef.h>
+#include "dist.h"
 #include "frame.h"
 
 typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1 } tfp_iv_method;
@@ -145,43 +146,12 @@ size_t tfp_iv_err_room(const tfp_iv_data *d);
 /* Index of coefficient `name` in r, or -1. */
 int tfp_iv_find(const tfp_iv_result *r, const char *name);
 
-/* Distribution tails (iv_diag.c): upper-tail p values. */
-double tfp_chi2_tail(double df, double x);
-double tfp_F_tail(double df1, double df2, double x);
-double tfp_t_tail2(double df, double t);   /* two-sided */
-double tfp_norm_tail2(double z);           /* two-sided */
-#endif
-
-/* ---- shared between iv.c and iv_diag.c (not for callers) ---- */
-typedef struct {
-  size_t n, K1, K2, L1;
-  const double *y, *X1, *X2, *Z1;   /* column-major, n rows */
-  const int *clu; size_t M;         /* cluster codes 0..M-1 */
-  long d, sd;
-  int vce, small;
-} tfp_iv__work;
-
-/* S-tilde: the orthogonality conditions' covariance, scaled so that a GMM
-   fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
-int tfp_iv__omega(const tfp_iv__work *w, size_t L, const double *Z, const double *e,
-                  double *S, char *err, size_t errlen);
-/* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
-   otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
-int tfp_iv__gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
-                const double *y, const double *S, double *b, double *e, double *J,
-                double *XZSZX, char *err, size_t errlen);
 /* Relative tolerance of the rank of S: eigenvalues of D^-1/2 S D^-1/2
    (D = diag S) at most this times the largest count as zero. Rounding leaves
    about 1e-15 in an exactly singular S; genuine directions of a screened
    instrument set are far above 1e-11. */
 #define TFP_IV_S_RANK_TOL 1e-11
-/* Rank of the moment covariance S (L x L): tfp_la_psd_rank with
-   TFP_IV_S_RANK_TOL, and at most M under cluster VCE. */
-int tfp_iv__s_rank(const tfp_iv__work *w, size_t L, const double *S, size_t *rank,
-                   char *err, size_t errlen);
-/* Residualise the columns of A (n x p) on B (n x q), in place. */
-int tfp_iv__partial(size_t n, size_t q, const double *B, size_t p, double *A,
-                    char *err, size_t errlen);
-/* Diagnostics into r (identification, first stages, Stock-Yogo). */
-int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_t errlen);
-const char *tfp_iv__sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv);
+
+/* The distribution tails for p values (tfp_chi2_tail, tfp_F_tail, tfp_t_tail2,
+   tfp_norm_tail2) are declared in dist.h. */
+#endif

@@ -1,9 +1,9 @@
-/* iv_diag.c — ivreg2's diagnostics: underidentification (Anderson LM /
+/* iv_diag.c — ivreg2's identification diagnostics: underidentification (Anderson LM /
    Kleibergen-Paap rk LM), weak identification (Cragg-Donald Wald F,
-   Kleibergen-Paap rk Wald F), first-stage statistics, and the distribution
-   tails used for p values. The rk statistic follows Kleibergen & Paap (2006),
+   Kleibergen-Paap rk Wald F), first-stage statistics and the Anderson-Rubin
+   test. The rk statistic follows Kleibergen & Paap (2006),
    J. Econometrics 133, as computed by Stata's ranktest (test of rank K1-1). */
-#include "iv.h"
+#include "iv_internal.h"
 #include "linalg.h"
 #include "stock_yogo.h"
 #include <math.h>
@@ -11,102 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------- tails */
-
-/* Regularized upper incomplete gamma Q(a, x). */
-static double gamma_q(double a, double x)
-{
-  if (!(x > 0)) return 1.0;
-  double lg = a * log(x) - x - lgamma(a);
-  if (x < a + 1) {           /* series for P */
-    double ap = a, sum = 1.0 / a, del = sum;
-    for (int i = 0; i < 10000; i++) {
-      ap += 1; del *= x / ap; sum += del;
-      if (fabs(del) < fabs(sum) * 1e-16) break;
-    }
-    return 1.0 - sum * exp(lg);
-  }
-  /* continued fraction for Q (modified Lentz) */
-  double b = x + 1 - a, c = 1.0 / 1e-300, dd = 1.0 / b, h = dd;
-  for (int i = 1; i < 10000; i++) {
-    double an = -i * (i - a);
-    b += 2;
-    dd = an * dd + b; if (fabs(dd) < 1e-300) dd = 1e-300;
-    c = b + an / c;   if (fabs(c) < 1e-300) c = 1e-300;
-    dd = 1.0 / dd;
-    double del = dd * c;
-    h *= del;
-    if (fabs(del - 1) < 1e-16) break;
-  }
-  return exp(lg) * h;
-}
-
-static double beta_cf(double a, double b, double x)
-{
-  double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - qab * x / qap;
-  if (fabs(d) < 1e-300) d = 1e-300;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m < 10000; m++) {
-    int m2 = 2 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d; if (fabs(d) < 1e-300) d = 1e-300;
-    c = 1 + aa / c; if (fabs(c) < 1e-300) c = 1e-300;
-    d = 1 / d; h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d; if (fabs(d) < 1e-300) d = 1e-300;
-    c = 1 + aa / c; if (fabs(c) < 1e-300) c = 1e-300;
-    d = 1 / d;
-    double del = d * c;
-    h *= del;
-    if (fabs(del - 1) < 1e-16) break;
-  }
-  return h;
-}
-
-/* Regularized incomplete beta I_x(a, b). */
-static double beta_inc(double a, double b, double x)
-{
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  double lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
-  if (x < (a + 1) / (a + b + 2)) return exp(lbt) * beta_cf(a, b, x) / a;
-  return 1 - exp(lbt) * beta_cf(b, a, 1 - x) / b;
-}
-
-double tfp_chi2_tail(double df, double x)
-{
-  if (isnan(x) || !(df > 0)) return NAN;
-  return gamma_q(df / 2, x / 2);
-}
-
-double tfp_F_tail(double df1, double df2, double x)
-{
-  if (isnan(x) || !(df1 > 0) || !(df2 > 0)) return NAN;
-  if (x <= 0) return 1.0;
-  return beta_inc(df2 / 2, df1 / 2, df2 / (df2 + df1 * x));
-}
-
-double tfp_t_tail2(double df, double t)
-{
-  if (isnan(t) || !(df > 0)) return NAN;
-  return beta_inc(df / 2, 0.5, df / (df + t * t));
-}
-
-double tfp_norm_tail2(double z)
-{
-  if (isnan(z)) return NAN;
-  return erfc(fabs(z) / sqrt(2.0));
-}
-
 /* ---------------------------------------------------------------- rk test */
 
 /* Symmetric square root of a p x p PSD matrix. */
 static int sym_sqrt(size_t p, const double *A, double *out, char *err, size_t errlen)
 {
-  double *V = malloc((p * p + p) * sizeof *V);
-  if (!V) { snprintf(err, errlen, "out of memory"); return TFP_ENOMEM; }
-  double *wv = V + p * p;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *V = tfp_iv_take(&mem, p * p), *wv = tfp_iv_take(&mem, p);
+  if (mem.oom) { snprintf(err, errlen, "out of memory"); return TFP_ENOMEM; }
   int rc = tfp_la_sym_eig(p, A, wv, V, err, errlen);
   if (!rc) {
     memset(out, 0, p * p * sizeof *out);
@@ -116,7 +28,7 @@ static int sym_sqrt(size_t p, const double *A, double *out, char *err, size_t er
         for (size_t i = 0; i < p; i++) out[i + j * p] += V[i + k * p] * s * V[j + k * p];
     }
   }
-  free(V);
+  tfp_iv_arena_free(&mem);
   return rc;
 }
 
@@ -124,21 +36,26 @@ static int sym_sqrt(size_t p, const double *A, double *out, char *err, size_t er
    endogenous Y (n x K1) and instruments Zt (n x L1), theta and the Cholesky
    factors; E (n x K1) are the "errors": Y itself for the LM version, the
    first-stage residuals for the Wald version. */
-static int kp_rk(const tfp_iv__work *w, size_t K1, size_t L1, const double *Zt,
+static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
                  const double *E, const double *Ry, const double *Rz, const double *theta,
                  double *rk, char *err, size_t errlen)
 {
   size_t n = w->n, KL = K1 * L1, q = L1 - K1 + 1;
   int rc = TFP_OK;
   size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
-  double *G = calloc(rows * KL + 1, sizeof *G);
-  double *shat = malloc((KL * KL * 3 + K1 * K1 + L1 * L1 + L1 * L1 + K1 + K1 * K1 + L1 * q * 2 +
-                         q * q * 2 + q * KL + q + KL + 16) * sizeof *shat);
-  if (!G || !shat) { free(G); free(shat); snprintf(err, errlen, "out of memory: rk statistic"); return TFP_ENOMEM; }
-  double *Kinv = shat + KL * KL, *tmp = Kinv + KL * KL, *RyiT = tmp + KL * KL, *RziT = RyiT + K1 * K1,
-         *U = RziT + L1 * L1, *s = U + L1 * L1, *VT = s + K1, *aq = VT + K1 * K1, *u22 = aq + L1 * q,
-         *u22h = u22 + L1 * q, *vlab = u22h + q * q, *kron = vlab + q * q, *lab = kron + q * KL,
-         *bq = lab + q;
+  tfp_iv_arena big = TFP_IV_ARENA_INIT, mem = TFP_IV_ARENA_INIT;
+  double *G = w->vce == TFP_VCE_CLUSTER ? tfp_iv_alloc(&big, rows * KL, sizeof *G)   /* sums */
+                                        : tfp_iv_take(&big, rows * KL);
+  double *shat = tfp_iv_take(&mem, KL * KL), *Kinv = tfp_iv_take(&mem, KL * KL), *tmp = tfp_iv_take(&mem, KL * KL);
+  double *RyiT = tfp_iv_take(&mem, K1 * K1), *RziT = tfp_iv_take(&mem, L1 * L1), *U = tfp_iv_take(&mem, L1 * L1);
+  double *s = tfp_iv_take(&mem, K1), *VT = tfp_iv_take(&mem, K1 * K1), *aq = tfp_iv_take(&mem, L1 * q);
+  double *u22 = tfp_iv_take(&mem, q * q), *u22h = tfp_iv_take(&mem, q * q), *vlab = tfp_iv_take(&mem, q * q);
+  double *kron = tfp_iv_take(&mem, q * KL), *lab = tfp_iv_take(&mem, q), *bq = tfp_iv_take(&mem, K1);
+  if (big.oom || mem.oom) {
+    tfp_iv_arena_free(&big); tfp_iv_arena_free(&mem);
+    snprintf(err, errlen, "out of memory: rk statistic");
+    return TFP_ENOMEM;
+  }
   /* S of vec(e_i z_i') */
   for (size_t k = 0; k < K1; k++)
     for (size_t l = 0; l < L1; l++) {
@@ -148,7 +65,7 @@ static int kp_rk(const tfp_iv__work *w, size_t K1, size_t L1, const double *Zt,
       else for (size_t i = 0; i < n; i++) g[i] = ek[i] * zl[i];
     }
   tfp_la_gram(rows, KL, G, shat);
-  free(G);
+  tfp_iv_arena_free(&big);
   /* ranktest: shat/(N-d) robust, shat/N cluster; vhat = K shat K' * N */
   double sc = w->vce == TFP_VCE_CLUSTER ? 1.0 : (double)n / ((double)n - (double)w->d);
   /* R^-T by triangular solves against the identity */
@@ -182,220 +99,350 @@ static int kp_rk(const tfp_iv__work *w, size_t K1, size_t L1, const double *Zt,
   tfp_la_gemm(0, 0, q, KL, KL, 1.0, kron, shat, 0.0, tmp);
   tfp_la_gemm(0, 1, q, q, KL, 1.0, tmp, kron, 0.0, vlab);
   memcpy(tmp, lab, q * sizeof *tmp);
-  if (tfp_la_chol_solve(q, vlab, 1, tmp, err, errlen) != TFP_OK) { *rk = NAN; rc = TFP_OK; goto done; }
+  char why[256];
+  if (tfp_la_chol_solve(q, vlab, 1, tmp, why, sizeof why) != TFP_OK) { *rk = NAN; goto done; }
   double v = 0;
   for (size_t a = 0; a < q; a++) v += lab[a] * tmp[a];
   *rk = v;
 done:
-  free(shat);
+  tfp_iv_arena_free(&mem);
   return rc;
 }
 
-/* ---------------------------------------------------------------- driver */
+/* ---------------------------------------------------------------- the pass */
 
-int tfp_iv__diag_ident(const tfp_iv__work *w, tfp_iv_result *r, char *err, size_t errlen)
+/* What the diagnostics share: X1 and Z1 partialled on X2 (Y, Zt), their
+   cross products, the first-stage coefficients pi, and ivreg2's
+   small-sample conventions for F-type statistics. */
+typedef struct {
+  size_t n, K1, L1;
+  double *Y, *Zt;           /* n x K1, n x L1 */
+  double *zz, *yy, *zy;     /* Zt'Zt, Y'Y, Zt'Y */
+  double *pi;               /* zz^-1 zy (L1 x K1) */
+  double *A;                /* Y'P Y = zy' pi (K1 x K1) */
+  double *Om;               /* a moment covariance (L1 x L1), scratch */
+  double c, df_r, dfF, Vsmall;   /* F = Wald / df * c, on (df, df_r) */
+  tfp_iv_arena mem;
+} partialled;
+
+static int partial_out(const tfp_iv_work *w, partialled *P, char *err, size_t errlen)
 {
-  size_t n = w->n, K1 = w->K1, L1 = w->L1, K2 = w->K2, L = L1 + K2;
-  double N = (double)n, d = (double)w->d, sd = (double)w->sd, Nd = N - d;
-  double dfF = N - (double)L - d - sd;
-  double M = (double)w->M;
+  size_t n = w->n, K1 = w->K1, L1 = w->L1, L = L1 + w->K2;
+  double N = (double)n, d = (double)w->d, sd = (double)w->sd, Nd = N - d, M = (double)w->M;
   int clus = w->vce == TFP_VCE_CLUSTER;
-  /* F-type statistics: Wald / df * c (ivreg2's small-sample convention) */
-  double c = clus ? (N - (double)L - sd) / (N - 1) * (M - 1) / M : dfF / Nd;
-  double df_r = clus ? M - 1 : dfF;
-  double Vsmall = clus ? (N - 1) / (N - (double)L - sd) * M / (M - 1) : Nd / dfF;
-  int rc = TFP_OK;
-  size_t sz = 2 * n * K1 + n * L1 + n + L1 * L1 * 3 + L1 * K1 * 4 + K1 * K1 * 6 + K1 + L1 * L1 + L1 + 16;
-  double *Y = malloc(sz * sizeof *Y);
-  size_t *ix = malloc((K1 + 1) * sizeof *ix);   /* the other endogenous regressors */
-  if (!Y || !ix) { free(Y); free(ix); snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
-  double *E = Y + n * K1, *Zt = E + n * K1, *v = Zt + n * L1, *zz = v + n, *Rz = zz + L1 * L1,
-         *Om = Rz + L1 * L1, *zy = Om + L1 * L1, *pi = zy + L1 * K1, *theta = pi + L1 * K1,
-         *tmp = theta + L1 * K1, *yy = tmp + L1 * K1, *Ry = yy + K1 * K1, *A = Ry + K1 * K1,
-         *yyi = A + K1 * K1, *Ai = yyi + K1 * K1, *lam = Ai + K1 * K1, *Ai2 = lam + K1,
-         *g = Ai2 + K1 * K1;
-  memcpy(Y, w->X1, n * K1 * sizeof *Y);
-  memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
-  if ((rc = tfp_iv__partial(n, K2, w->X2, K1, Y, err, errlen))) goto done;
-  if ((rc = tfp_iv__partial(n, K2, w->X2, L1, Zt, err, errlen))) goto done;
-  tfp_la_gram(n, L1, Zt, zz);
-  tfp_la_gram(n, K1, Y, yy);
-  tfp_la_crossprod(n, L1, Zt, K1, Y, zy);
-  memcpy(pi, zy, L1 * K1 * sizeof *pi);
-  if ((rc = tfp_la_chol_solve(L1, zz, K1, pi, err, errlen))) goto done;
-  tfp_la_gemm(1, 0, K1, K1, L1, 1.0, zy, pi, 0.0, A);           /* Y'P Y */
-  if ((rc = tfp_la_gen_eig(K1, A, yy, lam, err, errlen))) goto done;
-  double lmin = lam[0];
+  P->n = n; P->K1 = K1; P->L1 = L1;
+  P->dfF = N - (double)L - d - sd;
+  P->c = clus ? (N - (double)L - sd) / (N - 1) * (M - 1) / M : P->dfF / Nd;
+  P->df_r = clus ? M - 1 : P->dfF;
+  P->Vsmall = clus ? (N - 1) / (N - (double)L - sd) * M / (M - 1) : Nd / P->dfF;
+  P->Y = tfp_iv_take(&P->mem, n * K1); P->Zt = tfp_iv_take(&P->mem, n * L1);
+  P->zz = tfp_iv_take(&P->mem, L1 * L1); P->yy = tfp_iv_take(&P->mem, K1 * K1);
+  P->zy = tfp_iv_take(&P->mem, L1 * K1); P->pi = tfp_iv_take(&P->mem, L1 * K1);
+  P->A = tfp_iv_take(&P->mem, K1 * K1); P->Om = tfp_iv_take(&P->mem, L1 * L1);
+  if (P->mem.oom) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
+  memcpy(P->Y, w->X1, n * K1 * sizeof *P->Y);
+  memcpy(P->Zt, w->Z1, n * L1 * sizeof *P->Zt);
+  int rc = tfp_iv_partial(n, w->K2, w->X2, K1, P->Y, err, errlen);
+  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, P->Zt, err, errlen);
+  if (rc) return rc;
+  tfp_la_gram(n, L1, P->Zt, P->zz);
+  tfp_la_gram(n, K1, P->Y, P->yy);
+  tfp_la_crossprod(n, L1, P->Zt, K1, P->Y, P->zy);
+  memcpy(P->pi, P->zy, L1 * K1 * sizeof *P->pi);
+  if ((rc = tfp_la_chol_solve(L1, P->zz, K1, P->pi, err, errlen))) return rc;
+  tfp_la_gemm(1, 0, K1, K1, L1, 1.0, P->zy, P->pi, 0.0, P->A);           /* Y'P Y */
+  return TFP_OK;
+}
+
+/* The robust or cluster statistics: Kleibergen-Paap rk LM and rk Wald
+   (theta = Rz pi Ry^-1; the errors are Y for LM, the first-stage residuals
+   for Wald). */
+static int kp_stats(const tfp_iv_work *w, const partialled *P, double *rk_lm, double *rk_wald,
+                    char *err, size_t errlen)
+{
+  size_t n = P->n, K1 = P->K1, L1 = P->L1;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *Rz = tfp_iv_take(&mem, L1 * L1), *Ry = tfp_iv_take(&mem, K1 * K1);
+  double *theta = tfp_iv_take(&mem, L1 * K1), *tmp = tfp_iv_take(&mem, L1 * K1), *E = tfp_iv_take(&mem, n * K1);
+  if (mem.oom) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
+  int rc = tfp_la_chol(L1, P->zz, Rz, err, errlen);
+  if (!rc) rc = tfp_la_chol(K1, P->yy, Ry, err, errlen);
+  if (!rc) {
+    tfp_la_gemm(0, 0, L1, K1, L1, 1.0, Rz, P->pi, 0.0, tmp);
+    for (size_t i = 0; i < L1; i++) for (size_t k = 0; k < K1; k++) theta[k + i * K1] = tmp[i + k * L1];
+    rc = tfp_la_upper_solve(K1, Ry, 1, L1, theta, err, errlen);
+  }
+  if (!rc) {
+    for (size_t i = 0; i < L1; i++) for (size_t k = 0; k < K1; k++) tmp[i + k * L1] = theta[k + i * K1];
+    memcpy(theta, tmp, L1 * K1 * sizeof *theta);
+    rc = kp_rk(w, K1, L1, P->Zt, P->Y, Ry, Rz, theta, rk_lm, err, errlen);
+  }
+  if (!rc) {
+    memcpy(E, P->Y, n * K1 * sizeof *E);
+    tfp_la_gemm(0, 0, n, K1, L1, -1.0, P->Zt, P->pi, 1.0, E);
+    rc = kp_rk(w, K1, L1, P->Zt, E, Ry, Rz, theta, rk_wald, err, errlen);
+  }
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
+
+/* Underidentification (Anderson LM / KP rk LM) and weak identification
+   (Cragg-Donald F / KP rk Wald F). Instruments that reproduce the
+   endogenous regressors exactly: the smallest canonical correlation is 1 up
+   to rounding (which may put it above 1 and the F below zero); the F
+   statistics are then infinite. */
+static int identification(const tfp_iv_work *w, const partialled *P, tfp_iv_result *r,
+                          char *err, size_t errlen)
+{
+  size_t K1 = P->K1, L1 = P->L1;
+  double Nd = (double)P->n - (double)w->d;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *lam = tfp_iv_take(&mem, K1);
+  if (mem.oom) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
+  int rc = tfp_la_gen_eig(K1, P->A, P->yy, lam, err, errlen);
+  double lmin = rc ? NAN : lam[0];
+  tfp_iv_arena_free(&mem);
+  if (rc) return rc;
   r->kp_lm_df = (double)(L1 - K1 + 1);
-  /* instruments that reproduce the endogenous regressors exactly: the
-     smallest canonical correlation is 1 up to rounding (which may put it
-     above 1 and the F below zero); the F statistics are then infinite */
   int perfect = !(1 - lmin > 1e-12);
-  r->cd_f = perfect ? INFINITY : lmin / (1 - lmin) * dfF / (double)L1;
+  r->cd_f = perfect ? INFINITY : lmin / (1 - lmin) * P->dfF / (double)L1;
   if (w->vce == TFP_VCE_UNADJUSTED) {
     r->kp_lm = Nd * lmin;            /* Anderson canonical-correlations LM */
     r->kp_f = r->cd_f;
   } else {
-    if ((rc = tfp_la_chol(L1, zz, Rz, err, errlen))) goto done;
-    if ((rc = tfp_la_chol(K1, yy, Ry, err, errlen))) goto done;
-    /* theta = Rz pi Ry^-1 */
-    tfp_la_gemm(0, 0, L1, K1, L1, 1.0, Rz, pi, 0.0, tmp);
-    for (size_t i = 0; i < L1; i++) for (size_t k = 0; k < K1; k++) theta[k + i * K1] = tmp[i + k * L1];
-    if ((rc = tfp_la_upper_solve(K1, Ry, 1, L1, theta, err, errlen))) goto done;
-    for (size_t i = 0; i < L1; i++) for (size_t k = 0; k < K1; k++) tmp[i + k * L1] = theta[k + i * K1];
-    memcpy(theta, tmp, L1 * K1 * sizeof *theta);
-    double rk;
-    if ((rc = kp_rk(w, K1, L1, Zt, Y, Ry, Rz, theta, &rk, err, errlen))) goto done;
-    r->kp_lm = rk;
-    memcpy(E, Y, n * K1 * sizeof *E);
-    tfp_la_gemm(0, 0, n, K1, L1, -1.0, Zt, pi, 1.0, E);
-    if ((rc = kp_rk(w, K1, L1, Zt, E, Ry, Rz, theta, &rk, err, errlen))) goto done;
-    r->kp_f = perfect ? INFINITY : rk / (double)L1 * c;
+    double rk_lm, rk_wald;
+    if ((rc = kp_stats(w, P, &rk_lm, &rk_wald, err, errlen))) return rc;
+    r->kp_lm = rk_lm;
+    r->kp_f = perfect ? INFINITY : rk_wald / (double)L1 * P->c;
   }
   r->kp_lm_p = tfp_chi2_tail(r->kp_lm_df, r->kp_lm);
+  return TFP_OK;
+}
 
-  /* first stages: X1_j on Z; by Frisch-Waugh on the partialled data */
-  r->first = calloc(K1, sizeof *r->first);
-  if (!r->first) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
-  r->n_first = K1;
-  /* Shea partial R2: [(X'X)^-1]_jj / [(X'PzX)^-1]_jj, on partialled data */
-  memset(yyi, 0, K1 * K1 * sizeof *yyi);
-  memset(Ai, 0, K1 * K1 * sizeof *Ai);
-  for (size_t k = 0; k < K1; k++) yyi[k + k * K1] = Ai[k + k * K1] = 1;
-  if ((rc = tfp_la_chol_solve(K1, yy, K1, yyi, err, errlen))) goto done;
-  if ((rc = tfp_la_chol_solve(K1, A, K1, Ai, err, errlen))) goto done;
-  for (size_t j = 0; j < K1; j++) {
-    tfp_iv_first *f = &r->first[j];
-    f->coef = malloc(L1 * sizeof *f->coef);
-    f->se = malloc(L1 * sizeof *f->se);
-    if (!f->coef || !f->se) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
-    const double *yj = Y + j * n;
-    memcpy(v, yj, n * sizeof *v);
-    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pi + j * L1, 1.0, v);
-    double rssu = 0, rssr = 0;
-    for (size_t i = 0; i < n; i++) { rssu += v[i] * v[i]; rssr += yj[i] * yj[i]; }
-    f->pr2 = 1 - rssu / rssr;
-    f->rmse = sqrt(rssu / dfF);
-    f->shea_pr2 = yyi[j + j * K1] / Ai[j + j * K1];
-    /* Wald test of the excluded instruments with the model's VCE type */
-    if ((rc = tfp_iv__omega(w, L1, Zt, v, Om, err, errlen))) goto done;
-    memcpy(g, zy + j * L1, L1 * sizeof *g);
+/* First stage j: X1_j on Z, by Frisch-Waugh on the partialled data: partial
+   R2, Shea's partial R2 ([(X'X)^-1]_jj / [(X'PzX)^-1]_jj from yyi and Ai),
+   the Wald F of the excluded instruments with the model's VCE type, and the
+   coefficients with SEs zz^-1 Om zz^-1 (scaled as the model's small). */
+static int first_stage(const tfp_iv_work *w, partialled *P, size_t j, const double *yyi,
+                       const double *Ai, tfp_iv_first *f, char *err, size_t errlen)
+{
+  size_t n = P->n, K1 = P->K1, L1 = P->L1;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *v = tfp_iv_take(&mem, n), *g = tfp_iv_take(&mem, L1), *Vp = tfp_iv_take(&mem, L1 * L1);
+  f->coef = malloc((L1 ? L1 : 1) * sizeof *f->coef);
+  f->se = malloc((L1 ? L1 : 1) * sizeof *f->se);
+  if (mem.oom || !f->coef || !f->se) { tfp_iv_arena_free(&mem); return tfp_iv_lost(TFP_ENOMEM, err, errlen); }
+  const double *yj = P->Y + j * n, *zyj = P->zy + j * L1;
+  memcpy(v, yj, n * sizeof *v);
+  tfp_la_gemm(0, 0, n, 1, L1, -1.0, P->Zt, P->pi + j * L1, 1.0, v);
+  double rssu = 0, rssr = 0;
+  for (size_t i = 0; i < n; i++) { rssu += v[i] * v[i]; rssr += yj[i] * yj[i]; }
+  f->pr2 = 1 - rssu / rssr;
+  f->rmse = sqrt(rssu / P->dfF);
+  f->shea_pr2 = yyi[j + j * K1] / Ai[j + j * K1];
+  int rc = tfp_iv_omega(w, L1, P->Zt, v, P->Om, err, errlen);
+  if (!rc) {
+    char why[256];
+    memcpy(g, zyj, L1 * sizeof *g);
     if (!(rssu > 1e-24 * rssr)) {   /* exact first stage */
       f->F = INFINITY; f->F_p = 0;
-    } else if ((rc = tfp_la_chol_solve(L1, Om, 1, g, err, errlen))) {
-      f->F = f->F_p = NAN; rc = TFP_OK; err[0] = 0;
+    } else if (tfp_la_chol_solve(L1, P->Om, 1, g, why, sizeof why)) {
+      f->F = f->F_p = NAN;
     } else {
       double wald = 0;
-      for (size_t i = 0; i < L1; i++) wald += zy[i + j * L1] * g[i];
-      f->F = wald / (double)L1 * c;
-      f->F_p = tfp_F_tail((double)L1, df_r, f->F);
+      for (size_t i = 0; i < L1; i++) wald += zyj[i] * g[i];
+      f->F = wald / (double)L1 * P->c;
+      f->F_p = tfp_F_tail((double)L1, P->df_r, f->F);
     }
     f->F_df = (double)L1;
-    f->F_df_r = df_r;
-    /* coefficient SEs: zz^-1 Om zz^-1 (scaled as the model's small option) */
-    for (size_t i = 0; i < L1; i++) f->coef[i] = pi[i + j * L1];
-    double *Vp = malloc(L1 * L1 * sizeof *Vp);
-    if (!Vp) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
-    memcpy(Vp, Om, L1 * L1 * sizeof *Vp);
-    if ((rc = tfp_la_chol_solve(L1, zz, L1, Vp, err, errlen))) { free(Vp); goto done; }
+    f->F_df_r = P->df_r;
+    for (size_t i = 0; i < L1; i++) f->coef[i] = P->pi[i + j * L1];
+    memcpy(Vp, P->Om, L1 * L1 * sizeof *Vp);
+    rc = tfp_la_chol_solve(L1, P->zz, L1, Vp, err, errlen);
+  }
+  if (!rc) {
     for (size_t a = 0; a < L1; a++) for (size_t b = 0; b < a; b++) {
       double t = Vp[a + b * L1]; Vp[a + b * L1] = Vp[b + a * L1]; Vp[b + a * L1] = t;
     }
-    if ((rc = tfp_la_chol_solve(L1, zz, L1, Vp, err, errlen))) { free(Vp); goto done; }
-    for (size_t i = 0; i < L1; i++) f->se[i] = sqrt(Vp[i + i * L1] * (w->small ? Vsmall : 1.0));
-    free(Vp);
-    /* Sanderson-Windmeijer: X1_j on the other endogenous by 2SLS, then the
-       residual on the instruments */
+    rc = tfp_la_chol_solve(L1, P->zz, L1, Vp, err, errlen);
+  }
+  if (!rc)
+    for (size_t i = 0; i < L1; i++) f->se[i] = sqrt(Vp[i + i * L1] * (w->small ? P->Vsmall : 1.0));
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
+
+/* The Wald statistic of ze = Zt'u with u's moment covariance, into the
+   chi2 and F forms of Sanderson-Windmeijer or Angrist-Pischke. */
+static int conditional_F(const tfp_iv_work *w, partialled *P, const double *ze, const double *u,
+                         double df1, double *chi2, double *chi2_p, double *F, double *F_p,
+                         char *err, size_t errlen)
+{
+  size_t L1 = P->L1;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *ge = tfp_iv_take(&mem, L1);
+  if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  int rc = tfp_iv_omega(w, L1, P->Zt, u, P->Om, err, errlen);
+  if (!rc) {
+    char why[256];
+    memcpy(ge, ze, L1 * sizeof *ge);
+    double wald = NAN;
+    if (tfp_la_chol_solve(L1, P->Om, 1, ge, why, sizeof why) == TFP_OK) {
+      wald = 0;
+      for (size_t i = 0; i < L1; i++) wald += ze[i] * ge[i];
+    }
+    *F = wald / df1 * P->c;
+    *F_p = tfp_F_tail(df1, P->df_r, *F);
+    *chi2 = wald;
+    *chi2_p = tfp_chi2_tail(df1, wald);
+  }
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
+
+/* Sanderson-Windmeijer (X1_j on the other endogenous by 2SLS, then the
+   residual on the instruments) and Angrist-Pischke (the fitted, not actual,
+   other endogenous regressors partialled out): same numerator Zt'e. */
+static int sw_ap(const tfp_iv_work *w, partialled *P, size_t j, tfp_iv_first *f, char *err, size_t errlen)
+{
+  size_t n = P->n, K1 = P->K1, L1 = P->L1, m = K1 - 1;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  size_t *ix = tfp_iv_alloc(&mem, m, sizeof *ix);
+  double *Ai2 = tfp_iv_take(&mem, m * m), *delta = tfp_iv_take(&mem, m), *v = tfp_iv_take(&mem, n);
+  double *ze = tfp_iv_take(&mem, L1), *pe = tfp_iv_take(&mem, L1), *u = tfp_iv_take(&mem, n);
+  if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  const double *yj = P->Y + j * n;
+  for (size_t k = 0, t = 0; k < K1; k++) if (k != j) ix[t++] = k;
+  for (size_t a = 0; a < m; a++) {
+    for (size_t b = 0; b < m; b++) Ai2[a + b * m] = P->A[ix[a] + ix[b] * K1];
+    delta[a] = P->A[ix[a] + j * K1];
+  }
+  int rc = tfp_la_chol_solve(m, Ai2, 1, delta, err, errlen);
+  if (!rc) {
+    memcpy(v, yj, n * sizeof *v);
+    for (size_t a = 0; a < m; a++) {
+      const double *ya = P->Y + ix[a] * n;
+      for (size_t i = 0; i < n; i++) v[i] -= delta[a] * ya[i];
+    }
+    tfp_la_crossprod(n, L1, P->Zt, 1, v, ze);
+    memcpy(pe, ze, L1 * sizeof *pe);
+    rc = tfp_la_chol_solve(L1, P->zz, 1, pe, err, errlen);
+  }
+  double df1 = (double)(L1 - K1 + 1);
+  if (!rc) {
+    memcpy(u, v, n * sizeof *u);
+    tfp_la_gemm(0, 0, n, 1, L1, -1.0, P->Zt, pe, 1.0, u);
+    double ee = 0, uu = 0;
+    for (size_t i = 0; i < n; i++) { ee += v[i] * v[i]; uu += u[i] * u[i]; }
+    f->sw_df = df1;
+    f->sw_r2 = 1 - uu / ee;
+    rc = conditional_F(w, P, ze, u, df1, &f->sw_chi2, &f->sw_chi2_p, &f->sw_F, &f->sw_p, err, errlen);
+  }
+  if (!rc) {
+    /* AP residual e_AP = X1_j - P_Z X1_-j delta: its Z-residual is the first
+       stage's; |e_AP|^2 = |P_Z e_SW|^2 + |M_Z X1_j|^2 */
+    memcpy(u, yj, n * sizeof *u);
+    tfp_la_gemm(0, 0, n, 1, L1, -1.0, P->Zt, P->pi + j * L1, 1.0, u);
+    double e2 = 0, pe2 = 0;
+    tfp_la_gemm(0, 0, n, 1, L1, 1.0, P->Zt, pe, 0.0, v);   /* P_Z e_SW (v reused) */
+    for (size_t i = 0; i < n; i++) { pe2 += v[i] * v[i]; e2 += u[i] * u[i]; }
+    f->ap_r2 = 1 - e2 / (pe2 + e2);
+    rc = conditional_F(w, P, ze, u, df1, &f->ap_chi2, &f->ap_chi2_p, &f->ap_F, &f->ap_p, err, errlen);
+  }
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
+
+/* Every first stage, named by its endogenous regressor and instruments. */
+static int first_stages(const tfp_iv_work *w, partialled *P, char *const *x_names,
+                        char *const *z_names, tfp_iv_result *r, char *err, size_t errlen)
+{
+  size_t K1 = P->K1, L1 = P->L1;
+  if (!(r->first = calloc(K1, sizeof *r->first))) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  r->n_first = K1;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *yyi = tfp_iv_alloc(&mem, K1 * K1, sizeof *yyi), *Ai = tfp_iv_alloc(&mem, K1 * K1, sizeof *Ai);
+  if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  for (size_t k = 0; k < K1; k++) yyi[k + k * K1] = Ai[k + k * K1] = 1;
+  int rc = tfp_la_chol_solve(K1, P->yy, K1, yyi, err, errlen);
+  if (!rc) rc = tfp_la_chol_solve(K1, P->A, K1, Ai, err, errlen);
+  for (size_t j = 0; !rc && j < K1; j++) {
+    tfp_iv_first *f = &r->first[j];
+    if ((rc = first_stage(w, P, j, yyi, Ai, f, err, errlen))) break;
     if (K1 == 1) {
       f->sw_F = f->ap_F = f->F; f->sw_p = f->ap_p = f->F_p; f->sw_df = (double)L1;
-      f->sw_chi2 = f->ap_chi2 = f->F * (double)L1 / c;
+      f->sw_chi2 = f->ap_chi2 = f->F * (double)L1 / P->c;
       f->sw_chi2_p = f->ap_chi2_p = tfp_chi2_tail((double)L1, f->sw_chi2);
       f->sw_r2 = f->ap_r2 = f->pr2;
-    } else {
-      size_t m = K1 - 1;
-      for (size_t k = 0, t = 0; k < K1; k++) if (k != j) ix[t++] = k;
-      for (size_t a = 0; a < m; a++) {
-        for (size_t b = 0; b < m; b++) Ai2[a + b * m] = A[ix[a] + ix[b] * K1];
-        tmp[a] = A[ix[a] + j * K1];
-      }
-      if ((rc = tfp_la_chol_solve(m, Ai2, 1, tmp, err, errlen))) goto done;
-      memcpy(v, yj, n * sizeof *v);
-      for (size_t a = 0; a < m; a++) {
-        const double *ya = Y + ix[a] * n;
-        for (size_t i = 0; i < n; i++) v[i] -= tmp[a] * ya[i];
-      }
-      double *ze = g;
-      tfp_la_crossprod(n, L1, Zt, 1, v, ze);
-      double *pe = malloc((L1 + n + L1 + 1) * sizeof *pe);
-      if (!pe) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
-      double *u = pe + L1, *ge = u + n;
-      memcpy(pe, ze, L1 * sizeof *pe);
-      if ((rc = tfp_la_chol_solve(L1, zz, 1, pe, err, errlen))) { free(pe); goto done; }
-      memcpy(u, v, n * sizeof *u);
-      tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pe, 1.0, u);
-      double df1 = (double)(L1 - K1 + 1), ee = 0, uu = 0;
-      for (size_t i = 0; i < n; i++) { ee += v[i] * v[i]; uu += u[i] * u[i]; }
-      f->sw_df = df1;
-      f->sw_r2 = 1 - uu / ee;
-      /* SW: the residual of the partialled regression itself; AP: the
-         first-stage residual of X1_j (the fitted, not actual, other
-         endogenous regressors are partialled out). Same numerator Zt'e. */
-      for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-          /* AP residual e_AP = X1_j - P_Z X1_-j delta: its Z-residual is the first stage's */
-          memcpy(u, yj, n * sizeof *u);
-          tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pi + j * L1, 1.0, u);
-          double e2 = 0, pe2 = 0;
-          /* |e_AP|^2 = |P_Z e_SW|^2 + |M_Z X1_j|^2 */
-          tfp_la_gemm(0, 0, n, 1, L1, 1.0, Zt, pe, 0.0, v);   /* P_Z e_SW (v reused) */
-          for (size_t i = 0; i < n; i++) { pe2 += v[i] * v[i]; e2 += u[i] * u[i]; }
-          f->ap_r2 = 1 - e2 / (pe2 + e2);
-        }
-        if ((rc = tfp_iv__omega(w, L1, Zt, u, Om, err, errlen))) { free(pe); goto done; }
-        memcpy(ge, ze, L1 * sizeof *ge);
-        double wald = NAN;
-        if (tfp_la_chol_solve(L1, Om, 1, ge, err, errlen) == TFP_OK) {
-          wald = 0;
-          for (size_t i = 0; i < L1; i++) wald += ze[i] * ge[i];
-        } else err[0] = 0;
-        double F = wald / df1 * c, Fp = tfp_F_tail(df1, df_r, F), cp = tfp_chi2_tail(df1, wald);
-        if (pass == 0) { f->sw_chi2 = wald; f->sw_chi2_p = cp; f->sw_F = F; f->sw_p = Fp; }
-        else { f->ap_chi2 = wald; f->ap_chi2_p = cp; f->ap_F = F; f->ap_p = Fp; }
-      }
-      free(pe);
-    }
+    } else if ((rc = sw_ap(w, P, j, f, err, errlen))) break;
   }
+  tfp_iv_arena_free(&mem);
+  for (size_t j = 0; !rc && j < K1; j++) {
+    tfp_iv_first *f = &r->first[j];
+    f->name = tfp_iv_strdup(x_names[j]);
+    f->inst_names = calloc(L1 + 1, sizeof *f->inst_names);
+    if (!f->name || !f->inst_names) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+    f->n_inst = L1;
+    for (size_t i = 0; i < L1; i++)
+      if (!(f->inst_names[i] = tfp_iv_strdup(z_names[i]))) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  }
+  return rc;
+}
 
-  /* Anderson-Rubin Wald test of b1 = 0: y (partialled) on the excluded
-     instruments, Wald with the model's VCE type, F form as ivreg2 */
+/* Anderson-Rubin Wald test of b1 = 0: y (partialled) on the excluded
+   instruments, Wald with the model's VCE type, F form as ivreg2. */
+static int anderson_rubin(const tfp_iv_work *w, partialled *P, tfp_iv_result *r, char *err, size_t errlen)
+{
+  size_t n = P->n, L1 = P->L1;
   r->ar_f = r->ar_f_p = r->ar_chi2 = r->ar_chi2_p = NAN;
   r->ar_df = (double)L1;
-  r->ar_df_r = df_r;
-  {
-    double *yt = malloc((2 * n + 2 * L1 + 1) * sizeof *yt);
-    if (!yt) { rc = TFP_ENOMEM; snprintf(err, errlen, "out of memory"); goto done; }
-    double *ua = yt + n, *zy1 = ua + n, *gz = zy1 + L1;
-    memcpy(yt, w->y, n * sizeof *yt);
-    if ((rc = tfp_iv__partial(n, K2, w->X2, 1, yt, err, errlen))) { free(yt); goto done; }
-    tfp_la_crossprod(n, L1, Zt, 1, yt, zy1);
+  r->ar_df_r = P->df_r;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *yt = tfp_iv_take(&mem, n), *ua = tfp_iv_take(&mem, n);
+  double *zy1 = tfp_iv_take(&mem, L1), *gz = tfp_iv_take(&mem, L1);
+  if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  memcpy(yt, w->y, n * sizeof *yt);
+  int rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
+  if (!rc) {
+    tfp_la_crossprod(n, L1, P->Zt, 1, yt, zy1);
     memcpy(gz, zy1, L1 * sizeof *gz);
-    if ((rc = tfp_la_chol_solve(L1, zz, 1, gz, err, errlen))) { free(yt); goto done; }
-    memcpy(ua, yt, n * sizeof *ua);
-    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, gz, 1.0, ua);
-    if ((rc = tfp_iv__omega(w, L1, Zt, ua, Om, err, errlen))) { free(yt); goto done; }
-    memcpy(gz, zy1, L1 * sizeof *gz);
-    if (tfp_la_chol_solve(L1, Om, 1, gz, err, errlen) == TFP_OK) {
-      double wald = 0;
-      for (size_t i = 0; i < L1; i++) wald += zy1[i] * gz[i];
-      r->ar_chi2 = wald; r->ar_chi2_p = tfp_chi2_tail((double)L1, wald);
-      r->ar_f = wald / (double)L1 * c; r->ar_f_p = tfp_F_tail((double)L1, df_r, r->ar_f);
-    } else err[0] = 0;
-    free(yt);
+    rc = tfp_la_chol_solve(L1, P->zz, 1, gz, err, errlen);
   }
-
-  /* Stock-Yogo critical values for this K1/L1 */
-  tfp_iv__sy_lookup(K1, L1, r->sy, &r->n_sy);
-done:
-  free(Y); free(ix);
+  if (!rc) {
+    memcpy(ua, yt, n * sizeof *ua);
+    tfp_la_gemm(0, 0, n, 1, L1, -1.0, P->Zt, gz, 1.0, ua);
+    rc = tfp_iv_omega(w, L1, P->Zt, ua, P->Om, err, errlen);
+  }
+  char why[256];
+  if (!rc) memcpy(gz, zy1, L1 * sizeof *gz);
+  if (!rc && tfp_la_chol_solve(L1, P->Om, 1, gz, why, sizeof why) == TFP_OK) {
+    double wald = 0;
+    for (size_t i = 0; i < L1; i++) wald += zy1[i] * gz[i];
+    r->ar_chi2 = wald; r->ar_chi2_p = tfp_chi2_tail((double)L1, wald);
+    r->ar_f = wald / (double)L1 * P->c; r->ar_f_p = tfp_F_tail((double)L1, P->df_r, r->ar_f);
+  }
+  tfp_iv_arena_free(&mem);
   return rc;
+}
+
+int tfp_iv_diag_ident(const tfp_iv_work *w, char *const *x_names, char *const *z_names,
+                      tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen)
+{
+  if (w->K1 == 0) {
+    r->kp_lm = r->kp_lm_p = r->kp_lm_df = r->cd_f = r->kp_f = NAN;
+    return TFP_OK;
+  }
+  partialled P = {0};
+  int rc = partial_out(w, &P, err, errlen);
+  if (!rc) rc = identification(w, &P, r, err, errlen);
+  if (!rc) rc = first_stages(w, &P, x_names, z_names, r, err, errlen);
+  if (!rc) rc = anderson_rubin(w, &P, r, err, errlen);
+  tfp_iv_arena_free(&P.mem);
+  if (rc) return rc;
+  tfp_sy_lookup(w->K1, w->L1, r->sy, &r->n_sy);
+  if (isinf(r->cd_f) || isinf(r->kp_f))
+    tfp_iv_note(nb, "note: the excluded instruments predict the endogenous regressor%s exactly "
+                "(first-stage R2 = 1): weak-identification F statistics are infinite",
+                w->K1 > 1 ? "s" : "");
+  return TFP_OK;
 }

@@ -1,6 +1,5 @@
 /* stock_yogo.c — the tables of stock_yogo.h and ivreg2's selection of them. */
 #include "stock_yogo.h"
-#include "iv.h"
 #include <math.h>
 
 /* Relative bias; rows L1 = 3..30; per K1 = 1, 2, 3: b = 5, 10, 20, 30%. */
@@ -80,7 +79,7 @@ double tfp_sy_size(size_t K1, size_t L1, int r) {
 }
 
 /* ivreg2's display: bias rows when tabulated, then size rows. */
-const char *tfp_iv__sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv) {
+const char *tfp_sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv) {
   static const char *bias_lab[4] = {"5% maximal IV relative bias", "10% maximal IV relative bias",
                                     "20% maximal IV relative bias", "30% maximal IV relative bias"};
   static const char *size_lab[4] = {"10% maximal IV size", "15% maximal IV size",

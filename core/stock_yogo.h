@@ -7,9 +7,15 @@
 #ifndef TFP_STOCK_YOGO_H
 #define TFP_STOCK_YOGO_H
 #include <stddef.h>
+#include "iv.h"
 
 /* 2SLS relative bias b in {0.05,0.10,0.20,0.30} (index 0..3); NaN if not tabulated. */
 double tfp_sy_bias(size_t K1, size_t L1, int b_index);
 /* 2SLS size r in {0.10,0.15,0.20,0.25} (index 0..3); NaN if not tabulated. */
 double tfp_sy_size(size_t K1, size_t L1, int r_index);
+/* ivreg2's display for K1 endogenous regressors and L1 excluded
+   instruments: the bias rows when tabulated, then the size rows, into cv
+   (room for 8); *ncv gets their number. Returns the source's name, or NULL
+   when nothing is tabulated. */
+const char *tfp_sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv);
 #endif

@@ -1,0 +1,153 @@
+/* iv_internal.h — what the IV files share and callers never see.
+
+   tfp_iv_fit (iv.c) is a driver over passes, each in its own file and each
+   owning its memory until its _clear:
+     iv_sample.c    the sample: rows without a missing value, singleton
+                    groups of the absorbed FE, cluster codes;
+     iv_design.c    the design: columns y, X1, X2, Z1 on the sample, units
+                    (power-of-two scale, centring), fixed effects,
+                    collinearity, and the way back to the data's units;
+     iv_estimate.c  the estimate: b, V, J, fit statistics, model F;
+     iv_tests.c     the endog() C statistic and the Davidson-MacKinnon test;
+     iv_diag.c      identification diagnostics, first stages, Anderson-Rubin.
+   They share the GMM kernel (iv_kernel.c), the distribution tails (dist.c),
+   and the scratch of iv_scratch.c: a notes buffer that grows (never the
+   caller's err) and an arena of workspaces freed at once. */
+#ifndef TFP_IV_INTERNAL_H
+#define TFP_IV_INTERNAL_H
+#include <stddef.h>
+#include "iv.h"
+
+/* ---- iv_scratch.c: workspaces, notes, strings */
+
+/* An arena of workspaces: each take is its own allocation, listed so that
+   one tfp_iv_arena_free releases them all. A failed take returns NULL and
+   sets oom, so a pass may take several and check once. Start from
+   TFP_IV_ARENA_INIT (or a zeroed struct). tfp_iv_take gives n doubles not
+   initialised (workspaces written before read: no zeroing of large
+   matrices), tfp_iv_alloc count elements of size bytes, zeroed. */
+typedef struct tfp_iv_block tfp_iv_block;
+typedef struct { tfp_iv_block *head; int oom; } tfp_iv_arena;
+#define TFP_IV_ARENA_INIT {NULL, 0}
+void *tfp_iv_alloc(tfp_iv_arena *a, size_t count, size_t size);
+double *tfp_iv_take(tfp_iv_arena *a, size_t n);       /* n doubles */
+void tfp_iv_arena_free(tfp_iv_arena *a);
+
+/* Notes and warnings of a fit, one per line, however long (names come from
+   the user); a note that cannot be stored for want of memory is lost. */
+typedef struct { char *text; size_t len; } tfp_iv_notes;
+void tfp_iv_note(tfp_iv_notes *nb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text (NULL when there is none), handed over: nb is empty after. */
+char *tfp_iv_notes_take(tfp_iv_notes *nb);
+
+/* A malloc'ed copy of s, or NULL. */
+char *tfp_iv_strdup(const char *s);
+/* For TFP_EINTR "interrupted", for anything else "out of memory" and
+   TFP_ENOMEM: the message and code of a pass that lost its resources. */
+int tfp_iv_lost(int rc, char *err, size_t errlen);
+
+/* ---- iv_kernel.c: the model seen by the kernel, and the kernel */
+
+typedef struct {
+  size_t n, K1, K2, L1;
+  const double *y, *X1, *X2, *Z1;   /* column-major, n rows */
+  const int *clu; size_t M;         /* cluster codes 0..M-1 */
+  long d, sd;
+  int vce, small;
+} tfp_iv_work;
+
+/* S-tilde: the orthogonality conditions' covariance, scaled so that a GMM
+   fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
+int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
+                 double *S, char *err, size_t errlen);
+/* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
+   otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
+int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
+               const double *y, const double *S, double *b, double *e, double *J,
+               double *XZSZX, char *err, size_t errlen);
+/* Rank of the moment covariance S (L x L): tfp_la_psd_rank with
+   TFP_IV_S_RANK_TOL, and at most M under cluster VCE. */
+int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
+                  char *err, size_t errlen);
+/* Residualise the columns of A (n x p) on B (n x q), in place. */
+int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
+                   char *err, size_t errlen);
+
+/* ---- iv_diag.c */
+
+/* ---- iv_sample.c: the sample pass */
+
+typedef struct {
+  size_t n;              /* rows in the estimation sample */
+  size_t *rows;          /* their indices in the caller's data */
+  size_t nfe;            /* absorbed FE: absorb (first, if any), absorb_more */
+  int **fe_code;         /* their codes on the rows, 0..fe_G[f]-1 */
+  size_t *fe_G;
+  int *clu; size_t M;    /* cluster codes 0..M-1 on them (vce cluster) */
+  tfp_iv_arena mem;      /* owns rows, the codes and clu */
+} tfp_iv_sample;
+
+/* Dense codes of v[rows[k]], k < n, numbered in sorted order of the values
+   (tfp_group_codes); levels (optional, caller frees) gets the distinct
+   values in that order. TFP_OK, TFP_ENOMEM or TFP_EINTR. */
+int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, double **levels,
+                 size_t *G, const tfp_iv_opts *o);
+/* The rows with no missing value in any used vector (an infinite value is
+   an error naming its row), less the singleton groups of the absorbed FE,
+   with the FE's codes on them; an empty sample is an error naming a vector
+   with no value, if any. Sets
+   r->N, N_dropped, N_singletons. */
+int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
+                       tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+/* Cluster codes on the sample (vce cluster only; at least 2 clusters). */
+int tfp_iv_sample_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
+                           tfp_iv_result *r, char *err, size_t errlen);
+void tfp_iv_sample_clear(tfp_iv_sample *s);
+
+/* ---- iv_design.c: the design pass */
+
+typedef struct {
+  size_t n, K1, K2, L1;    /* after the collinearity screen; K = K1+K2, L = L1+K2 */
+  int has_const, centred;  /* centred: a constant and no FE */
+  double *y;               /* n, in the design's units (malloc'ed) */
+  double *X, *Z;           /* X = [X1 X2] (n x K), Z = [Z1 X2] (n x L) */
+  char **names;            /* n_names = 1 + K + L1: y, X1, X2, Z1 (owned strings) */
+  size_t n_names;
+  double *scale, *mean;    /* each column's power of two, and its mean after it */
+  tfp_iv_arena mem;        /* owns X, Z, names' array, scale, mean */
+} tfp_iv_design;
+
+/* The columns on the sample, in units, FE swept out, collinear columns
+   dropped (noted, named in r->dropped_vars); errors when too few
+   instruments, regressors or observations remain. Sets r->dofminus,
+   sdofminus, N_g. */
+int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_data *d,
+                        const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
+                        char *err, size_t errlen);
+/* Back to the data's units: _cons and V from the centring, every
+   coefficient, SE and first stage from the scaling. */
+int tfp_iv_design_unscale(const tfp_iv_design *g, tfp_iv_result *r, char *err, size_t errlen);
+void tfp_iv_design_clear(tfp_iv_design *g);
+
+/* ---- iv_estimate.c: the estimate pass */
+
+/* b, V and J by 2SLS or two-step GMM, fit statistics, the coefficient table
+   (in the design's units), model F, Hansen J / Sargan; *rank_S gets the
+   rank of the 2SLS moment covariance. */
+int tfp_iv_estimate(const tfp_iv_work *w, const tfp_iv_design *g, size_t *rank_S,
+                    tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_tests.c: the tests pass */
+
+/* endog() C statistic and Davidson-MacKinnon test into r. */
+int tfp_iv_tests(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data *d, size_t rank_S,
+                 tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_diag.c: the identification pass */
+
+/* Identification diagnostics, first stages (named by the endogenous
+   regressors x_names and the instruments z_names), Anderson-Rubin,
+   Stock-Yogo, into r; NaN without endogenous regressors. */
+int tfp_iv_diag_ident(const tfp_iv_work *w, char *const *x_names, char *const *z_names,
+                      tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+#endif

@@ -1,0 +1,109 @@
+/* iv_kernel.c — the GMM kernel shared by the IV passes (see iv_internal.h):
+   the moment covariance S (omega), a GMM fit with weight S^-1, the rank of S,
+   and partialling out. Plain linear algebra over linalg.h. */
+#include "iv_internal.h"
+#include "linalg.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
+                 double *S, char *err, size_t errlen)
+{
+  size_t n = w->n;
+  double Nd = (double)n - (double)w->d;
+  if (w->vce == TFP_VCE_UNADJUSTED) {
+    double ee = 0;
+    for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
+    tfp_la_gram(n, L, Z, S);
+    for (size_t i = 0; i < L * L; i++) S[i] *= ee / Nd;
+    return TFP_OK;
+  }
+  /* robust: blocks of rows, so the scratch stays small at a million rows */
+  enum { BLOCK = 8192 };
+  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *U = tfp_iv_alloc(&mem, rows * L, sizeof *U);   /* zero: cluster sums */
+  double *G = w->vce == TFP_VCE_ROBUST ? tfp_iv_take(&mem, L * L) : NULL;
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
+  if (w->vce == TFP_VCE_ROBUST) {
+    memset(S, 0, L * L * sizeof *S);
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+      size_t m = n - i0 < rows ? n - i0 : rows;
+      for (size_t j = 0; j < L; j++)
+        for (size_t i = 0; i < m; i++) U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i];
+      tfp_la_gram(m, L, U, G);
+      for (size_t k = 0; k < L * L; k++) S[k] += G[k];
+    }
+    /* ivreg2: S = sum/(N-d), V and J use N*S */
+    for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
+  } else {
+    for (size_t j = 0; j < L; j++)
+      for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[i + j * n] * e[i];
+    tfp_la_gram(rows, L, U, S);
+  }
+  tfp_iv_arena_free(&mem);
+  return TFP_OK;
+}
+
+int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
+               const double *y, const double *S, double *b, double *e, double *J,
+               double *XZSZX, char *err, size_t errlen)
+{
+  int rc = TFP_OK;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *ZX = tfp_iv_take(&mem, L * K), *Zy = tfp_iv_take(&mem, L), *SZ = tfp_iv_take(&mem, L * (K + 1));
+  double *Ze = tfp_iv_take(&mem, L), *SZe = tfp_iv_take(&mem, L), *M = tfp_iv_take(&mem, K * K);
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: GMM"); return TFP_ENOMEM; }
+  tfp_la_crossprod(n, L, Z, K, X, ZX);
+  tfp_la_crossprod(n, L, Z, 1, y, Zy);
+  memcpy(SZ, ZX, L * K * sizeof *SZ);
+  memcpy(SZ + L * K, Zy, L * sizeof *SZ);
+  if ((rc = tfp_la_chol_solve(L, S, K + 1, SZ, err, errlen))) goto done;
+  tfp_la_gemm(1, 0, K, K, L, 1.0, ZX, SZ, 0.0, M);          /* X'Z S^-1 Z'X */
+  tfp_la_gemm(1, 0, K, 1, L, 1.0, ZX, SZ + L * K, 0.0, b);  /* X'Z S^-1 Z'y */
+  if ((rc = tfp_la_chol_solve(K, M, 1, b, err, errlen))) {
+    snprintf(err, errlen, "X'Z W Z'X is singular (regressors not identified)");
+    goto done;
+  }
+  if (XZSZX) memcpy(XZSZX, M, K * K * sizeof *M);
+  if (e) {
+    memcpy(e, y, n * sizeof *e);
+    if (K) tfp_la_gemm(0, 0, n, 1, K, -1.0, X, b, 1.0, e);
+    if (J) {
+      tfp_la_crossprod(n, L, Z, 1, e, Ze);
+      memcpy(SZe, Ze, L * sizeof *SZe);
+      if ((rc = tfp_la_chol_solve(L, S, 1, SZe, err, errlen))) goto done;
+      double j = 0;
+      for (size_t i = 0; i < L; i++) j += Ze[i] * SZe[i];
+      *J = j;
+    }
+  }
+done:
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
+
+int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
+                  char *err, size_t errlen)
+{
+  int rc = tfp_la_psd_rank(L, S, TFP_IV_S_RANK_TOL, rank, NULL, err, errlen);
+  /* M cluster sums span at most M dimensions, whatever the rounding says */
+  if (!rc && w->vce == TFP_VCE_CLUSTER && w->M < *rank) *rank = w->M;
+  return rc;
+}
+
+int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
+                   char *err, size_t errlen)
+{
+  if (q == 0 || p == 0) return TFP_OK;
+  tfp_iv_arena mem = TFP_IV_ARENA_INIT;
+  double *G = tfp_iv_take(&mem, q * q), *C = tfp_iv_take(&mem, q * p);
+  if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: partialling out"); return TFP_ENOMEM; }
+  tfp_la_gram(n, q, B, G);
+  tfp_la_crossprod(n, q, B, p, A, C);
+  int rc = tfp_la_chol_solve(q, G, p, C, err, errlen);
+  if (rc == TFP_OK) tfp_la_gemm(0, 0, n, p, q, -1.0, B, C, 1.0, A);
+  tfp_iv_arena_free(&mem);
+  return rc;
+}
