@@ -204,6 +204,7 @@ static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_dat
 static int l_dea(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.dea");
+  if (tfp_green_dea_group(L, 1)) return 2;   /* the metafrontier (lua_green.c) */
   tfp_frame *f = optframe(L, 1, "data", 1);
   tfp_frame *fr = optframe(L, 1, "reference", 0);
   dea_vars *v = lua_newuserdatauv(L, 2 * sizeof *v, 0);   /* too big for the C stack */
@@ -341,6 +342,7 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
 static int l_malmquist(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.malmquist");
+  if (tfp_green_malmquist(L, 1)) return 2;   /* index = ml, gml, luenberger (lua_green.c) */
   tfp_frame *f = optframe(L, 1, "data", 1);
   const char *id_name = tfp_optstring(L, 1, "id", NULL);
   const char *time_name = tfp_optstring(L, 1, "time", NULL);
