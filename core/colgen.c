@@ -149,9 +149,27 @@ static int solve_loop(tfp_cg *c, long exclude, int minimize, int primal) {
   }
 }
 
+/* Take reference unit k's column out of the LP (it must be nonbasic, so the
+   basis stays valid); GLPK renumbers the columns after it. */
+static void drop_ref(tfp_cg *c, size_t k) {
+  int col = c->col_of[k], num[2] = { 0, col };
+  glp_del_cols(c->lp, 1, num);
+  c->col_of[k] = 0;
+  size_t last = c->n_active - 1;
+  for (size_t a = (size_t)(col - c->first_ref); a < last; a++) {
+    c->ref_of[a] = c->ref_of[a + 1];
+    c->col_of[c->ref_of[a]]--;
+  }
+  c->n_active--;
+}
+
 int tfp_cg_solve(tfp_cg *c, long must, long exclude, double *obj) {
   const tfp_cg_spec *s = &c->s;
-  if (must >= 0 && !c->col_of[must]) add_ref(c, (size_t)must);
+  /* The evaluated unit's own column makes the first LP feasible; it stays
+     only if the solution uses it (a frontier unit), or the columns would
+     pile up to the whole reference set, one unit at a time. */
+  int must_added = must >= 0 && !c->col_of[must];
+  if (must_added) add_ref(c, (size_t)must);
   if (exclude >= 0 && c->col_of[exclude]) glp_set_col_bnds(c->lp, c->col_of[exclude], GLP_FX, 0.0, 0.0);
   int st = solve_loop(c, exclude, !s->maximize, 0);
   if (st == TFP_CG_INFEASIBLE && s->colgen && c->n_active + (exclude >= 0) < s->n_ref) {
@@ -181,6 +199,7 @@ int tfp_cg_solve(tfp_cg *c, long must, long exclude, double *obj) {
   }
   if (st == TFP_CG_OPTIMAL) *obj = glp_get_obj_val(c->lp);
   if (exclude >= 0 && c->col_of[exclude]) glp_set_col_bnds(c->lp, c->col_of[exclude], GLP_LO, 0.0, 0.0);
+  if (must_added && s->colgen && glp_get_col_stat(c->lp, c->col_of[must]) != GLP_BS) drop_ref(c, (size_t)must);
   return st;
 }
 
