@@ -417,7 +417,9 @@ local function direction_value(v)
   for k, g in next, v do
     if type(k) ~= "string" then return nil, "must name its variables: {output = 1, emissions = 1}" end
     if type(g) == "number" then
-      if not (g >= 0 and g < math.huge) then return nil, "gives " .. k .. " the direction " .. tostring(g) .. " (finite, >= 0)" end
+      if not (g >= 0 and g < math.huge) then
+        return nil, "gives " .. k .. " the direction " .. tostring(g) .. " (finite, >= 0)"
+      end
     elseif type(g) ~= "string" then
       return nil, "gives " .. k .. " a " .. type(g) .. " (a number or a column name)"
     end

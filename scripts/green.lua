@@ -104,9 +104,13 @@ end
 local head = {"Region", "N", comp[1], comp[2], comp[3]}
 local title = string.format("%s decomposition by region (%s means of the annual changes; %s = %s x %s)",
   spec.index:upper(), additive and "arithmetic" or "geometric", comp[1], comp[2], comp[3])
-local function fmt(v) return type(v) == "number" and (math.type(v) == "integer" and tostring(v) or string.format("%.4f", v)) or v end
+local function fmt(v)
+  if type(v) ~= "number" then return v end
+  return math.type(v) == "integer" and tostring(v) or string.format("%.4f", v)
+end
 do
-  local txt, md, csv = {title, ""}, {"**" .. title .. "**", "", "| " .. table.concat(head, " | ") .. " |", "|---|---:|---:|---:|---:|"}, {table.concat(head, ",")}
+  local txt, csv = {title, ""}, {table.concat(head, ",")}
+  local md = {"**" .. title .. "**", "", "| " .. table.concat(head, " | ") .. " |", "|---|---:|---:|---:|---:|"}
   txt[#txt + 1] = string.format("%-10s %6s %10s %10s %10s", table.unpack(head))
   for _, r in ipairs(rows) do
     txt[#txt + 1] = string.format("%-10s %6s %10s %10s %10s", fmt(r[1]), fmt(r[2]), fmt(r[3]), fmt(r[4]), fmt(r[5]))
@@ -134,7 +138,9 @@ local tab = tfp.table(models, {title = spec.table.title, labels = labels, groups
   notes = string.format("Dependent variable: GTFP, the chained %s index (first year = 1), inputs K and L, "
     .. "good output real GDP, bad output %s.", spec.index:upper(), bad)})
 print(tab)
-for _, ext in ipairs({"txt", "md", "tex", "csv", "html", "rtf"}) do tab:write(opts.out .. "/" .. spec.table.name .. "." .. ext) end
+for _, ext in ipairs({"txt", "md", "tex", "csv", "html", "rtf"}) do
+  tab:write(opts.out .. "/" .. spec.table.name .. "." .. ext)
+end
 step("tables written to " .. opts.out .. "/" .. spec.table.name .. ".* and green_decomposition.*")
 
 _G.f, _G.gml, _G.spec = f, gml, spec
