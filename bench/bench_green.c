@@ -12,8 +12,21 @@
 
    usage: bench_green [units ...]   (default: 261 5000)
 
-   One run here (2 cores shared, RelWithDebInfo, GLPK 5.0):
-     see the commit message of bench/bench_green.c */
+   One run here (2 cores shared with other jobs, load ~4, RelWithDebInfo, GLPK 5.0):
+     n     model  how          seconds       LPs        LP/s   simplex it/LP
+     261   SBM    colgen         0.23      3915       17326     14.7
+     261   DDF    colgen         0.14      3915       28158      5.0
+     261   GML    colgen         0.41      7830       19096      4.5
+     261   SBM    full           0.51      3915        7693     23.7
+     261   DDF    full           0.19      3915       20138      5.0
+     261   GML    full           3.13      7830        2499      4.5
+     5000  SBM    colgen        20.2      75000        3721     42.2
+     5000  DDF    colgen        20.7      75000        3616      7.7
+     5000  GML    colgen        67.7     150000        2217      6.2
+     5000  SBM    full        2733 est.   75000          27    375.1
+     5000  DDF    full         108 est.   75000         696      7.4
+   (est.: 3 of the 15 years timed; GML with full LPs on 5,000 x 15 is not
+   run: 75,000 LPs over 75,000 columns.) Peak RSS 24 MB; GML mean 1.0109. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
