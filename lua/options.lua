@@ -350,6 +350,8 @@ O.define("tfp.dea", {
     {name = "scale", type = "boolean", default = false, doc = "return CRS, VRS and scale efficiency"},
     {name = "super", type = "boolean", default = false, doc = "super-efficiency (the unit left out of its frontier)"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology (faster, same scores)"},
+    {name = "group", type = "column", doc = "metafrontier: each group's frontier and the pooled one; returns a frame\n"
+      .. "    (group, eff_group, eff_meta, tgr = eff_meta / eff_group) and info"},
   },
   hints = dea_hints,
 })
@@ -366,11 +368,92 @@ O.define("tfp.malmquist", {
     {name = "orientation", type = "string", values = {"input", "output"}, default = "output",
      doc = "orientation of the distance functions"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
+    {name = "index", type = "string", values = {"malmquist", "ml", "gml", "luenberger"}, default = "malmquist",
+     doc = "malmquist: DEAP's radial index; from directional distance functions with bad outputs:\n"
+       .. "    ml: Malmquist-Luenberger (columns ml mleffch mltech), gml: global ML (gml ec bpc, Oh 2010),\n"
+       .. "    luenberger: the Luenberger indicator (l leffch ltech); levels TFP EFF TECH (products; sums for l)"},
+    {name = "bad_outputs", type = "columns", doc = "bad (undesirable) outputs, weakly disposable (ml, gml, luenberger)"},
+    {name = "rts", type = "string", values = {"crs", "vrs"}, show = '"crs" (ml, gml, luenberger only)',
+     doc = "returns to scale of the directional distance functions"},
   },
   hints = hints{period = "the period column is option 'time'", year = "the period column is option 'time'",
     unit = "the unit column is option 'id'", dmu = "the unit column is option 'id'",
-    firm = "the unit column is option 'id'", rts = "the Malmquist index uses CRS and VRS parts as DEAP does;"
-    .. " there is no rts option", orient = nil},
+    firm = "the unit column is option 'id'", orient = nil,
+    undesirable = "bad outputs are option 'bad_outputs'", bad = "bad outputs are option 'bad_outputs'",
+    type = "the index is option index = \"ml\" | \"gml\" | \"luenberger\""},
+})
+
+local green_hints = hints{vrs = "returns to scale are option rts = \"vrs\"", crs = "returns to scale are option rts = \"crs\"",
+  undesirable = "bad outputs are option 'bad_outputs'", bad = "bad outputs are option 'bad_outputs'",
+  x = "inputs are option 'inputs'", y = "outputs are option 'outputs'"}
+
+O.define("tfp.sbm", {
+  call = "tfp.sbm{data = f, inputs = {...}, outputs = {...} [, options]} -> scores, info",
+  doc = "slacks-based measure of efficiency (Tone 2001; 1 = efficient), with bad outputs (Tone 2004)\n"
+    .. "and super-efficiency (Tone 2002: the score is delta >= 1 for SBM-efficient units, rho for the\n"
+    .. "others; info.super, info.sbm, info.efficient; infeasible super-SBM LPs are named in a warning).",
+  opts = {
+    frame_opt("the frame of DMUs", true), input_output[1], input_output[2],
+    {name = "bad_outputs", type = "columns", doc = "bad (undesirable) outputs, reduced by the slacks (Tone 2004)"},
+    {name = "rts", type = "string", values = {"crs", "vrs"}, default = "crs", doc = "returns to scale"},
+    {name = "orientation", type = "string", values = {"nonoriented", "input", "output"}, default = "nonoriented",
+     doc = "non-oriented (both slacks), input or output slacks only in the score"},
+    {name = "super", type = "boolean", default = false, doc = "super-SBM for the SBM-efficient units (no bad outputs)"},
+    {name = "slacks", type = "boolean", default = false, doc = "return info.slacks and info.targets (frames)"},
+  },
+  hints = green_hints,
+})
+
+-- option direction of tfp.ddf: "observed" or {variable = number or column}
+local function direction_value(v)
+  if type(v) == "string" then
+    if v:lower() == "observed" then return "observed" end
+    return nil, "must be \"observed\" or a table {variable = number or column name}, got the string '" .. v .. "'"
+  end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then
+    return nil, "must be \"observed\" or a table {variable = number or column name}, got a " .. type(v)
+  end
+  local out = {}
+  for k, g in next, v do
+    if type(k) ~= "string" then return nil, "must name its variables: {output = 1, emissions = 1}" end
+    if type(g) == "number" then
+      if not (g >= 0 and g < math.huge) then
+        return nil, "gives " .. k .. " the direction " .. tostring(g) .. " (finite, >= 0)"
+      end
+    elseif type(g) ~= "string" then
+      return nil, "gives " .. k .. " a " .. type(g) .. " (a number or a column name)"
+    end
+    out[k] = g
+  end
+  return out
+end
+
+O.define("tfp.ddf", {
+  call = "tfp.ddf{data = f, inputs = {...}, outputs = {...} [, options]} -> beta, info",
+  doc = "directional distance function with weakly disposable bad outputs (Chung, Fare & Grosskopf 1997):\n"
+    .. "beta = 0 on the frontier, > 0 inside, < 0 outside another technology; info.eff = 1/(1+beta);\n"
+    .. "infeasible LPs (possible against a reference) are NaN and named in a warning.",
+  opts = {
+    frame_opt("the frame of DMUs", true), input_output[1], input_output[2],
+    {name = "bad_outputs", type = "columns", doc = "bad (undesirable) outputs, weakly disposable"},
+    {name = "rts", type = "string", values = {"crs", "vrs"}, default = "crs", doc = "returns to scale"},
+    {name = "direction", type = direction_value, type_word = "\"observed\"|table", default = "observed",
+     doc = "observed: (0, y, b); or {variable = number or column}, others 0 (inputs are contracted)"},
+    {name = "reference", type = "frame", doc = "a frame of reference DMUs (default: the data itself)"},
+    {name = "group", type = "column", doc = "metafrontier: returns a frame (group, eff_group, eff_meta, tgr,\n"
+      .. "    beta_group, beta_meta; eff = 1/(1+beta), tgr = eff_meta/eff_group) and info"},
+  },
+  hints = green_hints,
+  after = function(o, fn)
+    if type(o.direction) ~= "table" then return end
+    local known = {}
+    for _, key in ipairs({"inputs", "outputs", "bad_outputs"}) do
+      for _, c in ipairs(type(o[key]) == "table" and o[key] or {o[key]}) do known[c] = true end
+    end
+    for k in pairs(o.direction) do
+      if not known[k] then usage(fn, "option 'direction' names '%s', which is not an input or output", k) end
+    end
+  end,
 })
 
 O.define("tfp.lq", {

@@ -165,6 +165,7 @@ static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_dat
 static int dea_dea(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.dea");
+  if (tfp_green_dea_group(L, 1)) return 2;   /* the metafrontier (lua_green.c) */
   tfp_frame *f = tfp_optframe(L, 1, "data", 1);
   tfp_frame *fr = tfp_optframe(L, 1, "reference", 0);
   dea_vars *v = tfp_scratch(L, 2 * sizeof *v);   /* too big for the C stack */
@@ -301,6 +302,7 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
 static int dea_malmquist(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.malmquist");
+  if (tfp_green_malmquist(L, 1)) return 2;   /* index = ml, gml, luenberger (lua_green.c) */
   tfp_frame *f = tfp_optframe(L, 1, "data", 1);
   const char *id_name = tfp_optstring(L, 1, "id", NULL);
   const char *time_name = tfp_optstring(L, 1, "time", NULL);

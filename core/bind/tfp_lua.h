@@ -134,6 +134,12 @@ extern volatile sig_atomic_t tfp_interrupted;
 int tfp_open_frame(lua_State *L);
 int tfp_open_io(lua_State *L);
 int tfp_open_dea(lua_State *L);
+int tfp_open_green(lua_State *L);
+/* lua_green.c's parts of tfp.dea (option group) and tfp.malmquist (index):
+   given the checked options at t, they push the results and return 2, or
+   return 0 when the call is not theirs. */
+int tfp_green_dea_group(lua_State *L, int t);
+int tfp_green_malmquist(lua_State *L, int t);
 int tfp_open_iv(lua_State *L);
 int tfp_open_prep(lua_State *L);
 int tfp_open_error(lua_State *L);

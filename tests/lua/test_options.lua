@@ -35,6 +35,8 @@ local calls = {
   ["tfp.malmquist"] = function(o)
     return tfp.malmquist(with({data = panel, inputs = "emp", outputs = "gdp"}, o))
   end,
+  ["tfp.sbm"] = function(o) return tfp.sbm(with({data = panel, inputs = "emp", outputs = "gdp"}, o)) end,
+  ["tfp.ddf"] = function(o) return tfp.ddf(with({data = panel, inputs = "emp", outputs = "gdp"}, o)) end,
   ["tfp.lq"] = function(o) return tfp.lq(with({data = panel, sectors = "s1", total = "emp"}, o)) end,
   ["tfp.capital_stock"] = function(o) return tfp.capital_stock(with({data = panel, investment = "inv"}, o)) end,
   ["tfp.deflate"] = function(o) return tfp.deflate("gdp", "price", with({data = panel, base = 2003}, o)) end,
@@ -142,6 +144,15 @@ check.test("enumerated values are checked and matched case-insensitively", funct
   misuse("tfp.ivreg", {vce = "cluster"}, "vce = {cluster = 'city'}")
   misuse("tfp.ivreg", {vce = {clustr = "x"}}, "'clustr'")
   misuse("tfp.dea", {rts = "irs"}, "unknown value 'irs'", "crs, vrs, nirs, ndrs")
+  misuse("tfp.sbm", {orientation = "non-oriented"}, "unknown value 'non-oriented'", "nonoriented, input, output")
+  misuse("tfp.malmquist", {index = "gm"}, "unknown value 'gm'", "did you mean 'gml'")
+  misuse("tfp.malmquist", {rts = "vrs"}, "option 'rts' is for the directional indexes")
+  misuse("tfp.malmquist", {bad_outputs = "s1"}, "option 'bad_outputs' is for the directional indexes")
+  misuse("tfp.ddf", {direction = "given"}, "option 'direction' must be \"observed\" or a table")
+  misuse("tfp.ddf", {direction = {gdp = -1}}, "option 'direction' gives gdp the direction -1")
+  misuse("tfp.ddf", {direction = {gpd = 1}}, "option 'direction' names 'gpd', which is not an input or output")
+  misuse("tfp.sbm", {super = true, bad_outputs = "s1"}, "super = true takes no bad_outputs")
+  misuse("tfp.dea", {group = "city", super = true}, "option 'group' (the metafrontier) takes none of")
   check.eq(tfp.ivreg(card, iv, {method = "GMM"}).method, "gmm")
   check.eq(tfp.ivreg(card, iv, {vce = "Robust"}).vce, "robust")
   local a = tfp.dea{data = panel, inputs = "emp", outputs = "gdp", rts = "VRS", orientation = "Output"}
