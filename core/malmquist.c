@@ -29,6 +29,7 @@ void tfp_malmquist_result_free(tfp_malmquist_result *res) {
   if (!res) return;
   free(res->period); free(res->period_of); free(res->order);
   free(res->crs_tm1); free(res->crs_t); free(res->crs_tp1); free(res->vrs_t);
+  free(res->glob_crs); free(res->glob_vrs);
   free(res->tfp); free(res->tech); free(res->eff);
   for (int k = 0; k < TFP_MQ_NCOMP; k++) {
     free(res->change[k]); free(res->period_mean[k]); free(res->unit_mean[k]);
@@ -58,11 +59,13 @@ static int forward_progress(void *ud, const char *what, size_t done, size_t tota
   return m->o->progress(m->o->progress_ud, "malmquist", m->done, m->n_per);
 }
 
-/* Scores of period `ev`'s units against period `rf`'s technology (rf == ev:
-   own technology), written into out[] at those units' rows. */
-static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *rows,
-                      size_t ev, size_t rf, tfp_dea_rts rts, const tfp_malmquist_opts *o,
-                      mq_progress *mp, double *out, tfp_malmquist_result *res, char *err, size_t errlen) {
+/* Scores of period `ev`'s units against period `rf`'s technology of kind
+   `kind` (frontier.h; its own block: the own technology), written into
+   out[] at those units' rows. sorted: every row's data in period order. */
+static int solve_pair(const tfp_dea_data *pd, const tfp_dea_data *sorted, const size_t *off,
+                      size_t n_per, const size_t *rows, size_t ev, size_t rf, tfp_reference kind,
+                      tfp_dea_rts rts, const tfp_malmquist_opts *o, mq_progress *mp, double *out,
+                      tfp_malmquist_result *res, char *err, size_t errlen) {
   tfp_dea_opts dopt;
   tfp_dea_opts_init(&dopt);
   dopt.rts = rts;
@@ -70,8 +73,20 @@ static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *r
   dopt.warm_start = o->warm_start;
   dopt.screen = o->screen;
   if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
+  size_t b, e, n_var = sorted->n_in + sorted->n_out;
+  tfp_reference_span(kind, off, n_per, rf, &b, &e);
+  const double **ptr = NULL;
+  tfp_dea_data view;
+  const tfp_dea_data *ref = NULL;   /* own technology */
+  if (!(b == off[ev] && e == off[ev + 1])) {
+    if (!(ptr = malloc(n_var * sizeof *ptr)))
+      return tfp_error(err, errlen, TFP_ENOMEM, "out of memory for a Malmquist index");
+    tfp_reference_view(sorted, b, e, ptr, &view);
+    ref = &view;
+  }
   tfp_dea_result r;
-  int rc = tfp_dea_run(&pd[ev], ev == rf ? NULL : &pd[rf], &dopt, &r, err, errlen);
+  int rc = tfp_dea_run(&pd[ev], ref, &dopt, &r, err, errlen);
+  free(ptr);
   if (rc) return rc;
   for (size_t j = 0; j < r.n; j++) out[rows[off[ev] + j]] = r.eff[j];
   res->n_lp += r.n_lp;
@@ -91,6 +106,10 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   const char *time_name = o->time_name ? o->time_name : "time";
   if (!res) { tfp_error(err, errlen, 0, "no result given"); return TFP_EINVAL; }
   memset(res, 0, sizeof *res);
+  if ((unsigned)o->reference > TFP_REF_GLOBAL) {
+    tfp_error(err, errlen, 0, "unknown reference technology");
+    return TFP_EINVAL;
+  }
   if (!d || !unit || !time || d->n == 0) {
     tfp_error(err, errlen, 0, "Malmquist needs data, %s and %s", id_name, time_name);
     return TFP_EINVAL;
@@ -125,7 +144,9 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   res->crs_tm1 = nan_array(n); res->crs_t = nan_array(n);
   res->crs_tp1 = nan_array(n); res->vrs_t = nan_array(n);
   res->tfp = nan_array(n); res->tech = nan_array(n); res->eff = nan_array(n);
-  int ok = key && res->period && res->period_of && res->order && res->crs_tm1 &&
+  int global = o->reference == TFP_REF_GLOBAL;
+  if (global) { res->glob_crs = nan_array(n); res->glob_vrs = nan_array(n); }
+  int ok = (!global || (res->glob_crs && res->glob_vrs)) && key && res->period && res->period_of && res->order && res->crs_tm1 &&
            res->crs_t && res->crs_tp1 && res->vrs_t && res->tfp && res->tech && res->eff;
   for (int k = 0; k < TFP_MQ_NCOMP; k++) {
     res->change[k] = nan_array(n);
@@ -170,13 +191,15 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   for (int k = 0; k < TFP_MQ_NCOMP; k++)
     if (!(res->period_mean[k] = nan_array(n_per))) goto nomem;
 
-  /* Each period's units, gathered variable-major into buf. */
+  /* Each period's units, gathered variable-major into buf: variable v of
+     every row in period order at buf + v * n, so that a run of periods is a
+     contiguous slice (frontier.h). */
   cnt = calloc(n_per, sizeof *cnt);
   off = malloc((n_per + 1) * sizeof *off);
   fill = calloc(n_per, sizeof *fill);
   rows = malloc(n * sizeof *rows);
   buf = malloc(n * n_var * sizeof *buf);
-  ptr = malloc(n_per * n_var * sizeof *ptr);
+  ptr = malloc((n_per + 1) * n_var * sizeof *ptr);
   pd = calloc(n_per, sizeof *pd);
   logsum = calloc((n_per + n_units + 1) * TFP_MQ_NCOMP, sizeof *logsum);
   logcnt = calloc((n_per + n_units + 1) * TFP_MQ_NCOMP, sizeof *logcnt);
@@ -195,10 +218,9 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
       rc = TFP_EDATA;
       goto fail;
     }
-    double *blk = buf + n_var * off[p];
     for (size_t v = 0; v < n_var; v++) {
       const double *src = v < n_in ? d->x[v] : d->y[v - n_in];
-      double *dst = blk + v * cnt[p];
+      double *dst = buf + v * n + off[p];
       for (size_t j = 0; j < cnt[p]; j++) dst[j] = src[rows[off[p] + j]];
       ptr[p * n_var + v] = dst;
     }
@@ -211,17 +233,28 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
     pd[p].y_names = d->y_names;
   }
 
+  /* Every row in period order, for the reference views. */
+  const double **all = ptr + n_per * n_var;
+  for (size_t v = 0; v < n_var; v++) all[v] = buf + v * n;
+  tfp_dea_data sorted = { n, n_in, n_out, all, all + n_in, d->x_names, d->y_names };
+
   /* DEAP's LPs: per technology t, its own units (CRS and VRS) and the units
-     of t-1 and t+1 against it (CRS only). */
+     of t-1 and t+1 against it (CRS only); sequential technologies in their
+     place, or the global ones besides. */
+  tfp_reference kind = o->reference == TFP_REF_SEQUENTIAL ? TFP_REF_SEQUENTIAL : TFP_REF_CONTEMPORANEOUS;
   mq_progress mp = {o, 0, n_per};
   for (size_t p = 0; p < n_per; p++) {
     mp.done = p;
-    rc = solve_pair(pd, off, rows, p, p, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
-    if (!rc) rc = solve_pair(pd, off, rows, p, p, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
+    rc = solve_pair(pd, &sorted, off, n_per, rows, p, p, kind, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
+    if (!rc) rc = solve_pair(pd, &sorted, off, n_per, rows, p, p, kind, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
     if (!rc && p > 0)
-      rc = solve_pair(pd, off, rows, p - 1, p, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
+      rc = solve_pair(pd, &sorted, off, n_per, rows, p - 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
     if (!rc && p + 1 < n_per)
-      rc = solve_pair(pd, off, rows, p + 1, p, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+      rc = solve_pair(pd, &sorted, off, n_per, rows, p + 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+    if (!rc && global)
+      rc = solve_pair(pd, &sorted, off, n_per, rows, p, p, TFP_REF_GLOBAL, TFP_RTS_CRS, o, &mp, res->glob_crs, res, err, errlen);
+    if (!rc && global)
+      rc = solve_pair(pd, &sorted, off, n_per, rows, p, p, TFP_REF_GLOBAL, TFP_RTS_VRS, o, &mp, res->glob_vrs, res, err, errlen);
     if (rc == TFP_EINTR) {
       tfp_error(err, errlen, 0, "Malmquist interrupted after %zu of %zu periods", p, n_per);
       goto fail;
@@ -247,7 +280,11 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
     if (res->period_of[q] != res->period_of[r] - 1) continue;   /* a gap: no change */
     double c[TFP_MQ_NCOMP];
     c[TFP_MQ_EFFCH] = res->crs_t[r] / res->crs_t[q];
-    c[TFP_MQ_TECHCH] = sqrt(res->crs_tm1[r] / res->crs_t[r] * (res->crs_t[q] / res->crs_tp1[q]));
+    if (global) {   /* Pastor-Lovell: tfpch from the global frontier, techch the rest */
+      c[TFP_MQ_TECHCH] = res->glob_crs[r] / res->glob_crs[q] / c[TFP_MQ_EFFCH];
+    } else {
+      c[TFP_MQ_TECHCH] = sqrt(res->crs_tm1[r] / res->crs_t[r] * (res->crs_t[q] / res->crs_tp1[q]));
+    }
     c[TFP_MQ_PECH] = res->vrs_t[r] / res->vrs_t[q];
     c[TFP_MQ_SECH] = c[TFP_MQ_EFFCH] / c[TFP_MQ_PECH];
     c[TFP_MQ_TFPCH] = c[TFP_MQ_EFFCH] * c[TFP_MQ_TECHCH];

@@ -365,6 +365,9 @@ O.define("tfp.malmquist", {
     input_output[1], input_output[2],
     {name = "orientation", type = "string", values = {"input", "output"}, default = "output",
      doc = "orientation of the distance functions"},
+    {name = "reference", type = "string", values = {"contemporaneous", "sequential", "global"},
+     default = "contemporaneous", doc = "each period's technology: its own units (DEAP), those of all"
+       .. " periods so far, or of all periods (adds crs_te_global, vrs_te_global)"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
   },
   hints = hints{period = "the period column is option 'time'", year = "the period column is option 'time'",

@@ -102,6 +102,7 @@ static tfp_frame *newframe(lua_State *L, size_t nrow);
 
 static const char *const rts_names[] = { "crs", "vrs", "nirs", "ndrs", NULL };
 static const char *const orient_names[] = { "input", "output", NULL };
+static const char *const reference_names[] = { "contemporaneous", "sequential", "global", NULL };
 static const char *const status_names[] = { "optimal", "infeasible", "failed" };
 static const char *const nature_names[] = { "crs", "irs", "drs" };
 
@@ -333,9 +334,11 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
 }
 
 /* tfp.malmquist{data = f, id = "city", time = "year", inputs = {...},
-   outputs = {...}, orientation = "output", warm_start = true}
+   outputs = {...}, orientation = "output", reference = "contemporaneous",
+   warm_start = true}
    -> frame (id, time, effch, techch, pech, sech, tfpch, TFP, TECH, EFF,
-      crs_te_tech_tm1, crs_te_tech_t, crs_te_tech_tp1, vrs_te), rows by id then time;
+      crs_te_tech_tm1, crs_te_tech_t, crs_te_tech_tp1, vrs_te [, crs_te_global,
+      vrs_te_global]), rows by id then time;
       summary {by_period = frame, by_unit = frame, mean = {effch = ...},
       n_changes, n_lp, n_infeasible, n_failed} */
 static int l_malmquist(lua_State *L) {
@@ -350,14 +353,14 @@ static int l_malmquist(lua_State *L) {
      overwrite the id or time (or give two columns of one name) */
   static const char *const results[] = { "effch", "techch", "pech", "sech", "tfpch", "TFP", "TECH",
                                          "EFF", "crs_te_tech_tm1", "crs_te_tech_t",
-                                         "crs_te_tech_tp1", "vrs_te" };
+                                         "crs_te_tech_tp1", "vrs_te", "crs_te_global", "vrs_te_global" };
   for (size_t c = 0; c < sizeof results / sizeof results[0]; c++)
     for (int k = 0; k < 2; k++) {
       const char *nm = k == 0 ? id_name : time_name;
       if (nm && strcmp(nm, results[c]) == 0)
         tfp_raise(L, "usage", "tfp.malmquist", "the %s column '%s' has the name of a result column "
                   "(effch, techch, pech, sech, tfpch, TFP, TECH, EFF, crs_te_tech_tm1, crs_te_tech_t, "
-                  "crs_te_tech_tp1, vrs_te): rename it first, e.g. f.%s_id = f.%s",
+                  "crs_te_tech_tp1, vrs_te, crs_te_global, vrs_te_global): rename it first, e.g. f.%s_id = f.%s",
                   k == 0 ? "id" : "time", nm, nm, nm);
     }
   if (id_name && time_name && strcmp(id_name, time_name) == 0)
@@ -369,6 +372,7 @@ static int l_malmquist(lua_State *L) {
   tfp_malmquist_opts o;
   tfp_malmquist_opts_init(&o);
   o.orientation = optenum(L, 1, "orientation", "output", orient_names);
+  o.reference = optenum(L, 1, "reference", "contemporaneous", reference_names);
   o.warm_start = optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
@@ -398,6 +402,10 @@ static int l_malmquist(lua_State *L) {
   for (size_t c = 0; c < sizeof names / sizeof names[0]; c++) {
     double *dst = addnum(L, out, names[c]);
     for (size_t k = 0; k < n; k++) dst[k] = src[c][ord[k]];
+  }
+  if (m->glob_crs) {   /* reference = "global": the distances to the pooled frontier */
+    double *gc = addnum(L, out, "crs_te_global"), *gv = addnum(L, out, "vrs_te_global");
+    for (size_t k = 0; k < n; k++) { gc[k] = m->glob_crs[ord[k]]; gv[k] = m->glob_vrs[ord[k]]; }
   }
   tfp_frame_panel(out, 0, 1, NULL, NULL, NULL, 0);   /* so lags work on it; cannot fail here */
 

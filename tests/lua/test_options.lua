@@ -142,6 +142,9 @@ check.test("enumerated values are checked and matched case-insensitively", funct
   misuse("tfp.ivreg", {vce = "cluster"}, "vce = {cluster = 'city'}")
   misuse("tfp.ivreg", {vce = {clustr = "x"}}, "'clustr'")
   misuse("tfp.dea", {rts = "irs"}, "unknown value 'irs'", "crs, vrs, nirs, ndrs")
+  misuse("tfp.malmquist", {reference = "seq"}, "option 'reference': unknown value 'seq'",
+    "contemporaneous, sequential, global")
+  misuse("tfp.malmquist", {reference = "globl"}, "did you mean 'global'")
   check.eq(tfp.ivreg(card, iv, {method = "GMM"}).method, "gmm")
   check.eq(tfp.ivreg(card, iv, {vce = "Robust"}).vce, "robust")
   local a = tfp.dea{data = panel, inputs = "emp", outputs = "gdp", rts = "VRS", orientation = "Output"}
