@@ -3,9 +3,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "boot.h"
 #include "dea.h"
 #include "malmquist.h"
 #include "tfp_lua.h"
+
+/* lua_boot.c */
+int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o);
+int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o);
 
 #define MAX_VARS 64
 #define DEA_SCRATCH_MT "tfp.dea.scratch"
@@ -224,6 +229,13 @@ static int l_dea(lua_State *L) {
   int want_super = optbool(L, 1, "super", 0);
   int want_slacks = optbool(L, 1, "slacks", 0);
   if (want_super && fr) tfp_argerror(L, 1, "option 'super' needs the data as its own reference");
+  tfp_boot_opts bo;
+  if (tfp_lua_boot_opts(L, 1, &bo)) {
+    if (fr || want_peers || want_scale || want_super || want_slacks)
+      tfp_raise(L, "usage", "tfp.dea", "option 'bootstrap' cannot be combined with %s",
+                fr ? "'reference'" : want_peers ? "'peers'" : want_scale ? "'scale'" : want_super ? "'super'" : "'slacks'");
+    return tfp_lua_dea_boot(L, &v->d, &o, &bo);
+  }
 
   dea_scratch *s = newscratch(L);
   const tfp_dea_data *ref = fr ? &vr->d : NULL;

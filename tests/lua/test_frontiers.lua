@@ -72,4 +72,27 @@ check.test("the default reference is contemporaneous, DEAP's, with no global col
     check.truthy(x == y or (x ~= x and y ~= y), "row " .. i)
   end
 end)
+check.test("dea's bootstrap returns eff, eff_bc, bias, lower, upper for every unit, the same on any thread count", function()
+  local y = panel:where{year = 2006}
+  local spec2 = {data = y, inputs = {"capital", "labour"}, outputs = "output", rts = "vrs"}
+  local te = tfp.dea(spec2)
+  spec2.bootstrap = {reps = 200, seed = 11, threads = 1}
+  local a, ia = tfp.dea(spec2)
+  spec2.bootstrap = {reps = 200, seed = 11, threads = 2}
+  local b, ib = tfp.dea(spec2)
+  check.eq(a:nrow(), 30)
+  check.eq(ia.threads, 1); check.eq(ib.threads, 2)
+  check.near(ia.bandwidth, 0.090128656121362, 1e-9)
+  for i = 1, 30 do
+    check.eq(a.eff[i], te[i])
+    check.eq(a.eff_bc[i], b.eff_bc[i]); check.eq(a.lower[i], b.lower[i]); check.eq(a.upper[i], b.upper[i])
+    check.truthy(a.lower[i] <= a.eff_bc[i] and a.eff_bc[i] <= a.eff[i] and a.upper[i] <= a.eff[i] + 1e-12, "row " .. i)
+    check.near(a.bias[i], a.eff[i] - a.eff_bc[i], 1e-12)
+  end
+  spec2.bootstrap = {reps = 200, seed = 11, threads = 2, bandwidth = 0.05, alpha = 0.1}
+  local c, ic = tfp.dea(spec2)
+  check.eq(ic.bandwidth, 0.05); check.eq(ic.alpha, 0.1)
+  check.truthy(c.eff_bc[1] ~= a.eff_bc[1], "another bandwidth, other numbers")
+end)
+
 check.done()
