@@ -412,6 +412,9 @@ O.define("tfp.malmquist", {
     {name = "reference", type = "string", values = {"contemporaneous", "sequential", "global"},
      default = "contemporaneous", doc = "each period's technology: its own units (DEAP), those of all"
        .. " periods so far, or of all periods (adds crs_te_global, vrs_te_global)"},
+    {name = "bootstrap", type = boot_check, type_word = "table|true", doc = boot_doc
+       .. "Simar-Wilson (1999) bootstrap of the index and its parts (contemporaneous reference);"
+       .. " adds <part>_bc, <part>_lower, <part>_upper; bandwidth n^(-1/6) unless given"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
   },
   hints = hints{period = "the period column is option 'time'", year = "the period column is option 'time'",

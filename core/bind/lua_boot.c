@@ -117,3 +117,48 @@ int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *do
   }
   return 2;
 }
+
+/* tfp.malmquist{..., bootstrap = {...}}: the point estimates go to *mq (the
+   caller's scratch owns them from here); the intervals stay in a scratch
+   userdata left on the stack, whose address is returned for the two
+   functions below. */
+void *tfp_lua_malmquist_boot(lua_State *L, const tfp_dea_data *d, const int *code, size_t n_units,
+                             const double *time, const tfp_malmquist_opts *mo, const tfp_boot_opts *o,
+                             tfp_malmquist_result *mq) {
+  boot_scratch *s = newscratch(L);
+  char err[512] = "";
+  int rc = tfp_malmquist_boot(d, code, n_units, time, mo, o, &s->mq, err, sizeof err);
+  if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
+  *mq = s->mq.mq;
+  memset(&s->mq.mq, 0, sizeof s->mq.mq);
+  s->mq.mq.n_periods = mq->n_periods;   /* the length of h; nothing to free */
+  return s;
+}
+
+/* <component>_bc, _lower, _upper for each of effch techch pech sech tfpch,
+   rows in the order ord of the result frame. */
+void tfp_lua_malmquist_boot_columns(lua_State *L, void *scratch, tfp_frame *out, const size_t *ord, size_t n) {
+  const tfp_malmquist_boot_result *r = &((boot_scratch *)scratch)->mq;
+  static const char *const suffix[] = { "bc", "lower", "upper" };
+  for (int k = 0; k < TFP_MQ_NCOMP; k++)
+    for (int s = 0; s < 3; s++) {
+      const double *src = s == 0 ? r->bc[k] : s == 1 ? r->lower[k] : r->upper[k];
+      lua_pushfstring(L, "%s_%s", tfp_malmquist_component(k), suffix[s]);
+      double *dst = addnum(L, out, lua_tostring(L, -1), NULL);
+      lua_pop(L, 1);
+      for (size_t i = 0; i < n; i++) dst[i] = src[ord[i]];
+    }
+}
+
+/* summary.bootstrap = {reps, seed, alpha, threads, n_lp, n_infeasible,
+   bandwidth = {by period, NaN for the first}} */
+void tfp_lua_malmquist_boot_info(lua_State *L, void *scratch, int info, const tfp_boot_opts *o) {
+  const tfp_malmquist_boot_result *r = &((boot_scratch *)scratch)->mq;
+  lua_createtable(L, 0, 8);
+  int t = lua_gettop(L);
+  boot_info(L, t, o, r->reps, r->threads, r->n_lp, r->n_infeasible);
+  double *h = tfp_newvector(L, r->mq.n_periods);
+  if (r->mq.n_periods) memcpy(h, r->h, r->mq.n_periods * sizeof *h);
+  lua_setfield(L, t, "bandwidth");
+  lua_setfield(L, info, "bootstrap");
+}

@@ -11,6 +11,11 @@
 /* lua_boot.c */
 int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o);
 int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o);
+void *tfp_lua_malmquist_boot(lua_State *L, const tfp_dea_data *d, const int *code, size_t n_units,
+                             const double *time, const tfp_malmquist_opts *mo, const tfp_boot_opts *o,
+                             tfp_malmquist_result *mq);
+void tfp_lua_malmquist_boot_columns(lua_State *L, void *scratch, tfp_frame *out, const size_t *ord, size_t n);
+void tfp_lua_malmquist_boot_info(lua_State *L, void *scratch, int info, const tfp_boot_opts *o);
 
 #define MAX_VARS 64
 #define DEA_SCRATCH_MT "tfp.dea.scratch"
@@ -397,9 +402,15 @@ static int l_malmquist(lua_State *L) {
   if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
   int gc = tfp_group_codes(&f->col[id_col], n, s->code, &n_units, tfp_progress_cb, NULL);
   if (gc != TFP_OK) tfp_raise_status(L, gc, NULL, gc == TFP_EINTR ? "interrupted" : "out of memory");
-  char err[512] = "";
-  int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
-  if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
+  tfp_boot_opts bo;
+  void *boot = NULL;
+  if (tfp_lua_boot_opts(L, 1, &bo)) {
+    boot = tfp_lua_malmquist_boot(L, &v->d, s->code, n_units, time, &o, &bo, &s->mq);
+  } else {
+    char err[512] = "";
+    int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
+    if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
+  }
   const tfp_malmquist_result *m = &s->mq;
 
   /* One row per unit and period, by unit then period. */
@@ -419,6 +430,7 @@ static int l_malmquist(lua_State *L) {
     double *gc = addnum(L, out, "crs_te_global"), *gv = addnum(L, out, "vrs_te_global");
     for (size_t k = 0; k < n; k++) { gc[k] = m->glob_crs[ord[k]]; gv[k] = m->glob_vrs[ord[k]]; }
   }
+  if (boot) tfp_lua_malmquist_boot_columns(L, boot, out, ord, n);
   tfp_frame_panel(out, 0, 1, NULL, NULL, NULL, 0);   /* so lags work on it; cannot fail here */
 
   lua_createtable(L, 0, 8);
@@ -451,6 +463,7 @@ static int l_malmquist(lua_State *L) {
   setint(L, info, "n_lp", m->n_lp);
   setint(L, info, "n_infeasible", m->n_infeasible);
   setint(L, info, "n_failed", m->n_failed);
+  if (boot) tfp_lua_malmquist_boot_info(L, boot, info, &bo);
   lua_settop(L, info);
   if (m->n_infeasible || m->n_failed) {
     lua_pushfstring(L, "malmquist: %d LPs infeasible and %d failed (values missing)",

@@ -141,6 +141,92 @@ static void test_progress_interrupts_the_bootstrap(const year_data *yd) {
   CHECK(r.eff == NULL);
 }
 
+/* ------------------------------------------------------------ Malmquist */
+typedef struct { tfp_frame *f; int *code; size_t n_units; const double *year; const double *xs[2], *ys[1]; tfp_dea_data d; } mq_panel;
+
+static void mq_open(mq_panel *p) {
+  p->f = ref_load("refs/green/frontiers_synth_green_panel.csv");
+  p->year = ref_col(p->f, "year");
+  p->code = malloc(p->f->nrow * sizeof *p->code);
+  CHECK(tfp_group_codes(&p->f->col[tfp_frame_find(p->f, "id")], p->f->nrow, p->code, &p->n_units, NULL, NULL) == TFP_OK);
+  p->xs[0] = ref_col(p->f, "capital"); p->xs[1] = ref_col(p->f, "labour"); p->ys[0] = ref_col(p->f, "output");
+  tfp_dea_data d = { p->f->nrow, 2, 1, p->xs, p->ys, NULL, NULL };
+  p->d = d;
+}
+
+static void mq_boot(const mq_panel *p, size_t reps, int threads, tfp_malmquist_boot_result *r) {
+  tfp_boot_opts o;
+  tfp_boot_opts_init(&o);
+  o.reps = reps; o.seed = 5; o.threads = threads;
+  char err[256];
+  if (tfp_malmquist_boot(&p->d, p->code, p->n_units, p->year, NULL, &o, r, err, sizeof err)) {
+    fprintf(stderr, "tfp_malmquist_boot: %s\n", err);
+    exit(2);
+  }
+}
+
+static void test_malmquist_boot_brackets_its_estimates(const mq_panel *p) {
+  tfp_malmquist_boot_result a, b;
+  mq_boot(p, 200, 1, &a);
+  mq_boot(p, 200, 2, &b);
+  tfp_malmquist_result plain;
+  char err[256];
+  CHECK(tfp_malmquist_run(&p->d, p->code, p->n_units, p->year, NULL, &plain, err, sizeof err) == TFP_OK);
+  size_t n = p->f->nrow, with = 0, inside = 0;
+  for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < TFP_MQ_NCOMP; k++) {
+      double est = a.mq.change[k][i];
+      CHECK(est == plain.change[k][i] || (isnan(est) && isnan(plain.change[k][i])));
+      CHECK(memcmp(&a.lower[k][i], &b.lower[k][i], sizeof(double)) == 0);   /* any thread count */
+      CHECK(memcmp(&a.bc[k][i], &b.bc[k][i], sizeof(double)) == 0);
+      if (isnan(est)) { CHECK(isnan(a.lower[k][i])); continue; }
+      CHECK(a.lower[k][i] <= a.upper[k][i]);
+      if (k == TFP_MQ_TFPCH) {
+        with++;
+        inside += a.lower[k][i] <= est && est <= a.upper[k][i];
+        CHECK(a.upper[k][i] - a.lower[k][i] < 0.5);
+      }
+    }
+  }
+  CHECK(with == 150);              /* 30 units x 5 changes */
+  CHECK(inside >= 140);            /* the estimate sits inside its own interval, nearly always */
+  CHECK(a.n_lp == 200 * 5 * 6 * 30);
+  CHECK(isnan(a.h[0]) && fabs(a.h[1] - pow(30, -1.0 / 6)) < 1e-15);
+  tfp_malmquist_result_free(&plain);
+  tfp_malmquist_boot_result_free(&a);
+  tfp_malmquist_boot_result_free(&b);
+}
+
+static void test_malmquist_boot_refuses_other_references(const mq_panel *p) {
+  tfp_malmquist_opts mo;
+  tfp_malmquist_opts_init(&mo);
+  mo.reference = TFP_REF_SEQUENTIAL;
+  tfp_malmquist_boot_result r;
+  char err[256] = "";
+  CHECK(tfp_malmquist_boot(&p->d, p->code, p->n_units, p->year, &mo, NULL, &r, err, sizeof err) == TFP_EINVAL);
+  CHECK_STR_CONTAINS(err, "contemporaneous");
+}
+
+static int stop_in_replications(void *ud, const char *what, size_t done, size_t total) {
+  (void)ud; (void)done; (void)total;
+  return strcmp(what, "malmquist bootstrap") == 0;
+}
+
+static void test_malmquist_boot_stops_on_request(const mq_panel *p) {
+  tfp_malmquist_opts mo;
+  tfp_malmquist_opts_init(&mo);
+  tfp_boot_opts o;
+  tfp_boot_opts_init(&o);
+  o.reps = 100000;
+  o.threads = 2;
+  mo.progress = stop_in_replications;
+  tfp_malmquist_boot_result r;
+  char err[256] = "";
+  CHECK(tfp_malmquist_boot(&p->d, p->code, p->n_units, p->year, &mo, &o, &r, err, sizeof err) == TFP_EINTR);
+  CHECK_STR_CONTAINS(err, "malmquist bootstrap interrupted");
+  CHECK(r.h == NULL);
+}
+
 int main(void) {
   test_quantile_type9_is_rs();
   year_data yd;
@@ -160,5 +246,12 @@ int main(void) {
   test_a_given_bandwidth_is_used(&yd);
   test_misuse_is_refused(&yd);
   test_progress_interrupts_the_bootstrap(&yd);
+  mq_panel mp;
+  mq_open(&mp);
+  test_malmquist_boot_brackets_its_estimates(&mp);
+  test_malmquist_boot_refuses_other_references(&mp);
+  test_malmquist_boot_stops_on_request(&mp);
+  tfp_frame_free(mp.f);
+  free(mp.code);
   return check_report("test_boot");
 }

@@ -95,4 +95,26 @@ check.test("dea's bootstrap returns eff, eff_bc, bias, lower, upper for every un
   check.truthy(c.eff_bc[1] ~= a.eff_bc[1], "another bandwidth, other numbers")
 end)
 
+check.test("malmquist's bootstrap adds bias-corrected values and intervals for tfpch and its parts", function()
+  local a, sa = tfp.malmquist(with{bootstrap = {reps = 60, seed = 2, threads = 1}})
+  local b = tfp.malmquist(with{bootstrap = {reps = 60, seed = 2, threads = 2}})
+  local plain = tfp.malmquist(spec)
+  check.eq(sa.bootstrap.reps, 60)
+  check.near(sa.bootstrap.bandwidth[2], 30 ^ (-1 / 6), 1e-12)
+  for _, part in ipairs{"effch", "techch", "pech", "sech", "tfpch"} do
+    for i = 1, a:nrow() do
+      local est, lo, hi = a[part][i], a[part .. "_lower"][i], a[part .. "_upper"][i]
+      check.eq(est, plain[part][i], part .. " estimate " .. i)   -- missing values read as nil
+      if est ~= nil then
+        check.truthy(lo <= hi, part .. " interval " .. i)
+        check.eq(lo, b[part .. "_lower"][i]); check.eq(a[part .. "_bc"][i], b[part .. "_bc"][i])
+      else
+        check.eq(lo, nil, part .. " no interval without a change, row " .. i)
+      end
+    end
+  end
+  check.errors(function() tfp.malmquist(with{bootstrap = true, reference = "sequential"}) end,
+    "contemporaneous reference")
+end)
+
 check.done()
