@@ -2,7 +2,6 @@
    (core/rng.h): every item runs once, per-worker state stays in its thread,
    errors and interruption are reported the same for any thread count, and
    workers run GLPK LPs side by side, each in its own environment. */
-#include <glpk.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
