@@ -98,9 +98,9 @@ static int bench_dea(size_t n, size_t max_cold, tfp_dea_rts rts) {
     diff = fmax(diff, fmax(fabs(cold.eff[j] - fast.eff[j]), fabs(cold.eff[j] - plain.eff[j])));
   printf("  reference units kept by screening: %zu of %zu; max |score difference| %.1e\n",
          fast.n_cols, n, diff);
-  tfp_dea_result_free(&cold);
-  tfp_dea_result_free(&plain);
-  tfp_dea_result_free(&fast);
+  tfp_dea_result_clear(&cold);
+  tfp_dea_result_clear(&plain);
+  tfp_dea_result_clear(&fast);
   free(x1); free(x2); free(y);
   return 0;
 }
@@ -146,7 +146,7 @@ static int bench_malmquist(size_t n_units, size_t n_per) {
       for (int k = 1; k < 3; k++)
         diff = fmax(diff, fabs(r[k].change[TFP_MQ_TFPCH][i] - r[0].change[TFP_MQ_TFPCH][i]));
   printf("  %zu LPs per run; max |tfpch difference| %.1e\n", r[0].n_lp, diff);
-  for (int k = 0; k < 3; k++) tfp_malmquist_result_free(&r[k]);
+  for (int k = 0; k < 3; k++) tfp_malmquist_result_clear(&r[k]);
   free(x1); free(x2); free(y); free(t); free(code);
   return 0;
 }

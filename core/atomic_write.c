@@ -1,5 +1,4 @@
 /* atomic_write.c — see atomic_write.h. */
-#define _POSIX_C_SOURCE 200809L   /* mkstemp, fchmod, lstat, readlink, fsync under -std=c11 */
 #include "atomic_write.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -23,7 +23,7 @@ void tfp_boot_result_free(tfp_boot_result *r) {
 
 void tfp_malmquist_boot_result_free(tfp_malmquist_boot_result *r) {
   if (!r) return;
-  tfp_malmquist_result_free(&r->mq);
+  tfp_malmquist_result_clear(&r->mq);
   free(r->h);
   for (int k = 0; k < TFP_MQ_NCOMP; k++) { free(r->bc[k]); free(r->lower[k]); free(r->upper[k]); }
   memset(r, 0, sizeof *r);
@@ -199,7 +199,7 @@ static int dea_boot_body(void *ud, void *state, size_t begin, size_t end, tfp_po
     memcpy(j->rep + b * n, r.eff, n * sizeof *r.eff);
     j->n_lp[b] = r.n_lp;
     j->n_inf[b] = r.n_infeasible + r.n_failed;
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
   }
   return TFP_OK;
 }
@@ -229,12 +229,12 @@ int tfp_dea_boot(const tfp_dea_data *d, const tfp_dea_opts *dopt_in, const tfp_b
       tfp_error(err, errlen, TFP_EDATA, "the bootstrap needs a score for every unit; %s has none (%s)",
                 tfp_row_label(&dopt.rows, j, rb, sizeof rb),
                 r0.status[j] == TFP_DEA_INFEASIBLE ? "infeasible" : "solver failed");
-      tfp_dea_result_free(&r0);
+      tfp_dea_result_clear(&r0);
       return TFP_EDATA;
     }
   double h = o->bandwidth > 0 ? o->bandwidth : tfp_boot_bandwidth(r0.eff, n);
   if (!(h > 0 && isfinite(h))) {
-    tfp_dea_result_free(&r0);
+    tfp_dea_result_clear(&r0);
     return tfp_error(err, errlen, TFP_EDATA, "the bandwidth rule needs at least two inefficient units "
                      "(give a bandwidth)");
   }
@@ -304,7 +304,7 @@ int tfp_dea_boot(const tfp_dea_data *d, const tfp_dea_opts *dopt_in, const tfp_b
 
 done:
   if (owned) tfp_pool_free(pool);
-  tfp_dea_result_free(&r0);
+  tfp_dea_result_clear(&r0);
   free(rep); free(dist); free(tmp); free(counts);
   if (rc) tfp_boot_result_free(res);
   return rc;
@@ -384,7 +384,7 @@ static int run_dea(const tfp_dea_data *ev, const tfp_dea_data *ref, const tfp_de
   memcpy(out, r.eff, ev->n * sizeof *out);
   *n_lp += r.n_lp;
   *n_inf += r.n_infeasible + r.n_failed;
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   return TFP_OK;
 }
 

@@ -21,6 +21,7 @@ typedef struct {
   tfp_k0_rule initial;            /* default TFP_K0_GROWTH */
   const double *k0;               /* TFP_K0_GIVEN: per row, read at each unit's first year */
   const char *const *unit_label;  /* n_units labels for messages, or NULL (codes are printed) */
+  const char *id_name, *time_name;   /* the variables, for messages; default "id", "time" */
 } tfp_capital_opts;
 
 void tfp_capital_opts_init(tfp_capital_opts *o);
@@ -33,14 +34,4 @@ int tfp_capital_stock(size_t n, const int *unit, size_t n_units, const double *t
                       const double *investment, const tfp_capital_opts *o,
                       double *k, char *err, size_t errlen);
 
-/* Shared with deflate.c: order[] (n) receives the rows sorted by unit then
-   time; the rows of unit u are order[start[u] .. start[u+1]-1] (start has
-   n_units + 1 entries). Missing ids or times, non-integral times and
-   duplicate unit-time pairs are errors; so are gaps when consecutive != 0. */
-int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time,
-                   const char *const *unit_label, int consecutive,
-                   size_t *order, size_t *start, char *err, size_t errlen);
-
-/* The label of unit u for messages: unit_label[u], or its code in buf. */
-const char *tfp_unit_name(const char *const *unit_label, int u, char *buf, size_t len);
 #endif

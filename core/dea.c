@@ -18,7 +18,7 @@ void tfp_dea_opts_init(tfp_dea_opts *o) {
   o->screen = 1;
 }
 
-void tfp_dea_result_free(tfp_dea_result *res) {
+void tfp_dea_result_clear(tfp_dea_result *res) {
   if (!res) return;
   free(res->eff);
   free(res->status);
@@ -585,7 +585,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
 done:
   free(cols); free(seq); free(col_of); free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);
   free(ind); free(val); free(guard);
-  if (rc) tfp_dea_result_free(res);
+  if (rc) tfp_dea_result_clear(res);
   return rc;
 }
 

@@ -119,12 +119,14 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, con
                   char *err, size_t errlen);
 
 /* Scores of the units in `eval` against the technology spanned by `ref`
-   (or by eval itself when ref is NULL). Fills *res (free with
-   tfp_dea_result_free). */
+   (or by eval itself when ref is NULL). Fills *res, the caller's struct
+   (release its members with tfp_dea_result_clear). */
 int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref,
                 const tfp_dea_opts *o, tfp_dea_result *res, char *err, size_t errlen);
 
-void tfp_dea_result_free(tfp_dea_result *res);
+/* Free the members of a result filled by tfp_dea_run and zero it; a
+   cleared or zeroed result may be cleared again. */
+void tfp_dea_result_clear(tfp_dea_result *res);
 
 /* Scale efficiency and the nature of returns to scale, as DEAP reports them
    from three runs of the same orientation: scale = crs/vrs; the nature is crs

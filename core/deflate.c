@@ -2,14 +2,15 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "capital.h"
 #include "deflate.h"
-#include "frame.h"
+#include "panel.h"
 
 void tfp_deflate_opts_init(tfp_deflate_opts *o) {
   o->chained = 1;
   o->base = NAN;
   o->unit_label = NULL;
+  o->id_name = "id";
+  o->time_name = "time";
 }
 
 /* An index so small (or a chain so long) that a finite value deflates to an
@@ -63,8 +64,8 @@ int tfp_deflate(size_t n, const double *nominal, const double *index, const int 
   int rc = one || unit ? TFP_OK : TFP_ENOMEM;
   if (!order || !start) rc = TFP_ENOMEM;
   if (rc != TFP_OK && err) snprintf(err, errlen, "out of memory");
-  if (rc == TFP_OK)
-    rc = tfp_panel_sort(n, unit, n_units, time, o->unit_label, o->chained, order, start, err, errlen);
+  tfp_panel_names nm = {o->id_name, o->time_name, o->unit_label, NULL};
+  if (rc == TFP_OK) rc = tfp_panel_sort(n, unit, n_units, time, &nm, o->chained, order, start, err, errlen);
   for (size_t u = 0; rc == TFP_OK && u < n_units; u++) {
     size_t a = start[u], b = start[u + 1], jb = b;
     if (a == b) continue;

@@ -21,6 +21,7 @@ typedef struct {
   int chained;                    /* 1 (default): previous period = 100; 0: fixed base */
   double base;                    /* base period (default NaN: none; chained needs one) */
   const char *const *unit_label;  /* n_units labels for messages, or NULL */
+  const char *id_name, *time_name;   /* the variables, for messages; default "id", "time" */
 } tfp_deflate_opts;
 
 void tfp_deflate_opts_init(tfp_deflate_opts *o);

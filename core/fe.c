@@ -6,16 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tfp_fe_opts_init(tfp_fe_opts *o)
-{
+void tfp_fe_opts_init(tfp_fe_opts *o) {
   memset(o, 0, sizeof *o);
   o->tol = 1e-10;
   o->maxit = 10000;
 }
 
 /* Subtract the group means of one FE; returns the largest absolute change. */
-static double sweep(size_t n, const int *code, size_t G, double *x, double *sum, double *cnt)
-{
+static double sweep(size_t n, const int *code, size_t G, double *x, double *sum, double *cnt) {
   memset(sum, 0, G * sizeof *sum);
   memset(cnt, 0, G * sizeof *cnt);
   for (size_t i = 0; i < n; i++) { sum[code[i]] += x[i]; cnt[code[i]] += 1; }
@@ -30,8 +28,7 @@ static double sweep(size_t n, const int *code, size_t G, double *x, double *sum,
 
 int tfp_fe_demean(size_t n, const int *const *code, const size_t *G, size_t nfe,
                   double **xs, size_t nx, const tfp_fe_opts *o_in, int *iters,
-                  char *err, size_t errlen)
-{
+                  char *err, size_t errlen) {
   tfp_fe_opts o;
   if (o_in) o = *o_in; else tfp_fe_opts_init(&o);
   size_t Gmax = 1;

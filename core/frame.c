@@ -1,8 +1,6 @@
 /* frame.c — column-oriented data frame; see frame.h. */
 #include "frame.h"
-#include "sort.h"
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,61 +196,6 @@ oom:
   return NULL;
 }
 
-/* Group codes sort (value, row) pairs; the comparators need no shared state. */
-typedef struct { double v; const char *s; size_t row; } keyed_row;
-
-static int cmp_num(const void *a, const void *b) {
-  double x = ((const keyed_row *)a)->v, y = ((const keyed_row *)b)->v;
-  return (x > y) - (x < y);
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(((const keyed_row *)a)->s, ((const keyed_row *)b)->s);
-}
-
-static int is_missing(const tfp_column *c, size_t i) {
-  return c->type == TFP_NUM ? isnan(c->num[i]) : c->str[i] == NULL;
-}
-
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
-                    tfp_progress_fn progress, void *progress_ud) {
-  keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
-  size_t m = 0;
-  if (!k) return TFP_ENOMEM;
-  for (size_t i = 0; i < nrow; i++) {
-    code[i] = -1;
-    if (is_missing(c, i)) continue;
-    k[m].v = c->type == TFP_NUM ? c->num[i] : 0;
-    k[m].s = c->type == TFP_STR ? c->str[i] : NULL;
-    k[m++].row = i;
-  }
-  int (*cmp)(const void *, const void *) = c->type == TFP_NUM ? cmp_num : cmp_str;
-  if (tfp_sort(k, m, sizeof *k, cmp, progress, progress_ud, "grouping") != TFP_OK) {
-    free(k);
-    return TFP_EINTR;
-  }
-  size_t g = 0;
-  for (size_t j = 0; j < m; j++) {
-    if (j > 0 && cmp(&k[j - 1], &k[j]) != 0) g++;
-    code[k[j].row] = (int)g;
-  }
-  *n_groups = m ? g + 1 : 0;
-  free(k);
-  return TFP_OK;
-}
-
-int tfp_panel_key_cmp(const void *a, const void *b) {
-  const tfp_panel_key *x = a, *y = b;
-  if (x->g != y->g) return (x->g > y->g) - (x->g < y->g);
-  if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
-  return (x->row > y->row) - (x->row < y->row);
-}
-
-static void format_value(const tfp_column *c, size_t i, char *buf, size_t n) {
-  if (c->type == TFP_NUM) snprintf(buf, n, "%.15g", c->num[i]);
-  else snprintf(buf, n, "%s", c->str[i]);
-}
-
 static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_key **out,
                        tfp_progress_fn progress, void *progress_ud, char *err, size_t errlen) {
   const tfp_column *id = &f->col[id_col], *tm = &f->col[time_col];
@@ -260,31 +203,15 @@ static int panel_index(const tfp_frame *f, int id_col, int time_col, tfp_panel_k
   if (tm->type != TFP_NUM)
     return tfp_error(err, errlen, TFP_EINVAL, "panel: time variable '%s' is not numeric", tm->name);
   int *code = malloc((n ? n : 1) * sizeof *code);
-  tfp_panel_key *key = malloc((n ? n : 1) * sizeof *key);
-  if (!code || !key) {
-    free(code); free(key);
-    return tfp_error(err, errlen, TFP_ENOMEM, "panel: out of memory for %zu rows", n);
-  }
+  if (!code) return tfp_error(err, errlen, TFP_ENOMEM, "panel: out of memory for %zu rows", n);
   int rc = tfp_group_codes(id, n, code, &ng, progress, progress_ud);
   if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "panel: out of memory for %zu rows", n);
   if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "interrupted");
-  for (size_t i = 0; rc == TFP_OK && i < n; i++) {
-    double t = tm->num[i];
-    if (code[i] < 0)
-      rc = tfp_error(err, errlen, TFP_EDATA, "panel: id '%s' is missing in row %zu", id->name, i + 1);
-    else if (!isfinite(t) || t != floor(t))
-      rc = tfp_error(err, errlen, TFP_EDATA, "panel: time '%s' is %s in row %zu (must be a whole number)",
-                tm->name, isnan(t) ? "missing" : "not whole", i + 1);
-    key[i] = (tfp_panel_key){code[i], t, i};
-  }
+  tfp_panel_names nm = {id->name, tm->name, NULL, id};
+  if (rc == TFP_OK)
+    rc = tfp_panel_keys(n, code, tm->num, TFP_PERIOD_WHOLE, &nm, progress, progress_ud, out, err, errlen);
   free(code);
-  if (rc != TFP_OK) { free(key); return rc; }
-  if (tfp_sort(key, n, sizeof *key, tfp_panel_key_cmp, progress, progress_ud, "sorting the panel")) {
-    free(key);
-    return tfp_error(err, errlen, TFP_EINTR, "interrupted");
-  }
-  *out = key;
-  return TFP_OK;
+  return rc;
 }
 
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, tfp_progress_fn progress,
@@ -292,18 +219,13 @@ int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, tfp_progress_fn prog
   tfp_panel_key *key;
   int rc = panel_index(f, id_col, time_col, &key, progress, progress_ud, err, errlen);
   if (rc != TFP_OK) return rc;
-  for (size_t k = 1; k < f->nrow; k++)
-    if (key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
-      char v[64];
-      format_value(&f->col[id_col], key[k].row, v, sizeof v);
-      rc = tfp_error(err, errlen, TFP_EDATA,
-                "panel: duplicate %s = %s, %s = %.0f in rows %zu and %zu",
-                f->col[id_col].name, v, f->col[time_col].name, key[k].t,
-                key[k - 1].row + 1, key[k].row + 1);
-      break;
-    }
+  tfp_panel_names nm = {f->col[id_col].name, f->col[time_col].name, NULL, &f->col[id_col]};
+  rc = tfp_panel_unique(key, f->nrow, &nm, err, errlen);
   free(key);
-  if (rc == TFP_OK) { f->panel_id = id_col; f->panel_time = time_col; }
+  if (rc == TFP_OK) {
+    f->panel_id = id_col;
+    f->panel_time = time_col;
+  }
   return rc;
 }
 

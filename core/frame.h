@@ -8,11 +8,12 @@
 #ifndef TFP_FRAME_H
 #define TFP_FRAME_H
 #include <stddef.h>
+#include "panel.h"
 #include "status.h"
 
 typedef enum { TFP_NUM = 0, TFP_STR = 1 } tfp_type;
 
-typedef struct {
+typedef struct tfp_column {
   char *name;
   char *label;      /* variable label, or NULL */
   tfp_type type;
@@ -52,20 +53,9 @@ double *tfp_column_copy_num(const tfp_column *c, size_t n);
 char **tfp_column_copy_str(const tfp_column *c, size_t n);
 void tfp_column_free_str(char **s, size_t n);
 
-/* Dense codes 0..n_groups-1 for the values of a column (numeric or string),
-   numbered in sorted order of the values; missing values get code -1.
-   Returns TFP_OK, TFP_ENOMEM, or TFP_EINTR when progress (status.h; may be
-   NULL) stops the sort. The panel functions below take progress alike. */
-int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups,
-                    tfp_progress_fn progress, void *progress_ud);
-
-/* A row's place in panel order, (unit code, time, row); sort with qsort and
-   tfp_panel_key_cmp. Used by panels, lags and the Malmquist index. */
-typedef struct { int g; double t; size_t row; } tfp_panel_key;
-int tfp_panel_key_cmp(const void *a, const void *b);
-
 /* Declare the panel structure. Time must be numeric and integral. Fails with
-   TFP_EDATA naming the first duplicate id-time pair or a missing id/time. */
+   TFP_EDATA naming the first duplicate id-time pair or a missing id/time
+   (panel.h's messages). Group codes and panel keys are in panel.h. */
 int tfp_frame_panel(tfp_frame *f, int id_col, int time_col, tfp_progress_fn progress,
                     void *progress_ud, char *err, size_t errlen);
 

@@ -17,8 +17,7 @@
 #define BLAS_BUFFER_BYTES (136.0 * 1048576.0)
 #define BLAS_HEADROOM_BYTES (160.0 * 1048576.0)
 
-double tfp_la_memory_limit(void)
-{
+double tfp_la_memory_limit(void) {
   struct rlimit as, data;
   double limit = INFINITY;
   if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) limit = (double)as.rlim_cur;
@@ -27,8 +26,7 @@ double tfp_la_memory_limit(void)
   return limit;
 }
 
-int tfp_la_reserve(char *err, size_t errlen)
-{
+int tfp_la_reserve(char *err, size_t errlen) {
   double limit = tfp_la_memory_limit();
   if (isinf(limit)) return TFP_OK;
   openblas_set_num_threads(1);
@@ -51,16 +49,14 @@ int tfp_la_reserve(char *err, size_t errlen)
   return TFP_OK;
 }
 
-void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C)
-{
+void tfp_la_crossprod(size_t n, size_t p, const double *A, size_t q, const double *B, double *C) {
   if (p == 0 || q == 0) return;
   if (n == 0) { memset(C, 0, p * q * sizeof *C); return; }
   cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (LAI)p, (LAI)q, (LAI)n, 1.0,
               A, (LAI)n, B, (LAI)n, 0.0, C, (LAI)p);
 }
 
-void tfp_la_gram(size_t n, size_t p, const double *A, double *C)
-{
+void tfp_la_gram(size_t n, size_t p, const double *A, double *C) {
   if (p == 0) return;
   if (n == 0) { memset(C, 0, p * p * sizeof *C); return; }
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (LAI)p, (LAI)n, 1.0, A, (LAI)n,
@@ -70,8 +66,7 @@ void tfp_la_gram(size_t n, size_t p, const double *A, double *C)
 }
 
 void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double alpha,
-                 const double *A, const double *B, double beta, double *C)
-{
+                 const double *A, const double *B, double beta, double *C) {
   if (m == 0 || q == 0) return;
   if (k == 0) { for (size_t i = 0; i < m * q; i++) C[i] = beta == 0 ? 0 : beta * C[i]; return; }
   cblas_dgemm(CblasColMajor, transa ? CblasTrans : CblasNoTrans, transb ? CblasTrans : CblasNoTrans,
@@ -79,14 +74,12 @@ void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double al
               transb ? (LAI)q : (LAI)k, beta, C, (LAI)m);
 }
 
-static int fail(char *err, size_t errlen, int code, const char *what, LAI info)
-{
+static int fail(char *err, size_t errlen, int code, const char *what, LAI info) {
   if (err && errlen) snprintf(err, errlen, "%s failed (info %d)", what, (int)info);
   return code;
 }
 
-int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen)
-{
+int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen) {
   if (p == 0) return TFP_OK;
   if (R != S) memcpy(R, S, p * p * sizeof *R);
   LAI info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (LAI)p, R, (LAI)p);
@@ -98,8 +91,7 @@ int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen)
   return TFP_OK;
 }
 
-int tfp_la_chol_solve(size_t p, const double *S, size_t q, double *B, char *err, size_t errlen)
-{
+int tfp_la_chol_solve(size_t p, const double *S, size_t q, double *B, char *err, size_t errlen) {
   if (p == 0 || q == 0) return TFP_OK;
   double *R = malloc(p * p * sizeof *R);
   if (!R) return fail(err, errlen, TFP_ENOMEM, "out of memory: Cholesky solve", 0);
@@ -112,8 +104,7 @@ int tfp_la_chol_solve(size_t p, const double *S, size_t q, double *B, char *err,
   return rc;
 }
 
-int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen)
-{
+int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen) {
   if (p == 0) return TFP_OK;
   double *A = malloc(p * p * sizeof *A);
   if (!A) return fail(err, errlen, TFP_ENOMEM, "out of memory: eigen-decomposition", 0);
@@ -125,8 +116,7 @@ int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, s
   return TFP_OK;
 }
 
-int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen)
-{
+int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen) {
   if (p == 0) return TFP_OK;
   double *a = malloc(2 * p * p * sizeof *a);
   if (!a) return fail(err, errlen, TFP_ENOMEM, "out of memory: eigenvalues", 0);
@@ -140,8 +130,7 @@ int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *
 }
 
 int tfp_la_psd_rank(size_t p, const double *S, double tol, size_t *rank, double *w,
-                    char *err, size_t errlen)
-{
+                    char *err, size_t errlen) {
   *rank = 0;
   if (p == 0) return TFP_OK;
   double *C = malloc((p * p + p) * sizeof *C);
@@ -165,8 +154,7 @@ int tfp_la_psd_rank(size_t p, const double *S, double tol, size_t *rank, double 
 }
 
 int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double *VT,
-               char *err, size_t errlen)
-{
+               char *err, size_t errlen) {
   if (m == 0 || n == 0) return TFP_OK;
   size_t mn = m < n ? m : n;
   double *a = malloc((m * n + mn) * sizeof *a);
@@ -180,13 +168,11 @@ int tfp_la_svd(size_t m, size_t n, const double *A, double *s, double *U, double
   return TFP_OK;
 }
 
-size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep)
-{
+size_t tfp_la_rmcoll(size_t p, const double *G, double tol, int *keep) {
   return tfp_la_rmcoll_ref(p, G, NULL, tol, keep);
 }
 
-size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double tol, int *keep)
-{
+size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double tol, int *keep) {
   /* Incremental Cholesky of the kept block: the pivot of column j is its
      squared residual after projection on the kept columns. */
   double *R = calloc(p * p + 1, sizeof *R);
@@ -217,8 +203,7 @@ size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double to
   return nk;
 }
 
-int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen)
-{
+int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen) {
   if (p == 0 || q == 0) return TFP_OK;
   double *a = malloc(p * p * sizeof *a);
   LAI *piv = malloc(p * sizeof *piv);
@@ -231,8 +216,7 @@ int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size
 }
 
 int tfp_la_upper_solve(size_t p, const double *R, int trans, size_t q, double *B,
-                       char *err, size_t errlen)
-{
+                       char *err, size_t errlen) {
   if (p == 0 || q == 0) return TFP_OK;
   LAI info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', trans ? 'T' : 'N', 'N', (LAI)p, (LAI)q,
                             R, (LAI)p, B, (LAI)p);

@@ -17,7 +17,8 @@
    Changes are NaN in a unit's first period and where it is absent from the
    previous period. Cumulative levels TFP, TECH, EFF are the products of the
    changes since the unit's first period (1 there); after a missing change
-   they are NaN.
+   they are NaN. Summaries are geometric means (DEAP's "mean" rows): by period
+   over the units with a change, by unit over its periods, and over all.
 
    reference (frontier.h) changes the technology each period's distances are
    measured against:
@@ -29,8 +30,7 @@
                  added; tfpch = glob_crs(t) / glob_crs(s), effch as above
                  (contemporaneous), techch = tfpch / effch (the change of the
                  best-practice gap), pech and sech as above; crs_tm1 and
-                 crs_tp1 stay the contemporaneous cross-period distances. Summaries are geometric means (DEAP's "mean" rows): by period
-   over the units with a change, by unit over its periods, and over all. */
+                 crs_tp1 stay the contemporaneous cross-period distances. */
 #ifndef TFP_MALMQUIST_H
 #define TFP_MALMQUIST_H
 #include "dea.h"
@@ -47,6 +47,7 @@ typedef struct {
   int warm_start;                    /* default 1 (see dea.h) */
   int screen;                        /* default 1 (see dea.h) */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
+  const tfp_column *id_col;          /* names units in messages by their id (NULL: codes + 1) */
   tfp_rows rows;                     /* names rows in messages (default "row i") */
   tfp_progress_fn progress;          /* per period, or NULL */
   void *progress_ud;
@@ -73,12 +74,15 @@ typedef struct {
 
 /* unit: n codes 0..n_units-1 (negative = missing id, an error); time: n
    integral or real values. d: the n rows' inputs and outputs. Errors name
-   the variable and row: missing id or time, duplicate id-time pairs,
+   the variable and row: missing id or time, duplicate id-time pairs (as
+   panel.h words them),
    non-positive/missing/infinite inputs or outputs, a period with fewer
    units than inputs + outputs. */
 int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
                       const double *time, const tfp_malmquist_opts *o,
                       tfp_malmquist_result *res, char *err, size_t errlen);
 
-void tfp_malmquist_result_free(tfp_malmquist_result *res);
+/* Free the members of a result filled by tfp_malmquist_run (the struct is
+   the caller's) and zero it; a cleared or zeroed result may be cleared again. */
+void tfp_malmquist_result_clear(tfp_malmquist_result *res);
 #endif

@@ -1,6 +1,18 @@
 /* status.h — the core's return codes and its error-message convention:
    functions return TFP_OK or a code and, when err != NULL, write a message
-   naming the file, line, column, variable or row into err (errlen bytes). */
+   naming the file, line, column, variable or row into err (errlen bytes).
+
+   Ownership, one convention across core/ (GLPK's, with one addition):
+   - a handle the library allocates is released by its _free, which frees
+     the object itself and takes NULL: tfp_frame_create/tfp_frame_free,
+     tfp_iv_fit/tfp_iv_result_free, tfp_atomic_open/commit/abort;
+   - a result struct the caller owns (on its stack, in its userdata) and a
+     function fills is released by its _clear, which frees the members,
+     zeroes the struct and may be called again: tfp_dea_run and
+     tfp_dea_result_clear, tfp_malmquist_run and tfp_malmquist_result_clear.
+   Anything else malloc'ed and handed out (panel keys, group levels) is
+   documented as the caller's to free(). On failure nothing is left to
+   release. */
 #ifndef TFP_STATUS_H
 #define TFP_STATUS_H
 #include <stddef.h>

@@ -69,21 +69,18 @@ static const double sy_size[30][2][4] = {
   {{86.17, 44.78, 30.72, 23.65}, {63.51, 33.61, 23.51, 18.35}},
 };
 
-double tfp_sy_bias(size_t K1, size_t L1, int b)
-{
+double tfp_sy_bias(size_t K1, size_t L1, int b) {
   if (K1 < 1 || K1 > 3 || L1 < K1 + 2 || L1 > 30 || b < 0 || b > 3) return NAN;
   return sy_bias[L1 - 3][K1 - 1][b];
 }
 
-double tfp_sy_size(size_t K1, size_t L1, int r)
-{
+double tfp_sy_size(size_t K1, size_t L1, int r) {
   if (K1 < 1 || K1 > 2 || L1 < K1 || L1 > 30 || r < 0 || r > 3) return NAN;
   return sy_size[L1 - 1][K1 - 1][r];
 }
 
 /* ivreg2's display: bias rows when tabulated, then size rows. */
-const char *tfp_iv__sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv)
-{
+const char *tfp_iv__sy_lookup(size_t K1, size_t L1, tfp_iv_cv *cv, size_t *ncv) {
   static const char *bias_lab[4] = {"5% maximal IV relative bias", "10% maximal IV relative bias",
                                     "20% maximal IV relative bias", "30% maximal IV relative bias"};
   static const char *size_lab[4] = {"10% maximal IV size", "15% maximal IV size",

@@ -13,6 +13,9 @@ Fits.__name = "tfp.fits"
 -------------------------------------------------------------- evaluation
 
 local raise = function(_, _, msg) error(msg, 0) end   -- tfp._raise, set by install
+-- The tfp table given to install: the primitives the models call (tfp.log
+-- and the other functions of a formula, tfp.vector, tfp._ivfit).
+local tfp
 
 local function is_error(e)
   local mt = getmetatable(e)
@@ -75,19 +78,11 @@ local function eval_list(terms, f, spec)
   return vecs, names
 end
 
--- A grouping variable as a numeric vector of codes (strings allowed).
+-- A grouping variable as a numeric vector: numbers as they are, strings by
+-- their group codes from C (sorted order, as the core numbers every group).
 local function codes(f, name)
   if f:types()[name] == "number" then return f[name] end
-  local map, n, out = {}, 0, {}
-  local v = f[name]
-  for i = 1, #v do
-    local s = v[i]
-    if s ~= nil then
-      if not map[s] then n = n + 1; map[s] = n end
-      out[i] = map[s]
-    end
-  end
-  return tfp.vector(out, #v)
+  return tfp._group_codes(f, name)
 end
 
 -- opts were checked by the registry (method and vce normalised); fn is the
@@ -337,8 +332,9 @@ Fit.__index = Fit
 
 ------------------------------------------------------------ installation
 
-function M.install(tfp)
+function M.install(lib)
   local macros = {}
+  tfp = lib
   raise = tfp._raise
   F.raise = tfp._raise
 

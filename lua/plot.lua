@@ -20,6 +20,7 @@
 -- _ and ^ print as themselves. Legends sit below the plot, never on the data.
 local O = require "tfp.options"
 local D = require "tfp.dist"
+local Fitted = require "tfp.fitted"
 local M = {}
 
 local fmt, insert, concat = string.format, table.insert, table.concat
@@ -265,16 +266,9 @@ end
 
 -- Does entry (a name or a Lua pattern) match the whole of name?
 local function matches(fn, entry, name)
-  if entry == name then return true end
-  local ok, res = pcall(string.find, name, "^" .. entry .. "$")
-  if not ok then usage(fn, "bad pattern '%s' in option 'keep': %s", entry, tostring(res)) end
-  return res ~= nil
-end
-
-local function peek(t, k)
-  local ok, v = pcall(function() return t[k] end)
-  if ok then return v end
-  return nil
+  local hit, err = Fitted.matches(entry, name)
+  if hit == nil then usage(fn, "bad pattern '%s' in option 'keep': %s", entry, err) end
+  return hit
 end
 
 function M.coefplot(models, opts)
@@ -282,17 +276,14 @@ function M.coefplot(models, opts)
   opts = O.check(fn, opts)
   local formats = check_formats(fn, opts.formats)
   if type(models) ~= "table" then usage(fn, "expected a list of fitted models, got a %s", type(models)) end
-  if peek(models, "names") ~= nil then models = {models} end
+  models = Fitted.list(models)
   local fits, labels = {}, {}
   for i = 1, #models do
-    local m, label = models[i], nil
-    if type(m) == "table" and peek(m, "names") == nil and type(m[1]) == "table" then label, m = m.label, m[1] end
+    local m, label = Fitted.entry(models[i])
     if type(m) ~= "table" or type(m.coef) ~= "table" or type(m.names) ~= "table" then
       usage(fn, "model %d is not a fitted model (no names and coef)", i)
     end
-    if label == nil and type(peek(m, "label")) == "string" then label = m.label end
-    if label == nil and type(peek(m, "sample")) == "string" and m.sample ~= "Full" then label = m.sample end
-    fits[i], labels[i] = m, label ~= nil and tostring(label) or fmt("(%d)", i)
+    fits[i], labels[i] = m, Fitted.label(m, label, i)
   end
   if #fits == 0 then usage(fn, "no models to plot") end
   if opts.labels then

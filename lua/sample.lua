@@ -58,8 +58,7 @@ local function ranges(years)
   local out, a, b = {}, nil, nil
   for _, y in ipairs(years) do
     if a and y == b + 1 then b = y
-    elseif a and y == b then -- repeated year: already in the range
-    else
+    elseif not (a and y == b) then   -- a repeated year is already in the range
       if a then out[#out + 1] = a == b and tostring(a) or (a .. "-" .. b) end
       a, b = y, y
     end

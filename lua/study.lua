@@ -168,7 +168,7 @@ end
 local function positive_log(ctx, x, what)
   for i = 1, #x do
     local v = x[i]
-    if v ~= nil and not (v > 0) then
+    if v ~= nil and not (v > 0) then   -- luacheck: ignore 581 (NaN is not positive either)
       raise("data", "study", string.format("%s is %s at unit %s, year %s: its log is undefined",
         what, tostring(v), tostring(ctx.id[i]), tostring(ctx.t[i])))
     end
@@ -178,7 +178,7 @@ end
 
 -- Real values at base-year prices, by the deflating rule above.
 local function deflate(ctx, nominal, index, what)
-  local n, unit, t = ctx.n, ctx.unit, ctx.t
+  local n, t = ctx.n, ctx.t
   -- The panel's geometric-mean index of each year.
   local logsum, cnt = {}, {}
   for i = 1, n do

@@ -28,10 +28,10 @@ typedef struct {
   int *code;
 } dea_scratch;
 
-static int scratch_gc(lua_State *L) {
+static int dea_scratch_gc(lua_State *L) {
   dea_scratch *s = luaL_checkudata(L, 1, DEA_SCRATCH_MT);
-  for (int k = 0; k < 4; k++) tfp_dea_result_free(&s->dea[k]);
-  tfp_malmquist_result_free(&s->mq);
+  for (int k = 0; k < 4; k++) tfp_dea_result_clear(&s->dea[k]);
+  tfp_malmquist_result_clear(&s->mq);
   free(s->code);
   s->code = NULL;
   return 0;
@@ -41,50 +41,11 @@ static dea_scratch *newscratch(lua_State *L) {
   dea_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   if (luaL_newmetatable(L, DEA_SCRATCH_MT)) {
-    lua_pushcfunction(L, scratch_gc);
+    lua_pushcfunction(L, dea_scratch_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
   return s;
-}
-
-static int progress_cb(void *ud, const char *what, size_t done, size_t total) {
-  (void)ud;
-  return tfp_progress(what, done, total);
-}
-
-static int optbool(lua_State *L, int t, const char *key, int def) {
-  int ty = lua_getfield(L, t, key);
-  int v = ty == LUA_TNIL ? def : lua_toboolean(L, -1);
-  if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-    tfp_raise(L, "usage", NULL, "option '%s' must be a boolean, not a %s", key, lua_typename(L, ty));
-  lua_pop(L, 1);
-  return v;
-}
-
-static int optenum(lua_State *L, int t, const char *key, const char *def,
-                   const char *const names[]) {
-  const char *s = tfp_optstring(L, t, key, def);
-  for (int k = 0; names[k]; k++)
-    if (strcmp(names[k], s) == 0) return k;
-  lua_pushfstring(L, "option '%s': invalid value '%s'", key, s);
-  return tfp_argerror(L, 1, lua_tostring(L, -1));
-}
-
-/* The frame in field key of the options table t, pinned for the rest of the
-   call (a finalizer closing it cannot free it under us). Pushes two values
-   when there is one. */
-static tfp_frame *optframe(lua_State *L, int t, const char *key, int required) {
-  lua_getfield(L, t, key);
-  tfp_frame *f = tfp_toframe(L, -1);
-  int isnil = lua_isnil(L, -1);
-  if (!f && (required || !isnil)) {
-    lua_pushfstring(L, "option '%s' must be a frame", key);
-    tfp_argerror(L, 1, lua_tostring(L, -1));
-  }
-  if (f) tfp_pinframe(L, -1);
-  else lua_pop(L, 1);
-  return f;
 }
 
 /* inputs/outputs of frame f as a tfp_dea_data; names point into the table. */
@@ -138,7 +99,7 @@ static void setvector(lua_State *L, int t, const char *key, const double *v, siz
 /* A string vector from n names (NULL = missing); the name array is scratch
    memory owned by a userdata left on the stack. */
 static const char **newnames(lua_State *L, size_t n) {
-  return lua_newuserdatauv(L, (n ? n : 1) * sizeof(const char *), 0);
+  return tfp_scratch(L, n * sizeof(const char *));
 }
 
 static void setstrings(lua_State *L, int t, const char *key, const char **s, size_t n) {
@@ -212,27 +173,27 @@ static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_dat
    -> scores (vector), info {n_lp, n_infeasible, n_failed, status, [peers],
    [slacks, targets, n_slack_failed], [scale, nature, crs, vrs],
    [super, super_status, super_infeasible]} */
-static int l_dea(lua_State *L) {
+static int dea_dea(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.dea");
-  tfp_frame *f = optframe(L, 1, "data", 1);
-  tfp_frame *fr = optframe(L, 1, "reference", 0);
-  dea_vars *v = lua_newuserdatauv(L, 2 * sizeof *v, 0);   /* too big for the C stack */
+  tfp_frame *f = tfp_optframe(L, 1, "data", 1);
+  tfp_frame *fr = tfp_optframe(L, 1, "reference", 0);
+  dea_vars *v = tfp_scratch(L, 2 * sizeof *v);   /* too big for the C stack */
   dea_vars *vr = v + 1;
   checkvars(L, 1, f, v);
   if (fr) checkvars(L, 1, fr, vr);
   tfp_dea_opts o;
   tfp_dea_opts_init(&o);
-  o.rts = optenum(L, 1, "rts", "crs", rts_names);
-  o.orientation = optenum(L, 1, "orientation", "input", orient_names);
-  o.warm_start = optbool(L, 1, "warm_start", 1);
-  o.progress = progress_cb;
+  o.rts = tfp_optenum(L, 1, "rts", "crs", rts_names);
+  o.orientation = tfp_optenum(L, 1, "orientation", "input", orient_names);
+  o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
+  o.progress = tfp_progress_cb;
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   if (fr) o.ref_rows = (tfp_rows){ tfp_frame_row_label, &vr->namer };
-  int want_peers = optbool(L, 1, "peers", 0);
-  int want_scale = optbool(L, 1, "scale", 0);
-  int want_super = optbool(L, 1, "super", 0);
-  int want_slacks = optbool(L, 1, "slacks", 0);
+  int want_peers = tfp_optbool(L, 1, "peers", 0);
+  int want_scale = tfp_optbool(L, 1, "scale", 0);
+  int want_super = tfp_optbool(L, 1, "super", 0);
+  int want_slacks = tfp_optbool(L, 1, "slacks", 0);
   if (want_super && fr) tfp_argerror(L, 1, "option 'super' needs the data as its own reference");
   tfp_boot_opts bo;
   if (tfp_lua_boot_opts(L, 1, &bo)) {
@@ -277,7 +238,7 @@ static int l_dea(lua_State *L) {
     }
     double *scale = tfp_newvector(L, n);
     lua_setfield(L, info, "scale");   /* filled below, kept alive by info */
-    int *nature = lua_newuserdatauv(L, (n ? n : 1) * sizeof *nature, 0);
+    int *nature = tfp_scratch(L, n * sizeof *nature);
     tfp_dea_scale_nature(n, s->dea[1].eff, s->dea[2].eff, s->dea[3].eff, 1e-6, scale, nature);
     const char **nn = newnames(L, n);
     for (size_t j = 0; j < n; j++) nn[j] = nature[j] < 0 ? NULL : nature_names[nature[j]];
@@ -290,7 +251,7 @@ static int l_dea(lua_State *L) {
     tfp_dea_opts so = o;
     so.super = 1;
     tfp_dea_result *sr = &s->dea[1];
-    tfp_dea_result_free(sr);
+    tfp_dea_result_clear(sr);
     run_dea(L, &v->d, NULL, &so, sr);
     n_lp += sr->n_lp;
     setvector(L, info, "super", sr->eff, n);
@@ -331,8 +292,7 @@ static void addcopy(lua_State *L, tfp_frame *f, const char *name, const tfp_colu
   char **v = calloc(m ? m : 1, sizeof *v);
   if (tfp_frame_add_str(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
   for (size_t k = 0; k < m; k++)
-    if (c->str[rows[k]] && !(v[k] = strdup(c->str[rows[k]])))
-      tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
+    v[k] = tfp_copystring(L, c->str[rows[k]]);
 }
 
 static tfp_frame *newframe(lua_State *L, size_t nrow) {
@@ -358,10 +318,10 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
       vrs_te_global]), rows by id then time;
       summary {by_period = frame, by_unit = frame, mean = {effch = ...},
       n_changes, n_lp, n_infeasible, n_failed} */
-static int l_malmquist(lua_State *L) {
+static int dea_malmquist(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.malmquist");
-  tfp_frame *f = optframe(L, 1, "data", 1);
+  tfp_frame *f = tfp_optframe(L, 1, "data", 1);
   const char *id_name = tfp_optstring(L, 1, "id", NULL);
   const char *time_name = tfp_optstring(L, 1, "time", NULL);
   int id_col = tfp_checkcolumn(L, f, 1, id_name);
@@ -382,19 +342,20 @@ static int l_malmquist(lua_State *L) {
     }
   if (id_name && time_name && strcmp(id_name, time_name) == 0)
     tfp_raise(L, "usage", "tfp.malmquist", "id and time are the same column '%s'", id_name);
-  dea_vars *v = lua_newuserdatauv(L, sizeof *v, 0);
+  dea_vars *v = tfp_scratch(L, sizeof *v);
   checkvars(L, 1, f, v);
   v->namer.id = id_col;   /* name units by the id and time given */
   v->namer.time = tfp_frame_find(f, time_name);
   tfp_malmquist_opts o;
   tfp_malmquist_opts_init(&o);
-  o.orientation = optenum(L, 1, "orientation", "output", orient_names);
-  o.reference = optenum(L, 1, "reference", "contemporaneous", reference_names);
-  o.warm_start = optbool(L, 1, "warm_start", 1);
+  o.orientation = tfp_optenum(L, 1, "orientation", "output", orient_names);
+  o.reference = tfp_optenum(L, 1, "reference", "contemporaneous", reference_names);
+  o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
+  o.id_col = &f->col[id_col];
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
-  o.progress = progress_cb;
+  o.progress = tfp_progress_cb;
 
   dea_scratch *s = newscratch(L);
   size_t n = f->nrow, n_units = 0;
@@ -437,7 +398,7 @@ static int l_malmquist(lua_State *L) {
   int info = lua_gettop(L);
   /* by_period: the periods after the first (DEAP's annual means). */
   size_t np = m->n_periods > 0 ? m->n_periods - 1 : 0;
-  size_t *idx = lua_newuserdatauv(L, (m->n_periods + n_units + 1) * sizeof *idx, 0);
+  size_t *idx = tfp_scratch(L, (m->n_periods + n_units + 1) * sizeof *idx);
   tfp_frame *bp = newframe(L, np);
   double *pt = addnum(L, bp, time_name);
   for (size_t p = 0; p < np; p++) { idx[p] = p + 1; pt[p] = m->period[p + 1]; }
@@ -475,8 +436,8 @@ static int l_malmquist(lua_State *L) {
 }
 
 static const luaL_Reg dea_funcs[] = {
-  {"dea", l_dea},
-  {"malmquist", l_malmquist},
+  {"dea", dea_dea},
+  {"malmquist", dea_malmquist},
   {NULL, NULL}
 };
 

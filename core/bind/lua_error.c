@@ -175,7 +175,7 @@ static int error_concat(lua_State *L) {
 }
 
 /* tfp._raise(code, fn, message): raise a tfp.error from the Lua side. */
-static int l_raise(lua_State *L) {
+static int error_raise(lua_State *L) {
   int code = luaL_checkoption(L, 1, NULL, codes);
   const char *fn = luaL_optstring(L, 2, NULL);
   const char *message = luaL_checkstring(L, 3);
@@ -184,14 +184,14 @@ static int l_raise(lua_State *L) {
 }
 
 /* tfp._error(code, fn, message): the same object, returned. */
-static int l_error(lua_State *L) {
+static int error_error(lua_State *L) {
   int code = luaL_checkoption(L, 1, NULL, codes);
   push_error(L, codes[code], luaL_optstring(L, 2, NULL), luaL_checkstring(L, 3));
   return 1;
 }
 
 /* tfp._visible(s [, keep_lines]): s as tfp_pushvisible shows it. */
-static int l_visible(lua_State *L) {
+static int error_visible(lua_State *L) {
   size_t n;
   const char *s = luaL_checklstring(L, 1, &n);
   tfp_pushvisible(L, s, n, lua_toboolean(L, 2) ? TFP_VISIBLE_KEEP_LINES : 0);
@@ -205,7 +205,7 @@ int tfp_open_error(lua_State *L) {
     luaL_setfuncs(L, mt, 0);
   }
   lua_pop(L, 1);
-  const luaL_Reg funcs[] = {{"_raise", l_raise}, {"_error", l_error}, {"_visible", l_visible},
+  const luaL_Reg funcs[] = {{"_raise", error_raise}, {"_error", error_error}, {"_visible", error_visible},
                             {NULL, NULL}};
   luaL_setfuncs(L, funcs, 0);
   return 0;

@@ -95,12 +95,12 @@ tfp_vector *tfp_checkvector(lua_State *L, int arg) { return luaL_checkudata(L, a
 void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n) {
   tfp_vector *v = newvector(L, c->type, n);
   /* The column's name, for messages only ("use f.year:gt(2010)"). */
-  if (c->name) v->c.name = strdup(c->name);
+  v->c.name = tfp_copystring(L, c->name);
   if (c->type == TFP_NUM) {
     if (n) memcpy(v->c.num, c->num, n * sizeof(double));
   } else {
     for (size_t i = 0; i < n; i++)
-      if (c->str[i] && !(v->c.str[i] = strdup(c->str[i]))) luaL_error(L, "out of memory");
+      v->c.str[i] = tfp_copystring(L, c->str[i]);
   }
 }
 
@@ -138,18 +138,16 @@ static tfp_vector *vector_from_table(lua_State *L, int t, size_t n_hint) {
     if (ty == LUA_TSTRING) { type = TFP_STR; break; }
   }
   tfp_vector *v = newvector(L, type, n);
+  if (type == TFP_NUM) {
+    size_t bad = tfp_tonumbers(L, t, v->c.num, n, TFP_NUMBERS_BOOLEANS);
+    if (bad) luaL_error(L, "element %d of the table is a %s, not a number", (int)bad, luaL_typename(L, -1));
+    return v;
+  }
   for (size_t i = 0; i < n; i++) {
     int ty = lua_geti(L, t, (lua_Integer)i + 1);
-    if (type == TFP_NUM) {
-      if (ty == LUA_TNIL) v->c.num[i] = NAN;
-      else if (ty == LUA_TNUMBER) v->c.num[i] = lua_tonumber(L, -1);
-      else if (ty == LUA_TBOOLEAN) v->c.num[i] = lua_toboolean(L, -1);
-      else luaL_error(L, "element %d of the table is a %s, not a number", (int)i + 1, luaL_typename(L, -1));
-    } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
-      if (!(v->c.str[i] = strdup(lua_tostring(L, -1)))) luaL_error(L, "out of memory");
-    } else if (ty != LUA_TNIL) {
+    if (ty == LUA_TSTRING || ty == LUA_TNUMBER) v->c.str[i] = tfp_copystring(L, lua_tostring(L, -1));
+    else if (ty != LUA_TNIL)
       luaL_error(L, "element %d of the table is a %s, not a string", (int)i + 1, luaL_typename(L, -1));
-    }
     lua_pop(L, 1);
   }
   return v;
@@ -366,8 +364,7 @@ static int vector_newindex(lua_State *L) {
     v->c.num[i - 1] = lua_isnil(L, 3) ? NAN : luaL_checknumber(L, 3);
   } else {
     /* Check (and copy) before freeing: luaL_checkstring may raise. */
-    char *s = lua_isnil(L, 3) ? NULL : strdup(luaL_checkstring(L, 3));
-    if (!lua_isnil(L, 3) && !s) return luaL_error(L, "out of memory");
+    char *s = lua_isnil(L, 3) ? NULL : tfp_copystring(L, luaL_checkstring(L, 3));
     free(v->c.str[i - 1]);
     v->c.str[i - 1] = s;
   }
@@ -428,7 +425,7 @@ static int vector_math(lua_State *L) {
   return 1;
 }
 
-static int tfp_vector_new(lua_State *L) {
+static int vector_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_Integer n = luaL_optinteger(L, 2, 0);
   vector_from_table(L, 1, n > 0 ? (size_t)n : 0);
@@ -544,7 +541,7 @@ tfp_frame *tfp_pinframe(lua_State *L, int arg) {
    a column is close (or, with methods, a frame method), else the columns. */
 static void push_column_hint(lua_State *L, tfp_frame *f, const char *name, int methods) {
   int base = lua_gettop(L);
-  const char **cand = lua_newuserdatauv(L, (f->ncol ? f->ncol : 1) * sizeof *cand, 0);
+  const char **cand = tfp_scratch(L, f->ncol * sizeof *cand);
   for (size_t j = 0; j < f->ncol; j++) cand[j] = f->col[j].name;
   const char *near = closest(name, cand, f->ncol), *method = NULL;
   if (!near && methods && luaL_getmetatable(L, TFP_FRAME_MT) == LUA_TTABLE &&
@@ -629,38 +626,6 @@ static void warn_user(lua_State *L, const char *message) {
   else lua_pushstring(L, message);
   lua_warning(L, lua_tostring(L, -1), 0);
   lua_pop(L, 1);
-}
-
-const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def) {
-  lua_getfield(L, t, key);
-  /* Strings only: a number converted here would be a fresh string that the
-     pop below leaves to the collector while the caller still holds it. */
-  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
-    luaL_error(L, "option '%s' must be a string, not a %s", key, luaL_typename(L, -1));
-  const char *s = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
-  lua_pop(L, 1);   /* the string stays alive in the table */
-  return s;
-}
-
-size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max) {
-  size_t n = 0;
-  int ty = lua_getfield(L, t, key);
-  if (ty == LUA_TSTRING) {
-    names[n++] = lua_tostring(L, -1);
-  } else if (ty == LUA_TTABLE) {
-    size_t len = (size_t)luaL_len(L, -1);
-    if (len > max) luaL_error(L, "option '%s' lists %d names, at most %d allowed", key, (int)len, (int)max);
-    for (size_t i = 1; i <= len; i++) {
-      if (lua_geti(L, -1, (lua_Integer)i) != LUA_TSTRING)
-        luaL_error(L, "option '%s': element %d is not a string", key, (int)i);
-      names[n++] = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    }
-  } else if (ty != LUA_TNIL) {
-    luaL_error(L, "option '%s' must be a name or a list of names", key);
-  }
-  lua_pop(L, 1);
-  return n;
 }
 
 /* Set column `name` of f from the value at idx: a vector, a table or a
@@ -805,8 +770,7 @@ static int push_rows(lua_State *L, tfp_frame *f, const size_t *rows, size_t n) {
 }
 
 static size_t *scratch_rows(lua_State *L, size_t n) {
-  /* Scratch as userdata: a Lua error in a callback cannot leak it. */
-  return lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
+  return tfp_scratch(L, n * sizeof(size_t));
 }
 
 static int frame_head(lua_State *L) {
@@ -880,11 +844,11 @@ static void push_value_text(const tfp_column *c, double x, const char *str, lua_
    'West'", at most 10), and set *caseless to the one equal to s but for case. */
 static void push_values_text(lua_State *L, const tfp_column *c, size_t nrow, const char *s, const char **caseless) {
   int base = lua_gettop(L);
-  int *code = lua_newuserdatauv(L, (nrow ? nrow : 1) * sizeof *code, 0);
+  int *code = tfp_scratch(L, nrow * sizeof *code);
   size_t n_groups = 0;
   int rc = tfp_group_codes(c, nrow, code, &n_groups, tfp_progress_cb, NULL);
   if (rc != TFP_OK) tfp_raise_status(L, rc, "f:where", rc == TFP_EINTR ? "interrupted" : "out of memory");
-  size_t *rep = lua_newuserdatauv(L, (n_groups ? n_groups : 1) * sizeof *rep, 0);
+  size_t *rep = tfp_scratch(L, n_groups * sizeof *rep);
   for (size_t i = nrow; i-- > 0;)
     if (code[i] >= 0) rep[code[i]] = i;
   *caseless = NULL;
@@ -953,7 +917,7 @@ static int frame_where(lua_State *L) {
   tfp_frame *f = tfp_pinframe(L, 1);
   if (!lua_istable(L, 2)) return tfp_argerror(L, 2, "expected a table {column = value or {values}}");
   size_t *rows = scratch_rows(L, f->nrow), n = 0;
-  char *keep = lua_newuserdatauv(L, f->nrow ? f->nrow : 1, 0);
+  char *keep = tfp_scratch(L, f->nrow);
   memset(keep, 1, f->nrow);
   lua_newtable(L);   /* the conditions as text, for the warning */
   int conds = lua_gettop(L), n_conds = 0, warned = 0;
@@ -1335,7 +1299,7 @@ int tfp_open_frame(lua_State *L) {
   }
   lua_pushcfunction(L, frame_new);
   lua_setfield(L, -2, "frame");
-  lua_pushcfunction(L, tfp_vector_new);
+  lua_pushcfunction(L, vector_new);
   lua_setfield(L, -2, "vector");
   return 0;
 }

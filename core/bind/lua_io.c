@@ -6,36 +6,19 @@
 #include "embedded.h"
 #include "tfp_lua.h"
 
-#define MAX_LISTED 4096
-
-/* NULL-terminated list of the strings in field key of table t (or NULL).
-   The array lives in a userdata left on the stack. */
-static const char **optlist(lua_State *L, int t, const char *key) {
-  const char *tmp[MAX_LISTED];
-  lua_getfield(L, t, key);
-  int absent = lua_isnil(L, -1);
-  lua_pop(L, 1);
-  if (absent) return NULL;
-  size_t n = tfp_optnames(L, t, key, tmp, MAX_LISTED - 1);
-  const char **list = lua_newuserdatauv(L, (n + 1) * sizeof *list, 0);
-  memcpy(list, tmp, n * sizeof *list);
-  list[n] = NULL;
-  return list;
-}
-
 /* Options shared by read_csv and data(): sep, na, numeric, string. */
 static void csv_options(lua_State *L, int t, tfp_csv_opts *o) {
   tfp_csv_opts_init(o);
   const char *sep = tfp_optstring(L, t, "sep", ",");
   if (strlen(sep) != 1) tfp_raise(L, "usage", NULL, "option 'sep' must be one character, got '%s'", sep);
   o->sep = sep[0];
-  o->na = optlist(L, t, "na");
-  o->num_cols = optlist(L, t, "numeric");
-  o->str_cols = optlist(L, t, "string");
+  o->na = tfp_optlist(L, t, "na");
+  o->num_cols = tfp_optlist(L, t, "numeric");
+  o->str_cols = tfp_optlist(L, t, "string");
   o->progress = tfp_progress_cb;
 }
 
-static int read_csv(lua_State *L) {
+static int io_read_csv(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   lua_settop(L, 2);
   tfp_checkoptions(L, 2, "tfp.read_csv");
@@ -49,15 +32,13 @@ static int read_csv(lua_State *L) {
   return 1;
 }
 
-static int read_dta(lua_State *L) {
+static int io_read_dta(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   lua_settop(L, 2);
   tfp_checkoptions(L, 2, "tfp.read_dta");
   tfp_dta_opts o;
   tfp_dta_opts_init(&o);
-  lua_getfield(L, 2, "value_labels");   /* checked and defaulted by the registry */
-  o.value_labels = lua_toboolean(L, -1);
-  lua_pop(L, 1);
+  o.value_labels = tfp_optbool(L, 2, "value_labels", 1);
   o.progress = tfp_progress_cb;
   tfp_frame *f;
   char err[512] = "";
@@ -68,7 +49,7 @@ static int read_dta(lua_State *L) {
 }
 
 /* tfp.data("cities"): a data set compiled into the binary. */
-static int data(lua_State *L) {
+static int io_data(lua_State *L) {
   const char *name = luaL_optstring(L, 1, "cities");
   lua_settop(L, 2);
   tfp_checkoptions(L, 2, "tfp.data");
@@ -99,7 +80,7 @@ static const char *check_path(lua_State *L, int arg) {
 }
 
 /* tfp.write_csv(f, path), also f:write_csv(path): one function for both. */
-static int write_csv(lua_State *L) {
+static int io_write_csv(lua_State *L) {
   lua_Debug ar;
   int method = lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.namewhat &&
                strcmp(ar.namewhat, "method") == 0;
@@ -114,7 +95,7 @@ static int write_csv(lua_State *L) {
 
 /* tfp._write_file(path, text [, fn]): the atomic writer for the Lua modules
    (tables, figures); fn names the public function in errors. Returns path. */
-static int write_file(lua_State *L) {
+static int io_write_file(lua_State *L) {
   const char *path = check_path(L, 1);
   size_t size;
   const char *text = luaL_checklstring(L, 2, &size);
@@ -127,8 +108,8 @@ static int write_file(lua_State *L) {
 }
 
 static const luaL_Reg io_funcs[] = {
-  {"read_csv", read_csv}, {"read_dta", read_dta}, {"data", data}, {"write_csv", write_csv},
-  {"_write_file", write_file}, {NULL, NULL}
+  {"read_csv", io_read_csv}, {"read_dta", io_read_dta}, {"data", io_data}, {"write_csv", io_write_csv},
+  {"_write_file", io_write_file}, {NULL, NULL}
 };
 
 int tfp_open_io(lua_State *L) {
@@ -136,7 +117,7 @@ int tfp_open_io(lua_State *L) {
   /* The frame method f:write_csv is the same function. */
   luaL_getmetatable(L, TFP_FRAME_MT);
   lua_getfield(L, -1, "methods");
-  lua_pushcfunction(L, write_csv);
+  lua_pushcfunction(L, io_write_csv);
   lua_setfield(L, -2, "write_csv");
   lua_pop(L, 2);
   return 0;

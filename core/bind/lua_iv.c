@@ -26,7 +26,7 @@
 
 typedef struct { tfp_iv_result *r; } result_box;
 
-static int box_gc(lua_State *L)
+static int iv_result_gc(lua_State *L)
 {
   result_box *b = luaL_checkudata(L, 1, "tfp.iv_result");
   tfp_iv_result_free(b->r);
@@ -58,13 +58,8 @@ static const double *tovec(lua_State *L, int idx, const char *name, size_t *n)
   size_t len = (size_t)luaL_len(L, idx);
   double *x = lua_newuserdatauv(L, (len ? len : 1) * sizeof *x, 0);
   lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-  for (size_t i = 0; i < len; i++) {
-    int t = lua_geti(L, idx, (lua_Integer)i + 1);
-    if (t == LUA_TNIL) x[i] = NAN;
-    else if (t == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
-    else tfp_raise(L, "data", "tfp._ivfit", "variable '%s' row %d is a %s, not a number", name, (int)i + 1, luaL_typename(L, -1));
-    lua_pop(L, 1);
-  }
+  size_t bad = tfp_tonumbers(L, idx, x, len, 0);
+  if (bad) tfp_raise(L, "data", "tfp._ivfit", "variable '%s' row %d is a %s, not a number", name, (int)bad, luaL_typename(L, -1));
   *n = len;
   return x;
 }
@@ -251,7 +246,7 @@ static int progress(void *ud, const char *what, size_t done, size_t total)
   return tfp_progress(what, done, total);   /* non-zero after Ctrl-C: the fit stops */
 }
 
-static int l_ivfit(lua_State *L)
+static int iv_ivfit(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
@@ -350,7 +345,7 @@ static int l_ivfit(lua_State *L)
 
   result_box *box = lua_newuserdatauv(L, sizeof *box, 0);
   box->r = NULL;
-  if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, box_gc); lua_setfield(L, -2, "__gc"); }
+  if (luaL_newmetatable(L, "tfp.iv_result")) { lua_pushcfunction(L, iv_result_gc); lua_setfield(L, -2, "__gc"); }
   lua_setmetatable(L, -2);
   size_t errlen = tfp_iv_err_room(&d);   /* long names come back whole */
   char *err = lua_newuserdatauv(L, errlen, 0);
@@ -362,8 +357,26 @@ static int l_ivfit(lua_State *L)
   return 1;
 }
 
+/* tfp._group_codes(f, name) -> a vector of the column's group codes, 1-based
+   (missing: NaN), numbered as tfp_group_codes numbers them (sorted values):
+   model.lua codes string fixed effects and clusters by it, so Lua and C
+   number groups alike. */
+static int iv_group_codes(lua_State *L)
+{
+  tfp_frame *f = tfp_pinframe(L, 1);
+  int j = tfp_checkcolumn(L, f, 2, luaL_checkstring(L, 2));
+  size_t n = f->nrow, n_groups;
+  int *code = lua_newuserdatauv(L, (n ? n : 1) * sizeof *code, 0);
+  int rc = tfp_group_codes(&f->col[j], n, code, &n_groups, tfp_progress_cb, NULL);
+  if (rc != TFP_OK) return tfp_raise_status(L, rc, NULL, rc == TFP_EINTR ? "interrupted" : "out of memory");
+  double *out = tfp_newvector(L, n);
+  for (size_t i = 0; i < n; i++) out[i] = code[i] < 0 ? NAN : code[i] + 1.0;
+  return 1;
+}
+
 static const luaL_Reg iv_funcs[] = {
-  {"_ivfit", l_ivfit},
+  {"_ivfit", iv_ivfit},
+  {"_group_codes", iv_group_codes},
   {NULL, NULL}
 };
 

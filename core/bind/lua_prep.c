@@ -29,27 +29,6 @@
 
 #define MAX_SECTORS 64
 
-static void *scratch(lua_State *L, size_t bytes) {
-  return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
-}
-
-/* Frame in field `data` of the options table t (required). */
-static tfp_frame *optframe(lua_State *L, int t, int required) {
-  lua_getfield(L, t, "data");
-  tfp_frame *f = tfp_toframe(L, -1);
-  if (!f && (required || !lua_isnil(L, -1)))
-    tfp_argerror(L, t, lua_pushfstring(L, "option 'data' must be a frame, not a %s", luaL_typename(L, -1)));
-  if (f) tfp_pinframe(L, -1);   /* pinned for the rest of the call; pushes one more value */
-  else lua_pop(L, 1);
-  return f;
-}
-
-static const char *reqname(lua_State *L, int t, const char *key) {
-  const char *s = tfp_optstring(L, t, key, NULL);
-  if (!s) tfp_argerror(L, t, lua_pushfstring(L, "option '%s' (a column name) is required", key));
-  return s;
-}
-
 /* A numeric argument: a vector, a table of numbers (nil = missing) or, when f
    is given, a column name. Tables are copied into a userdata pushed on the
    stack; what is returned stays valid while the stack holds its owner. */
@@ -77,19 +56,15 @@ static numarg checkvalues(lua_State *L, int arg, const char *what, tfp_frame *f,
     r.n = f->nrow;
   } else if (lua_istable(L, arg)) {
     size_t n = (size_t)luaL_len(L, arg);
-    tfp_column *c = scratch(L, sizeof *c + n * sizeof(double));
+    tfp_column *c = tfp_scratch(L, sizeof *c + n * sizeof(double));
     double *x = (double *)(c + 1);
     memset(c, 0, sizeof *c);
     c->type = TFP_NUM;
     c->num = x;
-    for (size_t i = 0; i < n; i++) {
-      int ty = lua_geti(L, arg, (lua_Integer)i + 1);
-      if (ty == LUA_TNIL) x[i] = NAN;
-      else if (ty == LUA_TNUMBER) x[i] = lua_tonumber(L, -1);
-      else tfp_argerror(L, arg, lua_pushfstring(L, "%s: element %d is a %s, not a number", what, (int)i + 1,
-                                                 luaL_typename(L, -1)));
-      lua_pop(L, 1);
-    }
+    size_t bad = tfp_tonumbers(L, arg, x, n, 0);
+    if (bad)
+      tfp_argerror(L, arg, lua_pushfstring(L, "%s: element %d is a %s, not a number", what, (int)bad,
+                                           luaL_typename(L, -1)));
     lua_replace(L, arg);   /* the userdata takes the table's slot and stays alive */
     r.col = c;
     r.x = x;
@@ -135,11 +110,11 @@ static numarg optvalues(lua_State *L, int t, const char *key, tfp_frame *f, int 
    group for messages (numbers printed, strings as they are). Pushes two
    userdata. */
 static int *groups(lua_State *L, const tfp_column *c, size_t n, size_t *n_groups, const char ***labels) {
-  int *code = scratch(L, n * sizeof *code);
+  int *code = tfp_scratch(L, n * sizeof *code);
   int rc = tfp_group_codes(c, n, code, n_groups, tfp_progress_cb, NULL);
   if (rc != TFP_OK) tfp_raise_status(L, rc, NULL, rc == TFP_EINTR ? "interrupted" : "out of memory");
   size_t ng = *n_groups;
-  const char **lab = scratch(L, ng * (sizeof *lab + 32));
+  const char **lab = tfp_scratch(L, ng * (sizeof *lab + 32));
   char *buf = (char *)(lab + ng);
   for (size_t g = 0; g < ng; g++) lab[g] = NULL;
   for (size_t i = 0; i < n; i++) {
@@ -159,10 +134,10 @@ static int *groups(lua_State *L, const tfp_column *c, size_t n, size_t *n_groups
 static int prep_lq(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.lq");
-  tfp_frame *f = optframe(L, 1, 1);
+  tfp_frame *f = tfp_optframe(L, 1, "data", 1);
   const char *names[MAX_SECTORS + 1];
   size_t ns = tfp_optnames(L, 1, "sectors", names, MAX_SECTORS);
-  names[ns] = reqname(L, 1, "total");
+  names[ns] = tfp_reqstring(L, 1, "total");
   const double *sec[MAX_SECTORS];
   for (size_t k = 0; k < ns; k++) sec[k] = tfp_checknumcol(L, f, 1, names[k]);
   const double *total = tfp_checknumcol(L, f, 1, names[ns]);
@@ -184,15 +159,13 @@ static int prep_lq(lua_State *L) {
 static int prep_capital_stock(lua_State *L) {
   lua_settop(L, 1);
   tfp_checkoptions(L, 1, "tfp.capital_stock");
-  tfp_frame *f = optframe(L, 1, 1);
-  int id = tfp_checkcolumn(L, f, 1, reqname(L, 1, "id"));
-  const double *time = tfp_checknumcol(L, f, 1, reqname(L, 1, "time"));
-  const double *inv = tfp_checknumcol(L, f, 1, reqname(L, 1, "investment"));
+  tfp_frame *f = tfp_optframe(L, 1, "data", 1);
+  int id = tfp_checkcolumn(L, f, 1, tfp_reqstring(L, 1, "id"));
+  const double *time = tfp_checknumcol(L, f, 1, tfp_reqstring(L, 1, "time"));
+  const double *inv = tfp_checknumcol(L, f, 1, tfp_reqstring(L, 1, "investment"));
   tfp_capital_opts o;
   tfp_capital_opts_init(&o);
-  lua_getfield(L, 1, "delta");   /* checked and defaulted by the registry */
-  o.delta = lua_tonumber(L, -1);
-  lua_pop(L, 1);
+  o.delta = tfp_optnumber(L, 1, "delta", o.delta);
   const char *initial = tfp_optstring(L, 1, "initial", "growth");
   if (strcmp(initial, "growth") != 0) {
     o.initial = TFP_K0_GIVEN;
@@ -202,6 +175,8 @@ static int prep_capital_stock(lua_State *L) {
   const char **labels;
   int *unit = groups(L, &f->col[id], f->nrow, &n_units, &labels);
   o.unit_label = labels;
+  o.id_name = tfp_reqstring(L, 1, "id");
+  o.time_name = tfp_reqstring(L, 1, "time");
   double *k = tfp_newvector(L, f->nrow);
   char err[256] = "";
   int rc = tfp_capital_stock(f->nrow, unit, n_units, time, inv, &o, k, err, sizeof err);
@@ -215,16 +190,15 @@ static int prep_deflate(lua_State *L) {
   lua_settop(L, 3);
   tfp_checkoptions(L, 3, "tfp.deflate");
   tables_first(L);
-  tfp_frame *f = optframe(L, 3, 0);
+  tfp_frame *f = tfp_optframe(L, 3, "data", 0);
   numarg v = checkvalues(L, 1, "values", f, 0), idx = checkvalues(L, 2, "index", f, 0);
   if (v.n != idx.n)
     return tfp_raise(L, "usage", "tfp.deflate", "%d values but %d index values", (int)v.n, (int)idx.n);
   tfp_deflate_opts o;
   tfp_deflate_opts_init(&o);
   numarg id = {NULL, NULL, 0}, time = {NULL, NULL, 0};
-  lua_getfield(L, 3, "chained");   /* checked and defaulted by the registry */
-  o.chained = lua_toboolean(L, -1);
-  if (lua_getfield(L, 3, "base") != LUA_TNIL) o.base = lua_tonumber(L, -1);
+  o.chained = tfp_optbool(L, 3, "chained", o.chained);
+  o.base = tfp_optnumber(L, 3, "base", o.base);
   id = optvalues(L, 3, "id", f, 1);
   time = optvalues(L, 3, "time", f, 0);
   if ((id.col && id.n != v.n) || (time.x && time.n != v.n))
@@ -238,6 +212,9 @@ static int prep_deflate(lua_State *L) {
   const char **labels = NULL;
   if (id.col) unit = groups(L, id.col, id.n, &n_units, &labels);
   o.unit_label = labels;
+  if (lua_getfield(L, 3, "id") == LUA_TSTRING) o.id_name = lua_tostring(L, -1);   /* kept by the options */
+  if (lua_getfield(L, 3, "time") == LUA_TSTRING) o.time_name = lua_tostring(L, -1);
+  lua_pop(L, 2);
   double *real = tfp_newvector(L, v.n);
   char err[256] = "";
   int rc = tfp_deflate(v.n, v.x, idx.x, unit, n_units, time.x, &o, real, err, sizeof err);
@@ -257,7 +234,7 @@ static int prep_group_mean(lua_State *L) {
     return tfp_raise(L, "usage", "tfp.group_mean", "%d values but %d group values", (int)x.n, (int)by.n);
   size_t ng;
   int *code = groups(L, by.col, by.n, &ng, NULL);
-  double *acc = scratch(L, 2 * ng * sizeof *acc);
+  double *acc = tfp_scratch(L, 2 * ng * sizeof *acc);
   for (size_t g = 0; g < 2 * ng; g++) acc[g] = 0;
   for (size_t i = 0; i < x.n; i++)
     if (code[i] >= 0 && !isnan(x.x[i])) {   /* running mean: a sum of large values cannot overflow */

@@ -55,7 +55,7 @@ int tfp_progress_cb(void *ud, const char *what, size_t done, size_t total) {
   return tfp_progress(what, done, total);
 }
 
-static int load_embedded(lua_State *L) {
+static int embedded_load(lua_State *L) {
   const tfp_embedded_file *e = lua_touserdata(L, lua_upvalueindex(1));
   lua_pushfstring(L, "@" TFP_CHUNK_PREFIX "%s", e->name);
   if (luaL_loadbufferx(L, e->data, e->size, lua_tostring(L, -1), "t") != LUA_OK) return lua_error(L);
@@ -72,7 +72,7 @@ static void register_modules(lua_State *L) {
     lua_pushlstring(L, e->name, len - 4);
     lua_pushfstring(L, "tfp.%s", lua_tostring(L, -1));
     lua_pushlightuserdata(L, (void *)e);
-    lua_pushcclosure(L, load_embedded, 1);
+    lua_pushcclosure(L, embedded_load, 1);
     lua_setfield(L, -4, lua_tostring(L, -2));
     lua_pop(L, 2);
   }

@@ -1,5 +1,15 @@
 /* tfp_lua.h — the binding layer's shared pieces: the frame and vector
-   userdata, and the registration functions of each primitive family. */
+   userdata, errors, options, helpers, and the registration functions of
+   each primitive family.
+
+   Names. A C function that Lua calls is <family>_<name>, as Lua's own
+   str_format and math_abs: the family is the userdata type whose method or
+   metamethod it is (frame_index, vector_add, panel_tostring, error_concat,
+   pin_close), else the family that registers it (tfp_open_<family>) or the
+   host; the name is the Lua name without a leading underscore (tfp.dea is
+   dea_dea, tfp.read_csv io_read_csv, tfp._panel options_panel, the REPL's
+   exit host_exit). Functions for other C code are tfp_<name>, declared
+   here. */
 #ifndef TFP_LUA_H
 #define TFP_LUA_H
 #include <signal.h>
@@ -49,11 +59,22 @@ void tfp_pushcolumn(lua_State *L, const tfp_column *c, size_t n);
 int tfp_checkcolumn(lua_State *L, tfp_frame *f, int arg, const char *name);
 const double *tfp_checknumcol(lua_State *L, tfp_frame *f, int arg, const char *name);
 
-/* Read field `key` of the options table at index t: a string, or a list of
-   strings (a single string is taken as a list of one). Returns the count and
-   pushes nothing; names[] point into Lua strings kept alive by the table. */
-const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def);
-size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max);
+/* Helpers (lua_util.c). tfp_tonumbers: elements 1..n of the table at t
+   into x[0..n): numbers, nil as missing (NaN), booleans as 1/0 with
+   TFP_NUMBERS_BOOLEANS. Returns 0, pushing nothing, or the position of the
+   first other element, which it leaves pushed for the caller's message.
+   It runs the table's metamethods: read frames and vectors after it, or
+   pin them first. */
+#define TFP_NUMBERS_BOOLEANS 1
+size_t tfp_tonumbers(lua_State *L, int t, double *x, size_t n, int flags);
+
+/* Scratch memory of bytes (at least 1) in a userdata pushed on the stack:
+   freed by the collector, so an error raised on the way cannot leak it. */
+void *tfp_scratch(lua_State *L, size_t bytes);
+
+/* A malloc'ed copy of s (NULL for NULL); out of memory raises. Give it to
+   its owner (a column, a vector) before anything else can raise. */
+char *tfp_copystring(lua_State *L, const char *s);
 
 /* Errors (lua_error.c): raise a tfp.error object {code, fn, message, where}
    located at the user's call site. code: "usage", "data", "interrupted",
@@ -71,11 +92,32 @@ int tfp_raise_status(lua_State *L, int status, const char *fn, const char *messa
    tfp.error message goes through it; use it for data shown otherwise. */
 const char *tfp_pushvisible(lua_State *L, const char *s, size_t n, int flags);
 
-/* Options (lua/options.lua holds the registry): check the options table at
-   arg against fn's entry (unknown keys, types, enums, defaults from the
-   frame's panel) and replace it by a checked plain copy with defaults
-   filled in. A nil argument becomes the table of defaults. */
+/* Options (lua_options.c; lua/options.lua holds the registry): check the
+   options table at arg against fn's entry (unknown keys, types, enums,
+   defaults from the frame's panel) and replace it by a checked plain copy
+   with defaults filled in. A nil argument becomes the table of defaults. */
 void tfp_checkoptions(lua_State *L, int arg, const char *fn);
+
+/* Readers of field `key` of the options table at index t, checked by
+   tfp_checkoptions. Strings point into the table, which keeps them alive;
+   nothing is pushed unless said.
+   tfp_optstring: a string, or def when absent; tfp_reqstring: a string,
+   required. tfp_optnames: a name or a list of names into names[0..max),
+   returns the count. tfp_optlist: the same as a NULL-terminated array in a
+   scratch userdata (pushed), or NULL (nothing pushed) when absent.
+   tfp_optbool, tfp_optnumber: the value, or def when absent. tfp_optenum:
+   the index of the value (or of def) in the NULL-terminated names[].
+   tfp_optframe: the frame, pinned for the rest of the call (pushes the
+   frame and its pin guard), or NULL when absent and not required (pushes
+   nothing). */
+const char *tfp_optstring(lua_State *L, int t, const char *key, const char *def);
+const char *tfp_reqstring(lua_State *L, int t, const char *key);
+size_t tfp_optnames(lua_State *L, int t, const char *key, const char **names, size_t max);
+const char **tfp_optlist(lua_State *L, int t, const char *key);
+int tfp_optbool(lua_State *L, int t, const char *key, int def);
+double tfp_optnumber(lua_State *L, int t, const char *key, double def);
+int tfp_optenum(lua_State *L, int t, const char *key, const char *def, const char *const names[]);
+tfp_frame *tfp_optframe(lua_State *L, int t, const char *key, int required);
 
 /* Progress on stderr, only when stderr is a terminal. Returns non-zero when
    the user asked to interrupt (Ctrl-C): long loops stop and report it. */

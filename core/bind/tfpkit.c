@@ -265,7 +265,7 @@ static void push_user_traceback(lua_State *L, const char *msg) {
   lua_concat(L, pieces);
 }
 
-static int msghandler(lua_State *L) {
+static int host_msghandler(lua_State *L) {
   /* The chunk is ending with this error: a Ctrl-C hook still set must not
      replace it (a primitive's own "interrupted" error) on our return. */
   lua_sethook(L, NULL, 0, 0);
@@ -284,7 +284,7 @@ static int msghandler(lua_State *L) {
 
 static int docall(lua_State *L, int narg, int nres) {
   int base = lua_gettop(L) - narg;
-  lua_pushcfunction(L, msghandler);
+  lua_pushcfunction(L, host_msghandler);
   lua_insert(L, base);
   tfp_interrupted = 0;
   presses = 0;
@@ -409,7 +409,7 @@ static int multiline(lua_State *L) {
 /* exit([code]) and quit([code]) leave the REPL: the chunk stops here (the
    error is a sentinel the message handler passes through) and the loop ends
    even if a pcall caught it. */
-static int l_exit(lua_State *L) {
+static int host_exit(lua_State *L) {
   if (lua_isboolean(L, 1)) exit_code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
   else exit_code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
   exit_requested = 1;
@@ -430,14 +430,14 @@ static int is_bare_exit(lua_State *L, const char *line) {
   lua_pushglobaltable(L);
   lua_pushstring(L, name);
   lua_rawget(L, -2);   /* raw: no __index a user put on _G runs here */
-  int ours = lua_tocfunction(L, -1) == l_exit;
+  int ours = lua_tocfunction(L, -1) == host_exit;
   lua_pop(L, 2);
   return ours;
 }
 
 /* traceback(): the full traceback of the last error, frames of tfpkit's own
    modules included (the error message shows only the user's). */
-static int l_traceback(lua_State *L) {
+static int host_traceback(lua_State *L) {
   if (lua_getfield(L, LUA_REGISTRYINDEX, LAST_TRACEBACK) != LUA_TSTRING) lua_pushliteral(L, "no error yet");
   fprintf(stdout, "%s\n", lua_tostring(L, -1));
   fflush(stdout);
@@ -741,13 +741,13 @@ static void complete(lua_State *L, const char *line, size_t start) {
 
 /* complete() under pcall: an __index met on a path may raise, and an error
    outside a protected call would end the program. */
-static int complete_protected(lua_State *L) {
+static int host_complete_protected(lua_State *L) {
   complete(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
   return 0;
 }
 
 static void complete_line(lua_State *L, const char *line, size_t start) {
-  lua_pushcfunction(L, complete_protected);
+  lua_pushcfunction(L, host_complete_protected);
   lua_pushlightuserdata(L, (void *)line);
   lua_pushinteger(L, (lua_Integer)start);
   if (lua_pcall(L, 2, 0, 0) != LUA_OK) lua_pop(L, 1);
@@ -790,7 +790,7 @@ static char **tfp_completion(const char *text, int start, int end) {
 
 /* tfp._complete(line): the completions offered for the end of line, as a
    list (for tests, which have no terminal to press Tab in). */
-static int l_complete(lua_State *L) {
+static int host_complete(lua_State *L) {
   const char *line = luaL_checkstring(L, 1);
   size_t start = strlen(line);
   while (start > 0 && !strchr(word_breaks, line[start - 1])) start--;
@@ -820,9 +820,9 @@ static void doREPL(lua_State *L) {
   interactive = isatty(STDIN_FILENO);
   gentle = 1;
   globalL = L;
-  set_repl_global(L, "exit", l_exit);
-  set_repl_global(L, "quit", l_exit);
-  set_repl_global(L, "traceback", l_traceback);
+  set_repl_global(L, "exit", host_exit);
+  set_repl_global(L, "quit", host_exit);
+  set_repl_global(L, "traceback", host_traceback);
   if (interactive) {
     const char *home = getenv("HOME"), *hist = getenv("TFPKIT_HISTORY");
     if (hist) snprintf(history_path, sizeof history_path, "%s", hist);
@@ -849,10 +849,10 @@ static void doREPL(lua_State *L) {
 
 /* ------------------------------------------------------------------ main */
 
-typedef struct { int argc; char **argv; int status; } pmain_args;
+typedef struct { int argc; char **argv; int status; } host_main_args;
 
-static int pmain(lua_State *L) {
-  pmain_args *a = lua_touserdata(L, 1);
+static int host_main(lua_State *L) {
+  host_main_args *a = lua_touserdata(L, 1);
   int argc = a->argc, script = 0, want_repl = 0, ran = 0;
   char **argv = a->argv;
   luaL_checkversion(L);
@@ -864,7 +864,7 @@ static int pmain(lua_State *L) {
   lua_getglobal(L, "tfp");
   lua_getfield(L, -1, "help");
   lua_setglobal(L, "help");
-  lua_pushcfunction(L, l_complete);
+  lua_pushcfunction(L, host_complete);
   lua_setfield(L, -2, "_complete");
   lua_pop(L, 1);
   int i;
@@ -920,8 +920,8 @@ int main(int argc, char **argv) {
   lua_State *L = luaL_newstate();
   if (!L) { l_message("cannot create state: not enough memory"); return EXIT_FAILURE; }
   lua_setwarnf(L, warn_visible, NULL);
-  pmain_args a = {argc, argv, 0};
-  lua_pushcfunction(L, pmain);
+  host_main_args a = {argc, argv, 0};
+  lua_pushcfunction(L, host_main);
   lua_pushlightuserdata(L, &a);
   int status = lua_pcall(L, 1, 1, 0);
   report(L, status);

@@ -192,7 +192,7 @@ static void test_malmquist_boot_brackets_its_estimates(const mq_panel *p) {
   CHECK(inside >= 140);            /* the estimate sits inside its own interval, nearly always */
   CHECK(a.n_lp == 200 * 5 * 6 * 30);
   CHECK(isnan(a.h[0]) && fabs(a.h[1] - pow(30, -1.0 / 6)) < 1e-15);
-  tfp_malmquist_result_free(&plain);
+  tfp_malmquist_result_clear(&plain);
   tfp_malmquist_boot_result_free(&a);
   tfp_malmquist_boot_result_free(&b);
 }

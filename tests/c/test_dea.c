@@ -58,7 +58,7 @@ static void charnes1981_matches_benchmarking_in_all_four_models(void) {
       tfp_dea_result r = run(&d, NULL, m[k].rts, m[k].or, warm);
       CHECK(r.n_lp == 70 && r.n_infeasible == 0 && r.n_failed == 0);
       for (size_t j = 0; j < 70; j++) CHECK_NEAR(r.eff[j], want[j], 1e-6);
-      tfp_dea_result_free(&r);
+      tfp_dea_result_clear(&r);
     }
   }
   tfp_frame_free(f);
@@ -76,8 +76,8 @@ static void warm_start_gives_the_cold_start_scores(void) {
     for (int or = 0; or <= 1; or++) {
       tfp_dea_result w = run(&d, NULL, rts, or, 1), c = run(&d, NULL, rts, or, 0);
       for (size_t j = 0; j < d.n; j++) CHECK_NEAR(w.eff[j], c.eff[j], 1e-10);
-      tfp_dea_result_free(&w);
-      tfp_dea_result_free(&c);
+      tfp_dea_result_clear(&w);
+      tfp_dea_result_clear(&c);
     }
   tfp_frame_free(f);
 }
@@ -106,7 +106,7 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
         CHECK_NEAR(r.eff[j], pub2[j], 6e-4);
       }
     }
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
   }
   tfp_dea_opts o;
   tfp_dea_opts_init(&o);
@@ -124,7 +124,7 @@ static void deap_eg1_matches_published_scores_and_peer_weights(void) {
   /* DEAP: firm 3's peers are 5 and 2 with weights 0.500 and 1.000. */
   CHECK_NEAR(lambda(&r, 2, 4), 0.5, 6e-4);
   CHECK_NEAR(lambda(&r, 2, 1), 1.0, 6e-4);
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   tfp_frame_free(f);
   tfp_frame_free(g);
 }
@@ -166,7 +166,7 @@ static void deap_eg1_slacks_and_targets_match_deap_and_deaR(void) {
       CHECK_NEAR(lambda(&r, j, 1), l2[j], 1e-4);
       CHECK_NEAR(lambda(&r, j, 4), l5[j], 1e-4);
     }
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
   }
   tfp_frame_free(g);
 }
@@ -212,8 +212,8 @@ static void slack_targets_are_fully_efficient(void) {
       }
       CHECK(eff1);
       CHECK(zero);
-      tfp_dea_result_free(&r);
-      tfp_dea_result_free(&t);
+      tfp_dea_result_clear(&r);
+      tfp_dea_result_clear(&t);
     }
   for (int v = 0; v < 5; v++) free(tx[v]);
   for (int v = 0; v < 3; v++) free(ty[v]);
@@ -259,9 +259,9 @@ static void deap111_badly_scaled_cross_period_distance_matches_deap(void) {
   for (int or = 0; or <= 1; or++) {
     tfp_dea_result c = run(&d2, &d1, TFP_RTS_CRS, or, 0);
     for (size_t j = 0; j < 7; j++) CHECK_NEAR(c.eff[j], r.eff[j], 1e-9);
-    tfp_dea_result_free(&c);
+    tfp_dea_result_clear(&c);
   }
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   for (int t = 0; t < 2; t++)
     for (int v = 0; v < 3; v++) { free(x[t][v]); free(y[t][v]); }
   tfp_frame_free(f);
@@ -316,7 +316,7 @@ static void crs_input_and_output_scores_are_equal_and_vrs_is_not_below_crs(void)
         ok_nirs = 0;
       if (!(v.eff[j] > 0 && v.eff[j] <= 1 + 1e-9)) ok_range = 0;
     }
-    tfp_dea_result_free(&v); tfp_dea_result_free(&ni); tfp_dea_result_free(&nd);
+    tfp_dea_result_clear(&v); tfp_dea_result_clear(&ni); tfp_dea_result_clear(&nd);
   }
   for (size_t j = 0; j < t.n; j++) {
     if (fabs(ci.eff[j] - co.eff[j]) > 1e-9) ok_eq = 0;
@@ -326,8 +326,8 @@ static void crs_input_and_output_scores_are_equal_and_vrs_is_not_below_crs(void)
   CHECK(ok_vrs);
   CHECK(ok_nirs);
   CHECK(ok_range);
-  tfp_dea_result_free(&ci);
-  tfp_dea_result_free(&co);
+  tfp_dea_result_clear(&ci);
+  tfp_dea_result_clear(&co);
   toy_free(&t);
 }
 
@@ -352,7 +352,7 @@ static void scale_efficiency_and_nature_follow_deap(void) {
   CHECK(nature[0] == TFP_RTS_NATURE_IRS);
   CHECK(nature[1] == TFP_RTS_NATURE_CRS);
   CHECK(nature[2] == TFP_RTS_NATURE_DRS);
-  tfp_dea_result_free(&c); tfp_dea_result_free(&v); tfp_dea_result_free(&ni);
+  tfp_dea_result_clear(&c); tfp_dea_result_clear(&v); tfp_dea_result_clear(&ni);
 }
 
 /* Andersen-Petersen: inefficient units keep their score, frontier units get
@@ -378,7 +378,7 @@ static void super_efficiency_scores_frontier_units_and_reports_infeasible(void) 
     CHECK_NEAR(r.eff[1], 1.5, 1e-9);
     CHECK_NEAR(r.eff[2], 2.0 / 3, 1e-9);
     CHECK(r.n_infeasible == 0);
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
     o.rts = TFP_RTS_VRS;
     o.orientation = TFP_DEA_OUTPUT;
     CHECK(tfp_dea_run(&d, NULL, &o, &r, err, sizeof err) == TFP_OK);
@@ -389,7 +389,7 @@ static void super_efficiency_scores_frontier_units_and_reports_infeasible(void) 
     CHECK(r.n_infeasible == 1);
     CHECK_NEAR(r.eff[1], 1.5, 1e-9);
     CHECK_NEAR(r.eff[2], 4.0 / 3, 1e-9);
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
   }
 }
 
@@ -410,8 +410,8 @@ static void infeasible_cross_technology_lps_give_nan_and_are_counted(void) {
     tfp_dea_result out = run(&ev, &ref, TFP_RTS_VRS, TFP_DEA_OUTPUT, warm);
     CHECK(isnan(out.eff[2]) && out.status[2] == TFP_DEA_INFEASIBLE);
     CHECK(out.n_infeasible == 1);
-    tfp_dea_result_free(&in);
-    tfp_dea_result_free(&out);
+    tfp_dea_result_clear(&in);
+    tfp_dea_result_clear(&out);
   }
 }
 
@@ -440,7 +440,7 @@ static void screening_the_reference_set_changes_no_score(void) {
       for (size_t j = 0; j < t.n; j++)
         if (fabs(a.eff[j] - b.eff[j]) > 1e-10 || fabs(a.eff[j] - c.eff[j]) > 1e-10) same = 0;
       CHECK(same);
-      tfp_dea_result_free(&a); tfp_dea_result_free(&b); tfp_dea_result_free(&c);
+      tfp_dea_result_clear(&a); tfp_dea_result_clear(&b); tfp_dea_result_clear(&c);
     }
   toy_free(&t);
 }
@@ -531,7 +531,7 @@ static void peers_are_sparse_and_consistent_with_the_scores(void) {
     if (r.n_peers[j] == 0 || y < t.y[j] * (1 - 1e-6) || x1 > r.eff[j] * t.x1[j] * (1 + 1e-6)) ok = 0;
   }
   CHECK(ok);
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   toy_free(&t);
 }
 
@@ -555,7 +555,7 @@ static void glpk_out_of_memory_is_an_error_not_an_abort(void) {
   toy_make(&t, 50, 3);
   tfp_dea_opts_init(&o);
   CHECK(tfp_dea_run(&t.d, NULL, &o, &r, err, sizeof err) == TFP_OK);
-  tfp_dea_result_free(&r);
+  tfp_dea_result_clear(&r);
   toy_free(&t);
 }
 

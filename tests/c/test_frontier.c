@@ -122,7 +122,7 @@ static void test_sequential_matches_dear(const panel *p, const char *path, tfp_d
   }
   CHECK(n_compared == 150 * 11);
   CHECK(m.glob_crs == NULL);
-  tfp_malmquist_result_free(&m);
+  tfp_malmquist_result_clear(&m);
   tfp_frame_free(ref);
 }
 
@@ -153,7 +153,7 @@ static void test_global_matches_dear(const panel *p, const char *path, tfp_dea_o
     CHECK_NEAR(m.change[TFP_MQ_EFFCH][r], m.change[TFP_MQ_PECH][r] * m.change[TFP_MQ_SECH][r], 1e-12);
   }
   CHECK(n_compared == 150 * 13);
-  tfp_malmquist_result_free(&m);
+  tfp_malmquist_result_clear(&m);
   tfp_frame_free(ref);
 }
 
@@ -171,8 +171,8 @@ static void test_sequential_starts_contemporaneous(const panel *p) {
   }
   CHECK(same_first);
   CHECK(differ_later > 0);
-  tfp_malmquist_result_free(&a);
-  tfp_malmquist_result_free(&b);
+  tfp_malmquist_result_clear(&a);
+  tfp_malmquist_result_clear(&b);
 }
 
 static void test_an_unknown_reference_is_refused(const panel *p) {

@@ -117,8 +117,8 @@ static void synthetic_panel_matches_benchmarking_in_both_orientations(void) {
      each of the 5 adjacent pairs of 30 units. */
   CHECK(r[1].n_lp == 180 * 2 + 5 * 30 * 2);
   CHECK(r[1].n_infeasible == 0 && r[1].n_failed == 0);
-  tfp_malmquist_result_free(&r[0]);
-  tfp_malmquist_result_free(&r[1]);
+  tfp_malmquist_result_clear(&r[0]);
+  tfp_malmquist_result_clear(&r[1]);
   tfp_frame_free(e);
   panel_close(&p);
 }
@@ -169,8 +169,8 @@ static void deap111_matches_full_precision_reproductions(void) {
     CHECK(matched == (f == 0 ? 42 * 5 : 42 * 3));
     tfp_frame_free(e);
   }
-  tfp_malmquist_result_free(&r[0]);
-  tfp_malmquist_result_free(&r[1]);
+  tfp_malmquist_result_clear(&r[0]);
+  tfp_malmquist_result_clear(&r[1]);
   panel_close(&p);
 }
 
@@ -235,7 +235,7 @@ static void deap111_matches_deap_printed_output(void) {
       }
     }
   tfp_frame_free(e);
-  tfp_malmquist_result_free(&r);
+  tfp_malmquist_result_clear(&r);
   panel_close(&p);
 }
 
@@ -321,8 +321,8 @@ static void deap_eg4_matches_deap_printed_output_and_deaR(void) {
       }
     tfp_frame_free(e);
   }
-  tfp_malmquist_result_free(&r[0]);
-  tfp_malmquist_result_free(&r[1]);
+  tfp_malmquist_result_clear(&r[0]);
+  tfp_malmquist_result_clear(&r[1]);
   panel_close(&p);
 }
 
@@ -425,8 +425,8 @@ static void components_multiply_up_and_crs_parts_do_not_depend_on_orientation(vo
   CHECK(both_frontier > 0);
   CHECK(bad_frontier == 0);
   CHECK(in.n_changes == 160);
-  tfp_malmquist_result_free(&in);
-  tfp_malmquist_result_free(&out);
+  tfp_malmquist_result_clear(&in);
+  tfp_malmquist_result_clear(&out);
   toy_free(&p);
 }
 
@@ -443,8 +443,8 @@ static void warm_start_gives_the_cold_start_indexes(void) {
         if (!(isnan(a[k][r]) ? isnan(b[k][r]) : fabs(a[k][r] - b[k][r]) <= 1e-10)) same = 0;
     }
     CHECK(same);
-    tfp_malmquist_result_free(&w);
-    tfp_malmquist_result_free(&c);
+    tfp_malmquist_result_clear(&w);
+    tfp_malmquist_result_clear(&c);
   }
   toy_free(&p);
 }
@@ -471,7 +471,7 @@ static void an_unbalanced_panel_uses_the_pairs_present_in_both_periods(void) {
   }
   CHECK(!isnan(m.unit_mean[TFP_MQ_TFPCH][2]));   /* unit 3 keeps its other changes */
   CHECK(isnan(m.period_mean[TFP_MQ_TFPCH][0]));
-  tfp_malmquist_result_free(&m);
+  tfp_malmquist_result_clear(&m);
   toy_free(&p);
 }
 
@@ -482,9 +482,9 @@ static void bad_panels_are_rejected_naming_the_column_and_row(void) {
   int id[] = { 0, 1, 2, 0, 1, 2 }, id_miss[] = { 0, 1, 2, -1, 1, 2 }, id_thin[] = { 0, 1, 2, 0, 0, 1 };
   const char *xn[] = { "emp" }, *yn[] = { "gdp" };
   struct { const double *t, *y; const int *id; const char *m1, *m2; } cases[] = {
-    { t_dup, y, id, "duplicate city-year pair at rows 3 and 6", "year 1" },
-    { t_nan, y, id, "year row 3", "missing" },
-    { t_ok, y, id_miss, "city row 4", "missing" },
+    { t_dup, y, id, "duplicate city = 3, year = 1 in rows 3 and 6", "city = 3" },
+    { t_nan, y, id, "time 'year' is missing in row 3", "(city = 3)" },
+    { t_ok, y, id_miss, "id 'city' is missing in row 4", "(year = 2)" },
     { t_ok, yneg, id, "output 'gdp', row 5", "non-positive" },
     { t_thin, y, id_thin, "year 2 has 1 units", "fewer than inputs + outputs" },
   };

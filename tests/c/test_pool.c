@@ -221,7 +221,7 @@ static int lp_body(void *ud, void *state, size_t begin, size_t end, tfp_pool_ctx
     int rc = tfp_dea_run(j->d, NULL, &o, &r, err, sizeof err);
     if (rc) { tfp_pool_error(c, "%s", err); return rc; }
     j->eff[k] = r.eff[k % NU];
-    tfp_dea_result_free(&r);
+    tfp_dea_result_clear(&r);
   }
   return TFP_OK;
 }

@@ -199,7 +199,7 @@ static void test_capital_stock_errors_name_the_unit_and_years(void) {
   CHECK_STR_CONTAINS(err, "unit Xuzhou has a gap in the panel: no row for 2011");
   const double dup[] = {2002, 2011, 2002, 2010, 2003};
   CHECK(tfp_capital_stock(5, cap_unit, 2, dup, cap_inv, &o, k, err, sizeof err) == TFP_EDATA);
-  CHECK_STR_CONTAINS(err, "unit Wuxi has two rows for time 2002");
+  CHECK_STR_CONTAINS(err, "duplicate id = Wuxi, time = 2002 in rows 1 and 3");
   const double miss[] = {12, 5, 10, 5, NAN};
   CHECK(tfp_capital_stock(5, cap_unit, 2, cap_time, miss, &o, k, err, sizeof err) == TFP_EDATA);
   CHECK_STR_CONTAINS(err, "unit Wuxi, time 2003 (row 5): investment is missing");
@@ -213,7 +213,7 @@ static void test_capital_stock_errors_name_the_unit_and_years(void) {
   CHECK_STR_CONTAINS(err, "unit Wuxi: average investment growth -0.2063");
   const int no_id[] = {0, 1, -1, 1, 0};
   CHECK(tfp_capital_stock(5, no_id, 2, cap_time, cap_inv, &o, k, err, sizeof err) == TFP_EDATA);
-  CHECK_STR_CONTAINS(err, "row 3: the unit id is missing");
+  CHECK_STR_CONTAINS(err, "id 'id' is missing in row 3 (time = 2001)");
   o.delta = 0;
   CHECK(tfp_capital_stock(5, cap_unit, 2, cap_time, cap_inv, &o, k, err, sizeof err) == TFP_EINVAL);
   CHECK_STR_CONTAINS(err, "delta must be in (0, 1]");

@@ -25,7 +25,7 @@ function M.near(got, want, tol, what)
   if not bad then
     if got == want then bad = false
     elseif math.abs(want) == math.huge or math.abs(got) == math.huge then bad = true
-    else bad = not (math.abs(got - want) <= tol * math.max(1, math.abs(want))) end
+    else bad = not (math.abs(got - want) <= tol * math.max(1, math.abs(want))) end   -- luacheck: ignore 581 (NaN fails)
   end
   if bad then
     fail(string.format("%s: got %s, want %.12g (tol %g)", what or "value", show(got), want, tol))

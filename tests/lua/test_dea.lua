@@ -162,7 +162,7 @@ check.test("bad calls name the argument, column and row", function()
                "option 'data' must be a frame")
   check.errors(function() tfp.malmquist{data = f, id = "city", time = "year", inputs = "gdp",
                                         outputs = "gdp"} end,
-               "duplicate city-year pair at rows 1 and 4")
+               "duplicate city = A, year = 1 in rows 1 and 4")
   check.errors(function() tfp.malmquist{data = f, time = "year", inputs = "gdp", outputs = "gdp"} end,
                "option 'id'")
 end)

@@ -36,7 +36,7 @@ end
 -- __close (a to-be-closed variable) and its __gc called directly.
 local closers = {
   ["f:close()"] = function(f) f:close() end,
-  ["<close>"] = function(f) do local g <close> = f end end,
+  ["<close>"] = function(f) do local _ <close> = f end end,
   ["__gc"] = function(f) getmetatable(f).__gc(f) end,
 }
 
@@ -64,12 +64,12 @@ local calls = {
   {"tfp.deflate given vector values and an index table", function(f, act)
      local v = f.y
      return tfp.deflate(v, hostile_list({100, 105, 110, 100, 104, 108, 100, 103, 107}, function()
-       act(); do local w <close> = v end end), {chained = false}) end},
+       act(); do local _ <close> = v end end), {chained = false}) end},
   {"tfp.group_mean given a table", function(f, act)
      return tfp.group_mean("k", hostile_list({1, 1, 1, 2, 2, 2, 3, 3, 3}, act), f) end},
   {"vector arithmetic with a table", function(f, act)
      local v = f.k
-     return v + hostile_list({1, 2, 3, 4, 5, 6, 7, 8, 9}, function() act(); do local w <close> = v end end) end},
+     return v + hostile_list({1, 2, 3, 4, 5, 6, 7, 8, 9}, function() act(); do local _ <close> = v end end) end},
   {"tfp.vector given a table", function(_, act)
      return tfp.vector(hostile_list({"a", "b", "c"}, act)) end},
   {"tfp.dea given an inputs list", function(f, act)
@@ -98,7 +98,7 @@ local calls = {
   {"tfp._ivfit given a vector the callback closes", function(f, act)
      local k = f.k
      return tfp._ivfit{y = f.y, y_name = "y", exog = {k, hostile_list({1, 2, 3, 4, 5, 6, 7, 8, 10}, function()
-       act(); do local w <close> = k end end)}, endog = {}, inst = {}, constant = true, method = "2sls",
+       act(); do local _ <close> = k end end)}, endog = {}, inst = {}, constant = true, method = "2sls",
        vce = "unadjusted"} end},
 }
 
@@ -153,7 +153,8 @@ local finalizer_calls = {
   {"f:copy", function(f) return f:copy() end},
   {"f:lag", function(f) f:panel("id", "year"); return f:lag("y", 1) end},
   {"tfp.dea", function(f) return tfp.dea{data = f, inputs = {"k", "l"}, outputs = {"y"}, peers = true, slacks = true} end},
-  {"tfp.malmquist", function(f) return tfp.malmquist{data = f, id = "id", time = "year", inputs = {"k", "l"}, outputs = {"y"}} end},
+  {"tfp.malmquist", function(f)
+     return tfp.malmquist{data = f, id = "id", time = "year", inputs = {"k", "l"}, outputs = {"y"}} end},
   {"tfp.deflate", function(f) return tfp.deflate("y", "p", {data = f, id = "id", time = "year", base = 2001}) end},
   {"tfp.capital_stock", function(f) return tfp.capital_stock{data = f, id = "id", time = "year", investment = "k"} end},
   {"tfp.lq", function(f) return tfp.lq{data = f, sectors = {"k"}, total = "y", by = "year"} end},

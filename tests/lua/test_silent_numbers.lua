@@ -38,9 +38,9 @@ end
 local function quiet(fn, ...)          -- collect warnings instead of printing them
   local seen = {}
   local old = warn
-  warn = function(...) seen[#seen + 1] = table.concat({...}) end
+  warn = function(...) seen[#seen + 1] = table.concat({...}) end   -- luacheck: ignore 121 (restored below)
   local ok, r = pcall(fn, ...)
-  warn = old
+  warn = old   -- luacheck: ignore 121
   if not ok then error(r, 0) end
   return r, table.concat(seen, "\n")
 end
