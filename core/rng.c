@@ -40,15 +40,21 @@ double tfp_rng_norm(tfp_rng *r) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
 }
 
+/* The 128-bit product a * b as its high and low 64-bit halves (ISO C has no
+   128-bit integer): four 32 x 32 -> 64-bit partial products. */
+static uint64_t mul_hi(uint64_t a, uint64_t b, uint64_t *lo) {
+  uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+  uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+  *lo = a * b;
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
 uint64_t tfp_rng_below(tfp_rng *r, uint64_t n) {
-  unsigned __int128 m = (unsigned __int128)tfp_rng_next(r) * n;
-  uint64_t lo = (uint64_t)m;
+  uint64_t lo, hi = mul_hi(tfp_rng_next(r), n, &lo);
   if (lo < n) {
     uint64_t floor = (uint64_t)(-n) % n;
-    while (lo < floor) {
-      m = (unsigned __int128)tfp_rng_next(r) * n;
-      lo = (uint64_t)m;
-    }
+    while (lo < floor) hi = mul_hi(tfp_rng_next(r), n, &lo);
   }
-  return (uint64_t)(m >> 64);
+  return hi;
 }

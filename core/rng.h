@@ -6,7 +6,8 @@
    Generator: xoshiro256** (Blackman & Vigna 2018), its state filled by
    splitmix64 from (seed, stream); uniforms have 53 random bits in (0, 1);
    normals by Box-Muller (two uniforms each, no state carried between
-   calls); integers below n by Lemire's multiply-and-reject (unbiased). */
+   calls); integers below n by Lemire's multiply-and-reject (unbiased), its
+   128-bit product from 64-bit halves (ISO C). */
 #ifndef TFP_RNG_H
 #define TFP_RNG_H
 #include <stdint.h>

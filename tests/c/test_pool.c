@@ -307,6 +307,29 @@ static void test_draws_have_their_distributions(void) {
   for (int b = 0; b < 7; b++) CHECK(fabs((double)cnt[b] / (double)n - 1.0 / 7) < 0.005);
 }
 
+/* tfp_rng_below's draws as the 128-bit-integer version made them (seed 42,
+   stream 7; n = 2^63 + 12345 rejects about half its draws): a hash of
+   10,000 draws, the next draw, then the generator's next output (how many
+   draws the rejections took). */
+static void test_below_draws_the_recorded_stream(void) {
+  static const struct { uint64_t n, hash, next, after; } want[] = {
+    {7, UINT64_C(17063643759437470837), 4, UINT64_C(6745174469690143143)},
+    {1000003, UINT64_C(7288733538718837675), 623197, UINT64_C(6745174469690143143)},
+    {(UINT64_C(1) << 63) + 12345, UINT64_C(4166698725519093884), UINT64_C(580148344478476075),
+     UINT64_C(8732350031111040345)},
+    {UINT64_MAX, UINT64_C(5683600595743799316), UINT64_C(11495926301917173113), UINT64_C(6745174469690143143)},
+  };
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    tfp_rng r;
+    tfp_rng_seed(&r, 42, 7);
+    uint64_t h = 0;
+    for (int k = 0; k < 10000; k++) h = (h * 1000003u) ^ tfp_rng_below(&r, want[i].n);
+    CHECK(h == want[i].hash);
+    CHECK(tfp_rng_below(&r, want[i].n) == want[i].next);
+    CHECK(tfp_rng_next(&r) == want[i].after);
+  }
+}
+
 int main(void) {
   test_every_item_runs_once();
   test_an_empty_range_and_no_body();
@@ -317,5 +340,6 @@ int main(void) {
   test_workers_solve_lps_in_their_own_glpk_environment();
   test_streams_are_reproducible_and_distinct();
   test_draws_have_their_distributions();
+  test_below_draws_the_recorded_stream();
   return check_report("test_pool");
 }
