@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
       }
       printf("%-5s %8d %14.2f %14.2f %8.0f %s\n", m == 0 ? "VRS" : "CRS", r.threads, secs,
              secs * 1000.0 / (double)reps, (double)r.n_lp / secs, th == 1 ? "-" : same ? "yes" : "NO");
-      tfp_boot_result_free(&r);
+      tfp_boot_result_clear(&r);
     }
     free(first);
   }

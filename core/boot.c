@@ -14,14 +14,14 @@ void tfp_boot_opts_init(tfp_boot_opts *o) {
   o->alpha = 0.05;
 }
 
-void tfp_boot_result_free(tfp_boot_result *r) {
+void tfp_boot_result_clear(tfp_boot_result *r) {
   if (!r) return;
   free(r->eff); free(r->eff_bc); free(r->bias); free(r->lower); free(r->upper); free(r->var);
   free(r->boot_mean); free(r->boot_sd); free(r->replicates);
   memset(r, 0, sizeof *r);
 }
 
-void tfp_malmquist_boot_result_free(tfp_malmquist_boot_result *r) {
+void tfp_malmquist_boot_result_clear(tfp_malmquist_boot_result *r) {
   if (!r) return;
   tfp_malmquist_result_clear(&r->mq);
   free(r->h);
@@ -306,7 +306,7 @@ done:
   if (owned) tfp_pool_free(pool);
   tfp_dea_result_clear(&r0);
   free(rep); free(dist); free(tmp); free(counts);
-  if (rc) tfp_boot_result_free(res);
+  if (rc) tfp_boot_result_clear(res);
   return rc;
 }
 
@@ -623,6 +623,6 @@ done:
   if (owned) tfp_pool_free(pool);
   free(cnt); free(off); free(rows); free(pos); free(buf); free(dist); free(ptr); free(where);
   free(partner); free(pair_t); free(pairs); free(tmp); free(counts); free(rep);
-  if (rc) tfp_malmquist_boot_result_free(res);
+  if (rc) tfp_malmquist_boot_result_clear(res);
   return rc;
 }

@@ -78,10 +78,10 @@ double tfp_quantile9(const double *sorted, size_t n, double p);
 
 /* The bootstrap of the scores of d against itself; dopt gives rts,
    orientation, progress (asked by replications done) and row names.
-   Free with tfp_boot_result_free. */
+   Release with tfp_boot_result_clear (status.h). */
 int tfp_dea_boot(const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o,
                  tfp_boot_result *res, char *err, size_t errlen);
-void tfp_boot_result_free(tfp_boot_result *res);
+void tfp_boot_result_clear(tfp_boot_result *res);
 
 typedef struct {
   tfp_malmquist_result mq;              /* the point estimates (tfp_malmquist_run) */
@@ -94,9 +94,9 @@ typedef struct {
 } tfp_malmquist_boot_result;
 
 /* Point estimates as tfp_malmquist_run (contemporaneous reference only),
-   then the bootstrap. Free with tfp_malmquist_boot_result_free. */
+   then the bootstrap. Release with tfp_malmquist_boot_result_clear. */
 int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, const double *time,
                        const tfp_malmquist_opts *mo, const tfp_boot_opts *o,
                        tfp_malmquist_boot_result *res, char *err, size_t errlen);
-void tfp_malmquist_boot_result_free(tfp_malmquist_boot_result *res);
+void tfp_malmquist_boot_result_clear(tfp_malmquist_boot_result *res);
 #endif

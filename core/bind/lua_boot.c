@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "boot.h"
 #include "tfp_lua.h"
 
 #define BOOT_SCRATCH_MT "tfp.boot.scratch"
@@ -16,10 +15,10 @@ typedef struct {
   tfp_malmquist_boot_result mq;
 } boot_scratch;
 
-static int scratch_gc(lua_State *L) {
+static int boot_scratch_gc(lua_State *L) {
   boot_scratch *s = luaL_checkudata(L, 1, BOOT_SCRATCH_MT);
-  tfp_boot_result_free(&s->dea);
-  tfp_malmquist_boot_result_free(&s->mq);
+  tfp_boot_result_clear(&s->dea);
+  tfp_malmquist_boot_result_clear(&s->mq);
   return 0;
 }
 
@@ -27,7 +26,7 @@ static boot_scratch *newscratch(lua_State *L) {
   boot_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   if (luaL_newmetatable(L, BOOT_SCRATCH_MT)) {
-    lua_pushcfunction(L, scratch_gc);
+    lua_pushcfunction(L, boot_scratch_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
@@ -52,11 +51,6 @@ int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o) {
   o->threads = (int)fieldnum(L, "threads", 0);
   lua_pop(L, 1);
   return 1;
-}
-
-static int progress_cb(void *ud, const char *what, size_t done, size_t total) {
-  (void)ud;
-  return tfp_progress(what, done, total);
 }
 
 static double *addnum(lua_State *L, tfp_frame *f, const char *name, const double *src) {
@@ -91,7 +85,7 @@ static void boot_info(lua_State *L, int info, const tfp_boot_opts *o, size_t rep
 int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o) {
   boot_scratch *s = newscratch(L);
   tfp_dea_opts po = *dopt;
-  po.progress = progress_cb;
+  po.progress = tfp_progress_cb;
   char err[512] = "";
   int rc = tfp_dea_boot(d, &po, o, &s->dea, err, sizeof err);
   if (rc) return tfp_raise_status(L, rc, "tfp.dea", err);

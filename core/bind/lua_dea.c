@@ -8,15 +8,6 @@
 #include "malmquist.h"
 #include "tfp_lua.h"
 
-/* lua_boot.c */
-int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o);
-int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o);
-void *tfp_lua_malmquist_boot(lua_State *L, const tfp_dea_data *d, const int *code, size_t n_units,
-                             const double *time, const tfp_malmquist_opts *mo, const tfp_boot_opts *o,
-                             tfp_malmquist_result *mq);
-void tfp_lua_malmquist_boot_columns(lua_State *L, void *scratch, tfp_frame *out, const size_t *ord, size_t n);
-void tfp_lua_malmquist_boot_info(lua_State *L, void *scratch, int info, const tfp_boot_opts *o);
-
 #define MAX_VARS 64
 #define DEA_SCRATCH_MT "tfp.dea.scratch"
 

@@ -96,7 +96,7 @@ static void test_the_same_numbers_for_any_thread_count(const year_data *yd) {
   CHECK(memcmp(a.lower, b.lower, a.n * sizeof(double)) == 0);
   CHECK(memcmp(a.upper, b.upper, a.n * sizeof(double)) == 0);
   CHECK(memcmp(a.eff_bc, c.eff_bc, a.n * sizeof(double)) != 0);   /* another seed */
-  tfp_boot_result_free(&a); tfp_boot_result_free(&b); tfp_boot_result_free(&c);
+  tfp_boot_result_clear(&a); tfp_boot_result_clear(&b); tfp_boot_result_clear(&c);
 }
 
 static void test_a_given_bandwidth_is_used(const year_data *yd) {
@@ -107,7 +107,7 @@ static void test_a_given_bandwidth_is_used(const year_data *yd) {
   double wa = 0, wb = 0;
   for (size_t j = 0; j < a.n; j++) { wa += a.upper[j] - a.lower[j]; wb += b.upper[j] - b.lower[j]; }
   CHECK(wa > wb);   /* more smoothing, wider intervals */
-  tfp_boot_result_free(&a); tfp_boot_result_free(&b);
+  tfp_boot_result_clear(&a); tfp_boot_result_clear(&b);
 }
 
 static void test_misuse_is_refused(const year_data *yd) {
@@ -193,8 +193,8 @@ static void test_malmquist_boot_brackets_its_estimates(const mq_panel *p) {
   CHECK(a.n_lp == 200 * 5 * 6 * 30);
   CHECK(isnan(a.h[0]) && fabs(a.h[1] - pow(30, -1.0 / 6)) < 1e-15);
   tfp_malmquist_result_clear(&plain);
-  tfp_malmquist_boot_result_free(&a);
-  tfp_malmquist_boot_result_free(&b);
+  tfp_malmquist_boot_result_clear(&a);
+  tfp_malmquist_boot_result_clear(&b);
 }
 
 static void test_malmquist_boot_refuses_other_references(const mq_panel *p) {
@@ -240,8 +240,8 @@ int main(void) {
   test_dea_boot_matches_benchmarking(&yd, &r1, "refs/green/synth2006_boot_vrs_in_seed1.csv");
   test_dea_boot_matches_benchmarking(&yd, &r2, "refs/green/synth2006_boot_vrs_in_seed2.csv");
   test_bandwidth_is_dea_boots(&r1);
-  tfp_boot_result_free(&r1);
-  tfp_boot_result_free(&r2);
+  tfp_boot_result_clear(&r1);
+  tfp_boot_result_clear(&r2);
   test_the_same_numbers_for_any_thread_count(&yd);
   test_a_given_bandwidth_is_used(&yd);
   test_misuse_is_refused(&yd);
