@@ -463,6 +463,43 @@ static void chol2(double s11, double s12, double s22, double *L) {
   L[2] = sqrt(r > 0 ? r : 0);
 }
 
+/* The covariance (n - 1) of the np pairs (a, b) in pairs[2 i], pairs[2 i + 1]. */
+static void pair_cov(const double *pairs, size_t np, double *saa, double *sab, double *sbb) {
+  double ma = 0, mb = 0;
+  *saa = *sab = *sbb = 0;
+  for (size_t i = 0; i < np; i++) { ma += pairs[2 * i]; mb += pairs[2 * i + 1]; }
+  ma /= (double)np; mb /= (double)np;
+  for (size_t i = 0; i < np; i++) {
+    double a = pairs[2 * i] - ma, b = pairs[2 * i + 1] - mb;
+    *saa += a * a; *sab += a * b; *sbb += b * b;
+  }
+  *saa /= (double)(np - 1); *sab /= (double)(np - 1); *sbb /= (double)(np - 1);
+}
+
+/* Bias-corrected values and basic intervals of the pair's np changes, at
+   their rows rows_t[pair_t[i]] (the later period's rows); tmp: reps slots. */
+static void pair_intervals(const mq_pair_job *j, const size_t *rows_t, size_t reps, double alpha, double *tmp,
+                           tfp_malmquist_boot_result *res) {
+  double lo_p = alpha / 2, hi_p = 1 - alpha / 2;
+  for (size_t i = 0; i < j->np; i++) {
+    size_t row = rows_t[j->pair_t[i]];
+    for (int k = 0; k < TFP_MQ_NCOMP; k++) {
+      double est = res->mq.change[k][row];
+      size_t cntk = 0;
+      for (size_t b = 0; b < reps; b++) {
+        double v = j->rep[(b * TFP_MQ_NCOMP + (size_t)k) * j->np + i];
+        if (v > 0 && isfinite(v)) tmp[cntk++] = v;
+      }
+      if (cntk < 2 || !(est > 0 && isfinite(est))) continue;
+      double mean = mean_of(tmp, cntk);
+      qsort(tmp, cntk, sizeof *tmp, cmp_dbl);
+      res->bc[k][row] = 2 * est - mean;
+      res->lower[k][row] = 2 * est - tfp_quantile9(tmp, cntk, hi_p);
+      res->upper[k][row] = 2 * est - tfp_quantile9(tmp, cntk, lo_p);
+    }
+  }
+}
+
 /* Progress over all pairs: done of total replications. */
 typedef struct { const tfp_malmquist_opts *mo; size_t base, total; } mq_boot_progress;
 
@@ -563,14 +600,8 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
     }
     prog.base = (t - 1) * reps;
     if (np < 3) continue;   /* no covariance to speak of: no intervals for this pair */
-    double ma = 0, mb = 0, saa = 0, sab = 0, sbb = 0;
-    for (size_t i = 0; i < np; i++) { ma += pairs[2 * i]; mb += pairs[2 * i + 1]; }
-    ma /= (double)np; mb /= (double)np;
-    for (size_t i = 0; i < np; i++) {
-      double a = pairs[2 * i] - ma, b = pairs[2 * i + 1] - mb;
-      saa += a * a; sab += a * b; sbb += b * b;
-    }
-    saa /= (double)(np - 1); sab /= (double)(np - 1); sbb /= (double)(np - 1);
+    double saa, sab, sbb;
+    pair_cov(pairs, np, &saa, &sab, &sbb);
     double h = o->bandwidth > 0 ? o->bandwidth : pow((double)np, -1.0 / 6.0);
     res->h[t] = h;
     free(rep);
@@ -599,24 +630,7 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
     rc = tfp_pool_for(pool, &tk, err, errlen);
     if (rc) goto done;
     for (size_t b = 0; b < reps; b++) { res->n_lp += counts[b]; res->n_infeasible += counts[reps + b]; }
-    double lo_p = o->alpha / 2, hi_p = 1 - o->alpha / 2;
-    for (size_t i = 0; i < np; i++) {
-      size_t row = rows[off[t] + pair_t[i]];
-      for (int k = 0; k < TFP_MQ_NCOMP; k++) {
-        double est = m->change[k][row];
-        size_t cntk = 0;
-        for (size_t b = 0; b < reps; b++) {
-          double v = rep[(b * TFP_MQ_NCOMP + (size_t)k) * np + i];
-          if (v > 0 && isfinite(v)) tmp[cntk++] = v;
-        }
-        if (cntk < 2 || !(est > 0 && isfinite(est))) continue;
-        double mean = mean_of(tmp, cntk);
-        qsort(tmp, cntk, sizeof *tmp, cmp_dbl);
-        res->bc[k][row] = 2 * est - mean;
-        res->lower[k][row] = 2 * est - tfp_quantile9(tmp, cntk, hi_p);
-        res->upper[k][row] = 2 * est - tfp_quantile9(tmp, cntk, lo_p);
-      }
-    }
+    pair_intervals(&job, rows + off[t], reps, o->alpha, tmp, res);
   }
 
 done:
