@@ -29,6 +29,7 @@ void tfp_malmquist_result_clear(tfp_malmquist_result *res) {
   if (!res) return;
   free(res->period); free(res->period_of); free(res->order);
   free(res->crs_tm1); free(res->crs_t); free(res->crs_tp1); free(res->vrs_t);
+  free(res->glob_crs); free(res->glob_vrs);
   free(res->tfp); free(res->tech); free(res->eff);
   for (int k = 0; k < TFP_MQ_NCOMP; k++) {
     free(res->change[k]); free(res->period_mean[k]); free(res->unit_mean[k]);
@@ -58,11 +59,33 @@ static int forward_progress(void *ud, const char *what, size_t done, size_t tota
   return m->o->progress(m->o->progress_ud, "malmquist", m->done, m->n_per);
 }
 
-/* Scores of period `ev`'s units against period `rf`'s technology (rf == ev:
-   own technology), written into out[] at those units' rows. */
-static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *rows,
-                      size_t ev, size_t rf, tfp_dea_rts rts, const tfp_malmquist_opts *o,
-                      mq_progress *mp, double *out, tfp_malmquist_result *res, char *err, size_t errlen) {
+/* Each period's units as a DEA data set: the rows of period p are
+   rows[off[p] .. off[p+1]-1]. Their variables are gathered variable-major
+   over all rows in period order (variable v of row k at buf[v * n + k]), so
+   that a run of periods is a contiguous slice: sorted holds every row, pd[p]
+   period p's, and a reference set (frontier.h) is a view of sorted through
+   the n_in + n_out slots of view_ptr. */
+typedef struct {
+  size_t *off, *rows;
+  double *buf;
+  const double **ptr, **view_ptr;
+  tfp_dea_data *pd, sorted;
+} period_sets;
+
+static void period_sets_clear(period_sets *ps) {
+  free(ps->off);
+  free(ps->rows);
+  free(ps->buf);
+  free(ps->ptr);
+  free(ps->pd);
+}
+
+/* Scores of period `ev`'s units against the technology of kind `kind` of
+   period `rf` (frontier.h; a span that is ev's own block: the own
+   technology), written into out[] at those units' rows. */
+static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference kind, tfp_dea_rts rts,
+                      const tfp_malmquist_opts *o, mq_progress *mp, double *out, tfp_malmquist_result *res,
+                      char *err, size_t errlen) {
   tfp_dea_opts dopt;
   tfp_dea_opts_init(&dopt);
   dopt.rts = rts;
@@ -70,10 +93,18 @@ static int solve_pair(const tfp_dea_data *pd, const size_t *off, const size_t *r
   dopt.warm_start = o->warm_start;
   dopt.screen = o->screen;
   if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
+  size_t b, e;
+  tfp_reference_span(kind, ps->off, res->n_periods, rf, &b, &e);
+  tfp_dea_data view;
+  const tfp_dea_data *ref = NULL;   /* own technology */
+  if (!(b == ps->off[ev] && e == ps->off[ev + 1])) {
+    tfp_reference_view(&ps->sorted, b, e, ps->view_ptr, &view);
+    ref = &view;
+  }
   tfp_dea_result r;
-  int rc = tfp_dea_run(&pd[ev], ev == rf ? NULL : &pd[rf], &dopt, &r, err, errlen);
+  int rc = tfp_dea_run(&ps->pd[ev], ref, &dopt, &r, err, errlen);
   if (rc) return rc;
-  for (size_t j = 0; j < r.n; j++) out[rows[off[ev] + j]] = r.eff[j];
+  for (size_t j = 0; j < r.n; j++) out[ps->rows[ps->off[ev] + j]] = r.eff[j];
   res->n_lp += r.n_lp;
   res->n_infeasible += r.n_infeasible;
   res->n_failed += r.n_failed;
@@ -102,8 +133,9 @@ static int panel_order(const int *unit, size_t n_units, const double *time, size
   return rc;
 }
 
-/* The result's arrays, NaN-filled; periods come later. */
-static int alloc_result(tfp_malmquist_result *res, size_t n, size_t n_units) {
+/* The result's arrays, NaN-filled (glob_crs, glob_vrs for the global
+   reference); periods come later. */
+static int alloc_result(tfp_malmquist_result *res, size_t n, size_t n_units, int global) {
   res->n = n;
   res->n_units = n_units;
   res->period = malloc(n * sizeof *res->period);
@@ -116,8 +148,12 @@ static int alloc_result(tfp_malmquist_result *res, size_t n, size_t n_units) {
   res->tfp = nan_array(n);
   res->tech = nan_array(n);
   res->eff = nan_array(n);
+  if (global) {
+    res->glob_crs = nan_array(n);
+    res->glob_vrs = nan_array(n);
+  }
   int ok = res->period && res->period_of && res->order && res->crs_tm1 && res->crs_t && res->crs_tp1 &&
-           res->vrs_t && res->tfp && res->tech && res->eff;
+           res->vrs_t && res->tfp && res->tech && res->eff && (!global || (res->glob_crs && res->glob_vrs));
   for (int k = 0; k < TFP_MQ_NCOMP; k++) {
     res->change[k] = nan_array(n);
     res->unit_mean[k] = nan_array(n_units);
@@ -145,23 +181,6 @@ static int find_periods(const double *time, size_t n, const tfp_malmquist_opts *
   return TFP_OK;
 }
 
-/* Each period's units as a DEA data set: the rows of period p are
-   rows[off[p] .. off[p+1]-1], their variables gathered variable-major. */
-typedef struct {
-  size_t *off, *rows;
-  double *buf;
-  const double **ptr;
-  tfp_dea_data *pd;
-} period_sets;
-
-static void period_sets_clear(period_sets *ps) {
-  free(ps->off);
-  free(ps->rows);
-  free(ps->buf);
-  free(ps->ptr);
-  free(ps->pd);
-}
-
 static int split_periods(const tfp_dea_data *d, const tfp_malmquist_opts *o, const tfp_malmquist_result *res,
                          period_sets *ps, char *err, size_t errlen) {
   size_t n = d->n, n_in = d->n_in, n_var = d->n_in + d->n_out, n_per = res->n_periods;
@@ -170,7 +189,7 @@ static int split_periods(const tfp_dea_data *d, const tfp_malmquist_opts *o, con
   ps->off = calloc(n_per + 1, sizeof *ps->off);
   ps->rows = malloc(n * sizeof *ps->rows);
   ps->buf = malloc(n * n_var * sizeof *ps->buf);
-  ps->ptr = malloc(n_per * n_var * sizeof *ps->ptr);
+  ps->ptr = malloc((n_per + 2) * n_var * sizeof *ps->ptr);   /* periods, sorted, a view */
   ps->pd = calloc(n_per, sizeof *ps->pd);
   if (!fill || !ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd) {
     free(fill);
@@ -188,33 +207,42 @@ static int split_periods(const tfp_dea_data *d, const tfp_malmquist_opts *o, con
     if (cnt < n_var)
       return tfp_error(err, errlen, TFP_EDATA, "%s %.15g has %zu units, fewer than inputs + outputs (%zu): "
                        "its frontier is not identified", time_name, res->period[p], cnt, n_var);
-    double *blk = ps->buf + n_var * ps->off[p];
     for (size_t v = 0; v < n_var; v++) {
       const double *src = v < n_in ? d->x[v] : d->y[v - n_in];
-      double *dst = blk + v * cnt;
+      double *dst = ps->buf + v * n + ps->off[p];
       for (size_t j = 0; j < cnt; j++) dst[j] = src[ps->rows[ps->off[p] + j]];
       ps->ptr[p * n_var + v] = dst;
     }
     ps->pd[p] = (tfp_dea_data){cnt, n_in, d->n_out, ps->ptr + p * n_var, ps->ptr + p * n_var + n_in,
                                d->x_names, d->y_names};
   }
+  const double **all = ps->ptr + n_per * n_var;
+  for (size_t v = 0; v < n_var; v++) all[v] = ps->buf + v * n;
+  ps->sorted = (tfp_dea_data){n, n_in, d->n_out, all, all + n_in, d->x_names, d->y_names};
+  ps->view_ptr = all + n_var;
   return TFP_OK;
 }
 
 /* DEAP's LPs: per technology t, its own units (CRS and VRS) and the units
-   of t-1 and t+1 against it (CRS only). */
+   of t-1 and t+1 against it (CRS only); the sequential technologies in
+   their place, or the global ones besides (CRS and VRS, own units). */
 static int solve_periods(const period_sets *ps, const tfp_malmquist_opts *o, tfp_malmquist_result *res,
                          char *err, size_t errlen) {
   size_t n_per = res->n_periods;
+  tfp_reference kind = o->reference == TFP_REF_SEQUENTIAL ? TFP_REF_SEQUENTIAL : TFP_REF_CONTEMPORANEOUS;
+  int global = o->reference == TFP_REF_GLOBAL;
   mq_progress mp = {o, 0, n_per};
   for (size_t p = 0; p < n_per; p++) {
     mp.done = p;
-    int rc = solve_pair(ps->pd, ps->off, ps->rows, p, p, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
-    if (!rc) rc = solve_pair(ps->pd, ps->off, ps->rows, p, p, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
-    if (!rc && p > 0)
-      rc = solve_pair(ps->pd, ps->off, ps->rows, p - 1, p, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
+    int rc = solve_pair(ps, p, p, kind, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
+    if (!rc) rc = solve_pair(ps, p, p, kind, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
+    if (!rc && p > 0) rc = solve_pair(ps, p - 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
     if (!rc && p + 1 < n_per)
-      rc = solve_pair(ps->pd, ps->off, ps->rows, p + 1, p, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+      rc = solve_pair(ps, p + 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+    if (!rc && global)
+      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_CRS, o, &mp, res->glob_crs, res, err, errlen);
+    if (!rc && global)
+      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_VRS, o, &mp, res->glob_vrs, res, err, errlen);
     if (rc == TFP_EINTR)
       return tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", p, n_per);
     if (rc) return rc;
@@ -260,7 +288,10 @@ static int changes_and_levels(const int *unit, tfp_malmquist_result *res) {
     if (res->period_of[q] != res->period_of[r] - 1) continue;   /* a gap: no change */
     double c[TFP_MQ_NCOMP];
     c[TFP_MQ_EFFCH] = res->crs_t[r] / res->crs_t[q];
-    c[TFP_MQ_TECHCH] = sqrt(res->crs_tm1[r] / res->crs_t[r] * (res->crs_t[q] / res->crs_tp1[q]));
+    if (res->glob_crs)   /* Pastor-Lovell: tfpch from the global frontier, techch the rest */
+      c[TFP_MQ_TECHCH] = res->glob_crs[r] / res->glob_crs[q] / c[TFP_MQ_EFFCH];
+    else
+      c[TFP_MQ_TECHCH] = sqrt(res->crs_tm1[r] / res->crs_t[r] * (res->crs_t[q] / res->crs_tp1[q]));
     c[TFP_MQ_PECH] = res->vrs_t[r] / res->vrs_t[q];
     c[TFP_MQ_SECH] = c[TFP_MQ_EFFCH] / c[TFP_MQ_PECH];
     c[TFP_MQ_TFPCH] = c[TFP_MQ_EFFCH] * c[TFP_MQ_TECHCH];
@@ -297,11 +328,13 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   const tfp_malmquist_opts *o = opts ? opts : &defaults;
   if (!res) return tfp_error(err, errlen, TFP_EINVAL, "no result given");
   memset(res, 0, sizeof *res);
+  if ((unsigned)o->reference > TFP_REF_GLOBAL)
+    return tfp_error(err, errlen, TFP_EINVAL, "unknown reference technology");
   if (!d || !unit || !time || d->n == 0)
     return tfp_error(err, errlen, TFP_EINVAL, "Malmquist needs data, %s and %s", o->id_name ? o->id_name : "id",
                      o->time_name ? o->time_name : "time");
   size_t n = d->n;
-  int rc = alloc_result(res, n, n_units);
+  int rc = alloc_result(res, n, n_units, o->reference == TFP_REF_GLOBAL);
   period_sets ps = {0};
   if (rc == TFP_OK) rc = panel_order(unit, n_units, time, n, o, res, err, errlen);
   if (rc == TFP_OK) rc = tfp_dea_check(d, 0, "", &o->rows, err, errlen);

@@ -18,10 +18,23 @@
    previous period. Cumulative levels TFP, TECH, EFF are the products of the
    changes since the unit's first period (1 there); after a missing change
    they are NaN. Summaries are geometric means (DEAP's "mean" rows): by period
-   over the units with a change, by unit over its periods, and over all. */
+   over the units with a change, by unit over its periods, and over all.
+
+   reference (frontier.h) changes the technology each period's distances are
+   measured against:
+     sequential  every "frontier of t" above is the sequential frontier of
+                 periods 1..t (the same formulas, as deaR's type1 = "seq"),
+                 VRS included;
+     global      (Pastor & Lovell 2005) the CRS and VRS distances to the
+                 frontier of all periods pooled, glob_crs and glob_vrs, are
+                 added; tfpch = glob_crs(t) / glob_crs(s), effch as above
+                 (contemporaneous), techch = tfpch / effch (the change of the
+                 best-practice gap), pech and sech as above; crs_tm1 and
+                 crs_tp1 stay the contemporaneous cross-period distances. */
 #ifndef TFP_MALMQUIST_H
 #define TFP_MALMQUIST_H
 #include "dea.h"
+#include "frontier.h"
 
 enum { TFP_MQ_EFFCH = 0, TFP_MQ_TECHCH, TFP_MQ_PECH, TFP_MQ_SECH, TFP_MQ_TFPCH, TFP_MQ_NCOMP };
 
@@ -30,6 +43,7 @@ const char *tfp_malmquist_component(int k);
 
 typedef struct {
   tfp_dea_orientation orientation;   /* default output, as the paper */
+  tfp_reference reference;           /* default contemporaneous, as DEAP */
   int warm_start;                    /* default 1 (see dea.h) */
   int screen;                        /* default 1 (see dea.h) */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
@@ -48,6 +62,7 @@ typedef struct {
   int *period_of;           /* n: index of each row's period */
   size_t *order;            /* n row indices sorted by unit, then period */
   double *crs_tm1, *crs_t, *crs_tp1, *vrs_t;   /* n each; NaN where undefined */
+  double *glob_crs, *glob_vrs;                 /* n each (global reference), else NULL */
   double *change[TFP_MQ_NCOMP];                /* n each */
   double *tfp, *tech, *eff;                    /* n each: cumulative levels */
   double *period_mean[TFP_MQ_NCOMP];   /* n_periods each (NaN for the first) */

@@ -5,11 +5,14 @@
    Ownership, one convention across core/ (GLPK's, with one addition):
    - a handle the library allocates is released by its _free, which frees
      the object itself and takes NULL: tfp_frame_create/tfp_frame_free,
-     tfp_iv_fit/tfp_iv_result_free, tfp_atomic_open/commit/abort;
+     tfp_iv_fit/tfp_iv_result_free, tfp_pool_create/tfp_pool_free,
+     tfp_atomic_open/commit/abort;
    - a result struct the caller owns (on its stack, in its userdata) and a
      function fills is released by its _clear, which frees the members,
      zeroes the struct and may be called again: tfp_dea_run and
-     tfp_dea_result_clear, tfp_malmquist_run and tfp_malmquist_result_clear.
+     tfp_dea_result_clear, tfp_malmquist_run and tfp_malmquist_result_clear,
+     tfp_dea_boot and tfp_boot_result_clear (tfp_malmquist_boot and
+     tfp_malmquist_boot_result_clear).
    Anything else malloc'ed and handed out (panel keys, group levels) is
    documented as the caller's to free(). On failure nothing is left to
    release. */

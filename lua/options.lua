@@ -335,6 +335,47 @@ local dea_hints = hints{orient = nil, vrs = "returns to scale are option rts = \
   input = "the orientation is option orientation = \"input\"", output = "the orientation is option orientation = \"output\"",
   x = "inputs are option 'inputs'", y = "outputs are option 'outputs'"}
 
+-- bootstrap = {reps, seed, bandwidth, alpha, threads} (or true: all defaults),
+-- checked here so that C reads plain numbers.
+local BOOT_FIELDS = {"reps", "seed", "bandwidth", "alpha", "threads"}
+local function boot_check(v)
+  if v == true then v = {} end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then
+    return nil, "must be a table {reps = 2000, seed = 1, bandwidth = h, alpha = 0.05, threads = n} or true, got a "
+      .. kind(v)
+  end
+  local out = {}
+  for k, x in next, v do
+    local known = false
+    for _, f in ipairs(BOOT_FIELDS) do known = known or f == k end
+    if not known then
+      local near = type(k) == "string" and O.closest(k, BOOT_FIELDS)
+      return nil, string.format("has no field %s%s (fields: %s)", type(k) == "string" and ("'" .. k .. "'") or tostring(k),
+        near and (" (did you mean '" .. near .. "'?)") or "", table.concat(BOOT_FIELDS, ", "))
+    end
+    if type(x) ~= "number" or x ~= x then
+      return nil, string.format("field '%s' must be a number, got %s", k, kind(x))
+    end
+    out[k] = x
+  end
+  local function int(k, lo, hi)
+    local x = out[k]
+    if x ~= nil and (x ~= math.floor(x) or x < lo or x > hi) then
+      return string.format("field '%s' must be an integer from %d to %.0f, got %s", k, lo, hi, tostring(x))
+    end
+  end
+  local bad = int("reps", 2, 1e8) or int("seed", 0, 2^53) or int("threads", 1, 256)
+  if bad then return nil, bad end
+  if out.alpha ~= nil and not (out.alpha > 0 and out.alpha < 1) then
+    return nil, "field 'alpha' must be between 0 and 1, got " .. tostring(out.alpha)
+  end
+  if out.bandwidth ~= nil and not (out.bandwidth > 0 and out.bandwidth < math.huge) then
+    return nil, "field 'bandwidth' must be a positive number, got " .. tostring(out.bandwidth)
+  end
+  return out
+end
+local boot_doc = "{reps = 2000, seed = 1, bandwidth = h, alpha = 0.05, threads = n}: "
+
 O.define("tfp.dea", {
   call = "tfp.dea{data = f, inputs = {...}, outputs = {...} [, options]} -> scores, info",
   doc = "DEA efficiency scores in DEAP 2.1's convention (1 = on the frontier); LPs by GLPK.",
@@ -352,6 +393,9 @@ O.define("tfp.dea", {
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology (faster, same scores)"},
     {name = "group", type = "column", doc = "metafrontier: each group's frontier and the pooled one; returns a frame\n"
       .. "    (group, eff_group, eff_meta, tgr = eff_meta / eff_group) and info"},
+    {name = "bootstrap", type = boot_check, type_word = "table|true", doc = boot_doc
+       .. "Simar-Wilson (1998) bootstrap as Benchmarking's dea.boot (bandwidth: its rule unless given;"
+       .. " threads: TFP_THREADS or all cores); returns a frame eff, eff_bc, bias, lower, upper, var"},
   },
   hints = dea_hints,
 })
@@ -367,6 +411,12 @@ O.define("tfp.malmquist", {
     input_output[1], input_output[2],
     {name = "orientation", type = "string", values = {"input", "output"}, default = "output",
      doc = "orientation of the distance functions"},
+    {name = "reference", type = "string", values = {"contemporaneous", "sequential", "global"},
+     default = "contemporaneous", doc = "each period's technology: its own units (DEAP), those of all"
+       .. " periods so far, or of all periods (adds crs_te_global, vrs_te_global)"},
+    {name = "bootstrap", type = boot_check, type_word = "table|true", doc = boot_doc
+       .. "Simar-Wilson (1999) bootstrap of the index and its parts (contemporaneous reference);"
+       .. " adds <part>_bc, <part>_lower, <part>_upper; bandwidth n^(-1/6) unless given"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
     {name = "index", type = "string", values = {"malmquist", "ml", "gml", "luenberger"}, default = "malmquist",
      doc = "malmquist: DEAP's radial index; from directional distance functions with bad outputs:\n"

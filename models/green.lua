@@ -7,10 +7,9 @@
 -- (best-practice gap change).
 local M = {}
 
--- The bad output's column in the data (an industrial emission). The embedded
--- panel does not have one yet: run with --data on a panel that does, or
--- change the name here (or pass --bad COLUMN).
-M.bad_output = "emission"
+-- The bad output's column in the data: industrial SO2 emissions, tonnes
+-- (the embedded panel's so2, data/README.md; --bad COLUMN names another).
+M.bad_output = "so2"
 
 M.index = "gml"     -- or "ml", "luenberger" (levels are then sums)
 M.rts = "crs"

@@ -94,6 +94,13 @@ local SD_A, SD_KL = 0.03, 0.2            -- cross-city sd of log A and of log K/
 local SD_GINV, SD_RWI = 0.02, 0.06       -- sd of trend investment growth; random-walk steps of log I
 local SD_L = 0.02                        -- iid noise of log employment around K/L
 local GAMMA = {STR = 0.02, GOV = -0.20, H = 2.0}   -- controls in log A (others 0)
+-- The bad output: industrial SO2 (tonnes) = intensity x secondary value added.
+-- Drawn after everything else, so the other columns are what they were.
+local SO2_INT = 250                      -- median tonnes per 100 million yuan of VA, 2003
+local SO2_REGION = {East = 0.0, Central = 0.15, West = 0.30}   -- log intensity shift
+local SO2_SD_CITY, SO2_SD = 0.4, 0.15    -- sd of the city's log intensity; iid year noise
+local SO2_G1, SO2_G2 = 0.03, 0.10        -- intensity falls 3% a year to 2006, 10% a year after
+local SO2_TFP = 1.0                      -- elasticity of intensity to the TFP shock u (cleaner when productive)
 local region = {
   --          pop (10k)  log A   log sH  log sL   beta_H  beta_L
   East    = {pop = 480, a = 0.03, h = 0.15, l = 0.05, bH = 0.070, bL = 0.025},
@@ -218,12 +225,25 @@ for year = YEARS[1], YEARS[2] do
     for k = 1, 3 do wh[k] = emp_h * wh[k] / sw end
     local wl1 = c.w_l[1] * exp(0.05 * normal())
     local wl2 = c.w_l[2] * exp(0.05 * normal())
+    c.so2 = c.so2 or {}
+    c.so2[#c.so2 + 1] = {va = tonumber(string.format("%.2f", STR * va_ter)), t = t, u = c.u}
     c.rows[#c.rows + 1] = string.format(
       "%d,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%s,%.2f,%s,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%.1f",
       c.id, c.name, c.province, c.region, year, c.L,
       emp_l * wl1 / (wl1 + wl2), wh[1], wh[2], emp_l * wl2 / (wl1 + wl2), wh[3],
       gdp, idx_gdp, c.I * c.p_inv, idx_inv, STR * va_ter, va_ter, GOV * gdp, FDI * gdp,
       H * c.pop, c.pop, ROAD * c.pop)
+  end
+end
+
+------------------------------------------------------- emissions (SO2)
+-- Own draws after all the others: a city's log intensity, then its years'.
+for _, c in ipairs(cities) do
+  local mu = math.log(SO2_INT) + SO2_REGION[c.region] + SO2_SD_CITY * normal()
+  for k, e in ipairs(c.so2) do
+    local trend = SO2_G1 * math.min(e.t, 3) + SO2_G2 * math.max(e.t - 3, 0)
+    local so2 = e.va * exp(mu - trend - SO2_TFP * e.u + SO2_SD * normal())
+    c.rows[k] = c.rows[k] .. string.format(",%.1f", so2)
   end
 end
 
@@ -240,7 +260,7 @@ end
 
 local lines = {"city,city_name,province,region,year,emp_total,emp_transport,emp_ict,emp_finance,"
   .. "emp_leasing,emp_research,gdp,gdp_index,inv,inv_price_index,va_secondary,va_tertiary,"
-  .. "budget_exp,fdi,students,population,road_area"}
+  .. "budget_exp,fdi,students,population,road_area,so2"}
 for _, c in ipairs(cities) do
   for _, row in ipairs(c.rows) do lines[#lines + 1] = row end
 end

@@ -6,8 +6,9 @@
 -- Tables to out/: green_table1.* (txt md tex csv html rtf) and
 -- green_decomposition.* (txt md csv).
 --
---   tfpkit scripts/green.lua --data panel.csv [--bad COLUMN] [--map my_columns.lua]
+--   tfpkit scripts/green.lua [--data panel.csv] [--bad COLUMN] [--map my_columns.lua]
 --       [--out DIR] [--na "-,n/a"]
+-- (no --data: the embedded panel, whose bad output is so2)
 --
 -- The bad output's column is models/green.lua's bad_output unless --bad names
 -- it. With tfpkit -i, the frame f and the index frame gml stay at the prompt.
@@ -45,7 +46,7 @@ elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
 else f = tfp.read_csv(opts.data, {na = na}) end
 if not f:has(bad) then
   usage(string.format("the data have no bad-output column '%s' (models/green.lua's bad_output; --bad COLUMN "
-    .. "names another)%s", bad, opts.data and "" or ": the embedded panel has none yet, pass --data"))
+    .. "names another)", bad))
 end
 f = study.build(f, map, opts.data or "embedded data", {na = na})
 local city, year, region = (map and map.city) or "city", (map and map.year) or "year", (map and map.region) or "region"

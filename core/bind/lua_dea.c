@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "boot.h"
 #include "dea.h"
 #include "malmquist.h"
 #include "tfp_lua.h"
@@ -63,6 +64,7 @@ static tfp_frame *newframe(lua_State *L, size_t nrow);
 
 static const char *const rts_names[] = { "crs", "vrs", "nirs", "ndrs", NULL };
 static const char *const orient_names[] = { "input", "output", NULL };
+static const char *const reference_names[] = { "contemporaneous", "sequential", "global", NULL };
 static const char *const status_names[] = { "optimal", "infeasible", "failed" };
 static const char *const nature_names[] = { "crs", "irs", "drs" };
 
@@ -185,6 +187,13 @@ static int dea_dea(lua_State *L) {
   int want_super = tfp_optbool(L, 1, "super", 0);
   int want_slacks = tfp_optbool(L, 1, "slacks", 0);
   if (want_super && fr) tfp_argerror(L, 1, "option 'super' needs the data as its own reference");
+  tfp_boot_opts bo;
+  if (tfp_lua_boot_opts(L, 1, &bo)) {
+    if (fr || want_peers || want_scale || want_super || want_slacks)
+      tfp_raise(L, "usage", "tfp.dea", "option 'bootstrap' cannot be combined with %s",
+                fr ? "'reference'" : want_peers ? "'peers'" : want_scale ? "'scale'" : want_super ? "'super'" : "'slacks'");
+    return tfp_lua_dea_boot(L, &v->d, &o, &bo);
+  }
 
   dea_scratch *s = newscratch(L);
   const tfp_dea_data *ref = fr ? &vr->d : NULL;
@@ -294,9 +303,11 @@ static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP
 }
 
 /* tfp.malmquist{data = f, id = "city", time = "year", inputs = {...},
-   outputs = {...}, orientation = "output", warm_start = true}
+   outputs = {...}, orientation = "output", reference = "contemporaneous",
+   warm_start = true}
    -> frame (id, time, effch, techch, pech, sech, tfpch, TFP, TECH, EFF,
-      crs_te_tech_tm1, crs_te_tech_t, crs_te_tech_tp1, vrs_te), rows by id then time;
+      crs_te_tech_tm1, crs_te_tech_t, crs_te_tech_tp1, vrs_te [, crs_te_global,
+      vrs_te_global]), rows by id then time;
       summary {by_period = frame, by_unit = frame, mean = {effch = ...},
       n_changes, n_lp, n_infeasible, n_failed} */
 static int dea_malmquist(lua_State *L) {
@@ -312,14 +323,14 @@ static int dea_malmquist(lua_State *L) {
      overwrite the id or time (or give two columns of one name) */
   static const char *const results[] = { "effch", "techch", "pech", "sech", "tfpch", "TFP", "TECH",
                                          "EFF", "crs_te_tech_tm1", "crs_te_tech_t",
-                                         "crs_te_tech_tp1", "vrs_te" };
+                                         "crs_te_tech_tp1", "vrs_te", "crs_te_global", "vrs_te_global" };
   for (size_t c = 0; c < sizeof results / sizeof results[0]; c++)
     for (int k = 0; k < 2; k++) {
       const char *nm = k == 0 ? id_name : time_name;
       if (nm && strcmp(nm, results[c]) == 0)
         tfp_raise(L, "usage", "tfp.malmquist", "the %s column '%s' has the name of a result column "
                   "(effch, techch, pech, sech, tfpch, TFP, TECH, EFF, crs_te_tech_tm1, crs_te_tech_t, "
-                  "crs_te_tech_tp1, vrs_te): rename it first, e.g. f.%s_id = f.%s",
+                  "crs_te_tech_tp1, vrs_te, crs_te_global, vrs_te_global): rename it first, e.g. f.%s_id = f.%s",
                   k == 0 ? "id" : "time", nm, nm, nm);
     }
   if (id_name && time_name && strcmp(id_name, time_name) == 0)
@@ -331,6 +342,7 @@ static int dea_malmquist(lua_State *L) {
   tfp_malmquist_opts o;
   tfp_malmquist_opts_init(&o);
   o.orientation = tfp_optenum(L, 1, "orientation", "output", orient_names);
+  o.reference = tfp_optenum(L, 1, "reference", "contemporaneous", reference_names);
   o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
   o.id_name = id_name;
   o.time_name = time_name;
@@ -344,9 +356,15 @@ static int dea_malmquist(lua_State *L) {
   if (!s->code) tfp_raise(L, "memory", NULL, "out of memory");
   int gc = tfp_group_codes(&f->col[id_col], n, s->code, &n_units, tfp_progress_cb, NULL);
   if (gc != TFP_OK) tfp_raise_status(L, gc, NULL, gc == TFP_EINTR ? "interrupted" : "out of memory");
-  char err[512] = "";
-  int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
-  if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
+  tfp_boot_opts bo;
+  void *boot = NULL;
+  if (tfp_lua_boot_opts(L, 1, &bo)) {
+    boot = tfp_lua_malmquist_boot(L, &v->d, s->code, n_units, time, &o, &bo, &s->mq);
+  } else {
+    char err[512] = "";
+    int rc = tfp_malmquist_run(&v->d, s->code, n_units, time, &o, &s->mq, err, sizeof err);
+    if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
+  }
   const tfp_malmquist_result *m = &s->mq;
 
   /* One row per unit and period, by unit then period. */
@@ -362,6 +380,11 @@ static int dea_malmquist(lua_State *L) {
     double *dst = addnum(L, out, names[c]);
     for (size_t k = 0; k < n; k++) dst[k] = src[c][ord[k]];
   }
+  if (m->glob_crs) {   /* reference = "global": the distances to the pooled frontier */
+    double *gc = addnum(L, out, "crs_te_global"), *gv = addnum(L, out, "vrs_te_global");
+    for (size_t k = 0; k < n; k++) { gc[k] = m->glob_crs[ord[k]]; gv[k] = m->glob_vrs[ord[k]]; }
+  }
+  if (boot) tfp_lua_malmquist_boot_columns(L, boot, out, ord, n);
   tfp_frame_panel(out, 0, 1, NULL, NULL, NULL, 0);   /* so lags work on it; cannot fail here */
 
   lua_createtable(L, 0, 8);
@@ -394,6 +417,7 @@ static int dea_malmquist(lua_State *L) {
   setint(L, info, "n_lp", m->n_lp);
   setint(L, info, "n_infeasible", m->n_infeasible);
   setint(L, info, "n_failed", m->n_failed);
+  if (boot) tfp_lua_malmquist_boot_info(L, boot, info, &bo);
   lua_settop(L, info);
   if (m->n_infeasible || m->n_failed) {
     lua_pushfstring(L, "malmquist: %d LPs infeasible and %d failed (values missing)",

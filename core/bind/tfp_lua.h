@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <lua.h>
 #include <lauxlib.h>
+#include "boot.h"
 #include "frame.h"
 
 #define TFP_FRAME_MT  "tfp.frame"
@@ -129,6 +130,23 @@ int tfp_progress_cb(void *ud, const char *what, size_t done, size_t total);
    Ctrl-C): erased, or ended with a newline after Ctrl-C. */
 void tfp_progress_clear(void);
 extern volatile sig_atomic_t tfp_interrupted;
+
+/* The bootstrap option of tfp.dea and tfp.malmquist (lua_boot.c, called by
+   lua_dea.c). tfp_lua_boot_opts: option `bootstrap` of the options table at
+   t into *o; 0 when absent. tfp_lua_dea_boot: pushes the frame and info
+   tfp.dea returns (2). tfp_lua_malmquist_boot: runs the bootstrap, moves the
+   point estimates into *mq (the caller's to clear) and leaves a scratch
+   userdata on the stack holding the intervals, whose address it returns for
+   tfp_lua_malmquist_boot_columns (adds <part>_bc/_lower/_upper to out, rows
+   in the order ord) and tfp_lua_malmquist_boot_info (sets summary.bootstrap
+   in the table at info). */
+int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o);
+int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *dopt, const tfp_boot_opts *o);
+void *tfp_lua_malmquist_boot(lua_State *L, const tfp_dea_data *d, const int *code, size_t n_units,
+                             const double *time, const tfp_malmquist_opts *mo, const tfp_boot_opts *o,
+                             tfp_malmquist_result *mq);
+void tfp_lua_malmquist_boot_columns(lua_State *L, void *scratch, tfp_frame *out, const size_t *ord, size_t n);
+void tfp_lua_malmquist_boot_info(lua_State *L, void *scratch, int info, const tfp_boot_opts *o);
 
 /* Each family adds its functions to the table on top of the stack. */
 int tfp_open_frame(lua_State *L);

@@ -153,6 +153,16 @@ check.test("enumerated values are checked and matched case-insensitively", funct
   misuse("tfp.ddf", {direction = {gpd = 1}}, "option 'direction' names 'gpd', which is not an input or output")
   misuse("tfp.sbm", {super = true, bad_outputs = "s1"}, "super = true takes no bad_outputs")
   misuse("tfp.dea", {group = "city", super = true}, "option 'group' (the metafrontier) takes none of")
+  misuse("tfp.malmquist", {reference = "seq"}, "option 'reference': unknown value 'seq'",
+    "contemporaneous, sequential, global")
+  misuse("tfp.malmquist", {reference = "globl"}, "did you mean 'global'")
+  misuse("tfp.dea", {bootstrap = {rep = 100}}, "option 'bootstrap' has no field 'rep'", "did you mean 'reps'")
+  misuse("tfp.dea", {bootstrap = {reps = 1}}, "field 'reps' must be an integer from 2")
+  misuse("tfp.dea", {bootstrap = {alpha = 5}}, "field 'alpha' must be between 0 and 1")
+  misuse("tfp.dea", {bootstrap = {bandwidth = -1}}, "field 'bandwidth' must be a positive number")
+  misuse("tfp.dea", {bootstrap = {seed = "x"}}, "field 'seed' must be a number")
+  misuse("tfp.dea", {bootstrap = 100}, "option 'bootstrap' must be a table")
+  misuse("tfp.dea", {bootstrap = true, slacks = true}, "cannot be combined with 'slacks'")
   check.eq(tfp.ivreg(card, iv, {method = "GMM"}).method, "gmm")
   check.eq(tfp.ivreg(card, iv, {vce = "Robust"}).vce, "robust")
   local a = tfp.dea{data = panel, inputs = "emp", outputs = "gdp", rts = "VRS", orientation = "Output"}
