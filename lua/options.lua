@@ -209,6 +209,13 @@ function O.check(fn, opts, partial)
     ::continue::
   end
   if spec.after then spec.after(out, fn) end
+  -- Which options the caller gave (defaults are filled in above), so that a
+  -- primitive can refuse one that does not apply instead of ignoring it.
+  if not partial and not spec.open then
+    local given = {}
+    for k in next, opts do given[k] = true end
+    out._given = given
+  end
   return out
 end
 

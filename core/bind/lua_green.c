@@ -428,6 +428,14 @@ int tfp_green_malmquist(lua_State *L, int t) {
                 has_bad ? "bad outputs" : "rts (it uses its CRS and VRS parts)");
     return 0;
   }
+  /* Options of the radial index only: refused, never ignored. */
+  static const char *const radial_only[] = { "orientation", "warm_start", "reference", "bootstrap", NULL };
+  for (int k = 0; radial_only[k]; k++)
+    if (tfp_optgiven(L, t, radial_only[k]))
+      tfp_raise(L, "usage", "tfp.malmquist", "option '%s' is for DEAP's radial index; index = \"%s\" %s",
+                radial_only[k], index, strcmp(radial_only[k], "reference") == 0
+                ? "uses its own frontiers (ml, luenberger: contemporaneous; gml: global)"
+                : "does not take it");
   tfp_ml_index idx = strcmp(index, "ml") == 0 ? TFP_ML_ML : strcmp(index, "gml") == 0 ? TFP_ML_GML : TFP_ML_LUENBERGER;
   tfp_frame *f = tfp_optframe(L, t, "data", 1);
   const char *id_name = tfp_optstring(L, t, "id", NULL);

@@ -125,3 +125,14 @@ int tfp_open_options(lua_State *L) {
   lua_setfield(L, -2, "_panel");
   return 0;
 }
+
+int tfp_optgiven(lua_State *L, int t, const char *key) {
+  int given = 0;
+  if (lua_getfield(L, t, "_given") == LUA_TTABLE) {
+    lua_getfield(L, -1, key);
+    given = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return given;
+}

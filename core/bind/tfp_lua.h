@@ -119,6 +119,8 @@ int tfp_optbool(lua_State *L, int t, const char *key, int def);
 double tfp_optnumber(lua_State *L, int t, const char *key, double def);
 int tfp_optenum(lua_State *L, int t, const char *key, const char *def, const char *const names[]);
 tfp_frame *tfp_optframe(lua_State *L, int t, const char *key, int required);
+/* Did the caller give option key (not a default the registry filled in)? */
+int tfp_optgiven(lua_State *L, int t, const char *key);
 
 /* Progress on stderr, only when stderr is a terminal. Returns non-zero when
    the user asked to interrupt (Ctrl-C): long loops stop and report it. */

@@ -227,6 +227,15 @@ check.test("data errors name the function, the unit and the year, not only a row
   data_error("tfp.ivreg", function() return tfp.ivreg(g, "gdp ~ emp | city") end, where)
 end)
 
+check.test("an option that does not apply to the chosen model is refused, not ignored", function()
+  for _, o in ipairs({{reference = "sequential"}, {orientation = "input"}, {warm_start = false}}) do
+    o.index = "ml"; o.bad_outputs = "s1"
+    misuse("tfp.malmquist", o, "is for DEAP's radial index")
+  end
+  tfp.controls{x_set = "a + b"}
+  check.eq(tfp.controls()._given, nil, "no bookkeeping among the control sets")
+end)
+
 os.remove(csv)
 os.execute("rm -rf '" .. plotdir .. "'")
 check.done()
