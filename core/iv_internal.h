@@ -150,4 +150,22 @@ int tfp_iv_tests(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data
    Stock-Yogo, into r; NaN without endogenous regressors. */
 int tfp_iv_diag_ident(const tfp_iv_work *w, char *const *x_names, char *const *z_names,
                       tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_kclass.c: the k-class estimators (LIML, Fuller, kclass) */
+
+/* 1 when r->method is a k-class estimator. */
+int tfp_iv_is_kclass(const tfp_iv_result *r);
+/* The k of the options into r (kclass, fuller, coviv; lambda and the
+   Anderson-Rubin overidentification statistics for LIML); NaN for 2SLS/GMM. */
+int tfp_iv_kclass_k(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_opts *o,
+                    tfp_iv_result *r, char *err, size_t errlen);
+/* The k-class estimate: b (K), residuals e (n) and its bread
+   B = X'(I - k M_Z)X (K x K). */
+int tfp_iv_kclass_fit(const tfp_iv_work *w, const tfp_iv_design *g, double k, double *b,
+                      double *e, double *B, char *err, size_t errlen);
+/* V = s B^-1 (K x K), B symmetric. */
+int tfp_iv_kclass_inv(size_t K, const double *B, double s, double *V, char *err, size_t errlen);
+/* Sargan's statistic of residuals e: e'P_Z e / (e'e/(N-d)). */
+int tfp_iv_sargan(const tfp_iv_work *w, const tfp_iv_design *g, const double *e, double *J,
+                  char *err, size_t errlen);
 #endif
