@@ -85,6 +85,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
   tfp_iv_design g = {0};
   size_t rank_S = 0;
   r->method = o->method; r->vce = o->vce; r->small = o->small;
+  r->cstat = r->cstat_p = r->cstat_df = NAN;
   int rc = tfp_iv_sample_draw(&s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_design_build(&g, &s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
@@ -95,6 +96,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
     if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
+    if (!rc) rc = tfp_iv_orthog(&w, &g, d, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_diag_ident(&w, r->names, g.names + 1 + r->K, r, nb, err, errlen);
     if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
@@ -114,6 +116,8 @@ size_t tfp_iv_err_room(const tfp_iv_data *d)
 #undef LONGEST
   for (size_t j = 0; j < d->n_endog_test; j++)
     if (d->endog_test[j] && strlen(d->endog_test[j]) > longest) longest = strlen(d->endog_test[j]);
+  for (size_t j = 0; j < d->n_orthog; j++)
+    if (d->orthog[j] && strlen(d->orthog[j]) > longest) longest = strlen(d->orthog[j]);
   if (d->cluster_name && strlen(d->cluster_name) > longest) longest = strlen(d->cluster_name);
   if (d->absorb_name && strlen(d->absorb_name) > longest) longest = strlen(d->absorb_name);
   return 1024 + 2 * longest;

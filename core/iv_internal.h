@@ -165,6 +165,12 @@ int tfp_iv_kclass_fit(const tfp_iv_work *w, const tfp_iv_design *g, double k, do
                       double *e, double *B, char *err, size_t errlen);
 /* V = s B^-1 (K x K), B symmetric. */
 int tfp_iv_kclass_inv(size_t K, const double *B, double s, double *V, char *err, size_t errlen);
+/* ---- iv_orthog.c: orthog() */
+
+/* The C statistic of the instruments d->orthog into r->cstat (NaN without);
+   r->coef holds the model's coefficients in the design's units. */
+int tfp_iv_orthog(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data *d,
+                  tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
 /* Sargan's statistic of residuals e: e'P_Z e / (e'e/(N-d)). */
 int tfp_iv_sargan(const tfp_iv_work *w, const tfp_iv_design *g, const double *e, double *J,
                   char *err, size_t errlen);

@@ -138,6 +138,16 @@ static const iv_case cases[] = {
   KROWS("card_liml_justid", "nearc4", LI, 0, 0), KROWS_CL("card_liml_justid", "nearc4", LI, 0),
   KROWS("card_fuller1_overid", "nearc2 nearc4", LI, 1, 0), KROWS_CL("card_fuller1_overid", "nearc2 nearc4", LI, 1),
   KROWS("card_kclass_half", "nearc2 nearc4", KC, 0, 0.5),
+  /* orthog(): Card with controls exper expersq only */
+#define OROW(p, suf, vce, small, dof, o) \
+  {"", p, suf, CARD, "lwage", "educ", "exper expersq", "nearc2 nearc4", NULL, NULL, TS, vce, small, dof, 0, 0, 0, NULL, 0, o}
+  OROW("card_orthog1", "iid", U, 0, 0, "nearc2"), OROW("card_orthog1", "iid_small", U, 1, 0, "nearc2"),
+  OROW("card_orthog1", "hc1", R, 0, 0, "nearc2"), OROW("card_orthog1", "hc1_small", R, 1, 0, "nearc2"),
+  OROW("card_orthog2", "iid", U, 0, 0, "nearc2 nearc4"),
+  OROW("card_orthog1_dof", "iid", U, 0, 1, "nearc2"), OROW("card_orthog1_dof", "iid_small", U, 1, 1, "nearc2"),
+  OROW("card_orthog1_dof", "hc1", R, 0, 1, "nearc2"), OROW("card_orthog1_dof", "hc1_small", R, 1, 1, "nearc2"),
+  {"", "sim_cluster_orthog1", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 0, 0, 0, 0, 0, NULL, 0, "z1"},
+  {"", "sim_cluster_orthog1", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 1, 0, 0, 0, 0, NULL, 0, "z1"},
 };
 
 static tfp_frame *load(const char *path)
@@ -227,6 +237,12 @@ static void check_case(const iv_case *c)
   o.method = c->method; o.vce = c->vce; o.small = c->small;
   o.dofminus = c->dofminus; o.sdofminus = c->sdofminus;
   o.fuller = c->fuller; o.kclass = c->kclass;
+  tfp_iv_var ov[8];
+  char on[8][32];
+  const char *onames[8];
+  d.n_orthog = vars_of(f, c->orthog, ov, on);
+  for (size_t i = 0; i < d.n_orthog; i++) onames[i] = on[i];
+  d.orthog = onames;
   tfp_iv_result *r = NULL;
   char err[256];
   int rc = tfp_iv_fit(&d, &o, &r, err, sizeof err);
@@ -235,7 +251,21 @@ static void check_case(const iv_case *c)
   if (rc) return;
 
   tfp_frame *cf = ref(c, "coef"), *vf = ref(c, "vcov"), *df = ref(c, "diagnostics"), *ff = ref(c, "firststage");
-  CHECK(cf && vf && df);
+  tfp_frame *of = ref(c, "orthog");
+  CHECK(c->orthog ? of != NULL : (cf && vf && df));
+  if (of) {   /* orthog(): cstat, cstatp, cstatdf, j, jp, jdf (clist is the tested names) */
+    struct { const char *col; double got; } m[] = {
+      {"cstat", r->cstat}, {"cstatp", r->cstat_p}, {"cstatdf", r->cstat_df},
+      {"j", r->hansen_j}, {"jp", r->hansen_j_p}, {"jdf", r->hansen_df},
+    };
+    double v;
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+      if (num(of, m[i].col, 0, &v)) {
+        if (is_p(m[i].col)) CHECK_PV(m[i].got, v, m[i].col);
+        else CHECK_REL(m[i].got, v, m[i].col);
+      }
+    tfp_frame_free(of);
+  }
   char what[128];
   if (cf) {
     int tc = tfp_frame_find(cf, "term");
