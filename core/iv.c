@@ -86,12 +86,15 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
   size_t rank_S = 0;
   r->method = o->method; r->vce = o->vce; r->small = o->small;
   r->cstat = r->cstat_p = r->cstat_df = NAN;
+  /* pweights imply the robust VCE (Stata) */
+  if (d->weights && d->wtype == TFP_IV_PWEIGHT && r->vce == TFP_VCE_UNADJUSTED) r->vce = TFP_VCE_ROBUST;
   int rc = tfp_iv_sample_draw(&s, d, o, r, nb, err, errlen);
+  if (!rc) rc = tfp_iv_sample_weights(&s, d, r, o, err, errlen);
   if (!rc) rc = tfp_iv_design_build(&g, &s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
   if (!rc) {
     tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, s.M,
-                     r->dofminus, r->sdofminus, (int)o->vce, o->small};
+                     r->dofminus, r->sdofminus, r->vce, o->small, s.N, s.fw_isw};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
     rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
     if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);

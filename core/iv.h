@@ -69,6 +69,17 @@
    estimator; Stock-Yogo critical values (2SLS tables) are not reported for
    k-class estimators. */
 typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1, TFP_IV_LIML = 2, TFP_IV_KCLASS = 3 } tfp_iv_method;
+/* Weights (iv_weights.c), Stata's meanings as ivreg2 treats them: aweights
+   and pweights are rescaled to sum to the number of rows N; fweights count
+   observations (N = their sum; integers). Every statistic is that of the
+   model with each row's variables multiplied by sqrt(w) (centring by
+   weighted means), so sigma^2 = sum w e^2 / N; the robust meat sums
+   w^2 z z' e^2 (aweight, pweight) or w z z' e^2 (fweight), cluster sums are
+   of w z e. pweights imply the robust VCE (vce unadjusted becomes robust).
+   Weights are positive and finite (a missing weight drops the row); with
+   absorb they must be constant within its groups (xtivreg2), and absorb_more
+   takes none. */
+typedef enum { TFP_IV_NOWEIGHT = 0, TFP_IV_AWEIGHT = 1, TFP_IV_FWEIGHT = 2, TFP_IV_PWEIGHT = 3 } tfp_iv_wtype;
 typedef enum { TFP_VCE_UNADJUSTED = 0, TFP_VCE_ROBUST = 1, TFP_VCE_CLUSTER = 2 } tfp_iv_vce;
 
 typedef struct {
@@ -89,6 +100,8 @@ typedef struct {
   const char *const *endog_test; size_t n_endog_test;  /* names among endog for endog() */
   const char *cluster_name, *absorb_name;        /* for messages, or NULL */
   const char *const *orthog; size_t n_orthog;    /* instruments whose orthogonality is tested */
+  const double *weights; int wtype;              /* tfp_iv_wtype, with weights */
+  const char *weights_name;                      /* for messages, or NULL */
 } tfp_iv_data;
 
 typedef struct {
@@ -132,7 +145,8 @@ typedef struct tfp_iv_result {
   double *coef, *se, *t, *p;
   double *V;                /* k x k, column-major */
   int method, vce, small;
-  size_t N, N_dropped, N_singletons, N_g, N_clust;
+  size_t N, N_dropped, N_singletons, N_g, N_clust;  /* N: the sum of fweights with them */
+  int wtype;
   size_t K1, L1, K, L;
   long dofminus, sdofminus; /* effective (with N_g) */
   double df_r;              /* small: residual df (cluster: M-1); else NaN */

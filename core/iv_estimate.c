@@ -94,7 +94,7 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
   } else if (tfp_iv_is_kclass(r) && w->vce == TFP_VCE_UNADJUSTED) {
     double ee = 0;
     for (size_t i = 0; i < n; i++) ee += ws->e[i] * ws->e[i];
-    rc = tfp_iv_kclass_inv(K, r->coviv ? ws->A : ws->Bk, ee / ((double)n - (double)w->d), V, err, errlen);
+    rc = tfp_iv_kclass_inv(K, r->coviv ? ws->A : ws->Bk, ee / (w->N - (double)w->d), V, err, errlen);
     if (rc) return rc;
   } else {
     const double *bread = tfp_iv_is_kclass(r) && !r->coviv ? ws->Bk : ws->A;
@@ -115,11 +115,11 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
     double v = 0.5 * (V[i + j * K] + V[j + i * K]);
     V[i + j * K] = V[j + i * K] = v;
   }
-  double Nd = (double)n - (double)w->d;
-  double dfr_small = (double)n - (double)K - (double)w->d - (double)w->sd;
+  double Nd = w->N - (double)w->d;
+  double dfr_small = w->N - (double)K - (double)w->d - (double)w->sd;
   if (r->small) {
     double f = r->vce == TFP_VCE_CLUSTER
-                 ? ((double)n - 1) / ((double)n - (double)K - (double)w->sd) * (double)r->N_clust / ((double)r->N_clust - 1)
+                 ? (w->N - 1) / (w->N - (double)K - (double)w->sd) * (double)r->N_clust / ((double)r->N_clust - 1)
                  : Nd / dfr_small;
     for (size_t i = 0; i < K * K; i++) V[i] *= f;
     r->df_r = r->vce == TFP_VCE_CLUSTER ? (double)r->N_clust - 1 : dfr_small;
@@ -127,25 +127,36 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
   return TFP_OK;
 }
 
-/* R2 (centred and not), RSS, sigma^2 and the model sum of squares. */
+/* R2 (centred and not), RSS, sigma^2 and the model sum of squares; with
+   weights the columns carry sqrt(w) (sw), the sums are weighted. */
 static void fit_stats(const tfp_iv_work *w, const tfp_iv_design *g, const double *e, tfp_iv_result *r)
 {
   size_t n = w->n, K = g->K1 + g->K2;
-  const double *y = g->y;
+  const double *y = g->y, *sw = g->sw;
   double rss = 0, ybar = 0, tss = 0, yy = 0;
   double y_mean = g->mean[0];   /* y was centred with the other columns */
-  for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += (y[i] + y_mean) * (y[i] + y_mean); }
-  ybar /= (double)n;
-  for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
-  double Nd = (double)n - (double)w->d;
-  double dfr_small = (double)n - (double)K - (double)w->d - (double)w->sd;
+  if (!sw) {
+    for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += (y[i] + y_mean) * (y[i] + y_mean); }
+    ybar /= (double)n;
+    for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
+  } else {
+    double sum_w = 0;
+    for (size_t i = 0; i < n; i++) {
+      double u = y[i] + sw[i] * y_mean;
+      rss += e[i] * e[i]; ybar += sw[i] * y[i]; sum_w += sw[i] * sw[i]; yy += u * u;
+    }
+    ybar /= sum_w;
+    for (size_t i = 0; i < n; i++) tss += (y[i] - sw[i] * ybar) * (y[i] - sw[i] * ybar);
+  }
+  double Nd = w->N - (double)w->d;
+  double dfr_small = w->N - (double)K - (double)w->d - (double)w->sd;
   r->rss = rss;
   r->r2 = 1 - rss / tss;
   r->r2_u = 1 - rss / yy;
   r->sigmasq = rss / (r->small ? dfr_small : Nd);
   r->rmse = sqrt(r->sigmasq);
   r->mss = tss - rss;
-  r->r2_a = g->has_const ? 1 - (1 - r->r2) * ((double)n - 1) / dfr_small : NAN;
+  r->r2_a = g->has_const ? 1 - (1 - r->r2) * (w->N - 1) / dfr_small : NAN;
 }
 
 /* The coefficient table: names, b, V, se, t, p. */
@@ -173,10 +184,10 @@ static int coef_table(const tfp_iv_design *g, const workspace *ws, tfp_iv_result
    V, in ivreg2's small-sample F convention. */
 static int model_F(const tfp_iv_work *w, const tfp_iv_design *g, const workspace *ws, tfp_iv_result *r)
 {
-  size_t n = w->n, K = g->K1 + g->K2;
+  size_t K = g->K1 + g->K2;
   size_t ks = g->has_const ? K - 1 : K;   /* _cons is the last coefficient */
-  double Nd = (double)n - (double)w->d, sd = (double)w->sd;
-  double dfr_small = (double)n - (double)K - (double)w->d - sd;
+  double Nd = w->N - (double)w->d, sd = (double)w->sd;
+  double dfr_small = w->N - (double)K - (double)w->d - sd;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *Vs = tfp_iv_take(&mem, ks * ks), *gb = tfp_iv_take(&mem, ks), *h = tfp_iv_take(&mem, ks);
   if (mem.oom) return TFP_ENOMEM;
@@ -192,7 +203,7 @@ static int model_F(const tfp_iv_work *w, const tfp_iv_design *g, const workspace
     double wald = 0;
     for (size_t i = 0; i < ks; i++) wald += gb[i] * h[i];
     double c = r->small ? 1.0
-             : r->vce == TFP_VCE_CLUSTER ? ((double)n - (double)K - sd) / ((double)n - 1) *
+             : r->vce == TFP_VCE_CLUSTER ? (w->N - (double)K - sd) / (w->N - 1) *
                                             ((double)r->N_clust - 1) / (double)r->N_clust
                                         : dfr_small / Nd;
     r->F = wald / (double)ks * c;

@@ -48,7 +48,7 @@ int tfp_iv_kclass_k(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_o
   if (!tfp_iv_is_kclass(r)) return TFP_OK;
   r->coviv = o->coviv != 0;
   if (r->method == TFP_IV_KCLASS) { r->kclass = o->kclass; return TFP_OK; }
-  double L = (double)(g->L1 + g->K2), N = (double)w->n, Nd = N - (double)w->d;
+  double L = (double)(g->L1 + g->K2), N = w->N, Nd = N - (double)w->d;
   if (o->fuller > 0 && o->fuller >= N - L) {
     snprintf(err, errlen, "invalid Fuller parameter %g: it must be below N - L = %.0f", o->fuller, N - L);
     return TFP_EINVAL;
@@ -141,7 +141,7 @@ int tfp_iv_sargan(const tfp_iv_work *w, const tfp_iv_design *g, const double *e,
     double q = 0, ee = 0;
     for (size_t i = 0; i < L; i++) q += Ze[i] * h[i];
     for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
-    *J = q / (ee / ((double)n - (double)w->d));
+    *J = q / (ee / (w->N - (double)w->d));
   }
   tfp_iv_arena_free(&mem);
   return rc;

@@ -18,7 +18,8 @@
    zero when just identified (Z'e = 0), so the VCE is the outer product of a
    cancellation-dominated vector: the data's 8-digit rounding (the CSV holds
    Stata floats printed to 8 digits) moves it at 1e-5. Those fixtures are
-   compared at this looser tolerance; every other fixture at TOL. */
+   compared at this looser tolerance, as are the weighted fixtures clustered
+   on smsa (2 clusters too); every other fixture at TOL. */
 #define TOL_2CLUSTERS 2e-5
 
 /* Relative comparison for every magnitude (p values can be 1e-80). */
@@ -138,6 +139,16 @@ static const iv_case cases[] = {
   KROWS("card_liml_justid", "nearc4", LI, 0, 0), KROWS_CL("card_liml_justid", "nearc4", LI, 0),
   KROWS("card_fuller1_overid", "nearc2 nearc4", LI, 1, 0), KROWS_CL("card_fuller1_overid", "nearc2 nearc4", LI, 1),
   KROWS("card_kclass_half", "nearc2 nearc4", KC, 0, 0.5),
+  /* weights: [aw|fw|pw = weight], cluster(smsa) has 2 clusters */
+#define WROW(p, suf, cl, vce, small, wt) \
+  {"", p, suf, CARD, "lwage", "educ", CX, "nearc4 nearc2", cl, NULL, TS, vce, small, 0, 0, 0, 0, "weight", wt, NULL}
+#define WROWS(p, wt) WROW(p, "iid", NULL, U, 0, wt), WROW(p, "iid_small", NULL, U, 1, wt), \
+  WROW(p, "hc1", NULL, R, 0, wt), WROW(p, "hc1_small", NULL, R, 1, wt), \
+  WROW(p, "cl", "smsa", C, 0, wt), WROW(p, "cl_small", "smsa", C, 1, wt)
+  WROWS("card_aweight_overid", TFP_IV_AWEIGHT), WROWS("card_fweight_overid", TFP_IV_FWEIGHT),
+  /* pweights: the default VCE is robust (hc0) */
+  WROW("card_pweight_overid", "hc0", NULL, U, 0, TFP_IV_PWEIGHT), WROW("card_pweight_overid", "hc0_small", NULL, U, 1, TFP_IV_PWEIGHT),
+  WROW("card_pweight_overid", "cl", "smsa", C, 0, TFP_IV_PWEIGHT), WROW("card_pweight_overid", "cl_small", "smsa", C, 1, TFP_IV_PWEIGHT),
   /* orthog(): Card with controls exper expersq only */
 #define OROW(p, suf, vce, small, dof, o) \
   {"", p, suf, CARD, "lwage", "educ", "exper expersq", "nearc2 nearc4", NULL, NULL, TS, vce, small, dof, 0, 0, 0, NULL, 0, o}
@@ -213,7 +224,8 @@ static int num(const tfp_frame *f, const char *col, size_t row, double *v)
 
 static void check_case(const iv_case *c)
 {
-  double c_tol = (c->cluster && strcmp(c->cluster, CLUSTER_CARD) == 0) ? TOL_2CLUSTERS : TOL;
+  double c_tol = (c->cluster && (!strcmp(c->cluster, CLUSTER_CARD) || !strcmp(c->cluster, "smsa")))
+                 ? TOL_2CLUSTERS : TOL;
   tfp_frame *f = load(c->data);
   CHECK(f != NULL);
   if (!f) return;
@@ -243,6 +255,10 @@ static void check_case(const iv_case *c)
   d.n_orthog = vars_of(f, c->orthog, ov, on);
   for (size_t i = 0; i < d.n_orthog; i++) onames[i] = on[i];
   d.orthog = onames;
+  if (c->weight) {
+    d.weights = f->col[tfp_frame_find(f, c->weight)].num;
+    d.wtype = c->wtype; d.weights_name = c->weight;
+  }
   tfp_iv_result *r = NULL;
   char err[256];
   int rc = tfp_iv_fit(&d, &o, &r, err, sizeof err);
