@@ -1,5 +1,6 @@
 /* dea.c — radial DEA efficiency through GLPK (see dea.h for the contract). */
 #include "dea.h"
+#include "hull.h"
 
 #include <glpk.h>
 #include <limits.h>
@@ -86,19 +87,7 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, con
   return TFP_OK;
 }
 
-/* One envelopment LP over a reference set. Column 1 is theta (input
-   orientation) or phi (output), columns 2.. are the lambdas; rows are the
-   inputs, the outputs, then the convexity row unless CRS. Only the
-   evaluated unit's entries change from one unit to the next: the theta
-   column and the output bounds (input orientation), or the phi column and
-   the input bounds (output orientation). */
-typedef struct {
-  glp_prob *lp;
-  size_t n_in, n_out, n_ref;
-  tfp_dea_orientation orient;
-  int *ind;        /* 1 + n_in + n_out (GLPK is 1-based) */
-  double *val;
-} dea_lp;
+typedef tfp_radial_lp dea_lp;
 
 typedef struct {
   jmp_buf jb;
@@ -131,60 +120,6 @@ static void store_peers(tfp_dea_result *res, size_t j, glp_prob *lp, int first_c
     w[m++] = l;
   }
   res->n_peers[j] = m;
-}
-
-/* xs/ys: scaled reference data, variable-major (xs[i * n_ref + k]). */
-static void lp_build(dea_lp *d, const double *xs, const double *ys, int *ia, int *ja,
-                     double *ar, tfp_dea_rts rts) {
-  size_t n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref;
-  int conv = rts != TFP_RTS_CRS;
-  int n_rows = (int)(n_in + n_out) + conv;
-  glp_prob *lp = glp_create_prob();
-  d->lp = lp;
-  glp_set_obj_dir(lp, d->orient == TFP_DEA_INPUT ? GLP_MIN : GLP_MAX);
-  glp_add_rows(lp, n_rows);
-  glp_add_cols(lp, (int)n_ref + 1);
-  for (size_t i = 0; i < n_in; i++)
-    glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, d->orient == TFP_DEA_INPUT ? 0.0 : 1.0);
-  for (size_t r = 0; r < n_out; r++)
-    glp_set_row_bnds(lp, (int)(n_in + r) + 1, GLP_LO, d->orient == TFP_DEA_INPUT ? 1.0 : 0.0, 0.0);
-  if (conv) {
-    int t = rts == TFP_RTS_VRS ? GLP_FX : rts == TFP_RTS_NIRS ? GLP_UP : GLP_LO;
-    glp_set_row_bnds(lp, n_rows, t, 1.0, 1.0);
-  }
-  glp_set_col_bnds(lp, 1, GLP_LO, 0.0, 0.0);
-  glp_set_obj_coef(lp, 1, 1.0);
-  for (size_t k = 0; k < n_ref; k++) glp_set_col_bnds(lp, (int)k + 2, GLP_LO, 0.0, 0.0);
-  size_t nz = 0;
-  for (size_t k = 0; k < n_ref; k++) {
-    int col = (int)k + 2;
-    for (size_t i = 0; i < n_in; i++) {
-      nz++; ia[nz] = (int)i + 1; ja[nz] = col; ar[nz] = xs[i * n_ref + k];
-    }
-    for (size_t r = 0; r < n_out; r++) {
-      nz++; ia[nz] = (int)(n_in + r) + 1; ja[nz] = col; ar[nz] = ys[r * n_ref + k];
-    }
-    if (conv) { nz++; ia[nz] = n_rows; ja[nz] = col; ar[nz] = 1.0; }
-  }
-  glp_load_matrix(lp, (int)nz, ia, ja, ar);
-}
-
-/* Put the evaluated unit (scaled values x0, y0) into the LP. */
-static void lp_set_unit(dea_lp *d, const double *x0, const double *y0) {
-  size_t n_in = d->n_in, n_out = d->n_out;
-  if (d->orient == TFP_DEA_INPUT) {
-    for (size_t i = 0; i < n_in; i++) { d->ind[i + 1] = (int)i + 1; d->val[i + 1] = -x0[i]; }
-    glp_set_mat_col(d->lp, 1, (int)n_in, d->ind, d->val);
-    for (size_t r = 0; r < n_out; r++)
-      glp_set_row_bnds(d->lp, (int)(n_in + r) + 1, GLP_LO, y0[r], 0.0);
-  } else {
-    for (size_t r = 0; r < n_out; r++) {
-      d->ind[r + 1] = (int)(n_in + r) + 1; d->val[r + 1] = -y0[r];
-    }
-    glp_set_mat_col(d->lp, 1, (int)n_out, d->ind, d->val);
-    for (size_t i = 0; i < n_in; i++)
-      glp_set_row_bnds(d->lp, (int)i + 1, GLP_UP, 0.0, x0[i]);
-  }
 }
 
 /* DEAP's second stage (its "2-stage" method): the radial score fixed, the
@@ -231,7 +166,7 @@ static void slack_build(dea_lp *d, const double *xs, const double *ys, const dou
 
 /* Radial targets of the evaluated unit (scaled x0, y0; score = theta or phi). */
 static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double score) {
-  int in = d->orient == TFP_DEA_INPUT;
+  int in = !d->output;
   for (size_t i = 0; i < d->n_in; i++) {
     double t = in ? score * x0[i] : x0[i];
     glp_set_row_bnds(d->lp, (int)i + 1, GLP_FX, t, t);
@@ -242,31 +177,7 @@ static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double
   }
 }
 
-/* Solve from whatever basis the LP holds; if GLPK rejects that basis
-   (singular after the coefficient change), restart from the standard one. */
-static int lp_solve(dea_lp *d, double *obj) {
-  glp_smcp parm;
-  glp_init_smcp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
-  parm.meth = GLP_DUALP;
-  int ret = glp_simplex(d->lp, &parm);
-  if (ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EFAIL) {
-    glp_std_basis(d->lp);
-    ret = glp_simplex(d->lp, &parm);
-  }
-  if (ret != 0) return TFP_DEA_FAILED;
-  int st = glp_get_status(d->lp);
-  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
-  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
-  /* Dual simplex may stop at a dual-infeasible basis; primal settles it. */
-  parm.meth = GLP_PRIMAL;
-  ret = glp_simplex(d->lp, &parm);
-  if (ret != 0) return TFP_DEA_FAILED;
-  st = glp_get_status(d->lp);
-  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
-  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
-  return TFP_DEA_FAILED;
-}
+static int lp_solve(dea_lp *d, double *obj) { return tfp_radial_solve(d, obj); }
 
 /* Everything that runs under GLPK's error hook, in a function of its own so
    that nothing the longjmp could clobber lives in its frame. */
@@ -365,14 +276,14 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   const double *scale = job->scale;
   double *unit = job->unit;
   int warm = o->warm_start;
-  if (warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
+  if (warm) tfp_radial_build(d, job->xys, job->ia, job->ja, job->ar);
   for (size_t s = 0; s < n; s++) {
     size_t j = job->seq[s];
     job->j = j;
     for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
     for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
-    if (!warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
-    lp_set_unit(d, unit, unit + n_in);
+    if (!warm) tfp_radial_build(d, job->xys, job->ia, job->ja, job->ar);
+    tfp_radial_set_unit(d, unit, unit + n_in);
     if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_FX, 0.0, 0.0);
     double obj = NAN;
     int it0 = glp_get_it_cnt(d->lp);
@@ -412,56 +323,9 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   return TFP_OK;
 }
 
-/* Reference units dominated by another (no more of any input, no less of
-   any output) lie inside the technology the others span, under every
-   returns-to-scale assumption (lambda = 1 on the dominating unit), so
-   dropping them changes no radial score. Exact duplicates keep one copy.
-   Sorted by (outputs - inputs) in scaled units, a dominating unit always
-   comes first, so one pass against the kept set finds them all. On return
-   cols[0..n_cols-1] lists the kept units in their original order. */
-typedef struct { double score; size_t k; } screen_key;
-
-static int cmp_screen(const void *a, const void *b) {
-  const screen_key *p = a, *q = b;
-  if (p->score != q->score) return p->score < q->score ? 1 : -1;
-  return (p->k > q->k) - (p->k < q->k);
-}
-
-static int cmp_size(const void *a, const void *b) {
-  size_t p = *(const size_t *)a, q = *(const size_t *)b;
-  return (p > q) - (p < q);
-}
-
-static int screen_dominated(const double *xys, size_t n_in, size_t n_out, size_t n_ref,
-                            size_t *cols, size_t *n_cols) {
-  screen_key *key = malloc((n_ref ? n_ref : 1) * sizeof *key);
-  if (!key) return TFP_ENOMEM;
-  const double *ys = xys + n_in * n_ref;
-  for (size_t k = 0; k < n_ref; k++) {
-    double sc = 0;
-    for (size_t i = 0; i < n_in; i++) sc -= xys[i * n_ref + k];
-    for (size_t r = 0; r < n_out; r++) sc += ys[r * n_ref + k];
-    key[k].score = sc;
-    key[k].k = k;
-  }
-  qsort(key, n_ref, sizeof *key, cmp_screen);
-  size_t m = 0;
-  for (size_t a = 0; a < n_ref; a++) {
-    size_t k = key[a].k;
-    int dominated = 0;
-    for (size_t b = 0; b < m && !dominated; b++) {
-      size_t l = cols[b];
-      int dom = 1;
-      for (size_t i = 0; i < n_in && dom; i++) dom = xys[i * n_ref + l] <= xys[i * n_ref + k];
-      for (size_t r = 0; r < n_out && dom; r++) dom = ys[r * n_ref + l] >= ys[r * n_ref + k];
-      dominated = dom;
-    }
-    if (!dominated) cols[m++] = k;
-  }
-  qsort(cols, m, sizeof *cols, cmp_size);
-  *n_cols = m;
-  free(key);
-  return TFP_OK;
+static int conv_of(tfp_dea_rts rts) {
+  return rts == TFP_RTS_CRS ? TFP_CONV_NONE : rts == TFP_RTS_VRS ? TFP_CONV_EQ
+       : rts == TFP_RTS_NIRS ? TFP_CONV_LE : TFP_CONV_GE;
 }
 
 static int same_shape(const tfp_dea_data *a, const tfp_dea_data *b) {
@@ -549,7 +413,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   size_t n_cols = n_ref;
   for (size_t k = 0; k < n_ref; k++) cols[k] = k;
   if (o->screen && !o->super) {
-    rc = screen_dominated(xys, n_in, n_out, n_ref, cols, &n_cols);
+    rc = tfp_hull_undominated(xys, n_in, n_out, n_ref, cols, &n_cols);
     if (rc) { tfp_error(err, errlen, 0, "out of memory for DEA on %zu units", n_ref); goto done; }
     for (size_t v = 0; v < n_var; v++)
       for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
@@ -568,7 +432,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   } else {
     for (size_t j = 0; j < n; j++) seq[j] = j;
   }
-  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation, ind, val };
+  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation == TFP_DEA_OUTPUT, conv_of(o->rts), ind, val };
   dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, cols, seq,
                   drop_inefficient ? col_of : NULL, 0, 0 };
   rc = solve_all(&job, guard);
