@@ -1,6 +1,7 @@
 /* dea.c — radial DEA efficiency through GLPK (see dea.h for the contract). */
 #include "dea.h"
 #include "hull.h"
+#include "green.h"
 
 #include <glpk.h>
 #include <limits.h>
@@ -17,6 +18,7 @@ void tfp_dea_opts_init(tfp_dea_opts *o) {
   o->orientation = TFP_DEA_INPUT;
   o->warm_start = 1;
   o->screen = 1;
+  o->hull = 1;
 }
 
 void tfp_dea_result_clear(tfp_dea_result *res) {
@@ -328,6 +330,252 @@ static int conv_of(tfp_dea_rts rts) {
        : rts == TFP_RTS_NIRS ? TFP_CONV_LE : TFP_CONV_GE;
 }
 
+/* Radial scores are invariant to the units of each variable: divide each
+   by the power of two nearest its geometric mean over the reference units
+   (the mean of the binary exponents), so the LP is well conditioned. A
+   power of two divides exactly, and no sum is formed that could overflow
+   (an arithmetic mean of values near 1e308 is inf). */
+static void scale_reference(const tfp_dea_data *ref, double *scale, double *xys) {
+  size_t n_in = ref->n_in, n_var = ref->n_in + ref->n_out, n_ref = ref->n;
+  for (size_t v = 0; v < n_var; v++) {
+    const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
+    double esum = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; k < n_ref; k++)
+      if (c[k] != 0 && isfinite(c[k])) {
+        int ex;
+        frexp(c[k], &ex);
+        esum += ex; cnt++;
+      }
+    scale[v] = cnt ? ldexp(1.0, (int)lround(esum / (double)cnt)) : 1.0;
+    for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
+  }
+}
+
+/* ---- the hull path: every LP over the frame, in chunks of units */
+
+#define DEA_GRAIN_MIN 64
+#define DEA_GRAIN_MAX 1024
+
+/* Units per chunk: a function of n only, so chunks (each from a freshly
+   built LP) and hence every number are the same for any thread count. */
+static size_t dea_grain(size_t n) {
+  size_t g = n / 64;
+  return g < DEA_GRAIN_MIN ? DEA_GRAIN_MIN : g > DEA_GRAIN_MAX ? DEA_GRAIN_MAX : g;
+}
+
+typedef struct {
+  const tfp_dea_data *eval;
+  const tfp_dea_opts *o;
+  tfp_dea_result *res;
+  const double *fx, *scale;   /* the frame's scaled columns; the variables' scales */
+  const size_t *fcols;        /* reference unit of each frame column */
+  size_t n_f, ub, n_units, grain;
+  size_t *cnt;                /* per chunk: LPs, iterations, failed second stages */
+  char msg[256];
+} frame_job;
+
+typedef struct {
+  frame_job *j;
+  tfp_radial_cg *rcg;
+  dea_lp d;
+  int *ia, *ja;
+  double *ar, *unit;
+  size_t b, e;
+  tfp_pool_ctx *ctx;
+  int interrupted;
+} frame_pass;
+
+static void frame_unit(frame_pass *p, size_t u) {
+  const tfp_dea_data *eval = p->j->eval;
+  size_t n_in = eval->n_in;
+  for (size_t i = 0; i < n_in; i++) p->unit[i] = eval->x[i][u] / p->j->scale[i];
+  for (size_t r = 0; r < eval->n_out; r++) p->unit[n_in + r] = eval->y[r][u] / p->j->scale[n_in + r];
+}
+
+/* DEAP's second stage for the chunk's units with a score. */
+static void frame_slacks(frame_pass *p) {
+  frame_job *j = p->j;
+  tfp_dea_result *res = j->res;
+  size_t n_in = j->eval->n_in, n_var = n_in + j->eval->n_out, *cnt = j->cnt + 3 * (p->b / j->grain);
+  slack_build(&p->d, j->fx, j->fx + n_in * j->n_f, j->scale, p->ia, p->ja, p->ar, j->o->rts);
+  for (size_t a = p->b; a < p->e; a++) {
+    size_t u = j->ub + a;
+    double *sl = res->slack + u * n_var;
+    if (res->status[u] != TFP_DEA_OPTIMAL) continue;
+    frame_unit(p, u);
+    slack_set_unit(&p->d, p->unit, p->unit + n_in, j->o->orientation == TFP_DEA_INPUT ? res->eff[u] : 1.0 / res->eff[u]);
+    double obj;
+    int it0 = glp_get_it_cnt(p->d.lp);
+    int st = lp_solve(&p->d, &obj);
+    cnt[0]++;
+    cnt[1] += (size_t)(glp_get_it_cnt(p->d.lp) - it0);
+    if (st != TFP_DEA_OPTIMAL) { cnt[2]++; continue; }
+    for (size_t v = 0; v < n_var; v++) {
+      double sv = glp_get_col_prim(p->d.lp, (int)(j->n_f + v) + 1);
+      sl[v] = fabs(sv) < 1e-9 ? 0.0 : sv * j->scale[v];
+    }
+    if (res->n_peers) store_peers(res, u, p->d.lp, 1, j->fcols, j->n_f);
+  }
+  glp_delete_prob(p->d.lp);
+  p->d.lp = NULL;
+}
+
+static int frame_body(void *ud) {
+  frame_pass *p = ud;
+  frame_job *j = p->j;
+  const tfp_dea_opts *o = j->o;
+  tfp_dea_result *res = j->res;
+  size_t n_in = j->eval->n_in, *cnt = j->cnt + 3 * (p->b / j->grain);
+  tfp_radial_cg_build(p->rcg);
+  for (size_t a = p->b; a < p->e; a++) {
+    size_t u = j->ub + a;
+    frame_unit(p, u);
+    double obj = NAN;
+    int st = tfp_radial_cg_solve(p->rcg, p->unit, p->unit + n_in, &obj);
+    cnt[0]++;
+    if (st == TFP_DEA_OPTIMAL && !(obj > 0 && isfinite(obj))) st = TFP_DEA_FAILED;
+    res->status[u] = st;
+    res->eff[u] = st == TFP_DEA_OPTIMAL ? (o->orientation == TFP_DEA_INPUT ? obj : 1.0 / obj) : NAN;
+    if (st == TFP_DEA_OPTIMAL && res->n_peers) {
+      size_t *pk = res->peer + u * res->max_peers;
+      size_t m = tfp_radial_cg_peers(p->rcg, pk, res->peer_weight + u * res->max_peers, res->max_peers);
+      for (size_t k = 0; k < m; k++) pk[k] = j->fcols[pk[k]];
+      res->n_peers[u] = m;
+    }
+    if (tfp_hull_stop(p->ctx, o->progress, o->progress_ud, "dea", a + 1, j->n_units)) {
+      p->interrupted = 1;
+      break;
+    }
+  }
+  cnt[1] += tfp_radial_cg_iterations(p->rcg);
+  if (res->slack && !p->interrupted) frame_slacks(p);
+  return p->interrupted ? TFP_EINTR : TFP_OK;
+}
+
+static int frame_chunk(void *ud, size_t begin, size_t end, tfp_pool_ctx *ctx) {
+  frame_job *j = ud;
+  size_t n_var = j->eval->n_in + j->eval->n_out, nnz = tfp_radial_nnz(j->eval->n_in, j->eval->n_out, j->n_f) + n_var + 1;
+  frame_pass p = { j, NULL, { NULL, j->eval->n_in, j->eval->n_out, j->n_f, j->o->orientation == TFP_DEA_OUTPUT,
+                        conv_of(j->o->rts), NULL, NULL }, NULL, NULL, NULL, NULL, begin, end, ctx, 0 };
+  p.d.ind = malloc((n_var + 1) * sizeof *p.d.ind);
+  p.d.val = malloc((n_var + 1) * sizeof *p.d.val);
+  p.ia = malloc(nnz * sizeof *p.ia);
+  p.ja = malloc(nnz * sizeof *p.ja);
+  p.ar = malloc(nnz * sizeof *p.ar);
+  p.unit = malloc(n_var * sizeof *p.unit);
+  p.rcg = tfp_radial_cg_new(j->eval->n_in, j->eval->n_out, j->o->orientation == TFP_DEA_OUTPUT, conv_of(j->o->rts),
+                            j->fx, j->n_f);
+  int rc = TFP_ENOMEM, lost = 0;
+  char gmsg[256] = "", msg[256] = "out of memory for DEA";
+  if (p.d.ind && p.d.val && p.ia && p.ja && p.ar && p.unit && p.rcg) {
+    rc = tfp_glpk_guarded(frame_body, &p, j->o->lp_memory_mb, &lost, gmsg, sizeof gmsg);
+    if (rc && rc != TFP_EINTR)
+      snprintf(msg, sizeof msg, "%s while evaluating units %zu to %zu", rc == TFP_ENOMEM ?
+               "out of memory in GLPK" : "GLPK fatal error", j->ub + begin + 1, j->ub + end);
+  }
+  tfp_radial_cg_free(p.rcg, lost);
+  free(p.d.ind); free(p.d.val); free(p.ia); free(p.ja); free(p.ar); free(p.unit);
+  if (rc && rc != TFP_EINTR) tfp_hull_chunk_error(ctx, j->msg, sizeof j->msg, msg);
+  return rc;
+}
+
+/* The pool a run uses: the caller's, or one of its own (*owned) when more
+   than one thread is asked for and GLPK allows it; NULL: the caller's thread. */
+static tfp_pool *run_pool(const tfp_dea_opts *o, int *owned) {
+  *owned = 0;
+  if (o->pool) return o->pool;
+  int th = o->threads > 0 ? o->threads : tfp_pool_default_threads();
+  if (th <= 1 || !tfp_pool_glpk_ok()) return NULL;
+  tfp_pool *p = tfp_pool_create(th);
+  *owned = p != NULL;
+  return p;
+}
+
+static int find_frame(const tfp_dea_data *ref, const tfp_dea_opts *o, tfp_pool *pool, const double *xys,
+                      size_t *frame, size_t *n_frame, char *err, size_t errlen) {
+  if (o->frame) {
+    for (size_t k = 0; k < o->n_frame; k++)
+      if (o->frame[k] >= ref->n) return tfp_error(err, errlen, TFP_EINVAL, "frame unit %zu beyond the reference", k + 1);
+    memcpy(frame, o->frame, o->n_frame * sizeof *frame);
+    *n_frame = o->n_frame;
+    return TFP_OK;
+  }
+  tfp_hull_spec hs = { ref->n_in, ref->n_out, ref->n, xys, conv_of(o->rts), pool, o->progress, o->progress_ud,
+                       o->lp_memory_mb };
+  return tfp_hull_frame(&hs, frame, n_frame, err, errlen);
+}
+
+static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const tfp_dea_opts *o,
+                        tfp_dea_result *res, const double *xys, const double *scale, char *err, size_t errlen) {
+  size_t n = eval->n, n_ref = ref->n, n_var = eval->n_in + eval->n_out, nf = 0;
+  size_t ub = o->unit_begin, ue = o->unit_end ? o->unit_end : n;
+  if (ue > n || ub > ue) return tfp_error(err, errlen, TFP_EINVAL, "units [%zu, %zu) beyond the %zu units", ub, ue, n);
+  int owned;
+  tfp_pool *pool = run_pool(o, &owned);
+  size_t *frame = malloc((n_ref ? n_ref : 1) * sizeof *frame), grain = dea_grain(ue - ub);
+  size_t n_chunks = (ue - ub + grain - 1) / grain;
+  size_t *cnt = calloc(3 * n_chunks + 1, sizeof *cnt);
+  double *fx = NULL;
+  int rc = frame && cnt ? TFP_OK : TFP_ENOMEM;
+  if (rc == TFP_OK) rc = find_frame(ref, o, pool, xys, frame, &nf, err, errlen);
+  if (rc == TFP_OK && !(fx = malloc((nf ? nf : 1) * n_var * sizeof *fx))) rc = TFP_ENOMEM;
+  for (size_t u = 0; u < n; u++) {
+    res->eff[u] = NAN;
+    res->status[u] = TFP_DEA_SKIPPED;
+    if (res->slack) for (size_t v = 0; v < n_var; v++) res->slack[u * n_var + v] = NAN;
+  }
+  if (rc == TFP_OK) {
+    for (size_t v = 0; v < n_var; v++)
+      for (size_t k = 0; k < nf; k++) fx[v * nf + k] = xys[v * n_ref + frame[k]];
+    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, "" };
+    rc = tfp_hull_for(pool, ue - ub, grain, frame_chunk, &j, j.msg, o->progress, o->progress_ud, "dea", err, errlen);
+    if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "DEA interrupted after %zu units", ub);
+  }
+  res->n_cols = nf;
+  for (size_t c = 0; c < n_chunks; c++) {
+    res->n_lp += cnt[3 * c];
+    res->n_iter += cnt[3 * c + 1];
+    res->n_slack_failed += cnt[3 * c + 2];
+  }
+  for (size_t u = ub; u < ue; u++) {
+    res->n_infeasible += res->status[u] == TFP_DEA_INFEASIBLE;
+    res->n_failed += res->status[u] == TFP_DEA_FAILED;
+  }
+  if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "out of memory for DEA on %zu units against %zu", n, n_ref);
+  if (owned) tfp_pool_free(pool);
+  free(frame); free(cnt); free(fx);
+  return rc;
+}
+
+int tfp_dea_frame(const tfp_dea_data *ref, const tfp_dea_opts *opts, size_t **frame, size_t *n_frame,
+                  char *err, size_t errlen) {
+  tfp_dea_opts defaults;
+  tfp_dea_opts_init(&defaults);
+  const tfp_dea_opts *o = opts ? opts : &defaults;
+  *frame = NULL;
+  *n_frame = 0;
+  int rc = tfp_dea_check(ref, 1, "reference", &o->ref_rows, err, errlen);
+  if (rc) return rc;
+  size_t n_var = ref->n_in + ref->n_out;
+  double *scale = malloc(n_var * sizeof *scale), *xys = malloc((ref->n ? ref->n : 1) * n_var * sizeof *xys);
+  size_t *f = malloc((ref->n ? ref->n : 1) * sizeof *f);
+  int owned = 0;
+  tfp_pool *pool = NULL;
+  if (!scale || !xys || !f) rc = tfp_error(err, errlen, TFP_ENOMEM, "out of memory for the frame of %zu units", ref->n);
+  if (rc == TFP_OK) {
+    scale_reference(ref, scale, xys);
+    pool = run_pool(o, &owned);
+    tfp_dea_opts o2 = *o;
+    o2.frame = NULL;
+    rc = find_frame(ref, &o2, pool, xys, f, n_frame, err, errlen);
+  }
+  if (owned) tfp_pool_free(pool);
+  free(scale); free(xys);
+  if (rc) { free(f); *n_frame = 0; } else *frame = f;
+  return rc;
+}
+
 static int same_shape(const tfp_dea_data *a, const tfp_dea_data *b) {
   return a->n_in == b->n_in && a->n_out == b->n_out;
 }
@@ -397,18 +645,10 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
      (the mean of the binary exponents), so the LP is well conditioned. A
      power of two divides exactly, and no sum is formed that could overflow
      (an arithmetic mean of values near 1e308 is inf). */
-  for (size_t v = 0; v < n_var; v++) {
-    const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
-    double esum = 0;
-    size_t cnt = 0;
-    for (size_t k = 0; k < n_ref; k++)
-      if (c[k] != 0 && isfinite(c[k])) {
-        int ex;
-        frexp(c[k], &ex);
-        esum += ex; cnt++;
-      }
-    scale[v] = cnt ? ldexp(1.0, (int)lround(esum / (double)cnt)) : 1.0;
-    for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
+  scale_reference(ref, scale, xys);
+  if (o->hull && o->warm_start && o->screen && !o->super) {
+    rc = run_on_frame(eval, ref, o, res, xys, scale, err, errlen);
+    goto done;
   }
   size_t n_cols = n_ref;
   for (size_t k = 0; k < n_ref; k++) cols[k] = k;
@@ -419,7 +659,6 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
       for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
   }
 
-  res->n_cols = n_cols;
   /* Own technology: evaluate the reference columns first, so the columns of
      inefficient ones are out of the way for everyone else. */
   size_t m = 0;
@@ -445,6 +684,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
     rc = TFP_EINTR;
     tfp_error(err, errlen, 0, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
   }
+  res->n_cols = n_cols;
 
 done:
   free(cols); free(seq); free(col_of); free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);

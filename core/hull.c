@@ -1,6 +1,7 @@
 /* hull.c — the frame of a DEA technology, radial LPs (see hull.h). */
 #include "hull.h"
 #include "green.h"
+#include "colgen.h"
 
 #include <glpk.h>
 
@@ -89,6 +90,83 @@ int tfp_radial_solve(tfp_radial_lp *d, double *obj) {
   if (st == GLP_NOFEAS) return TFP_RADIAL_INFEASIBLE;
   return TFP_RADIAL_FAILED;
 }
+
+/* ---- the radial LP by column generation */
+
+struct tfp_radial_cg {
+  tfp_cg cg;
+  size_t n_in, n_out;
+  int output, conv;
+  int ind[64];
+  double val[64];
+};
+
+tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols) {
+  if (n_in + n_out + 2 > 64) return NULL;
+  tfp_radial_cg *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->n_in = n_in; r->n_out = n_out; r->output = output; r->conv = conv;
+  tfp_cg_spec spec = { n_in + n_out, 0, 1, conv != TFP_CONV_NONE, output, n_cols, cx, 1 };
+  if (tfp_cg_init(&r->cg, &spec)) { free(r); return NULL; }
+  return r;
+}
+
+void tfp_radial_cg_build(tfp_radial_cg *r) {
+  tfp_cg_build(&r->cg);
+  glp_prob *lp = r->cg.lp;
+  size_t n_in = r->n_in, n_out = r->n_out;
+  for (size_t i = 0; i < n_in; i++) glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, 0.0);
+  for (size_t q = 0; q < n_out; q++) glp_set_row_bnds(lp, (int)(n_in + q) + 1, GLP_LO, 0.0, 0.0);
+  if (r->conv) {
+    int t = r->conv == TFP_CONV_EQ ? GLP_FX : r->conv == TFP_CONV_LE ? GLP_UP : GLP_LO;
+    glp_set_row_bnds(lp, (int)(n_in + n_out) + 1, t, 1.0, 1.0);
+  }
+  glp_set_col_bnds(lp, 1, GLP_LO, 0.0, 0.0);
+  glp_set_obj_coef(lp, 1, 1.0);
+}
+
+/* Before each solve: keep the LP a few dozen columns wide. */
+static void radial_cg_trim(tfp_radial_cg *r) { tfp_cg_trim(&r->cg, 2 * (r->n_in + r->n_out + 1) + 8); }
+
+int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, double *obj) {
+  radial_cg_trim(r);
+  glp_prob *lp = r->cg.lp;
+  size_t n_in = r->n_in, n_out = r->n_out;
+  if (!r->output) {
+    for (size_t i = 0; i < n_in; i++) { r->ind[i + 1] = (int)i + 1; r->val[i + 1] = -x0[i]; }
+    glp_set_mat_col(lp, 1, (int)n_in, r->ind, r->val);
+    for (size_t q = 0; q < n_out; q++) glp_set_row_bnds(lp, (int)(n_in + q) + 1, GLP_LO, y0[q], 0.0);
+  } else {
+    for (size_t q = 0; q < n_out; q++) { r->ind[q + 1] = (int)(n_in + q) + 1; r->val[q + 1] = -y0[q]; }
+    glp_set_mat_col(lp, 1, (int)n_out, r->ind, r->val);
+    for (size_t i = 0; i < n_in; i++) glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, x0[i]);
+  }
+  int st = tfp_cg_solve(&r->cg, -1, -1, obj);
+  return st == TFP_CG_OPTIMAL ? TFP_RADIAL_OPTIMAL : st == TFP_CG_INFEASIBLE ? TFP_RADIAL_INFEASIBLE
+                                                                                : TFP_RADIAL_FAILED;
+}
+
+size_t tfp_radial_cg_peers(const tfp_radial_cg *r, size_t *k, double *w, size_t max) {
+  size_t m = 0;
+  for (size_t a = 0; a < r->cg.n_active && m < max; a++) {
+    double l = glp_get_col_prim(r->cg.lp, r->cg.first_ref + (int)a);
+    if (fabs(l) < 1e-12) continue;
+    size_t kk = r->cg.ref_of[a], b = m++;
+    for (; b > 0 && k[b - 1] > kk; b--) { k[b] = k[b - 1]; w[b] = w[b - 1]; }
+    k[b] = kk;
+    w[b] = l;
+  }
+  return m;
+}
+
+size_t tfp_radial_cg_iterations(const tfp_radial_cg *r) { return r->cg.n_iter; }
+
+void tfp_radial_cg_free(tfp_radial_cg *r, int lost) {
+  if (!r) return;
+  tfp_cg_free(&r->cg, lost);
+  free(r);
+}
+
 
 /* ---- dominance */
 
@@ -196,30 +274,6 @@ int tfp_hull_for(tfp_pool *pool, size_t n, size_t grain, tfp_hull_chunk_fn fn, v
 
 /* ---- the frame */
 
-/* An LP's scratch memory, kept outside the guard. */
-typedef struct {
-  tfp_radial_lp d;
-  int *ia, *ja;
-  double *ar, *unit;
-} lp_scratch;
-
-static int scratch_init(lp_scratch *w, const tfp_hull_spec *s, size_t n_cols) {
-  size_t nv = s->n_in + s->n_out, nnz = tfp_radial_nnz(s->n_in, s->n_out, n_cols) + 1;
-  memset(w, 0, sizeof *w);
-  w->d = (tfp_radial_lp){ NULL, s->n_in, s->n_out, n_cols, 0, s->conv, NULL, NULL };
-  w->d.ind = malloc((nv + 1) * sizeof *w->d.ind);
-  w->d.val = malloc((nv + 1) * sizeof *w->d.val);
-  w->ia = malloc(nnz * sizeof *w->ia);
-  w->ja = malloc(nnz * sizeof *w->ja);
-  w->ar = malloc(nnz * sizeof *w->ar);
-  w->unit = malloc(nv * sizeof *w->unit);
-  return w->d.ind && w->d.val && w->ia && w->ja && w->ar && w->unit ? TFP_OK : TFP_ENOMEM;
-}
-
-static void scratch_free(lp_scratch *w) {
-  free(w->d.ind); free(w->d.val); free(w->ia); free(w->ja); free(w->ar); free(w->unit);
-}
-
 /* Columns q[0..m-1] of s->xys into c, variable-major over m columns. */
 static void gather(const tfp_hull_spec *s, const size_t *q, size_t m, double *c) {
   size_t nv = s->n_in + s->n_out;
@@ -227,62 +281,54 @@ static void gather(const tfp_hull_spec *s, const size_t *q, size_t m, double *c)
     for (size_t a = 0; a < m; a++) c[v * m + a] = s->xys[v * s->n_ref + q[a]];
 }
 
-/* The unit k of s->xys (scaled) into w->unit, then into the LP. */
-static void put_unit(const tfp_hull_spec *s, lp_scratch *w, size_t k) {
-  size_t nv = s->n_in + s->n_out;
-  for (size_t v = 0; v < nv; v++) w->unit[v] = s->xys[v * s->n_ref + k];
-  tfp_radial_set_unit(&w->d, w->unit, w->unit + s->n_in);
-}
-
 typedef struct {
   const tfp_hull_spec *s;
-  lp_scratch *w;
-  const double *cx;     /* the LP's columns */
+  tfp_radial_cg *r;
+  double *unit;
   const size_t *q;      /* units evaluated */
   size_t begin, end;
-  char *flag;           /* base: dropped; pricing: outside */
+  char *flag;           /* base: inefficient; pricing: outside */
   tfp_pool_ctx *ctx;
   int interrupted;
 } lp_pass;
 
-/* Small case: each unit of q against all of q, inefficient ones dropped. */
+/* Unit k's score (input orientation) against the pass's columns. */
+static int unit_score(lp_pass *p, size_t k, double *obj) {
+  const tfp_hull_spec *s = p->s;
+  size_t nv = s->n_in + s->n_out;
+  for (size_t v = 0; v < nv; v++) p->unit[v] = s->xys[v * s->n_ref + k];
+  *obj = NAN;
+  return tfp_radial_cg_solve(p->r, p->unit, p->unit + s->n_in, obj);
+}
+
+/* Small case: each unit of q against all of q; the inefficient flagged. */
 static int base_body(void *ud) {
   lp_pass *p = ud;
   const tfp_hull_spec *s = p->s;
-  tfp_radial_build(&p->w->d, p->cx, p->w->ia, p->w->ja, p->w->ar);
-  glp_prob *lp = p->w->d.lp;
+  tfp_radial_cg_build(p->r);
   for (size_t a = p->begin; a < p->end; a++) {
-    put_unit(s, p->w, p->q[a]);
-    double obj = NAN;
-    int st = tfp_radial_solve(&p->w->d, &obj);
-    if (st == TFP_RADIAL_OPTIMAL && obj < 1 - HULL_INEFFICIENT) {
-      glp_set_col_bnds(lp, (int)a + 2, GLP_FX, 0.0, 0.0);
-      p->flag[a] = 1;
-    }
+    double obj;
+    int st = unit_score(p, p->q[a], &obj);
+    p->flag[a] = st == TFP_RADIAL_OPTIMAL && obj < 1 - HULL_INEFFICIENT;
     if (s->progress && s->progress(s->progress_ud, "dea frame", a + 1, p->end)) { p->interrupted = 1; break; }
   }
-  glp_delete_prob(lp);
-  p->w->d.lp = NULL;
   return p->interrupted ? TFP_EINTR : TFP_OK;
 }
 
-/* Pricing: units q[begin..end) against the columns cx; flag those not
+/* Pricing: units q[begin..end) against the sample's frame; flag those not
    strictly inside. */
 static int price_body(void *ud) {
   lp_pass *p = ud;
-  tfp_radial_build(&p->w->d, p->cx, p->w->ia, p->w->ja, p->w->ar);
+  tfp_radial_cg_build(p->r);
   for (size_t a = p->begin; a < p->end; a++) {
-    put_unit(p->s, p->w, p->q[a]);
-    double obj = NAN;
-    int st = tfp_radial_solve(&p->w->d, &obj);
+    double obj;
+    int st = unit_score(p, p->q[a], &obj);
     p->flag[a] = !(st == TFP_RADIAL_OPTIMAL && obj < 1 - HULL_INSIDE);
     if (tfp_hull_stop(p->ctx, p->s->progress, p->s->progress_ud, "dea frame", a + 1, p->end)) {
       p->interrupted = 1;
       break;
     }
   }
-  glp_delete_prob(p->w->d.lp);
-  p->w->d.lp = NULL;
   return p->interrupted ? TFP_EINTR : TFP_OK;
 }
 
@@ -295,29 +341,29 @@ typedef struct {
   char msg[256];
 } price_job;
 
-static int run_pass(const tfp_hull_spec *s, lp_pass *p, int (*body)(void *), size_t n_cols, char *msg,
-                    size_t msglen) {
-  lp_scratch w;
-  int rc = scratch_init(&w, s, n_cols);
-  if (rc == TFP_OK) {
-    int lost;
+static int run_pass(const tfp_hull_spec *s, lp_pass *p, int (*body)(void *), const double *cx, size_t n_cols,
+                    char *msg, size_t msglen) {
+  p->r = tfp_radial_cg_new(s->n_in, s->n_out, 0, s->conv, cx, n_cols);
+  p->unit = malloc((s->n_in + s->n_out) * sizeof *p->unit);
+  int rc = TFP_ENOMEM, lost = 0;
+  if (p->r && p->unit) {
     char gmsg[256];
-    p->w = &w;
     rc = tfp_glpk_guarded(body, p, s->lp_memory_mb, &lost, gmsg, sizeof gmsg);
     if (rc && rc != TFP_EINTR)
       snprintf(msg, msglen, "GLPK %s while finding the frame", rc == TFP_ENOMEM ? "ran out of memory" : "failed");
   } else {
     snprintf(msg, msglen, "out of memory while finding the frame");
   }
-  scratch_free(&w);
+  tfp_radial_cg_free(p->r, lost);
+  free(p->unit);
   return rc;
 }
 
 static int price_chunk(void *ud, size_t begin, size_t end, tfp_pool_ctx *ctx) {
   price_job *j = ud;
-  lp_pass p = { j->s, NULL, j->cx, j->q, begin, end, j->flag, ctx, 0 };
+  lp_pass p = { j->s, NULL, NULL, j->q, begin, end, j->flag, ctx, 0 };
   char msg[256];
-  int rc = run_pass(j->s, &p, price_body, j->n_cols, msg, sizeof msg);
+  int rc = run_pass(j->s, &p, price_body, j->cx, j->n_cols, msg, sizeof msg);
   if (rc && rc != TFP_EINTR) tfp_hull_chunk_error(ctx, j->msg, sizeof j->msg, msg);
   return rc;
 }
@@ -331,9 +377,9 @@ static int base_frame(const tfp_hull_spec *s, const size_t *q, size_t m, size_t 
     return tfp_error(err, errlen, TFP_ENOMEM, "out of memory while finding the frame");
   }
   gather(s, q, m, cx);
-  lp_pass p = { s, NULL, cx, q, 0, m, drop, NULL, 0 };
+  lp_pass p = { s, NULL, NULL, q, 0, m, drop, NULL, 0 };
   char msg[256];
-  int rc = run_pass(s, &p, base_body, m, msg, sizeof msg);
+  int rc = run_pass(s, &p, base_body, cx, m, msg, sizeof msg);
   if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "interrupted");
   else if (rc) tfp_error(err, errlen, rc, "%s", msg);
   size_t k = 0;

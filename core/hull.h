@@ -59,6 +59,23 @@ void tfp_radial_set_unit(tfp_radial_lp *d, const double *x0, const double *y0);
 /* Solve from the basis the LP holds (the standard basis if GLPK rejects it). */
 int tfp_radial_solve(tfp_radial_lp *d, double *obj);
 
+/* The same LP by column generation (colgen.h) over the columns cx
+   ((n_in + n_out) x n_cols, variable-major): each solve starts from the
+   columns the last one left in, prices the others with the row duals and
+   adds the improving ones until none improves (the full LP's optimum); an
+   infeasible restricted LP goes through colgen's phase 1. Nonbasic columns
+   leave once more than a few dozen are in. new/free outside the guard,
+   build/solve inside. */
+typedef struct tfp_radial_cg tfp_radial_cg;
+tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols);
+void tfp_radial_cg_build(tfp_radial_cg *r);
+int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, double *obj);
+/* Columns with |lambda| >= 1e-12 in the last optimal solution, ascending:
+   their column numbers into k, lambdas into w (at most max); the count. */
+size_t tfp_radial_cg_peers(const tfp_radial_cg *r, size_t *k, double *w, size_t max);
+size_t tfp_radial_cg_iterations(const tfp_radial_cg *r);
+void tfp_radial_cg_free(tfp_radial_cg *r, int lost);
+
 /* Units of xys (n_in + n_out rows, n_ref columns, variable-major) that no
    other unit dominates (no more of any input, no less of any output); of
    exact duplicates the first is kept. cols: n_ref slots, filled ascending. */
