@@ -189,6 +189,9 @@ static int dea_boot_body(void *ud, void *state, size_t begin, size_t end, tfp_po
     tfp_dea_data ref;
     pseudo_data(j->d, j->dopt->orientation, w->ratio, w->buf, w->ptr, &ref);
     tfp_dea_opts ro = *j->dopt;
+    ro.threads = 1;   /* a replication runs in one worker */
+    ro.pool = NULL;
+    ro.frame = NULL;
     ro.progress = stop_cb;
     ro.progress_ud = c;
     ro.ref_rows = ro.rows;
@@ -374,6 +377,8 @@ static int run_dea(const tfp_dea_data *ev, const tfp_dea_data *ref, const tfp_de
                    tfp_dea_rts rts, tfp_pool_ctx *c, double *out, size_t *n_lp, size_t *n_inf, size_t b) {
   tfp_dea_opts o = *base;
   o.rts = rts;
+  o.threads = 1;   /* a replication runs in one worker */
+  o.pool = NULL;
   o.progress = stop_cb;
   o.progress_ud = c;
   o.ref_rows = o.rows;

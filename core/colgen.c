@@ -206,3 +206,26 @@ int tfp_cg_solve(tfp_cg *c, long must, long exclude, double *obj) {
 double tfp_cg_lambda(const tfp_cg *c, size_t k) {
   return c->col_of[k] ? glp_get_col_prim(c->lp, c->col_of[k]) : 0.0;
 }
+
+void tfp_cg_trim(tfp_cg *c, size_t keep_max) {
+  if (!c->s.colgen || c->n_active <= keep_max) return;
+  int *num = c->ind == NULL ? NULL : malloc((c->n_active + 1) * sizeof *num);
+  if (!num) return;
+  int m = 0;
+  size_t kept = 0;
+  for (size_t a = 0; a < c->n_active; a++) {
+    size_t k = c->ref_of[a];
+    int col = c->first_ref + (int)a;
+    if (glp_get_col_stat(c->lp, col) == GLP_BS) {
+      c->ref_of[kept] = k;
+      c->col_of[k] = c->first_ref + (int)kept;
+      kept++;
+    } else {
+      num[++m] = col;
+      c->col_of[k] = 0;
+    }
+  }
+  if (m) glp_del_cols(c->lp, m, num);
+  c->n_active = kept;
+  free(num);
+}

@@ -63,6 +63,10 @@ void tfp_cg_build(tfp_cg *c);
    feasible), or -1; exclude: a reference unit kept out (super-efficiency),
    or -1. *obj: the optimal objective. */
 int tfp_cg_solve(tfp_cg *c, long must, long exclude, double *obj);
+/* Keep the LP small: with more than keep_max reference columns in it, every
+   nonbasic one leaves (the basis stays valid; pricing brings back any that
+   a later unit needs). */
+void tfp_cg_trim(tfp_cg *c, size_t keep_max);
 /* Lambda of reference unit k in the last optimal solution. */
 double tfp_cg_lambda(const tfp_cg *c, size_t k);
 /* Delete the LP (inside the guard); with lost (after a GLPK fatal error,

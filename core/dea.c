@@ -1,5 +1,7 @@
 /* dea.c — radial DEA efficiency through GLPK (see dea.h for the contract). */
 #include "dea.h"
+#include "hull.h"
+#include "green.h"
 
 #include <glpk.h>
 #include <limits.h>
@@ -16,6 +18,7 @@ void tfp_dea_opts_init(tfp_dea_opts *o) {
   o->orientation = TFP_DEA_INPUT;
   o->warm_start = 1;
   o->screen = 1;
+  o->hull = 1;
 }
 
 void tfp_dea_result_clear(tfp_dea_result *res) {
@@ -86,19 +89,7 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, con
   return TFP_OK;
 }
 
-/* One envelopment LP over a reference set. Column 1 is theta (input
-   orientation) or phi (output), columns 2.. are the lambdas; rows are the
-   inputs, the outputs, then the convexity row unless CRS. Only the
-   evaluated unit's entries change from one unit to the next: the theta
-   column and the output bounds (input orientation), or the phi column and
-   the input bounds (output orientation). */
-typedef struct {
-  glp_prob *lp;
-  size_t n_in, n_out, n_ref;
-  tfp_dea_orientation orient;
-  int *ind;        /* 1 + n_in + n_out (GLPK is 1-based) */
-  double *val;
-} dea_lp;
+typedef tfp_radial_lp dea_lp;
 
 typedef struct {
   jmp_buf jb;
@@ -131,60 +122,6 @@ static void store_peers(tfp_dea_result *res, size_t j, glp_prob *lp, int first_c
     w[m++] = l;
   }
   res->n_peers[j] = m;
-}
-
-/* xs/ys: scaled reference data, variable-major (xs[i * n_ref + k]). */
-static void lp_build(dea_lp *d, const double *xs, const double *ys, int *ia, int *ja,
-                     double *ar, tfp_dea_rts rts) {
-  size_t n_in = d->n_in, n_out = d->n_out, n_ref = d->n_ref;
-  int conv = rts != TFP_RTS_CRS;
-  int n_rows = (int)(n_in + n_out) + conv;
-  glp_prob *lp = glp_create_prob();
-  d->lp = lp;
-  glp_set_obj_dir(lp, d->orient == TFP_DEA_INPUT ? GLP_MIN : GLP_MAX);
-  glp_add_rows(lp, n_rows);
-  glp_add_cols(lp, (int)n_ref + 1);
-  for (size_t i = 0; i < n_in; i++)
-    glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, d->orient == TFP_DEA_INPUT ? 0.0 : 1.0);
-  for (size_t r = 0; r < n_out; r++)
-    glp_set_row_bnds(lp, (int)(n_in + r) + 1, GLP_LO, d->orient == TFP_DEA_INPUT ? 1.0 : 0.0, 0.0);
-  if (conv) {
-    int t = rts == TFP_RTS_VRS ? GLP_FX : rts == TFP_RTS_NIRS ? GLP_UP : GLP_LO;
-    glp_set_row_bnds(lp, n_rows, t, 1.0, 1.0);
-  }
-  glp_set_col_bnds(lp, 1, GLP_LO, 0.0, 0.0);
-  glp_set_obj_coef(lp, 1, 1.0);
-  for (size_t k = 0; k < n_ref; k++) glp_set_col_bnds(lp, (int)k + 2, GLP_LO, 0.0, 0.0);
-  size_t nz = 0;
-  for (size_t k = 0; k < n_ref; k++) {
-    int col = (int)k + 2;
-    for (size_t i = 0; i < n_in; i++) {
-      nz++; ia[nz] = (int)i + 1; ja[nz] = col; ar[nz] = xs[i * n_ref + k];
-    }
-    for (size_t r = 0; r < n_out; r++) {
-      nz++; ia[nz] = (int)(n_in + r) + 1; ja[nz] = col; ar[nz] = ys[r * n_ref + k];
-    }
-    if (conv) { nz++; ia[nz] = n_rows; ja[nz] = col; ar[nz] = 1.0; }
-  }
-  glp_load_matrix(lp, (int)nz, ia, ja, ar);
-}
-
-/* Put the evaluated unit (scaled values x0, y0) into the LP. */
-static void lp_set_unit(dea_lp *d, const double *x0, const double *y0) {
-  size_t n_in = d->n_in, n_out = d->n_out;
-  if (d->orient == TFP_DEA_INPUT) {
-    for (size_t i = 0; i < n_in; i++) { d->ind[i + 1] = (int)i + 1; d->val[i + 1] = -x0[i]; }
-    glp_set_mat_col(d->lp, 1, (int)n_in, d->ind, d->val);
-    for (size_t r = 0; r < n_out; r++)
-      glp_set_row_bnds(d->lp, (int)(n_in + r) + 1, GLP_LO, y0[r], 0.0);
-  } else {
-    for (size_t r = 0; r < n_out; r++) {
-      d->ind[r + 1] = (int)(n_in + r) + 1; d->val[r + 1] = -y0[r];
-    }
-    glp_set_mat_col(d->lp, 1, (int)n_out, d->ind, d->val);
-    for (size_t i = 0; i < n_in; i++)
-      glp_set_row_bnds(d->lp, (int)i + 1, GLP_UP, 0.0, x0[i]);
-  }
 }
 
 /* DEAP's second stage (its "2-stage" method): the radial score fixed, the
@@ -231,7 +168,7 @@ static void slack_build(dea_lp *d, const double *xs, const double *ys, const dou
 
 /* Radial targets of the evaluated unit (scaled x0, y0; score = theta or phi). */
 static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double score) {
-  int in = d->orient == TFP_DEA_INPUT;
+  int in = !d->output;
   for (size_t i = 0; i < d->n_in; i++) {
     double t = in ? score * x0[i] : x0[i];
     glp_set_row_bnds(d->lp, (int)i + 1, GLP_FX, t, t);
@@ -242,31 +179,7 @@ static void slack_set_unit(dea_lp *d, const double *x0, const double *y0, double
   }
 }
 
-/* Solve from whatever basis the LP holds; if GLPK rejects that basis
-   (singular after the coefficient change), restart from the standard one. */
-static int lp_solve(dea_lp *d, double *obj) {
-  glp_smcp parm;
-  glp_init_smcp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
-  parm.meth = GLP_DUALP;
-  int ret = glp_simplex(d->lp, &parm);
-  if (ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EFAIL) {
-    glp_std_basis(d->lp);
-    ret = glp_simplex(d->lp, &parm);
-  }
-  if (ret != 0) return TFP_DEA_FAILED;
-  int st = glp_get_status(d->lp);
-  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
-  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
-  /* Dual simplex may stop at a dual-infeasible basis; primal settles it. */
-  parm.meth = GLP_PRIMAL;
-  ret = glp_simplex(d->lp, &parm);
-  if (ret != 0) return TFP_DEA_FAILED;
-  st = glp_get_status(d->lp);
-  if (st == GLP_OPT) { *obj = glp_get_obj_val(d->lp); return TFP_DEA_OPTIMAL; }
-  if (st == GLP_NOFEAS) return TFP_DEA_INFEASIBLE;
-  return TFP_DEA_FAILED;
-}
+static int lp_solve(dea_lp *d, double *obj) { return tfp_radial_solve(d, obj); }
 
 /* Everything that runs under GLPK's error hook, in a function of its own so
    that nothing the longjmp could clobber lives in its frame. */
@@ -365,14 +278,14 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   const double *scale = job->scale;
   double *unit = job->unit;
   int warm = o->warm_start;
-  if (warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
+  if (warm) tfp_radial_build(d, job->xys, job->ia, job->ja, job->ar);
   for (size_t s = 0; s < n; s++) {
     size_t j = job->seq[s];
     job->j = j;
     for (size_t i = 0; i < n_in; i++) unit[i] = eval->x[i][j] / scale[i];
     for (size_t r = 0; r < n_out; r++) unit[n_in + r] = eval->y[r][j] / scale[n_in + r];
-    if (!warm) lp_build(d, job->xys, job->xys + n_in * n_ref, job->ia, job->ja, job->ar, o->rts);
-    lp_set_unit(d, unit, unit + n_in);
+    if (!warm) tfp_radial_build(d, job->xys, job->ia, job->ja, job->ar);
+    tfp_radial_set_unit(d, unit, unit + n_in);
     if (o->super) glp_set_col_bnds(d->lp, (int)j + 2, GLP_FX, 0.0, 0.0);
     double obj = NAN;
     int it0 = glp_get_it_cnt(d->lp);
@@ -412,56 +325,255 @@ static int solve_all(dea_job *job, glpk_guard *guard) {
   return TFP_OK;
 }
 
-/* Reference units dominated by another (no more of any input, no less of
-   any output) lie inside the technology the others span, under every
-   returns-to-scale assumption (lambda = 1 on the dominating unit), so
-   dropping them changes no radial score. Exact duplicates keep one copy.
-   Sorted by (outputs - inputs) in scaled units, a dominating unit always
-   comes first, so one pass against the kept set finds them all. On return
-   cols[0..n_cols-1] lists the kept units in their original order. */
-typedef struct { double score; size_t k; } screen_key;
-
-static int cmp_screen(const void *a, const void *b) {
-  const screen_key *p = a, *q = b;
-  if (p->score != q->score) return p->score < q->score ? 1 : -1;
-  return (p->k > q->k) - (p->k < q->k);
+static int conv_of(tfp_dea_rts rts) {
+  return rts == TFP_RTS_CRS ? TFP_CONV_NONE : rts == TFP_RTS_VRS ? TFP_CONV_EQ
+       : rts == TFP_RTS_NIRS ? TFP_CONV_LE : TFP_CONV_GE;
 }
 
-static int cmp_size(const void *a, const void *b) {
-  size_t p = *(const size_t *)a, q = *(const size_t *)b;
-  return (p > q) - (p < q);
-}
-
-static int screen_dominated(const double *xys, size_t n_in, size_t n_out, size_t n_ref,
-                            size_t *cols, size_t *n_cols) {
-  screen_key *key = malloc((n_ref ? n_ref : 1) * sizeof *key);
-  if (!key) return TFP_ENOMEM;
-  const double *ys = xys + n_in * n_ref;
-  for (size_t k = 0; k < n_ref; k++) {
-    double sc = 0;
-    for (size_t i = 0; i < n_in; i++) sc -= xys[i * n_ref + k];
-    for (size_t r = 0; r < n_out; r++) sc += ys[r * n_ref + k];
-    key[k].score = sc;
-    key[k].k = k;
+/* Radial scores are invariant to the units of each variable: divide each
+   by the power of two nearest its geometric mean over the reference units
+   (the mean of the binary exponents), so the LP is well conditioned. A
+   power of two divides exactly, and no sum is formed that could overflow
+   (an arithmetic mean of values near 1e308 is inf). */
+static void scale_reference(const tfp_dea_data *ref, double *scale, double *xys) {
+  size_t n_in = ref->n_in, n_var = ref->n_in + ref->n_out, n_ref = ref->n;
+  for (size_t v = 0; v < n_var; v++) {
+    const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
+    double esum = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; k < n_ref; k++)
+      if (c[k] != 0 && isfinite(c[k])) {
+        int ex;
+        frexp(c[k], &ex);
+        esum += ex; cnt++;
+      }
+    scale[v] = cnt ? ldexp(1.0, (int)lround(esum / (double)cnt)) : 1.0;
+    for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
   }
-  qsort(key, n_ref, sizeof *key, cmp_screen);
-  size_t m = 0;
-  for (size_t a = 0; a < n_ref; a++) {
-    size_t k = key[a].k;
-    int dominated = 0;
-    for (size_t b = 0; b < m && !dominated; b++) {
-      size_t l = cols[b];
-      int dom = 1;
-      for (size_t i = 0; i < n_in && dom; i++) dom = xys[i * n_ref + l] <= xys[i * n_ref + k];
-      for (size_t r = 0; r < n_out && dom; r++) dom = ys[r * n_ref + l] >= ys[r * n_ref + k];
-      dominated = dom;
+}
+
+/* ---- the hull path: every LP over the frame, in chunks of units */
+
+#define DEA_GRAIN_MIN 64
+#define DEA_GRAIN_MAX 1024
+
+/* Units per chunk: a function of n only, so chunks (each from a freshly
+   built LP) and hence every number are the same for any thread count. */
+static size_t dea_grain(size_t n) {
+  size_t g = n / 64;
+  return g < DEA_GRAIN_MIN ? DEA_GRAIN_MIN : g > DEA_GRAIN_MAX ? DEA_GRAIN_MAX : g;
+}
+
+typedef struct {
+  const tfp_dea_data *eval;
+  const tfp_dea_opts *o;
+  tfp_dea_result *res;
+  const double *fx, *scale;   /* the frame's scaled columns; the variables' scales */
+  const size_t *fcols;        /* reference unit of each frame column */
+  size_t n_f, ub, n_units, grain;
+  size_t *cnt;                /* per chunk: LPs, iterations, failed second stages */
+  char msg[256];
+} frame_job;
+
+typedef struct {
+  frame_job *j;
+  tfp_radial_cg *rcg;
+  dea_lp d;
+  int *ia, *ja;
+  double *ar, *unit;
+  size_t b, e;
+  tfp_pool_ctx *ctx;
+  int interrupted;
+} frame_pass;
+
+static void frame_unit(frame_pass *p, size_t u) {
+  const tfp_dea_data *eval = p->j->eval;
+  size_t n_in = eval->n_in;
+  for (size_t i = 0; i < n_in; i++) p->unit[i] = eval->x[i][u] / p->j->scale[i];
+  for (size_t r = 0; r < eval->n_out; r++) p->unit[n_in + r] = eval->y[r][u] / p->j->scale[n_in + r];
+}
+
+/* DEAP's second stage for the chunk's units with a score. */
+static void frame_slacks(frame_pass *p) {
+  frame_job *j = p->j;
+  tfp_dea_result *res = j->res;
+  size_t n_in = j->eval->n_in, n_var = n_in + j->eval->n_out, *cnt = j->cnt + 3 * (p->b / j->grain);
+  slack_build(&p->d, j->fx, j->fx + n_in * j->n_f, j->scale, p->ia, p->ja, p->ar, j->o->rts);
+  for (size_t a = p->b; a < p->e; a++) {
+    size_t u = j->ub + a;
+    double *sl = res->slack + u * n_var;
+    if (res->status[u] != TFP_DEA_OPTIMAL) continue;
+    frame_unit(p, u);
+    slack_set_unit(&p->d, p->unit, p->unit + n_in, j->o->orientation == TFP_DEA_INPUT ? res->eff[u] : 1.0 / res->eff[u]);
+    double obj;
+    int it0 = glp_get_it_cnt(p->d.lp);
+    int st = lp_solve(&p->d, &obj);
+    cnt[0]++;
+    cnt[1] += (size_t)(glp_get_it_cnt(p->d.lp) - it0);
+    if (st != TFP_DEA_OPTIMAL) { cnt[2]++; continue; }
+    for (size_t v = 0; v < n_var; v++) {
+      double sv = glp_get_col_prim(p->d.lp, (int)(j->n_f + v) + 1);
+      sl[v] = fabs(sv) < 1e-9 ? 0.0 : sv * j->scale[v];
     }
-    if (!dominated) cols[m++] = k;
+    if (res->n_peers) store_peers(res, u, p->d.lp, 1, j->fcols, j->n_f);
   }
-  qsort(cols, m, sizeof *cols, cmp_size);
-  *n_cols = m;
-  free(key);
-  return TFP_OK;
+  glp_delete_prob(p->d.lp);
+  p->d.lp = NULL;
+}
+
+static int frame_body(void *ud) {
+  frame_pass *p = ud;
+  frame_job *j = p->j;
+  const tfp_dea_opts *o = j->o;
+  tfp_dea_result *res = j->res;
+  size_t n_in = j->eval->n_in, *cnt = j->cnt + 3 * (p->b / j->grain);
+  tfp_radial_cg_build(p->rcg);
+  for (size_t a = p->b; a < p->e; a++) {
+    size_t u = j->ub + a;
+    frame_unit(p, u);
+    double obj = NAN;
+    int st = tfp_radial_cg_solve(p->rcg, p->unit, p->unit + n_in, &obj);
+    cnt[0]++;
+    if (st == TFP_DEA_OPTIMAL && !(obj > 0 && isfinite(obj))) st = TFP_DEA_FAILED;
+    res->status[u] = st;
+    res->eff[u] = st == TFP_DEA_OPTIMAL ? (o->orientation == TFP_DEA_INPUT ? obj : 1.0 / obj) : NAN;
+    if (st == TFP_DEA_OPTIMAL && res->n_peers) {
+      size_t *pk = res->peer + u * res->max_peers;
+      size_t m = tfp_radial_cg_peers(p->rcg, pk, res->peer_weight + u * res->max_peers, res->max_peers);
+      for (size_t k = 0; k < m; k++) pk[k] = j->fcols[pk[k]];
+      res->n_peers[u] = m;
+    }
+    if (tfp_hull_stop(p->ctx, o->progress, o->progress_ud, "dea", a + 1, j->n_units)) {
+      p->interrupted = 1;
+      break;
+    }
+  }
+  cnt[1] += tfp_radial_cg_iterations(p->rcg);
+  if (res->slack && !p->interrupted) frame_slacks(p);
+  return p->interrupted ? TFP_EINTR : TFP_OK;
+}
+
+static int frame_chunk(void *ud, size_t begin, size_t end, tfp_pool_ctx *ctx) {
+  frame_job *j = ud;
+  size_t n_var = j->eval->n_in + j->eval->n_out, nnz = tfp_radial_nnz(j->eval->n_in, j->eval->n_out, j->n_f) + n_var + 1;
+  frame_pass p = { j, NULL, { NULL, j->eval->n_in, j->eval->n_out, j->n_f, j->o->orientation == TFP_DEA_OUTPUT,
+                        conv_of(j->o->rts), NULL, NULL }, NULL, NULL, NULL, NULL, begin, end, ctx, 0 };
+  p.d.ind = malloc((n_var + 1) * sizeof *p.d.ind);
+  p.d.val = malloc((n_var + 1) * sizeof *p.d.val);
+  p.ia = malloc(nnz * sizeof *p.ia);
+  p.ja = malloc(nnz * sizeof *p.ja);
+  p.ar = malloc(nnz * sizeof *p.ar);
+  p.unit = malloc(n_var * sizeof *p.unit);
+  p.rcg = tfp_radial_cg_new(j->eval->n_in, j->eval->n_out, j->o->orientation == TFP_DEA_OUTPUT, conv_of(j->o->rts),
+                            j->fx, j->n_f);
+  int rc = TFP_ENOMEM, lost = 0;
+  char gmsg[256] = "", msg[256] = "out of memory for DEA";
+  if (p.d.ind && p.d.val && p.ia && p.ja && p.ar && p.unit && p.rcg) {
+    rc = tfp_glpk_guarded(frame_body, &p, j->o->lp_memory_mb, &lost, gmsg, sizeof gmsg);
+    if (rc && rc != TFP_EINTR)
+      snprintf(msg, sizeof msg, "%s while evaluating units %zu to %zu", rc == TFP_ENOMEM ?
+               "out of memory in GLPK" : "GLPK fatal error", j->ub + begin + 1, j->ub + end);
+  }
+  tfp_radial_cg_free(p.rcg, lost);
+  free(p.d.ind); free(p.d.val); free(p.ia); free(p.ja); free(p.ar); free(p.unit);
+  if (rc && rc != TFP_EINTR) tfp_hull_chunk_error(ctx, j->msg, sizeof j->msg, msg);
+  return rc;
+}
+
+/* The pool a run uses: the caller's, or one of its own (*owned) when more
+   than one thread is asked for and GLPK allows it; NULL: the caller's thread. */
+static tfp_pool *run_pool(const tfp_dea_opts *o, int *owned) {
+  *owned = 0;
+  if (o->pool) return o->pool;
+  int th = o->threads > 0 ? o->threads : tfp_pool_default_threads();
+  if (th <= 1 || !tfp_pool_glpk_ok()) return NULL;
+  tfp_pool *p = tfp_pool_create(th);
+  *owned = p != NULL;
+  return p;
+}
+
+static int find_frame(const tfp_dea_data *ref, const tfp_dea_opts *o, tfp_pool *pool, const double *xys,
+                      size_t *frame, size_t *n_frame, char *err, size_t errlen) {
+  if (o->frame) {
+    for (size_t k = 0; k < o->n_frame; k++)
+      if (o->frame[k] >= ref->n) return tfp_error(err, errlen, TFP_EINVAL, "frame unit %zu beyond the reference", k + 1);
+    memcpy(frame, o->frame, o->n_frame * sizeof *frame);
+    *n_frame = o->n_frame;
+    return TFP_OK;
+  }
+  tfp_hull_spec hs = { ref->n_in, ref->n_out, ref->n, xys, conv_of(o->rts), pool, o->progress, o->progress_ud,
+                       o->lp_memory_mb };
+  return tfp_hull_frame(&hs, frame, n_frame, err, errlen);
+}
+
+static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const tfp_dea_opts *o,
+                        tfp_dea_result *res, const double *xys, const double *scale, char *err, size_t errlen) {
+  size_t n = eval->n, n_ref = ref->n, n_var = eval->n_in + eval->n_out, nf = 0;
+  size_t ub = o->unit_begin, ue = o->unit_end ? o->unit_end : n;
+  if (ue > n || ub > ue) return tfp_error(err, errlen, TFP_EINVAL, "units [%zu, %zu) beyond the %zu units", ub, ue, n);
+  int owned;
+  tfp_pool *pool = run_pool(o, &owned);
+  size_t *frame = malloc((n_ref ? n_ref : 1) * sizeof *frame), grain = dea_grain(ue - ub);
+  size_t n_chunks = (ue - ub + grain - 1) / grain;
+  size_t *cnt = calloc(3 * n_chunks + 1, sizeof *cnt);
+  double *fx = NULL;
+  int rc = frame && cnt ? TFP_OK : TFP_ENOMEM;
+  if (rc == TFP_OK) rc = find_frame(ref, o, pool, xys, frame, &nf, err, errlen);
+  if (rc == TFP_OK && !(fx = malloc((nf ? nf : 1) * n_var * sizeof *fx))) rc = TFP_ENOMEM;
+  for (size_t u = 0; u < n; u++) {
+    res->eff[u] = NAN;
+    res->status[u] = TFP_DEA_SKIPPED;
+    if (res->slack) for (size_t v = 0; v < n_var; v++) res->slack[u * n_var + v] = NAN;
+  }
+  if (rc == TFP_OK) {
+    for (size_t v = 0; v < n_var; v++)
+      for (size_t k = 0; k < nf; k++) fx[v * nf + k] = xys[v * n_ref + frame[k]];
+    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, "" };
+    rc = tfp_hull_for(pool, ue - ub, grain, frame_chunk, &j, j.msg, o->progress, o->progress_ud, "dea", err, errlen);
+    if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "DEA interrupted after %zu units", ub);
+  }
+  res->n_cols = nf;
+  for (size_t c = 0; c < n_chunks; c++) {
+    res->n_lp += cnt[3 * c];
+    res->n_iter += cnt[3 * c + 1];
+    res->n_slack_failed += cnt[3 * c + 2];
+  }
+  for (size_t u = ub; u < ue; u++) {
+    res->n_infeasible += res->status[u] == TFP_DEA_INFEASIBLE;
+    res->n_failed += res->status[u] == TFP_DEA_FAILED;
+  }
+  if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "out of memory for DEA on %zu units against %zu", n, n_ref);
+  if (owned) tfp_pool_free(pool);
+  free(frame); free(cnt); free(fx);
+  return rc;
+}
+
+int tfp_dea_frame(const tfp_dea_data *ref, const tfp_dea_opts *opts, size_t **frame, size_t *n_frame,
+                  char *err, size_t errlen) {
+  tfp_dea_opts defaults;
+  tfp_dea_opts_init(&defaults);
+  const tfp_dea_opts *o = opts ? opts : &defaults;
+  *frame = NULL;
+  *n_frame = 0;
+  int rc = tfp_dea_check(ref, 1, "reference", &o->ref_rows, err, errlen);
+  if (rc) return rc;
+  size_t n_var = ref->n_in + ref->n_out;
+  double *scale = malloc(n_var * sizeof *scale), *xys = malloc((ref->n ? ref->n : 1) * n_var * sizeof *xys);
+  size_t *f = malloc((ref->n ? ref->n : 1) * sizeof *f);
+  int owned = 0;
+  tfp_pool *pool = NULL;
+  if (!scale || !xys || !f) rc = tfp_error(err, errlen, TFP_ENOMEM, "out of memory for the frame of %zu units", ref->n);
+  if (rc == TFP_OK) {
+    scale_reference(ref, scale, xys);
+    pool = run_pool(o, &owned);
+    tfp_dea_opts o2 = *o;
+    o2.frame = NULL;
+    rc = find_frame(ref, &o2, pool, xys, f, n_frame, err, errlen);
+  }
+  if (owned) tfp_pool_free(pool);
+  free(scale); free(xys);
+  if (rc) { free(f); *n_frame = 0; } else *frame = f;
+  return rc;
 }
 
 static int same_shape(const tfp_dea_data *a, const tfp_dea_data *b) {
@@ -533,29 +645,20 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
      (the mean of the binary exponents), so the LP is well conditioned. A
      power of two divides exactly, and no sum is formed that could overflow
      (an arithmetic mean of values near 1e308 is inf). */
-  for (size_t v = 0; v < n_var; v++) {
-    const double *c = v < n_in ? ref->x[v] : ref->y[v - n_in];
-    double esum = 0;
-    size_t cnt = 0;
-    for (size_t k = 0; k < n_ref; k++)
-      if (c[k] != 0 && isfinite(c[k])) {
-        int ex;
-        frexp(c[k], &ex);
-        esum += ex; cnt++;
-      }
-    scale[v] = cnt ? ldexp(1.0, (int)lround(esum / (double)cnt)) : 1.0;
-    for (size_t k = 0; k < n_ref; k++) xys[v * n_ref + k] = c[k] / scale[v];
+  scale_reference(ref, scale, xys);
+  if (o->hull && o->warm_start && o->screen && !o->super) {
+    rc = run_on_frame(eval, ref, o, res, xys, scale, err, errlen);
+    goto done;
   }
   size_t n_cols = n_ref;
   for (size_t k = 0; k < n_ref; k++) cols[k] = k;
   if (o->screen && !o->super) {
-    rc = screen_dominated(xys, n_in, n_out, n_ref, cols, &n_cols);
+    rc = tfp_hull_undominated(xys, n_in, n_out, n_ref, cols, &n_cols);
     if (rc) { tfp_error(err, errlen, 0, "out of memory for DEA on %zu units", n_ref); goto done; }
     for (size_t v = 0; v < n_var; v++)
       for (size_t k = 0; k < n_cols; k++) xys[v * n_cols + k] = xys[v * n_ref + cols[k]];
   }
 
-  res->n_cols = n_cols;
   /* Own technology: evaluate the reference columns first, so the columns of
      inefficient ones are out of the way for everyone else. */
   size_t m = 0;
@@ -568,7 +671,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
   } else {
     for (size_t j = 0; j < n; j++) seq[j] = j;
   }
-  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation, ind, val };
+  dea_lp d = { NULL, n_in, n_out, n_cols, o->orientation == TFP_DEA_OUTPUT, conv_of(o->rts), ind, val };
   dea_job job = { eval, o, res, &d, xys, scale, unit, ia, ja, ar, cols, seq,
                   drop_inefficient ? col_of : NULL, 0, 0 };
   rc = solve_all(&job, guard);
@@ -581,6 +684,7 @@ int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref_in,
     rc = TFP_EINTR;
     tfp_error(err, errlen, 0, "DEA interrupted at unit %zu of %zu", job.j + 1, n);
   }
+  res->n_cols = n_cols;
 
 done:
   free(cols); free(seq); free(col_of); free(scale); free(xys); free(unit); free(ia); free(ja); free(ar);

@@ -49,12 +49,14 @@
 #define TFP_DEA_H
 #include <stddef.h>
 #include "frame.h"
+#include "pool.h"
 
 typedef enum { TFP_RTS_CRS = 0, TFP_RTS_VRS, TFP_RTS_NIRS, TFP_RTS_NDRS } tfp_dea_rts;
 typedef enum { TFP_DEA_INPUT = 0, TFP_DEA_OUTPUT = 1 } tfp_dea_orientation;
 
 /* Per-unit LP outcome. */
-enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2 };
+enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2,
+       TFP_DEA_SKIPPED = 3 /* outside [unit_begin, unit_end) */ };
 
 /* Progress callback: returns non-zero to stop the run (it then fails with
    TFP_EINTR, "interrupted"). */
@@ -78,6 +80,20 @@ typedef struct {
   tfp_rows rows, ref_rows;         /* name the units of eval and ref in messages
                                       (default: "row i") */
   int lp_memory_mb;                /* cap on GLPK's memory in MB (glp_mem_limit); 0: none */
+  int hull;                        /* default 1: with warm_start and screen (and not
+                                      super), every unit's LP is over the frame of the
+                                      reference technology only (hull.h): near-linear
+                                      in n, the same scores; 0: today's screening */
+  int threads;                     /* hull path: 0 = tfp_pool_default_threads()
+                                      (TFP_THREADS or all cores), 1 = the caller's
+                                      thread; results bit-identical for any count */
+  tfp_pool *pool;                  /* or NULL: a pool of `threads` for this run */
+  const size_t *frame;             /* or NULL: the frame of the reference technology
+                                      (tfp_dea_frame, same rts), reused as given */
+  size_t n_frame;
+  size_t unit_begin, unit_end;     /* hull path: evaluate only units [begin, end)
+                                      (0, 0: all); others get NaN, TFP_DEA_SKIPPED.
+                                      The entry point for splitting a run (MPI) */
 } tfp_dea_opts;
 
 void tfp_dea_opts_init(tfp_dea_opts *o);
@@ -123,6 +139,12 @@ int tfp_dea_check(const tfp_dea_data *d, int as_reference, const char *what, con
    (release its members with tfp_dea_result_clear). */
 int tfp_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref,
                 const tfp_dea_opts *o, tfp_dea_result *res, char *err, size_t errlen);
+
+/* The frame of the technology `ref` spans under o->rts (hull.h): *frame
+   (malloc'ed, the caller frees) gets its units ascending, *n_frame their
+   count. Uses o->threads / o->pool, o->progress and o->lp_memory_mb. */
+int tfp_dea_frame(const tfp_dea_data *ref, const tfp_dea_opts *o, size_t **frame, size_t *n_frame,
+                  char *err, size_t errlen);
 
 /* Free the members of a result filled by tfp_dea_run and zero it; a
    cleared or zeroed result may be cleared again. */

@@ -21,6 +21,7 @@ void tfp_malmquist_opts_init(tfp_malmquist_opts *o) {
   o->orientation = TFP_DEA_OUTPUT;
   o->warm_start = 1;
   o->screen = 1;
+  o->hull = 1;
   o->id_name = "id";
   o->time_name = "time";
 }
@@ -72,6 +73,23 @@ typedef struct {
   tfp_dea_data *pd, sorted;
 } period_sets;
 
+/* Frames found once per technology and returns to scale (the CRS frame of
+   period t serves t's own units and those of t - 1 and t + 1), and the
+   pool every run shares. Slot: technology index * 2 + (rts == VRS). */
+typedef struct {
+  size_t **frame;
+  size_t *n_frame;
+  size_t n_slots;
+  tfp_pool *pool;
+} mq_frames;
+
+static void mq_frames_clear(mq_frames *mf) {
+  for (size_t k = 0; k < mf->n_slots; k++) free(mf->frame[k]);
+  free(mf->frame);
+  free(mf->n_frame);
+  if (mf->pool) tfp_pool_free(mf->pool);
+}
+
 static void period_sets_clear(period_sets *ps) {
   free(ps->off);
   free(ps->rows);
@@ -84,22 +102,32 @@ static void period_sets_clear(period_sets *ps) {
    period `rf` (frontier.h; a span that is ev's own block: the own
    technology), written into out[] at those units' rows. */
 static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference kind, tfp_dea_rts rts,
-                      const tfp_malmquist_opts *o, mq_progress *mp, double *out, tfp_malmquist_result *res,
-                      char *err, size_t errlen) {
+                      const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf, double *out,
+                      tfp_malmquist_result *res, char *err, size_t errlen) {
   tfp_dea_opts dopt;
   tfp_dea_opts_init(&dopt);
   dopt.rts = rts;
   dopt.orientation = o->orientation;
   dopt.warm_start = o->warm_start;
   dopt.screen = o->screen;
+  dopt.hull = o->hull;
+  dopt.threads = 1;
+  dopt.pool = mf->pool;
   if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
   size_t b, e;
   tfp_reference_span(kind, ps->off, res->n_periods, rf, &b, &e);
   tfp_dea_data view;
+  tfp_reference_view(&ps->sorted, b, e, ps->view_ptr, &view);
   const tfp_dea_data *ref = NULL;   /* own technology */
-  if (!(b == ps->off[ev] && e == ps->off[ev + 1])) {
-    tfp_reference_view(&ps->sorted, b, e, ps->view_ptr, &view);
-    ref = &view;
+  if (!(b == ps->off[ev] && e == ps->off[ev + 1])) ref = &view;
+  size_t slot = (kind == TFP_REF_GLOBAL ? res->n_periods : rf) * 2 + (rts == TFP_RTS_VRS);
+  if (o->hull && o->warm_start && o->screen) {
+    if (!mf->frame[slot]) {
+      int rc = tfp_dea_frame(&view, &dopt, &mf->frame[slot], &mf->n_frame[slot], err, errlen);
+      if (rc) return rc;
+    }
+    dopt.frame = mf->frame[slot];
+    dopt.n_frame = mf->n_frame[slot];
   }
   tfp_dea_result r;
   int rc = tfp_dea_run(&ps->pd[ev], ref, &dopt, &r, err, errlen);
@@ -223,26 +251,45 @@ static int split_periods(const tfp_dea_data *d, const tfp_malmquist_opts *o, con
   return TFP_OK;
 }
 
+static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf,
+                             tfp_malmquist_result *res, char *err, size_t errlen);
+
 /* DEAP's LPs: per technology t, its own units (CRS and VRS) and the units
    of t-1 and t+1 against it (CRS only); the sequential technologies in
    their place, or the global ones besides (CRS and VRS, own units). */
 static int solve_periods(const period_sets *ps, const tfp_malmquist_opts *o, tfp_malmquist_result *res,
                          char *err, size_t errlen) {
   size_t n_per = res->n_periods;
+  mq_progress mp = {o, 0, n_per};
+  mq_frames mf = { calloc(2 * (n_per + 1), sizeof *mf.frame), calloc(2 * (n_per + 1), sizeof *mf.n_frame),
+                   2 * (n_per + 1), NULL };
+  if (!mf.frame || !mf.n_frame) {
+    mq_frames_clear(&mf);
+    return TFP_ENOMEM;
+  }
+  int th = o->threads > 0 ? o->threads : tfp_pool_default_threads();
+  if (th > 1 && tfp_pool_glpk_ok()) mf.pool = tfp_pool_create(th);
+  int rc = solve_each_period(ps, o, &mp, &mf, res, err, errlen);
+  mq_frames_clear(&mf);
+  return rc;
+}
+
+static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf,
+                             tfp_malmquist_result *res, char *err, size_t errlen) {
+  size_t n_per = res->n_periods;
   tfp_reference kind = o->reference == TFP_REF_SEQUENTIAL ? TFP_REF_SEQUENTIAL : TFP_REF_CONTEMPORANEOUS;
   int global = o->reference == TFP_REF_GLOBAL;
-  mq_progress mp = {o, 0, n_per};
   for (size_t p = 0; p < n_per; p++) {
-    mp.done = p;
-    int rc = solve_pair(ps, p, p, kind, TFP_RTS_CRS, o, &mp, res->crs_t, res, err, errlen);
-    if (!rc) rc = solve_pair(ps, p, p, kind, TFP_RTS_VRS, o, &mp, res->vrs_t, res, err, errlen);
-    if (!rc && p > 0) rc = solve_pair(ps, p - 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tp1, res, err, errlen);
+    mp->done = p;
+    int rc = solve_pair(ps, p, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_t, res, err, errlen);
+    if (!rc) rc = solve_pair(ps, p, p, kind, TFP_RTS_VRS, o, mp, mf, res->vrs_t, res, err, errlen);
+    if (!rc && p > 0) rc = solve_pair(ps, p - 1, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_tp1, res, err, errlen);
     if (!rc && p + 1 < n_per)
-      rc = solve_pair(ps, p + 1, p, kind, TFP_RTS_CRS, o, &mp, res->crs_tm1, res, err, errlen);
+      rc = solve_pair(ps, p + 1, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_tm1, res, err, errlen);
     if (!rc && global)
-      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_CRS, o, &mp, res->glob_crs, res, err, errlen);
+      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_CRS, o, mp, mf, res->glob_crs, res, err, errlen);
     if (!rc && global)
-      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_VRS, o, &mp, res->glob_vrs, res, err, errlen);
+      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_VRS, o, mp, mf, res->glob_vrs, res, err, errlen);
     if (rc == TFP_EINTR)
       return tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", p, n_per);
     if (rc) return rc;

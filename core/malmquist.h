@@ -46,6 +46,10 @@ typedef struct {
   tfp_reference reference;           /* default contemporaneous, as DEAP */
   int warm_start;                    /* default 1 (see dea.h) */
   int screen;                        /* default 1 (see dea.h) */
+  int hull;                          /* default 1: LPs over each technology's frame,
+                                        found once per technology (see dea.h) */
+  int threads;                       /* 0: TFP_THREADS or all cores; 1: the caller's
+                                        thread; results bit-identical for any count */
   const char *id_name, *time_name;   /* for messages; default "id", "time" */
   const tfp_column *id_col;          /* names units in messages by their id (NULL: codes + 1) */
   tfp_rows rows;                     /* names rows in messages (default "row i") */

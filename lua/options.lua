@@ -398,6 +398,8 @@ O.define("tfp.dea", {
     {name = "scale", type = "boolean", default = false, doc = "return CRS, VRS and scale efficiency"},
     {name = "super", type = "boolean", default = false, doc = "super-efficiency (the unit left out of its frontier)"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology (faster, same scores)"},
+    {name = "threads", type = "integer", min = 1, max = 256, show = "TFP_THREADS or all cores",
+     doc = "threads for the LPs (and the bootstrap unless it names its own); results identical for any count"},
     {name = "group", type = "column", doc = "metafrontier: each group's frontier and the pooled one; returns a frame\n"
       .. "    (group, eff_group, eff_meta, tgr = eff_meta / eff_group) and info"},
     {name = "bootstrap", type = boot_check, type_word = "table|true", doc = boot_doc
@@ -425,6 +427,8 @@ O.define("tfp.malmquist", {
        .. "Simar-Wilson (1999) bootstrap of the index and its parts (contemporaneous reference);"
        .. " adds <part>_bc, <part>_lower, <part>_upper; bandwidth n^(-1/6) unless given"},
     {name = "warm_start", type = "boolean", default = true, doc = "reuse one LP per technology"},
+    {name = "threads", type = "integer", min = 1, max = 256, show = "TFP_THREADS or all cores",
+     doc = "threads for the LPs (and the bootstrap unless it names its own); results identical for any count"},
     {name = "index", type = "string", values = {"malmquist", "ml", "gml", "luenberger"}, default = "malmquist",
      doc = "malmquist: DEAP's radial index; from directional distance functions with bad outputs:\n"
        .. "    ml: Malmquist-Luenberger (columns ml mleffch mltech), gml: global ML (gml ec bpc, Oh 2010),\n"

@@ -179,6 +179,7 @@ static int dea_dea(lua_State *L) {
   o.rts = tfp_optenum(L, 1, "rts", "crs", rts_names);
   o.orientation = tfp_optenum(L, 1, "orientation", "input", orient_names);
   o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
+  o.threads = (int)tfp_optnumber(L, 1, "threads", 0);
   o.progress = tfp_progress_cb;
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   if (fr) o.ref_rows = (tfp_rows){ tfp_frame_row_label, &vr->namer };
@@ -189,6 +190,7 @@ static int dea_dea(lua_State *L) {
   if (want_super && fr) tfp_argerror(L, 1, "option 'super' needs the data as its own reference");
   tfp_boot_opts bo;
   if (tfp_lua_boot_opts(L, 1, &bo)) {
+    if (bo.threads == 0) bo.threads = o.threads;
     if (fr || want_peers || want_scale || want_super || want_slacks)
       tfp_raise(L, "usage", "tfp.dea", "option 'bootstrap' cannot be combined with %s",
                 fr ? "'reference'" : want_peers ? "'peers'" : want_scale ? "'scale'" : want_super ? "'super'" : "'slacks'");
@@ -344,6 +346,7 @@ static int dea_malmquist(lua_State *L) {
   o.orientation = tfp_optenum(L, 1, "orientation", "output", orient_names);
   o.reference = tfp_optenum(L, 1, "reference", "contemporaneous", reference_names);
   o.warm_start = tfp_optbool(L, 1, "warm_start", 1);
+  o.threads = (int)tfp_optnumber(L, 1, "threads", 0);
   o.id_name = id_name;
   o.time_name = time_name;
   o.id_col = &f->col[id_col];
@@ -359,6 +362,7 @@ static int dea_malmquist(lua_State *L) {
   tfp_boot_opts bo;
   void *boot = NULL;
   if (tfp_lua_boot_opts(L, 1, &bo)) {
+    if (bo.threads == 0) bo.threads = o.threads;
     boot = tfp_lua_malmquist_boot(L, &v->d, s->code, n_units, time, &o, &bo, &s->mq);
   } else {
     char err[512] = "";

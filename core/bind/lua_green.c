@@ -429,7 +429,8 @@ int tfp_green_malmquist(lua_State *L, int t) {
     return 0;
   }
   /* Options of the radial index only: refused, never ignored. */
-  static const char *const radial_only[] = { "orientation", "warm_start", "reference", "bootstrap", NULL };
+  static const char *const radial_only[] = { "orientation", "warm_start", "reference", "bootstrap", "threads",
+                                             NULL };
   for (int k = 0; radial_only[k]; k++)
     if (tfp_optgiven(L, t, radial_only[k]))
       tfp_raise(L, "usage", "tfp.malmquist", "option '%s' is for DEAP's radial index; index = \"%s\" %s",

@@ -236,6 +236,13 @@ check.test("an option that does not apply to the chosen model is refused, not ig
   check.eq(tfp.controls()._given, nil, "no bookkeeping among the control sets")
 end)
 
+check.test("threads is a whole number of 1 to 256, for DEA and DEAP's Malmquist only", function()
+  misuse("tfp.dea", {threads = 0}, "option 'threads'")
+  misuse("tfp.dea", {threads = 1.5}, "option 'threads'")
+  misuse("tfp.malmquist", {threads = 257}, "option 'threads'")
+  misuse("tfp.malmquist", {threads = 2, index = "ml", bad_outputs = "s1"}, "is for DEAP's radial index")
+end)
+
 os.remove(csv)
 os.execute("rm -rf '" .. plotdir .. "'")
 check.done()
