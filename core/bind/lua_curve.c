@@ -42,7 +42,9 @@ typedef struct {
   const char *keep;
 } cell;
 
-typedef struct { tfp_iv_outcome *out; size_t n; } outcomes;
+/* The fits' results, in one userdata whose __gc frees them (a raise while
+   they are read cannot leak them); out is part of the same block. */
+typedef struct { size_t n; tfp_iv_outcome out[]; } outcomes;
 
 static int outcomes_gc(lua_State *L) {
   outcomes *o = luaL_checkudata(L, 1, OUTCOMES_MT);
@@ -118,6 +120,18 @@ static void check_fields(lua_State *L, int t) {
   }
 }
 
+/* Enumerated field `key` of the spec at t: the index in names, or a usage
+   error for a value this reader does not know (the IV reader may grow
+   estimators and VCEs before this one does). */
+static int enumfield(lua_State *L, int t, const char *key, const char *def, const char *const names[]) {
+  lua_getfield(L, t, key);
+  const char *v = lua_isnil(L, -1) ? def : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  lua_pop(L, 1);   /* the job keeps a string value alive */
+  for (int k = 0; v && names[k]; k++)
+    if (strcmp(names[k], v) == 0) return k;
+  return tfp_raise(L, "usage", FN, "curves do not fit models with %s = '%s' yet", key, v ? v : "?");
+}
+
 /* Cell k's spec (at index t) into c: data, options and row names. */
 static void read_cell(lua_State *L, int t, cell *c) {
   check_fields(L, t);
@@ -166,11 +180,8 @@ static void read_cell(lua_State *L, int t, cell *c) {
   tfp_iv_opts *o = &c->o;
   tfp_iv_opts_init(o);
   static const char *const methods[] = {"2sls", "gmm", NULL}, *const vces[] = {"unadjusted", "robust", "cluster", NULL};
-  lua_getfield(L, t, "method");
-  o->method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);
-  lua_getfield(L, t, "vce");
-  o->vce = (tfp_iv_vce)luaL_checkoption(L, -1, "unadjusted", vces);
-  lua_pop(L, 2);
+  o->method = (tfp_iv_method)enumfield(L, t, "method", "2sls", methods);
+  o->vce = (tfp_iv_vce)enumfield(L, t, "vce", "unadjusted", vces);
   if (o->vce == TFP_VCE_CLUSTER && !d->cluster) tfp_raise(L, "internal", FN, "vce 'cluster' needs spec.cluster");
   lua_getfield(L, t, "small");
   o->small = lua_toboolean(L, -1);
@@ -276,12 +287,10 @@ static int curve_ivcurve(lua_State *L) {
   lua_pop(L, 2);
   bo.progress = tfp_progress_cb;
 
-  outcomes *oc = lua_newuserdatauv(L, sizeof *oc, 0);
-  oc->out = NULL; oc->n = 0;
+  outcomes *oc = lua_newuserdatauv(L, sizeof *oc + (n_fits + 1) * sizeof oc->out[0], 0);
+  oc->n = 0;
   if (luaL_newmetatable(L, OUTCOMES_MT)) { lua_pushcfunction(L, outcomes_gc); lua_setfield(L, -2, "__gc"); }
   lua_setmetatable(L, -2);
-  oc->out = tfp_scratch(L, (n_fits + 1) * sizeof *oc->out);
-  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
   char err[512];
   int threads = 0;
   int rc = tfp_iv_batch(jobs, n_fits, &bo, oc->out, &threads, err, sizeof err);

@@ -212,4 +212,19 @@ check.test("curveplot draws PNG and SVG and marks specifications with weak instr
   os.execute("rm -rf '" .. dir .. "'")
 end)
 
+check.test("a model field the curve's C reader does not know is refused, not ignored", function()
+  local y = tfp.vector{1, 2, 3, 4, 5}
+  local cell = {y = y, exog = {y * 2}, exog_names = {"x"}, vce = "robust"}
+  local function job(extra)
+    local c = {}
+    for k, v in pairs(cell) do c[k] = v end
+    for k, v in pairs(extra) do c[k] = v end
+    return {cells = {c}, fits = {{1, 1}}, keep = {"x"}}
+  end
+  check.eq(tfp._ivcurve(job{}).status[1], "ok")
+  check.errors(function() return tfp._ivcurve(job{kernel = "bartlett"}) end, "curves do not fit models with 'kernel' yet")
+  check.errors(function() return tfp._ivcurve(job{vce = "hac"}) end, "curves do not fit models with vce = 'hac' yet")
+  check.errors(function() return tfp._ivcurve(job{method = "liml"}) end, "with method = 'liml' yet")
+end)
+
 check.done()
