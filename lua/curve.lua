@@ -471,7 +471,12 @@ function M.curve(m, opts)
   cv:label("upper", fmt("upper bound of the %g%% CI", level * 100))
   local s = M.summary(cv, nil, "m:curve")
   s.sets, s.total_sets, s.sampled, s.seed = #sets, total, #sets < total, opts.seed
-  s.threads, s.method, s.formula, s.level = res.threads, m.opts.method or "2sls", F.text(base), level
+  local full = {}
+  for _, t in ipairs(always) do full[#full + 1] = t end
+  for _, t in ipairs(controls) do full[#full + 1] = t end
+  local widest = {depvar = base.depvar, exog = full, endog = base.endog, inst = base.inst, fe = base.fe,
+                  constant = base.constant}
+  s.threads, s.method, s.formula, s.level = res.threads, m.opts.method or "2sls", F.text(widest), level
   return cv, s
 end
 
@@ -605,7 +610,7 @@ function Summary.__tostring(s)
   out[#out + 1] = head
   if s.formula then
     out[#out + 1] = fmt("model: %s (%s); significant: the %g%% CI excludes 0", s.formula,
-      s.method == "gmm" and "IV-GMM" or s.method, s.level * 100)
+      ({gmm = "IV-GMM", ["2sls"] = "2SLS"})[s.method] or s.method, s.level * 100)
   end
   local w = {}
   for j, c in ipairs(s.choices) do
