@@ -9,11 +9,17 @@
 --
 --   build/tfpkit bench/bench_curve.lua [runs]      (default 3 runs per count)
 --
--- Recorded run (2 cores shared with other jobs, load average 4-6,
--- 2026-11-30, Release build as configured by default, 3 runs each):
---   1 thread : wall 3.3-3.9 s, CPU 3.2-3.4 s  (about 2.2 ms per fit)
---   2 threads: wall 2.0-3.6 s, CPU 3.3-3.5 s  (the speed-up is what the
---              loaded machine leaves: 1.1-1.7x; results bit-identical)
+-- Recorded runs (2 cores shared with other engineers' builds and tests, so
+-- neither thread count had the machine to itself; 2026-11-30, default build):
+--   load average 5.7-6.6:  1 thread  wall 4.10-4.33 s, CPU 2.72-2.85 s
+--                          2 threads wall 3.65-4.76 s, CPU 2.74-2.91 s
+--   load average 6-8:      1 thread  wall 5.70-6.70 s, CPU 2.79-2.98 s
+--                          2 threads wall 6.79-8.11 s, CPU 3.03-3.19 s
+--   About 1.8 ms of CPU per fit (0.3 s of the total is the Lua side: terms,
+--   the frame, the summary); CPU time does not grow with the thread count,
+--   and the results are bit-identical on 1 and 2 threads. On a loaded
+--   machine the second thread buys little wall time; the speed-up on idle
+--   cores is not measured here.
 -- (The setup, study.build on the embedded panel, takes 0.2 s and is not timed.)
 local runs = tonumber(arg and arg[1]) or 3
 local study = require "tfp.study"
