@@ -77,6 +77,7 @@ static int complete(const tfp_iv_data *d, const tfp_iv_opts *o, size_t i)
   for (size_t j = 0; ok && j < d->n_absorb_more; j++) ok = !isnan(d->absorb_more[j][i]);
   if (ok && d->absorb) ok = !isnan(d->absorb[i]);
   if (ok && o->vce == TFP_VCE_CLUSTER) ok = !isnan(d->cluster[i]);
+  if (ok && d->weights) ok = !isnan(d->weights[i]);
   return ok;
 }
 

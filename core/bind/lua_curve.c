@@ -104,7 +104,8 @@ static size_t read_vars(lua_State *L, int t, const char *key, const char *names_
 static const char *const known_fields[] = {
   "y", "y_name", "exog", "exog_names", "endog", "endog_names", "inst", "inst_names", "dummies", "dummy_names",
   "absorb", "absorb_name", "absorb_more", "cluster", "cluster_name", "endog_test", "method", "vce", "small",
-  "constant", "dofminus", "sdofminus", "frame", NULL};
+  "constant", "dofminus", "sdofminus", "frame", "fuller", "k", "coviv", "orthog", "weights", "wtype",
+  "weights_name", NULL};
 
 static void check_fields(lua_State *L, int t) {
   lua_pushnil(L);
@@ -130,6 +131,28 @@ static int enumfield(lua_State *L, int t, const char *key, const char *def, cons
   for (int k = 0; v && names[k]; k++)
     if (strcmp(names[k], v) == 0) return k;
   return tfp_raise(L, "usage", FN, "curves do not fit models with %s = '%s' yet", key, v ? v : "?");
+}
+
+/* List field `key` of names (strings the job keeps alive) into a scratch
+   array; *count gets its length (NULL and 0 when absent). */
+static const char *const *names_field(lua_State *L, int t, const char *key, size_t *count) {
+  *count = 0;
+  if (lua_getfield(L, t, key) != LUA_TTABLE) {
+    if (!lua_isnil(L, -1)) tfp_raise(L, "internal", FN, "'%s' must be a list of names", key);
+    lua_pop(L, 1);
+    return NULL;
+  }
+  size_t len = (size_t)luaL_len(L, -1);
+  const char **names = tfp_scratch(L, (len + 1) * sizeof *names);
+  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+  for (size_t k = 1; k <= len; k++) {
+    if (lua_geti(L, -1, (lua_Integer)k) != LUA_TSTRING) tfp_raise(L, "internal", FN, "%s[%d] is not a name", key, (int)k);
+    names[k - 1] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  *count = len;
+  return names;
 }
 
 /* Cell k's spec (at index t) into c: data, options and row names. */
@@ -163,24 +186,30 @@ static void read_cell(lua_State *L, int t, cell *c) {
   d->n = n;
   d->absorb_name = strfield(L, t, "absorb_name");
   d->cluster_name = strfield(L, t, "cluster_name");
-  if (lua_getfield(L, t, "endog_test") == LUA_TTABLE) {
-    size_t len = (size_t)luaL_len(L, -1);
-    const char **tested = tfp_scratch(L, (len + 1) * sizeof *tested);
-    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-    for (size_t k = 1; k <= len; k++) {
-      if (lua_geti(L, -1, (lua_Integer)k) != LUA_TSTRING) tfp_raise(L, "internal", FN, "endog_test[%d] is not a name", (int)k);
-      tested[k - 1] = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    }
-    d->endog_test = tested;
-    d->n_endog_test = len;
+  d->endog_test = names_field(L, t, "endog_test", &d->n_endog_test);
+  d->orthog = names_field(L, t, "orthog", &d->n_orthog);
+  if (lua_getfield(L, t, "weights") != LUA_TNIL) {
+    d->weights = checkvec(L, -1, "weights", &n);
+    static const char *const wtypes[] = {"aweight", "fweight", "pweight", NULL};
+    d->wtype = TFP_IV_AWEIGHT + enumfield(L, t, "wtype", "aweight", wtypes);
+    d->weights_name = strfield(L, t, "weights_name");
   }
   lua_pop(L, 1);
 
   tfp_iv_opts *o = &c->o;
   tfp_iv_opts_init(o);
-  static const char *const methods[] = {"2sls", "gmm", NULL}, *const vces[] = {"unadjusted", "robust", "cluster", NULL};
-  o->method = (tfp_iv_method)enumfield(L, t, "method", "2sls", methods);
+  /* "fuller" is LIML with Fuller's a (default 1), as tfp._ivfit reads it */
+  static const char *const methods[] = {"2sls", "gmm", "liml", "kclass", "fuller", NULL};
+  static const char *const vces[] = {"unadjusted", "robust", "cluster", NULL};
+  int method = enumfield(L, t, "method", "2sls", methods);
+  o->method = method == 4 ? TFP_IV_LIML : (tfp_iv_method)method;
+  lua_getfield(L, t, "fuller");
+  o->fuller = luaL_optnumber(L, -1, method == 4 ? 1.0 : 0.0);
+  lua_getfield(L, t, "k");
+  o->kclass = luaL_optnumber(L, -1, NAN);
+  lua_getfield(L, t, "coviv");
+  o->coviv = lua_toboolean(L, -1);
+  lua_pop(L, 3);
   o->vce = (tfp_iv_vce)enumfield(L, t, "vce", "unadjusted", vces);
   if (o->vce == TFP_VCE_CLUSTER && !d->cluster) tfp_raise(L, "internal", FN, "vce 'cluster' needs spec.cluster");
   lua_getfield(L, t, "small");

@@ -57,6 +57,27 @@ check.test("every specification equals the model fitted alone with tfp.ivreg (a 
   check.eq(n, 42)
 end)
 
+check.test("LIML, Fuller, k-class and weights fit as tfp.ivreg fits them", function()
+  local w = f:copy()
+  local wt = {}
+  for i, c in ipairs(w.city:totable()) do wt[i] = c % 5 + 1 end   -- whole numbers, constant within a city
+  w.wt = wt
+  for _, opts in ipairs({{method = "liml", vce = "robust"}, {method = "fuller", fuller = 4},
+                         {method = "kclass", k = 0.5, coviv = true}, {method = "gmm", weights = "wt", vce = "robust"},
+                         {method = "2sls", weights = "wt", wtype = "fweight"}}) do
+    local what = opts.method .. (opts.weights and " weighted" or "")
+    local m = tfp.model("TFP ~ STR + GOV" .. FE_IV:format("SAGG_H", "SAGG_H", "SAGG_H"), opts)
+    local cv = m:curve{data = w}
+    local r = tfp.ivreg(w, "TFP ~ GOV" .. FE_IV:format("SAGG_H", "SAGG_H", "SAGG_H"), opts)
+    check.eq(cv.GOV[3], 1, what)
+    check.eq(cv.STR[3], 0, what)
+    check.near(cv.estimate[3], r.coef.SAGG_H, 1e-12, what .. " estimate")
+    check.near(cv.se[3], r.se.SAGG_H, 1e-12, what .. " se")
+    check.near(cv.hansen_j[3], r.hansen_j, 1e-12, what .. " J")
+    check.eq(cv.N[3], r.N, what .. " N")
+  end
+end)
+
 check.test("results are the same, bit for bit, on one thread and on three", function()
   local m = tfp.model("TFP ~ STR + GOV + FDI + POP" .. FE_IV:format("SAGG_H", "SAGG_H", "SAGG_H"), {method = "gmm"})
   local one = m:curve{data = f, threads = 1, by = {split = "region"}}
@@ -224,7 +245,7 @@ check.test("a model field the curve's C reader does not know is refused, not ign
   check.eq(tfp._ivcurve(job{}).status[1], "ok")
   check.errors(function() return tfp._ivcurve(job{kernel = "bartlett"}) end, "curves do not fit models with 'kernel' yet")
   check.errors(function() return tfp._ivcurve(job{vce = "hac"}) end, "curves do not fit models with vce = 'hac' yet")
-  check.errors(function() return tfp._ivcurve(job{method = "liml"}) end, "with method = 'liml' yet")
+  check.errors(function() return tfp._ivcurve(job{method = "lim"}) end, "with method = 'lim' yet")
 end)
 
 check.done()
