@@ -15,6 +15,10 @@
 --                          2 threads wall 3.65-4.76 s, CPU 2.74-2.91 s
 --   load average 6-8:      1 thread  wall 5.70-6.70 s, CPU 2.79-2.98 s
 --                          2 threads wall 6.79-8.11 s, CPU 3.03-3.19 s
+--   load average 2.2-2.6:  1 thread  wall 2.68-2.85 s, CPU 2.64-2.77 s
+--                          2 threads wall 2.70-2.77 s, CPU 2.69-2.70 s
+--     (at that moment a plain two-thread busy loop also got 1.0-1.1 cores:
+--     one core was taken by another job, so 2 threads could not gain)
 --   About 1.8 ms of CPU per fit (0.3 s of the total is the Lua side: terms,
 --   the frame, the summary); CPU time does not grow with the thread count,
 --   and the results are bit-identical on 1 and 2 threads. On a loaded
