@@ -26,6 +26,12 @@ double tfp_la_memory_limit(void) {
   return limit;
 }
 
+int tfp_la_blas_threads(int n) {
+  int old = openblas_get_num_threads();
+  if (n >= 1 && n != old) openblas_set_num_threads(n);
+  return old;
+}
+
 int tfp_la_reserve(char *err, size_t errlen) {
   double limit = tfp_la_memory_limit();
   if (isinf(limit)) return TFP_OK;

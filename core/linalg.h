@@ -27,6 +27,12 @@ void tfp_la_gram(size_t n, size_t p, const double *A, double *C);
    tfp_la_memory_limit: the smaller of RLIMIT_AS and RLIMIT_DATA in bytes,
    INFINITY when neither is set. */
 double tfp_la_memory_limit(void);
+
+/* The BLAS's own worker threads: sets their number to n (>= 1) and returns
+   the previous one. Code that runs fits on threads of its own sets 1 for
+   the loop (no oversubscription, the same operation order on any thread)
+   and restores the old count after; call it only while no BLAS call runs. */
+int tfp_la_blas_threads(int n);
 int tfp_la_reserve(char *err, size_t errlen);
 /* C (m x q) = A B (+ beta C) with A m x k, B k x q; transa/transb: A' or B'. */
 void tfp_la_gemm(int transa, int transb, size_t m, size_t q, size_t k, double alpha,

@@ -106,6 +106,7 @@ return function(tfp)
   require("tfp.plot").install(tfp)
   require("tfp.verbs").install(tfp)
   require("tfp.prep").install(tfp)
+  require("tfp.curve").install(tfp)
   O.install(tfp)
   O.bind(model.Model.with, "m:with")
 end

@@ -69,15 +69,6 @@ local function eval_term(t, f, spec)
   return x - f:lag(x, t.k)   -- D.x: first difference (Dk.x: x_t - x_{t-k})
 end
 
-local function eval_list(terms, f, spec)
-  local vecs, names = {}, {}
-  for i, t in ipairs(terms) do
-    vecs[i] = eval_term(t, f, spec)
-    names[i] = t.label
-  end
-  return vecs, names
-end
-
 -- A grouping variable as a numeric vector: numbers as they are, strings by
 -- their group codes from C (sorted order, as the core numbers every group).
 local function codes(f, name)
@@ -85,14 +76,22 @@ local function codes(f, name)
   return tfp._group_codes(f, name)
 end
 
--- opts were checked by the registry (method and vce normalised); fn is the
--- public name errors are reported under.
-local function fit_spec(spec, f, opts, sample, fn)
+-- The arguments of tfp._ivfit for spec on f: the variables evaluated (by
+-- eval, default eval_term: m:curve passes one that evaluates each term once
+-- per sample), fixed effects, VCE. opts were checked by the registry (method
+-- and vce normalised); fn is the public name errors are reported under.
+local function spec_args(spec, f, opts, fn, eval)
+  eval = eval or eval_term
   check_variables(spec, f)
-  local y = eval_term(spec.depvar, f, spec)
-  local exog, exog_names = eval_list(spec.exog, f, spec)
-  local endog, endog_names = eval_list(spec.endog, f, spec)
-  local inst, inst_names = eval_list(spec.inst, f, spec)
+  local function list(terms)
+    local vecs, names = {}, {}
+    for i, t in ipairs(terms) do vecs[i], names[i] = eval(t, f, spec), t.label end
+    return vecs, names
+  end
+  local y = eval(spec.depvar, f, spec)
+  local exog, exog_names = list(spec.exog)
+  local endog, endog_names = list(spec.endog)
+  local inst, inst_names = list(spec.inst)
   local args = {
     y = y, y_name = spec.depvar.label, exog = exog, exog_names = exog_names,
     endog = endog, endog_names = endog_names, inst = inst, inst_names = inst_names,
@@ -140,6 +139,13 @@ local function fit_spec(spec, f, opts, sample, fn)
     end
     args.weights, args.wtype, args.weights_name = f[opts.weights], opts.wtype or "aweight", opts.weights
   end
+  return args
+end
+M.spec_args, M.eval_term = spec_args, eval_term
+
+local function fit_spec(spec, f, opts, sample, fn)
+  local args = spec_args(spec, f, opts, fn)
+  local vce = opts.vce or "unadjusted"
   local ok, r = pcall(tfp._ivfit, args)
   if not ok then   -- a data error: say which model, not where in this file
     if not is_error(r) then error(r, 0) end
@@ -249,6 +255,7 @@ local function samples(f, opts, fn)
   end
   return out
 end
+M.samples = samples
 
 --- m:on(frame) (also m:fit): one fit, or a collection for splits and sw()/csw().
 function Model:on(f, fn)

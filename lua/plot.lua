@@ -105,6 +105,8 @@ local function merge(a, b)
   for _, o in ipairs(b) do out[#out + 1] = o end
   return out
 end
+-- For the figures of other modules (tfp.curveplot): the same options and hints.
+M.figure_opts, M.figure_hints, M.merge = figure_opts, figure_hints, merge
 
 O.define("tfp.levelsplot", {
   call = "tfp.levelsplot(f, {vars = {...}, out = 'dir/name' [, by = 'region'] [, options]}) -> paths",
@@ -162,6 +164,8 @@ local function check_formats(fn, formats)
   for i, f in ipairs(formats) do out[i] = f:lower() end
   return out
 end
+
+M.check_formats = check_formats
 
 local function check_column(fn, f, name, what, numeric)
   if not f:has(name) then

@@ -161,6 +161,7 @@ int tfp_open_green(lua_State *L);
 int tfp_green_dea_group(lua_State *L, int t);
 int tfp_green_malmquist(lua_State *L, int t);
 int tfp_open_iv(lua_State *L);
+int tfp_open_curve(lua_State *L);
 int tfp_open_prep(lua_State *L);
 int tfp_open_error(lua_State *L);
 int tfp_open_options(lua_State *L);

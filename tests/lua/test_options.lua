@@ -53,6 +53,11 @@ local calls = {
   ["tfp.coefplot"] = function(o)
     return tfp.coefplot({tfp.ivreg(card, iv)}, with({keep = "educ", out = plotdir .. "/c", formats = "svg"}, o))
   end,
+  ["m:curve"] = function(o) return tfp.model(iv):curve(with({data = card}, o)) end,
+  ["tfp.curvesummary"] = function(o) return tfp.curvesummary(tfp.model(iv):curve{data = card}, o) end,
+  ["tfp.curveplot"] = function(o)
+    return tfp.curveplot(tfp.model(iv):curve{data = card}, with({out = plotdir .. "/cv", formats = "svg"}, o))
+  end,
   ["f:merge"] = function(o)
     return panel:merge(tfp.frame{{"city", {1, 2}}, {"region", {"East", "West"}}}, with({on = "city"}, o))
   end,
