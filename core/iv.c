@@ -32,6 +32,7 @@ void tfp_iv_result_free(tfp_iv_result *r)
   for (size_t j = 0; j < r->n_dropped_vars; j++) free(r->dropped_vars[j]);
   free(r->dropped_vars);
   free(r->notes);
+  tfp_iv_weak_free(r->weak);
   free(r);
 }
 
@@ -48,6 +49,17 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
   if (o->vce == TFP_VCE_CLUSTER && !d->cluster) {
     snprintf(err, errlen, "vce cluster needs a cluster variable"); return TFP_EINVAL;
   }
+  if (d->cluster2 && o->vce != TFP_VCE_CLUSTER) {
+    snprintf(err, errlen, "a second cluster variable needs vce cluster"); return TFP_EINVAL;
+  }
+  if (o->kiefer && (o->vce != TFP_VCE_UNADJUSTED || o->kernel)) {
+    snprintf(err, errlen, "kiefer is its own VCE (truncated kernel, unadjusted): no robust, cluster or kernel "
+             "with it"); return TFP_EINVAL;
+  }
+  if ((o->kernel || o->kiefer) && o->vce != TFP_VCE_CLUSTER && !d->time) {
+    snprintf(err, errlen, "a kernel VCE (HAC, AC, Kiefer) needs a time variable"); return TFP_EINVAL;
+  }
+  if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
   if (o->dofminus < 0 || o->sdofminus < 0) {
     snprintf(err, errlen, "dofminus and sdofminus must be >= 0"); return TFP_EINVAL;
   }
@@ -76,20 +88,27 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
 {
   tfp_iv_sample s = {0};
   tfp_iv_design g = {0};
+  tfp_iv_vx vx = {0};
   size_t rank_S = 0;
   r->method = o->method; r->vce = o->vce; r->small = o->small;
   int rc = tfp_iv_sample_draw(&s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_design_build(&g, &s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
+  if (!rc) rc = tfp_iv_vx_setup(&vx, &s, d, o, r, nb, err, errlen);
   if (!rc) {
-    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, s.M,
-                     r->dofminus, r->sdofminus, (int)o->vce, o->small};
+    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
+                     r->dofminus, r->sdofminus, (int)o->vce, o->small, vx.kind ? &vx : NULL};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
     rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
-    if (!rc) rc = tfp_iv_diag_ident(&w, r->names, g.names + 1 + r->K, r, nb, err, errlen);
+    tfp_iv_vx vxd;
+    tfp_iv_work wd;
+    tfp_iv_vx_diag(&w, &vxd, &wd);
+    if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
+    if (!rc) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
   }
+  tfp_iv_vx_clear(&vx);
   tfp_iv_design_clear(&g);
   tfp_iv_sample_clear(&s);
   return rc;
