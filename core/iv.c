@@ -107,6 +107,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
+    if (!rc && r->weak) tfp_iv_weak_unscale(r->weak, g.scale[1] / g.scale[0]);
   }
   tfp_iv_vx_clear(&vx);
   tfp_iv_design_clear(&g);

@@ -204,6 +204,7 @@ typedef struct tfp_iv_weak {
   double chi2_limit_inf;            /* archi2 as |b0| -> infinity */
   tfp_iv_ar_set set_f, set_chi2;
   double eff_f, eff_f_cv, k_eff;    /* effective F, its tau = 10% critical value, K_eff */
+  double b_scale;                   /* the data's beta = the pieces' beta * b_scale */
 } tfp_iv_weak;
 
 /* The AR test of beta = b0 (TFP_ENUMERIC when the moment covariance at b0

@@ -199,6 +199,8 @@ double tfp_iv_kernel_weight(tfp_iv_kernel k, double tau, double bw);
    otherwise, or when the moment covariances are singular: noted). */
 int tfp_iv_weak_run(const tfp_iv_work *w, tfp_iv_result *r, tfp_iv_notes *nb,
                     char *err, size_t errlen);
+/* Back to the data's units: beta_data = beta_design * b_scale (> 0). */
+void tfp_iv_weak_unscale(tfp_iv_weak *wk, double b_scale);
 
 /* ---- iv_diag.c: the identification pass */
 

@@ -85,11 +85,25 @@ static double ar_chi2(const tfp_iv_weak *wk, double b0)
 
 int tfp_iv_ar_test(const tfp_iv_weak *wk, double b0, tfp_iv_ar *out)
 {
-  double c = ar_chi2(wk, b0);
+  double c = ar_chi2(wk, b0 / wk->b_scale);
   out->df1 = wk->df1; out->df2 = wk->df2;
   out->chi2 = c; out->chi2_p = tfp_chi2_tail(wk->df1, c);
   out->f = c * wk->chi2_to_f; out->f_p = tfp_F_tail(wk->df1, wk->df2, out->f);
   return isnan(c) ? TFP_ENUMERIC : TFP_OK;
+}
+
+static void unscale_set(tfp_iv_ar_set *set, double f)
+{
+  set->lower *= f; set->upper *= f; set->left_ray_upper *= f; set->right_ray_lower *= f;
+  for (size_t i = 0; i < 2 * set->n_pieces; i++) set->pieces[i] *= f;
+}
+
+void tfp_iv_weak_unscale(tfp_iv_weak *wk, double b_scale)
+{
+  if (!wk) return;
+  wk->b_scale = b_scale;
+  unscale_set(&wk->set_f, b_scale);
+  unscale_set(&wk->set_chi2, b_scale);
 }
 
 void tfp_iv_weak_free(tfp_iv_weak *wk)
@@ -277,6 +291,7 @@ int tfp_iv_weak_run(const tfp_iv_work *w, tfp_iv_result *r, tfp_iv_notes *nb, ch
   double *zz = malloc((L1 * L1 + L1) * sizeof *zz);
   if (!wk || !buf || !zz) { free(wk); free(buf); free(zz); return tfp_iv_lost(TFP_ENOMEM, err, errlen); }
   wk->L1 = L1;
+  wk->b_scale = 1;
   wk->a = buf; wk->p = buf + L1; wk->A = buf + 2 * L1; wk->B = wk->A + L1 * L1; wk->C = wk->B + L1 * L1;
   wk->df1 = (double)L1;
   wk->df2 = clus ? M - 1 : dfF;
