@@ -36,7 +36,12 @@
    the Stock-Yogo critical values, Hansen J / Sargan, endog() C statistic,
    Anderson-Rubin test, model F, first stages (partial and Shea R2, F,
    Sanderson-Windmeijer and Angrist-Pischke F), and a Davidson-MacKinnon
-   regression-based exogeneity test. Not computed: Stock-Wright S, LIML.
+   regression-based exogeneity test; for one endogenous regressor the
+   weak-IV-robust Anderson-Rubin sets and the effective F (iv_weak.c).
+   VCEs (iv_vce.c): iid, robust, one- and two-way clusters, kernels over
+   time (HAC, AC, Kiefer, Driscoll-Kraay, Thompson); the identification
+   statistics under a kernel use Bartlett at the same bandwidth, under AC
+   the iid formulas, as ivreg2 reports them. Not computed: Stock-Wright S.
    Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
    empty sample, infinite values. A moment covariance S not of full rank
    (rank decided on the equilibrated S with relative tolerance
