@@ -2,6 +2,7 @@
    the entry points, and tfp_iv_fit's driver over the passes of
    iv_internal.h (sample, design, estimate, tests, identification). */
 #include "iv_internal.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,12 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
     snprintf(err, errlen, "a kernel VCE (HAC, AC, Kiefer) needs a time variable"); return TFP_EINVAL;
   }
   if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
+  if (o->method == TFP_IV_KCLASS && !(o->kclass >= 0 && isfinite(o->kclass))) {
+    snprintf(err, errlen, "k-class: k must be a finite number >= 0, got %g", o->kclass); return TFP_EINVAL;
+  }
+  if (o->method == TFP_IV_LIML && !(o->fuller >= 0 && isfinite(o->fuller))) {
+    snprintf(err, errlen, "Fuller's parameter must be a finite number >= 0, got %g", o->fuller); return TFP_EINVAL;
+  }
   if (o->dofminus < 0 || o->sdofminus < 0) {
     snprintf(err, errlen, "dofminus and sdofminus must be >= 0"); return TFP_EINVAL;
   }
@@ -91,20 +98,27 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
   tfp_iv_vx vx = {0};
   size_t rank_S = 0;
   r->method = o->method; r->vce = o->vce; r->small = o->small;
+  r->cstat = r->cstat_p = r->cstat_df = NAN;
+  /* pweights imply the robust VCE (Stata) */
+  if (d->weights && d->wtype == TFP_IV_PWEIGHT && r->vce == TFP_VCE_UNADJUSTED) r->vce = TFP_VCE_ROBUST;
   int rc = tfp_iv_sample_draw(&s, d, o, r, nb, err, errlen);
+  if (!rc) rc = tfp_iv_sample_weights(&s, d, r, o, err, errlen);
   if (!rc) rc = tfp_iv_design_build(&g, &s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
   if (!rc) rc = tfp_iv_vx_setup(&vx, &s, d, o, r, nb, err, errlen);
   if (!rc) {
     tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
-                     r->dofminus, r->sdofminus, (int)o->vce, o->small, vx.kind ? &vx : NULL};
+                     r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
-    rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
+    rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
+    if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
+    if (!rc) rc = tfp_iv_orthog(&w, &g, d, r, nb, err, errlen);
     tfp_iv_vx vxd;
     tfp_iv_work wd;
     tfp_iv_vx_diag(&w, &vxd, &wd);
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
+    if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
     if (!rc) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
     if (!rc && r->weak) tfp_iv_weak_unscale(r->weak, g.scale[1] / g.scale[0]);
@@ -125,6 +139,8 @@ size_t tfp_iv_err_room(const tfp_iv_data *d)
 #undef LONGEST
   for (size_t j = 0; j < d->n_endog_test; j++)
     if (d->endog_test[j] && strlen(d->endog_test[j]) > longest) longest = strlen(d->endog_test[j]);
+  for (size_t j = 0; j < d->n_orthog; j++)
+    if (d->orthog[j] && strlen(d->orthog[j]) > longest) longest = strlen(d->orthog[j]);
   if (d->cluster_name && strlen(d->cluster_name) > longest) longest = strlen(d->cluster_name);
   if (d->absorb_name && strlen(d->absorb_name) > longest) longest = strlen(d->absorb_name);
   return 1024 + 2 * longest;

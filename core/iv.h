@@ -38,6 +38,9 @@
    Sanderson-Windmeijer and Angrist-Pischke F), and a Davidson-MacKinnon
    regression-based exogeneity test; for one endogenous regressor the
    weak-IV-robust Anderson-Rubin sets and the effective F (iv_weak.c).
+   orthog(): C = J(full) - J(without the tested instruments), both with the
+   full model's S (from its residuals), chi2(#tested); 0 with df 0 when the
+   restricted model is underidentified.
    VCEs (iv_vce.c): iid, robust, one- and two-way clusters, kernels over
    time (HAC, AC, Kiefer, Driscoll-Kraay, Thompson); the identification
    statistics under a kernel use Bartlett at the same bandwidth, under AC
@@ -56,7 +59,32 @@
 #include "dist.h"
 #include "frame.h"
 
-typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1 } tfp_iv_method;
+/* k-class estimators (iv_kclass.c): LIML (k = lambda, the smallest root of
+   det(Y'M_W Y - lambda Y'M_Z Y) = 0, Y = [y X1], W = X2; with fuller = a > 0,
+   Fuller's k = lambda - a/(N - L)) and a given k (TFP_IV_KCLASS, opts.kclass):
+   b = [X'(I - k M_Z)X]^-1 X'(I - k M_Z)y, ivreg2's liml / fuller() / kclass().
+   VCE: iid sigma^2 B^-1, robust/cluster B^-1 (Pi' S Pi) B^-1 with
+   B = X'(I - k M_Z)X, or B = X'P_Z X with coviv (ivreg2's coviv); S from the
+   k-class residuals. Sargan (iid) e'P_Z e / (e'e/(N-d)) and Hansen J (robust:
+   the GMM step with S from the k-class residuals) use the k-class residuals;
+   identification statistics, first stages and Anderson-Rubin do not depend
+   on the estimator. LIML also reports Anderson-Rubin's overidentification
+   statistics (N-d) ln(lambda) and (N-d)(lambda-1), chi2(L1-K1). The endog()
+   C statistic and Davidson-MacKinnon are the 2SLS-based ones, whatever the
+   estimator; Stock-Yogo critical values (2SLS tables) are not reported for
+   k-class estimators. */
+typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1, TFP_IV_LIML = 2, TFP_IV_KCLASS = 3 } tfp_iv_method;
+/* Weights (iv_weights.c), Stata's meanings as ivreg2 treats them: aweights
+   and pweights are rescaled to sum to the number of rows N; fweights count
+   observations (N = their sum; integers). Every statistic is that of the
+   model with each row's variables multiplied by sqrt(w) (centring by
+   weighted means), so sigma^2 = sum w e^2 / N; the robust meat sums
+   w^2 z z' e^2 (aweight, pweight) or w z z' e^2 (fweight), cluster sums are
+   of w z e. pweights imply the robust VCE (vce unadjusted becomes robust).
+   Weights are positive and finite (a missing weight drops the row); with
+   absorb they must be constant within its groups (xtivreg2), and absorb_more
+   takes none. */
+typedef enum { TFP_IV_NOWEIGHT = 0, TFP_IV_AWEIGHT = 1, TFP_IV_FWEIGHT = 2, TFP_IV_PWEIGHT = 3 } tfp_iv_wtype;
 typedef enum { TFP_VCE_UNADJUSTED = 0, TFP_VCE_ROBUST = 1, TFP_VCE_CLUSTER = 2 } tfp_iv_vce;
 
 /* Kernels over time, ivreg2's kernel() (x = lag / bw): Bartlett 1 - x,
@@ -93,6 +121,9 @@ typedef struct {
   /* HAC / AC (robust or unadjusted with a kernel) and Kiefer: the time
      variable, and the panel's units (lags stay within a unit) or NULL. */
   const double *time, *panel; const char *time_name;
+  const char *const *orthog; size_t n_orthog;    /* instruments whose orthogonality is tested */
+  const double *weights; int wtype;              /* tfp_iv_wtype, with weights */
+  const char *weights_name;                      /* for messages, or NULL */
 } tfp_iv_data;
 
 typedef struct {
@@ -103,6 +134,9 @@ typedef struct {
   long dofminus, sdofminus;
   double coll_tol;          /* collinearity tolerance (default 1e-9) */
   double ap_tol;            /* alternating projections: max change (default 1e-10) */
+  double fuller;            /* TFP_IV_LIML: Fuller's a (0: plain LIML) */
+  double kclass;            /* TFP_IV_KCLASS: k (>= 0) */
+  int coviv;                /* k-class VCE with the 2SLS bread X'P_Z X */
   int ap_maxit;             /* default 10000 */
   tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
@@ -143,7 +177,8 @@ typedef struct tfp_iv_result {
   double *coef, *se, *t, *p;
   double *V;                /* k x k, column-major */
   int method, vce, small;
-  size_t N, N_dropped, N_singletons, N_g, N_clust;
+  size_t N, N_dropped, N_singletons, N_g, N_clust;  /* N: the sum of fweights with them */
+  int wtype;
   size_t K1, L1, K, L;
   long dofminus, sdofminus; /* effective (with N_g) */
   double df_r;              /* small: residual df (cluster: M-1); else NaN */
@@ -157,6 +192,10 @@ typedef struct tfp_iv_result {
   double dm, dm_p, dm_df;           /* regression-based (Davidson-MacKinnon) test */
   double ar_f, ar_f_p, ar_chi2, ar_chi2_p, ar_df, ar_df_r;  /* Anderson-Rubin (b1 = 0) */
   int dm_is_F;                      /* 1: F with (dm_df, df_r), 0: chi2(dm_df) */
+  double kclass, lambda, fuller;    /* k used, LIML's lambda (NaN unless LIML), Fuller's a */
+  int coviv;
+  double arubin, arubin_p, arubin_lin, arubin_lin_p, arubin_df;  /* LIML overidentification */
+  double cstat, cstat_p, cstat_df;  /* orthog() C statistic (NaN without orthog) */
   size_t n_first;
   tfp_iv_first *first;
   size_t n_sy;

@@ -114,7 +114,7 @@ static int gather(colset *cs, const tfp_iv_sample *s, const tfp_iv_data *d, cons
    With a constant (and no FE) the columns are centred: the constant is then
    orthogonal to them, so a mean large against the spread costs no digits;
    _cons is recovered at the end. */
-static void set_units(colset *cs, size_t n, int demeaned, int centred)
+static void set_units(colset *cs, size_t n, int demeaned, int centred, const double *sw)
 {
   for (size_t j = 0; j < cs->nc; j++) {
     col *c = &cs->c[j];
@@ -122,6 +122,7 @@ static void set_units(colset *cs, size_t n, int demeaned, int centred)
     c->scale = 1; c->mean = 0;
     if (j >= 1 + cs->K1 && j < 1 + cs->K1 + cs->K2 && strcmp(c->name, "_cons") == 0) {
       c->ref = (double)n;
+      if (sw) { c->ref = 0; for (size_t k = 0; k < n; k++) c->ref += sw[k] * sw[k]; }
       continue;
     }
     double mx = 0;
@@ -134,7 +135,13 @@ static void set_units(colset *cs, size_t n, int demeaned, int centred)
       for (size_t k = 0; k < n; k++) x[k] *= c->scale;
     }
     double ss = 0;
-    if (demeaned) {
+    if (demeaned && sw) {   /* weighted mean and sum of squares */
+      double m = 0, sum_w = 0;
+      for (size_t k = 0; k < n; k++) { m += sw[k] * sw[k] * x[k]; sum_w += sw[k] * sw[k]; }
+      m /= sum_w;
+      for (size_t k = 0; k < n; k++) ss += sw[k] * sw[k] * (x[k] - m) * (x[k] - m);
+      if (centred) c->mean = m;
+    } else if (demeaned) {
       double m = 0, m2 = 0;
       for (size_t k = 0; k < n; k++) m += x[k];
       m /= (double)n;
@@ -292,8 +299,11 @@ int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_d
   int *drop = NULL;
   int rc = gather(&cs, s, d, o, g->has_const);
   if (rc) rc = tfp_iv_lost(rc, err, errlen);
-  if (!rc) set_units(&cs, g->n, g->has_const || fe, g->centred);
+  g->sw = s->sw;
+  if (!rc) set_units(&cs, g->n, g->has_const || fe, g->centred, g->sw);
   if (!rc && fe) rc = absorb(&cs, s, o, &d_fe, r, nb, err, errlen);
+  for (size_t j = 0; !rc && g->sw && j < cs.nc; j++)   /* weights: every column times sqrt(w) */
+    for (size_t k = 0; k < g->n; k++) cs.c[j].x[k] *= g->sw[k];
   r->dofminus = o->dofminus + d_fe;
   r->sdofminus = o->sdofminus;
   if (!rc) {

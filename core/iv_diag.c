@@ -66,13 +66,13 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
       double *g = G + (k * L1 + l) * rows;
       const double *ek = E + k * n, *zl = Zt + l * n;
       if (w->vce == TFP_VCE_CLUSTER) for (size_t i = 0; i < n; i++) g[w->clu[i]] += ek[i] * zl[i];
-      else for (size_t i = 0; i < n; i++) g[i] = ek[i] * zl[i];
+      else for (size_t i = 0; i < n; i++) g[i] = ek[i] * zl[i] * (w->fw_isw ? w->fw_isw[i] : 1.0);
     }
   tfp_la_gram(rows, KL, G, shat);
   tfp_iv_arena_free(&big);
   }
   /* ranktest: shat/(N-d) robust, shat/N cluster; vhat = K shat K' * N */
-  double sc = w->vce == TFP_VCE_CLUSTER || w->vx ? 1.0 : (double)n / ((double)n - (double)w->d);
+  double sc = w->vce == TFP_VCE_CLUSTER || w->vx ? 1.0 : w->N / (w->N - (double)w->d);
   /* R^-T by triangular solves against the identity */
   memset(RyiT, 0, K1 * K1 * sizeof *RyiT);
   for (size_t i = 0; i < K1; i++) RyiT[i + i * K1] = 1;
@@ -133,7 +133,7 @@ typedef struct {
 static int partial_out(const tfp_iv_work *w, partialled *P, char *err, size_t errlen)
 {
   size_t n = w->n, K1 = w->K1, L1 = w->L1, L = L1 + w->K2;
-  double N = (double)n, d = (double)w->d, sd = (double)w->sd, Nd = N - d, M = (double)w->M;
+  double N = w->N, d = (double)w->d, sd = (double)w->sd, Nd = N - d, M = (double)w->M;
   int clus = w->vce == TFP_VCE_CLUSTER;
   P->n = n; P->K1 = K1; P->L1 = L1;
   P->dfF = N - (double)L - d - sd;
@@ -200,7 +200,7 @@ static int identification(const tfp_iv_work *w, const partialled *P, tfp_iv_resu
                           char *err, size_t errlen)
 {
   size_t K1 = P->K1, L1 = P->L1;
-  double Nd = (double)P->n - (double)w->d;
+  double Nd = w->N - (double)w->d;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *lam = tfp_iv_take(&mem, K1);
   if (mem.oom) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }

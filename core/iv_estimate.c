@@ -1,5 +1,5 @@
-/* iv_estimate.c — the estimate pass (see iv_internal.h): 2SLS and two-step
-   GMM (b, V, J), the fit statistics, the coefficient table, the model F
+/* iv_estimate.c — the estimate pass (see iv_internal.h): 2SLS, two-step
+   GMM and the k-class estimators of iv_kclass.c (b, V, J), the fit statistics, the coefficient table, the model F
    test and the overidentification statistic, in the design's units. */
 #include "iv_internal.h"
 #include "linalg.h"
@@ -11,6 +11,7 @@
 /* The estimate's workspace: all from one arena. */
 typedef struct {
   double *A;          /* X'Z (Z'Z)^-1 Z'X of the 2SLS fit (K x K) */
+  double *Bk;         /* the k-class bread X'(I - k M_Z)X (K x K) */
   double *S;          /* S-tilde from 2SLS residuals (L x L) */
   double *b, *e;      /* the model's coefficients (K) and residuals (n) */
   double *bg, *eg, *Vg;   /* the GMM step: coefficients, residuals, X'Z S^-1 Z'X */
@@ -40,6 +41,8 @@ static int two_step(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws,
   cluster_text(r, clusters, sizeof clusters);
   tfp_la_gram(n, L, g->Z, ws->S);
   int rc = tfp_iv_gmm(n, K, g->X, L, g->Z, g->y, ws->S, ws->b, ws->e, NULL, ws->A, err, errlen);
+  int kc = tfp_iv_is_kclass(r);
+  if (!rc && kc) rc = tfp_iv_kclass_fit(w, g, r->kclass, ws->b, ws->e, ws->Bk, err, errlen);
   if (!rc) rc = tfp_iv_omega(w, L, g->Z, ws->e, ws->S, err, errlen);
   if (!rc) rc = tfp_iv_s_rank(w, L, ws->S, rank_S, err, errlen);
   if (rc) return rc;
@@ -60,7 +63,9 @@ static int two_step(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws,
     return TFP_OK;
   }
   rc = tfp_iv_gmm(n, K, g->X, L, g->Z, g->y, ws->S, ws->bg, ws->eg, &ws->J, ws->Vg, why, sizeof why);
-  if (rc == TFP_ENUMERIC && r->method == TFP_IV_2SLS) {
+  /* Sargan (iid) of the k-class residuals themselves; Hansen J as 2SLS */
+  if (!rc && kc && w->vce == TFP_VCE_UNADJUSTED) rc = tfp_iv_sargan(w, g, ws->e, &ws->J, why, sizeof why);
+  if (rc == TFP_ENUMERIC && r->method != TFP_IV_GMM2S) {
     /* the 2SLS fit stands; only the overidentification statistic is lost */
     tfp_iv_note(nb, "warning: two-step GMM step failed (%s); J statistic not available", why);
     ws->J = NAN;
@@ -71,7 +76,8 @@ static int two_step(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws,
 }
 
 /* The VCE: GMM V = (X'Z S^-1 Z'X)^-1; 2SLS V = A^-1 (Pi' S Pi) A^-1 with
-   Pi = (Z'Z)^-1 Z'X (iid: S = sigma^2 Z'Z gives sigma^2 A^-1); symmetric,
+   Pi = (Z'Z)^-1 Z'X (iid: S = sigma^2 Z'Z gives sigma^2 A^-1); k-class the
+   same with its bread B for A (A with coviv), iid sigma^2 B^-1; symmetric,
    and scaled as small asks. */
 static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_iv_result *r,
                char *err, size_t errlen)
@@ -85,7 +91,13 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
     for (size_t i = 0; i < K * K; i++) V[i] = 0;
     for (size_t i = 0; i < K; i++) V[i + i * K] = 1;
     if ((rc = tfp_la_chol_solve(K, ws->Vg, K, V, err, errlen))) return rc;
+  } else if (tfp_iv_is_kclass(r) && w->vce == TFP_VCE_UNADJUSTED) {
+    double ee = 0;
+    for (size_t i = 0; i < n; i++) ee += ws->e[i] * ws->e[i];
+    rc = tfp_iv_kclass_inv(K, r->coviv ? ws->A : ws->Bk, ee / (w->N - (double)w->d), V, err, errlen);
+    if (rc) return rc;
   } else {
+    const double *bread = tfp_iv_is_kclass(r) && !r->coviv ? ws->Bk : ws->A;
     double *ZZ = tfp_iv_take(&ws->mem, L * L), *Pi = tfp_iv_take(&ws->mem, L * K);
     double *SP = tfp_iv_take(&ws->mem, L * K), *B = tfp_iv_take(&ws->mem, K * K);
     if (ws->mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
@@ -95,19 +107,19 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
     tfp_la_gemm(0, 0, L, K, L, 1.0, ws->S, Pi, 0.0, SP);
     tfp_la_gemm(1, 0, K, K, L, 1.0, Pi, SP, 0.0, B);
     /* V = A^-1 B A^-1: two solves */
-    if ((rc = tfp_la_chol_solve(K, ws->A, K, B, err, errlen))) return rc;
+    if ((rc = tfp_la_chol_solve(K, bread, K, B, err, errlen))) return rc;
     for (size_t i = 0; i < K; i++) for (size_t j = 0; j < K; j++) V[i + j * K] = B[j + i * K];
-    if ((rc = tfp_la_chol_solve(K, ws->A, K, V, err, errlen))) return rc;
+    if ((rc = tfp_la_chol_solve(K, bread, K, V, err, errlen))) return rc;
   }
   for (size_t i = 0; i < K; i++) for (size_t j = 0; j < i; j++) {
     double v = 0.5 * (V[i + j * K] + V[j + i * K]);
     V[i + j * K] = V[j + i * K] = v;
   }
-  double Nd = (double)n - (double)w->d;
-  double dfr_small = (double)n - (double)K - (double)w->d - (double)w->sd;
+  double Nd = w->N - (double)w->d;
+  double dfr_small = w->N - (double)K - (double)w->d - (double)w->sd;
   if (r->small) {
     double f = r->vce == TFP_VCE_CLUSTER
-                 ? ((double)n - 1) / ((double)n - (double)K - (double)w->sd) * (double)r->N_clust / ((double)r->N_clust - 1)
+                 ? (w->N - 1) / (w->N - (double)K - (double)w->sd) * (double)r->N_clust / ((double)r->N_clust - 1)
                  : Nd / dfr_small;
     for (size_t i = 0; i < K * K; i++) V[i] *= f;
     r->df_r = r->vce == TFP_VCE_CLUSTER ? (double)r->N_clust - 1 : dfr_small;
@@ -115,25 +127,36 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
   return TFP_OK;
 }
 
-/* R2 (centred and not), RSS, sigma^2 and the model sum of squares. */
+/* R2 (centred and not), RSS, sigma^2 and the model sum of squares; with
+   weights the columns carry sqrt(w) (sw), the sums are weighted. */
 static void fit_stats(const tfp_iv_work *w, const tfp_iv_design *g, const double *e, tfp_iv_result *r)
 {
   size_t n = w->n, K = g->K1 + g->K2;
-  const double *y = g->y;
+  const double *y = g->y, *sw = g->sw;
   double rss = 0, ybar = 0, tss = 0, yy = 0;
   double y_mean = g->mean[0];   /* y was centred with the other columns */
-  for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += (y[i] + y_mean) * (y[i] + y_mean); }
-  ybar /= (double)n;
-  for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
-  double Nd = (double)n - (double)w->d;
-  double dfr_small = (double)n - (double)K - (double)w->d - (double)w->sd;
+  if (!sw) {
+    for (size_t i = 0; i < n; i++) { rss += e[i] * e[i]; ybar += y[i]; yy += (y[i] + y_mean) * (y[i] + y_mean); }
+    ybar /= (double)n;
+    for (size_t i = 0; i < n; i++) tss += (y[i] - ybar) * (y[i] - ybar);
+  } else {
+    double sum_w = 0;
+    for (size_t i = 0; i < n; i++) {
+      double u = y[i] + sw[i] * y_mean;
+      rss += e[i] * e[i]; ybar += sw[i] * y[i]; sum_w += sw[i] * sw[i]; yy += u * u;
+    }
+    ybar /= sum_w;
+    for (size_t i = 0; i < n; i++) tss += (y[i] - sw[i] * ybar) * (y[i] - sw[i] * ybar);
+  }
+  double Nd = w->N - (double)w->d;
+  double dfr_small = w->N - (double)K - (double)w->d - (double)w->sd;
   r->rss = rss;
   r->r2 = 1 - rss / tss;
   r->r2_u = 1 - rss / yy;
   r->sigmasq = rss / (r->small ? dfr_small : Nd);
   r->rmse = sqrt(r->sigmasq);
   r->mss = tss - rss;
-  r->r2_a = g->has_const ? 1 - (1 - r->r2) * ((double)n - 1) / dfr_small : NAN;
+  r->r2_a = g->has_const ? 1 - (1 - r->r2) * (w->N - 1) / dfr_small : NAN;
 }
 
 /* The coefficient table: names, b, V, se, t, p. */
@@ -161,10 +184,10 @@ static int coef_table(const tfp_iv_design *g, const workspace *ws, tfp_iv_result
    V, in ivreg2's small-sample F convention. */
 static int model_F(const tfp_iv_work *w, const tfp_iv_design *g, const workspace *ws, tfp_iv_result *r)
 {
-  size_t n = w->n, K = g->K1 + g->K2;
+  size_t K = g->K1 + g->K2;
   size_t ks = g->has_const ? K - 1 : K;   /* _cons is the last coefficient */
-  double Nd = (double)n - (double)w->d, sd = (double)w->sd;
-  double dfr_small = (double)n - (double)K - (double)w->d - sd;
+  double Nd = w->N - (double)w->d, sd = (double)w->sd;
+  double dfr_small = w->N - (double)K - (double)w->d - sd;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *Vs = tfp_iv_take(&mem, ks * ks), *gb = tfp_iv_take(&mem, ks), *h = tfp_iv_take(&mem, ks);
   if (mem.oom) return TFP_ENOMEM;
@@ -180,7 +203,7 @@ static int model_F(const tfp_iv_work *w, const tfp_iv_design *g, const workspace
     double wald = 0;
     for (size_t i = 0; i < ks; i++) wald += gb[i] * h[i];
     double c = r->small ? 1.0
-             : r->vce == TFP_VCE_CLUSTER ? ((double)n - (double)K - sd) / ((double)n - 1) *
+             : r->vce == TFP_VCE_CLUSTER ? (w->N - (double)K - sd) / (w->N - 1) *
                                             ((double)r->N_clust - 1) / (double)r->N_clust
                                         : dfr_small / Nd;
     r->F = wald / (double)ks * c;
@@ -195,7 +218,7 @@ int tfp_iv_estimate(const tfp_iv_work *w, const tfp_iv_design *g, size_t *rank_S
 {
   size_t n = w->n, K = g->K1 + g->K2, L = g->L1 + g->K2;
   workspace ws = {0};
-  ws.A = tfp_iv_take(&ws.mem, K * K); ws.S = tfp_iv_take(&ws.mem, L * L);
+  ws.A = tfp_iv_take(&ws.mem, K * K); ws.Bk = tfp_iv_take(&ws.mem, K * K); ws.S = tfp_iv_take(&ws.mem, L * L);
   ws.b = tfp_iv_take(&ws.mem, K); ws.e = tfp_iv_take(&ws.mem, n);
   ws.bg = tfp_iv_take(&ws.mem, K); ws.eg = tfp_iv_take(&ws.mem, n);
   ws.Vg = tfp_iv_take(&ws.mem, K * K); ws.V = tfp_iv_take(&ws.mem, K * K);

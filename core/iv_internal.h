@@ -59,6 +59,8 @@ typedef struct {
   long d, sd;
   int vce, small;
   const tfp_iv_vx *vx;              /* two-way clusters or a kernel (iv_vce.c), or NULL */
+  double N;                         /* observations: n, or the sum of fweights */
+  const double *fw_isw;             /* fweights: 1/sqrt(w) of each row (robust meat), or NULL */
 } tfp_iv_work;
 
 /* S-tilde: the orthogonality conditions' covariance, scaled so that a GMM
@@ -84,6 +86,9 @@ int tfp_iv_partial(size_t n, size_t q, const double *B, size_t p, double *A,
 
 typedef struct {
   size_t n;              /* rows in the estimation sample */
+  double *sw;            /* sqrt of the weights on them (aw/pw rescaled to sum to n), or NULL */
+  double *fw_isw;        /* fweights: 1/sqrt(w), or NULL */
+  double N;              /* n, or the sum of fweights */
   size_t *rows;          /* their indices in the caller's data */
   size_t nfe;            /* absorbed FE: absorb (first, if any), absorb_more */
   int **fe_code;         /* their codes on the rows, 0..fe_G[f]-1 */
@@ -113,6 +118,10 @@ int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts
 int tfp_iv_sample_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                            tfp_iv_result *r, char *err, size_t errlen);
 void tfp_iv_sample_clear(tfp_iv_sample *s);
+/* iv_weights.c: the weights on the sample (s->sw, fw_isw, N): positive,
+   finite, integer fweights, constant within the absorbed groups; sets r->N. */
+int tfp_iv_sample_weights(tfp_iv_sample *s, const tfp_iv_data *d, tfp_iv_result *r,
+                          const tfp_iv_opts *o, char *err, size_t errlen);
 
 /* ---- iv_design.c: the design pass */
 
@@ -124,6 +133,7 @@ typedef struct {
   char **names;            /* n_names = 1 + K + L1: y, X1, X2, Z1 (owned strings) */
   size_t n_names;
   double *scale, *mean;    /* each column's power of two, and its mean after it */
+  const double *sw;        /* sqrt(weights): every column was multiplied by it (or NULL) */
   tfp_iv_arena mem;        /* owns X, Z, names' array, scale, mean */
 } tfp_iv_design;
 
@@ -209,4 +219,28 @@ void tfp_iv_weak_unscale(tfp_iv_weak *wk, double b_scale);
    Stock-Yogo, into r; NaN without endogenous regressors. */
 int tfp_iv_diag_ident(const tfp_iv_work *w, char *const *x_names, char *const *z_names,
                       tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_kclass.c: the k-class estimators (LIML, Fuller, kclass) */
+
+/* 1 when r->method is a k-class estimator. */
+int tfp_iv_is_kclass(const tfp_iv_result *r);
+/* The k of the options into r (kclass, fuller, coviv; lambda and the
+   Anderson-Rubin overidentification statistics for LIML); NaN for 2SLS/GMM. */
+int tfp_iv_kclass_k(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_opts *o,
+                    tfp_iv_result *r, char *err, size_t errlen);
+/* The k-class estimate: b (K), residuals e (n) and its bread
+   B = X'(I - k M_Z)X (K x K). */
+int tfp_iv_kclass_fit(const tfp_iv_work *w, const tfp_iv_design *g, double k, double *b,
+                      double *e, double *B, char *err, size_t errlen);
+/* V = s B^-1 (K x K), B symmetric. */
+int tfp_iv_kclass_inv(size_t K, const double *B, double s, double *V, char *err, size_t errlen);
+/* ---- iv_orthog.c: orthog() */
+
+/* The C statistic of the instruments d->orthog into r->cstat (NaN without);
+   r->coef holds the model's coefficients in the design's units. */
+int tfp_iv_orthog(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data *d,
+                  tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+/* Sargan's statistic of residuals e: e'P_Z e / (e'e/(N-d)). */
+int tfp_iv_sargan(const tfp_iv_work *w, const tfp_iv_design *g, const double *e, double *J,
+                  char *err, size_t errlen);
 #endif

@@ -11,7 +11,7 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
                  double *S, char *err, size_t errlen)
 {
   size_t n = w->n;
-  double Nd = (double)n - (double)w->d;
+  double Nd = w->N - (double)w->d;
   if (w->vx) return tfp_iv_vx_omega(w, L, Z, e, S, err, errlen);
   if (w->vce == TFP_VCE_UNADJUSTED) {
     double ee = 0;
@@ -32,12 +32,13 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
     for (size_t i0 = 0; i0 < n; i0 += rows) {
       size_t m = n - i0 < rows ? n - i0 : rows;
       for (size_t j = 0; j < L; j++)
-        for (size_t i = 0; i < m; i++) U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i];
+        for (size_t i = 0; i < m; i++)
+          U[i + j * m] = Z[i0 + i + j * n] * e[i0 + i] * (w->fw_isw ? w->fw_isw[i0 + i] : 1.0);
       tfp_la_gram(m, L, U, G);
       for (size_t k = 0; k < L * L; k++) S[k] += G[k];
     }
     /* ivreg2: S = sum/(N-d), V and J use N*S */
-    for (size_t i = 0; i < L * L; i++) S[i] *= (double)n / Nd;
+    for (size_t i = 0; i < L * L; i++) S[i] *= w->N / Nd;
   } else {
     for (size_t j = 0; j < L; j++)
       for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[i + j * n] * e[i];

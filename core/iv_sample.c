@@ -82,6 +82,7 @@ static int complete(const tfp_iv_data *d, const tfp_iv_opts *o, size_t i)
     if (d->time) ok = !isnan(d->time[i]);
     if (ok && d->panel) ok = !isnan(d->panel[i]);
   }
+  if (ok && d->weights) ok = !isnan(d->weights[i]);
   return ok;
 }
 

@@ -78,7 +78,7 @@ static int endog_c(const tfp_iv_work *w, const tfp_iv_design *g, size_t rank_S, 
 static void dm_wald(const tfp_iv_work *w, size_t Ka, size_t nt, const double *gb, double *Vd,
                     tfp_iv_result *r, double *h)
 {
-  double N = (double)w->n, d = (double)w->d, sd = (double)w->sd, M = (double)w->M;
+  double N = w->N, d = (double)w->d, sd = (double)w->sd, M = (double)w->M;
   char why[256];
   memcpy(h, gb, nt * sizeof *h);
   if (tfp_la_chol_solve(nt, Vd, 1, h, why, sizeof why) != TFP_OK) {
@@ -130,7 +130,7 @@ static int dm_test(const tfp_iv_work *w, const tfp_iv_design *g, const size_t *i
     rc = tfp_la_chol_solve(Ka, A, Ka, V, err, errlen);
   }
   if (!rc) {
-    double N = (double)n, d = (double)w->d, sd = (double)w->sd, M = (double)w->M, f = 1.0;
+    double N = w->N, d = (double)w->d, sd = (double)w->sd, M = (double)w->M, f = 1.0;
     if (w->small)
       f = w->vce == TFP_VCE_CLUSTER ? (N - 1) / (N - (double)Ka - sd) * M / (M - 1)
                                     : (N - d) / (N - (double)Ka - d - sd);

@@ -193,6 +193,18 @@ local function fit_spec(spec, f, opts, sample, fn)
   local vce = opts.vce or "unadjusted"
   set_vce(args, vce, f, fn)
   if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
+  args.fuller, args.k, args.coviv, args.orthog = opts.fuller, opts.k, opts.coviv, opts.orthog
+  if opts.weights then
+    if not f:has(opts.weights) then
+      local near = O.closest(opts.weights, f:names())
+      raise("usage", fn, "weights: no variable '" .. opts.weights .. "'" ..
+        (near and (" (did you mean '" .. near .. "'?)") or ""))
+    end
+    if f:types()[opts.weights] ~= "number" then
+      raise("usage", fn, "weights: variable '" .. opts.weights .. "' is not numeric")
+    end
+    args.weights, args.wtype, args.weights_name = f[opts.weights], opts.wtype or "aweight", opts.weights
+  end
   local ok, r = pcall(tfp._ivfit, args)
   if not ok then   -- a data error: say which model, not where in this file
     if not is_error(r) then error(r, 0) end
@@ -212,6 +224,7 @@ local function fit_spec(spec, f, opts, sample, fn)
   r.rhs = spec.rhs
   r.cluster = type(vce) == "table" and vce.cluster or nil
   r.vce_label = vce_label(vce, r)
+  r.weights, r.orthog = opts.weights, opts.orthog
   if #spec.endog == 0 and r.method ~= "ols" then r.method = "ols" end
   return setmetatable(r, Fit)
 end
@@ -224,6 +237,28 @@ local function copy(t)
   return c
 end
 
+-- Options that belong to one estimator are refused with any other, not
+-- ignored (ivreg2 refuses them too).
+local KCLASS = {liml = true, fuller = true, kclass = true}
+local function check_estimator(opts, fn)
+  local method = opts.method or "2sls"
+  if opts.fuller ~= nil and method ~= "fuller" then
+    raise("usage", fn, "option 'fuller' applies to method = 'fuller', not '" .. method .. "'")
+  end
+  if opts.k ~= nil and method ~= "kclass" then
+    raise("usage", fn, "option 'k' applies to method = 'kclass', not '" .. method .. "'")
+  end
+  if method == "kclass" and opts.k == nil then
+    raise("usage", fn, "method = 'kclass' needs option k (the k of the k-class estimator)")
+  end
+  if opts.coviv and not KCLASS[method] then
+    raise("usage", fn, "option 'coviv' applies to method = 'liml', 'fuller' or 'kclass', not '" .. method .. "'")
+  end
+  if opts.wtype ~= nil and not opts.weights then
+    raise("usage", fn, "option 'wtype' needs option weights = 'variable'")
+  end
+end
+
 --- tfp.model(formula, opts) -> model. opts: see the registry (lua/options.lua):
 -- method, vce, small, split, fsplit, split_order, endog, absorb_all.
 function M.new(formula, opts, macros, base, fn, checked)
@@ -231,7 +266,10 @@ function M.new(formula, opts, macros, base, fn, checked)
     raise("usage", fn or "tfp.model", "the formula must be a string such as 'y ~ x | city + year', got a " ..
       type(formula))
   end
-  if not checked then opts = O.check(fn or "tfp.model", opts) end
+  if not checked then
+    opts = O.check(fn or "tfp.model", opts)
+    check_estimator(opts, fn or "tfp.model")
+  end
   local m = setmetatable({formula = formula, opts = opts, macros = macros}, Model)
   m.specs = F.parse(formula, macros, base)
   return m
@@ -246,6 +284,7 @@ end
 function Model:with(changes)
   local opts = copy(self.opts)
   for k, v in pairs(O.check("m:with", changes, true)) do opts[k] = v end
+  check_estimator(opts, "m:with")
   local m = setmetatable(copy(self), Model)
   m.opts = opts
   return m
@@ -343,7 +382,8 @@ local function fmt(x, spec)
   return string.format(spec or "%.4f", x)
 end
 
-local METHOD = {["2sls"] = "IV (2SLS)", gmm = "2-step efficient GMM", ols = "OLS"}
+local METHOD = {["2sls"] = "IV (2SLS)", gmm = "2-step efficient GMM", ols = "OLS", liml = "LIML",
+  fuller = "Fuller LIML", kclass = "k-class"}
 
 --- The AR set as text: [lo, hi], (-inf, a] U [b, inf), (-inf, inf), empty.
 function M.ar_set_text(set, spec)
@@ -370,6 +410,11 @@ function Fit.__tostring(r)
   add("Dependent variable: %-20s Number of obs = %d%s", r.depvar,
     r.N or 0, r.N_g and string.format(", groups = %d", r.N_g) or "")
   local vce = r.vce_label or (r.vce == "cluster" and ("cluster " .. (r.cluster or "")) or r.vce)
+  if r.weights then vce = vce .. ", " .. (r.wtype or "aweight") .. " " .. r.weights end
+  if r.kclass then
+    add("k = %s%s%s", fmt(r.kclass, "%.6f"), r.lambda and (", lambda = " .. fmt(r.lambda, "%.6f")) or "",
+      r.fuller and (", Fuller's a = " .. fmt(r.fuller, "%g")) or "")
+  end
   add("VCE: %-34s R2 = %s%s", vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
     string.format(", obs dropped = %d", r.N_dropped) or "")
   local stat = r.small and "t" or "z"
@@ -403,6 +448,14 @@ function Fit.__tostring(r)
         fmt(r.endog, "%.3f"), fmt(r.endog_p))
     end
     if r.dm then add("Davidson-MacKinnon exogeneity test: %s (p = %s)", fmt(r.dm, "%.3f"), fmt(r.dm_p)) end
+    if r.arubin and (r.arubin_df or 0) > 0 then
+      add("Anderson-Rubin overidentification (LIML): LR chi2(%d) = %s (p = %s), linearized %s (p = %s)",
+        r.arubin_df, fmt(r.arubin, "%.3f"), fmt(r.arubin_p), fmt(r.arubin_lin, "%.3f"), fmt(r.arubin_lin_p))
+    end
+    if r.cstat then
+      add("Orthogonality of %s (C statistic): chi2(%d) = %s (p = %s)", table.concat(r.orthog or {}, " "),
+        r.cstat_df or 0, fmt(r.cstat, "%.3f"), fmt(r.cstat_p))
+    end
     if r.ar_set then
       add("Weak-IV-robust: Anderson-Rubin 95%% set %s; effective F (Montiel Olea-Pflueger) = %s, " ..
         "critical value (tau = 10%%) %s", M.ar_set_text(r.ar_set, "%.4g"), fmt(r.eff_f, "%.3f"), fmt(r.eff_f_cv, "%.2f"))

@@ -683,8 +683,18 @@ local function check_vce(v)
 end
 
 local model_opts = {
-  {name = "method", type = "string", values = {"2sls", "gmm"}, default = "2sls",
-   doc = "2sls, or two-step efficient gmm (ivreg2's gmm2s)"},
+  {name = "method", type = "string", values = {"2sls", "gmm", "liml", "fuller", "kclass"}, default = "2sls",
+   doc = "2sls, two-step efficient gmm (ivreg2's gmm2s), liml, fuller (Fuller's LIML,\n"
+     .. "    option fuller = a) or kclass (option k)"},
+  {name = "fuller", type = "number", min = 0, doc = "Fuller's a for method = 'fuller' (default 1; ivreg2's fuller(a))"},
+  {name = "k", type = "number", min = 0, doc = "k of method = 'kclass' (ivreg2's kclass(k))"},
+  {name = "coviv", type = "boolean", default = false,
+   doc = "LIML/Fuller/k-class VCE at the 2SLS bread X'P_Z X (ivreg2's coviv)"},
+  {name = "weights", type = "column", doc = "weight variable (Stata's [aw|fw|pw = w]); its type is wtype"},
+  {name = "wtype", type = "string", values = {"aweight", "fweight", "pweight"},
+   doc = "type of weights: aweight (default), fweight (counts), pweight (implies robust VCE)"},
+  {name = "orthog", type = "columns",
+   doc = "instruments whose orthogonality is tested (C statistic, ivreg2's orthog())"},
   {name = "vce", type = check_vce, type_word = "'unadjusted'|'robust'|'kiefer'|table", default = "unadjusted",
    doc = "variance estimator: 'unadjusted', 'robust', {cluster = 'city'}, two-way\n"
      .. "    {cluster = {'city', 'year'}} (with kernel = ..., bw = n: Thompson), HAC\n"
@@ -709,11 +719,16 @@ local model_hints = hints{
   kernel = "a kernel goes in the VCE: vce = {hac = 'bartlett', bw = n} or {cluster = ..., kernel = ..., bw = n}",
   bw = "the bandwidth goes in the VCE: vce = {hac = 'bartlett', bw = n}",
   hac = "HAC is vce = {hac = 'bartlett', bw = n}",
-  estimator = "the estimator is option method = '2sls' | 'gmm'", gmm2s = "two-step GMM is method = 'gmm'",
+  estimator = "the estimator is option method = '2sls' | 'gmm' | 'liml' | 'fuller' | 'kclass'",
+  gmm2s = "two-step GMM is method = 'gmm'",
   twostep = "two-step GMM is method = 'gmm'", gmm = "two-step GMM is method = 'gmm'",
   fe = "fixed effects go in the formula: 'y ~ x | city + year | endog ~ inst'",
   absorb = "fixed effects go in the formula: 'y ~ x | city + year | endog ~ inst'",
-  weights = "weights are not supported yet", weight = "weights are not supported yet",
+  weight = "weights are option weights = 'w' (with wtype = 'aweight' | 'fweight' | 'pweight')",
+  aweight = "analytic weights are weights = 'w' (wtype = 'aweight', the default)",
+  fweight = "frequency weights are weights = 'w', wtype = 'fweight'",
+  pweight = "sampling weights are weights = 'w', wtype = 'pweight'",
+  liml = "LIML is method = 'liml'", kclass = "k-class is method = 'kclass', k = ...",
   by = "one fit per group is option split = 'region'", subset = "subset the frame first: f:where{...}",
 }
 local function model_entry(call, doc)

@@ -8,7 +8,10 @@
             absorb_more = {vec, ...},  further FE by alternating projections
             dummies = {vec, ...}, dummy_names = {...}, group vectors -> dummies
             constant = bool (default: true unless absorb),
-            cluster = vec, method = "2sls" | "gmm",
+            cluster = vec, method = "2sls" | "gmm" | "liml" | "fuller" | "kclass",
+            fuller = a (method "fuller"), k = k (method "kclass"), coviv = bool,
+            weights = vec, wtype = "aweight" | "fweight" | "pweight", weights_name = "...",
+            orthog = {names},         instruments of the orthog() C statistic
             cluster_name = "...", absorb_name = "...",  for messages
             vce = "unadjusted" | "robust" | "cluster", small = bool,
             dofminus = n, sdofminus = n, endog_test = {names},
@@ -101,6 +104,30 @@ static const char *name_at(lua_State *L, int spec, const char *key, size_t k, co
   return s;
 }
 
+/* List field `key` of names (strings), kept alive by the KEEP table; *count
+   gets its length (NULL and 0 when absent). */
+static const char *const *read_names(lua_State *L, int spec, const char *key, size_t *count)
+{
+  const char **names = NULL;
+  *count = 0;
+  if (lua_getfield(L, spec, key) == LUA_TTABLE) {
+    lua_Integer len = luaL_len(L, -1);
+    if (len < 0 || (lua_Unsigned)len > (lua_Unsigned)(SIZE_MAX / sizeof(char *)) - 1)
+      tfp_raise(L, "internal", "tfp._ivfit", "'%s' has a length of %I", key, len);
+    names = lua_newuserdatauv(L, ((size_t)len + 1) * sizeof *names, 0);
+    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
+    for (lua_Integer k = 1; k <= len; k++) {
+      lua_geti(L, -1, k);
+      names[k - 1] = keep_name(L, -1);
+      if (!names[k - 1]) tfp_raise(L, "internal", "tfp._ivfit", "%s[%d] is not a name", key, (int)k);
+      lua_pop(L, 1);
+    }
+    *count = (size_t)len;
+  } else if (!lua_isnil(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'%s' must be a list of names", key);
+  lua_pop(L, 1);
+  return names;
+}
+
 /* Read list field `key` (vectors) with names from `names_key` into *out, an
    array owned by the KEEP table; returns the count. */
 static size_t read_list(lua_State *L, int spec, const char *key, const char *names_key,
@@ -161,10 +188,13 @@ static void push_keyed(lua_State *L, const tfp_iv_result *r, const double *x)
    dm, dm_p, dm_df, dm_stat ("F" or "chi2"), first = {{name, inst_names, coef,
    se, rmse, pr2, shea_pr2, F, F_p, F_df, F_df_r, sw_F, sw_p, sw_df, sw_chi2,
    sw_chi2_p, sw_r2, ap_F, ap_p, ap_chi2, ap_chi2_p, ap_r2}, ...} (also keyed by name), dropped = {names}, notes, method,
-   vce, small, K, L, K1, L1, dofminus, sdofminus. */
+   vce, small, K, L, K1, L1, dofminus, sdofminus; k-class: kclass, lambda (LIML), fuller,
+   coviv, arubin, arubin_p, arubin_lin, arubin_lin_p, arubin_df; orthog: cstat, cstat_p,
+   cstat_df; wtype ("aweight" ...) with weights. */
 static void push_result(lua_State *L, const tfp_iv_result *r)
 {
-  static const char *methods[] = {"2sls", "gmm"}, *vces[] = {"unadjusted", "robust", "cluster"};
+  static const char *methods[] = {"2sls", "gmm", "liml", "kclass"}, *vces[] = {"unadjusted", "robust", "cluster"};
+  static const char *wtypes[] = {NULL, "aweight", "fweight", "pweight"};
   lua_createtable(L, 0, 64);
   push_keyed(L, r, r->coef); lua_setfield(L, -2, "coef");
   push_keyed(L, r, r->se); lua_setfield(L, -2, "se");
@@ -248,7 +278,14 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   for (size_t i = 0; i < r->n_dropped_vars; i++) { lua_pushstring(L, r->dropped_vars[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
   lua_setfield(L, -2, "dropped");
   lua_pushstring(L, r->notes ? r->notes : ""); lua_setfield(L, -2, "notes");
-  lua_pushstring(L, methods[r->method]); lua_setfield(L, -2, "method");
+  lua_pushstring(L, r->method == TFP_IV_LIML && r->fuller > 0 ? "fuller" : methods[r->method]);
+  lua_setfield(L, -2, "method");
+  setnum(L, "kclass", r->kclass); setnum(L, "lambda", r->lambda); setnum(L, "fuller", r->fuller);
+  setnum(L, "arubin", r->arubin); setnum(L, "arubin_p", r->arubin_p); setnum(L, "arubin_lin", r->arubin_lin);
+  setnum(L, "arubin_lin_p", r->arubin_lin_p); setnum(L, "arubin_df", r->arubin_df);
+  if (r->method == TFP_IV_LIML || r->method == TFP_IV_KCLASS) { lua_pushboolean(L, r->coviv); lua_setfield(L, -2, "coviv"); }
+  setnum(L, "cstat", r->cstat); setnum(L, "cstat_p", r->cstat_p); setnum(L, "cstat_df", r->cstat_df);
+  if (r->wtype) { lua_pushstring(L, wtypes[r->wtype]); lua_setfield(L, -2, "wtype"); }
   lua_pushstring(L, vces[r->vce]); lua_setfield(L, -2, "vce");
   lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
 }
@@ -386,20 +423,19 @@ static int iv_ivfit(lua_State *L)
   lua_getfield(L, spec, "absorb_name");
   d.absorb_name = keep_name(L, -1);
   lua_pop(L, 1);
-  if (lua_getfield(L, spec, "endog_test") == LUA_TTABLE) {
-    lua_Integer len = luaL_len(L, -1);
-    if (len < 0 || (lua_Unsigned)len > (lua_Unsigned)(SIZE_MAX / sizeof(char *)) - 1)
-      tfp_raise(L, "internal", "tfp._ivfit", "'endog_test' has a length of %I", len);
-    const char **tested = lua_newuserdatauv(L, ((size_t)len + 1) * sizeof *tested, 0);
-    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-    for (lua_Integer k = 1; k <= len; k++) {
-      lua_geti(L, -1, k);
-      tested[k - 1] = keep_name(L, -1);
-      if (!tested[k - 1]) tfp_raise(L, "internal", "tfp._ivfit", "endog_test[%d] is not a name", (int)k);
-      lua_pop(L, 1);
-    }
-    d.endog_test = tested; d.n_endog_test = (size_t)len;
-  } else if (!lua_isnil(L, -1)) tfp_raise(L, "internal", "tfp._ivfit", "'endog_test' must be a list of names");
+  d.endog_test = read_names(L, spec, "endog_test", &d.n_endog_test);
+  d.orthog = read_names(L, spec, "orthog", &d.n_orthog);
+  if (lua_getfield(L, spec, "weights") != LUA_TNIL) {
+    d.weights = tovec(L, -1, "weights", &m);
+    if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'weights' has %d rows, y has %d", (int)m, (int)n);
+    static const char *wtypes[] = {"aweight", "fweight", "pweight", NULL};
+    lua_getfield(L, spec, "wtype");
+    d.wtype = TFP_IV_AWEIGHT + luaL_checkoption(L, -1, "aweight", wtypes);
+    lua_pop(L, 1);
+    lua_getfield(L, spec, "weights_name");
+    d.weights_name = keep_name(L, -1);
+    lua_pop(L, 1);
+  }
   lua_pop(L, 1);
 
   tfp_iv_opts o;
@@ -416,9 +452,20 @@ static int iv_ivfit(lua_State *L)
     *namer = (tfp_frame_namer){ frame, frame->panel_id, frame->panel_time };
     o.rows = (tfp_rows){ tfp_frame_row_label, namer };
   }
-  static const char *methods[] = {"2sls", "gmm", NULL}, *vces[] = {"unadjusted", "robust", "cluster", NULL};
+  static const char *methods[] = {"2sls", "gmm", "liml", "kclass", "fuller", NULL};
+  static const char *vces[] = {"unadjusted", "robust", "cluster", NULL};
   lua_getfield(L, spec, "method");
-  o.method = (tfp_iv_method)luaL_checkoption(L, -1, "2sls", methods);
+  int method = luaL_checkoption(L, -1, "2sls", methods);
+  lua_pop(L, 1);
+  o.method = method == 4 ? TFP_IV_LIML : (tfp_iv_method)method;
+  lua_getfield(L, spec, "fuller");
+  o.fuller = luaL_optnumber(L, -1, method == 4 ? 1.0 : 0.0);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "k");
+  o.kclass = luaL_optnumber(L, -1, NAN);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "coviv");
+  o.coviv = lua_toboolean(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, spec, "vce");
   o.vce = (tfp_iv_vce)luaL_checkoption(L, -1, "unadjusted", vces);

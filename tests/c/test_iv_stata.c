@@ -4,8 +4,9 @@
    J/Sargan, idstat, cdf, widstat, estat, Anderson-Rubin, with p values and
    df; not the Stock-Wright S statistic, which is not computed) and the first-stage statistics (rmse, Shea
    and partial R2, F, SW F/chi2 with p values), every value present, to 1e-6
-   relative (p values too, however small). Angrist-Pischke first-stage
-   statistics are not computed and not compared. */
+   relative (p values too, however small). The k-class fixtures (LIML,
+   Fuller, k = 0.5) add k, lambda and LIML's Anderson-Rubin overidentification
+   statistics. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -17,7 +18,8 @@
    zero when just identified (Z'e = 0), so the VCE is the outer product of a
    cancellation-dominated vector: the data's 8-digit rounding (the CSV holds
    Stata floats printed to 8 digits) moves it at 1e-5. Those fixtures are
-   compared at this looser tolerance; every other fixture at TOL. */
+   compared at this looser tolerance, as are the weighted fixtures clustered
+   on smsa (2 clusters too); every other fixture at TOL. */
 #define TOL_2CLUSTERS 2e-5
 
 /* Relative comparison for every magnitude (p values can be 1e-80). */
@@ -25,6 +27,16 @@
   if (!(fabs(g_ - w_) <= c_tol * fabs(w_) || fabs(g_ - w_) <= 1e-300)) { check_failures++; \
     fprintf(stderr, "%s %s: got %.15g, want %.15g (rel %.3g)\n", c->file, (what), g_, w_, \
             fabs(g_ - w_) / fabs(w_)); } } while (0)
+
+/* A covariance far off the diagonal, |corr| < 1e-3 (k = 0.5, robust: V[educ,expersq]
+   has corr 5e-4), is the difference of much larger terms: the data CSV's 8
+   digits move it at 1e-6 relative while the correlation it gives moves
+   ~1e-9. Such an element is compared as a correlation, to 1e-8 absolute;
+   every other element relatively, as above. */
+#define CHECK_V(V, a, b, k, want, what) do { double vii_ = (V)[(a) + (a) * (k)], vjj_ = (V)[(b) + (b) * (k)]; \
+  double sc_ = sqrt(fabs(vii_ * vjj_)), gv_ = (V)[(a) + (b) * (k)]; \
+  if ((a) != (b) && fabs(want) < 1e-3 * sc_ && fabs(gv_ - (want)) <= 1e-8 * sc_) check_count++; \
+  else CHECK_REL(gv_, want, what); } while (0)
 
 /* p values far in the tail (Stata prints 1e-192) move with the statistic's
    last digits (d log p ~ -x/2 dx): below 1e-12 they are compared as log(p),
@@ -50,6 +62,10 @@ typedef struct {
   int kernel;
   double bw;
   int kiefer;
+  double fuller, kclass;     /* TFP_IV_LIML: Fuller's a; TFP_IV_KCLASS: k */
+  const char *weight;        /* weight variable, of type wtype */
+  int wtype;
+  const char *orthog;        /* instruments of orthog(), space-separated */
 } iv_case;
 
 #define CARD "refs/stata-ivreg2/card_data.csv"
@@ -66,77 +82,114 @@ typedef struct {
 #define TS TFP_IV_2SLS
 #define GM TFP_IV_GMM2S
 #define NO_VX NULL, NULL, NULL, 0, 0, 0
+#define NO_KW 0, 0, NULL, 0, NULL
 #define TWOWAY "refs/stata-ivreg2/sim_twoway_data.csv"
 #define HAC "refs/stata-ivreg2/ts_hac_data.csv"
 #define WAGEPAN "refs/stata-ivreg2/wp_ck_data.csv"
 /* ivreg2 y x1 (endo1 = z1 z2), cluster(firm_id year_id) first endog(endo1) */
 #define CL2(suf, sm, d, sd) {"", "sim_twoway", suf, TWOWAY, "y", "endo1", "x1", "z1 z2", "firm_id", "endo1", \
-                             TS, C, sm, d, sd, "year_id", NULL, NULL, 0, 0, 0}
+                             TS, C, sm, d, sd, "year_id", NULL, NULL, 0, 0, 0, NO_KW}
 /* ivreg2 y w (x = z1 z2), bw(b) kernel(k) robust; tsset t */
 #define HACK(suf, k, b, z) {"", "ts_hac", suf, HAC, "y", "x", "w", z, NULL, NULL, TS, R, 0, 0, 0, \
-                            NULL, "t", NULL, k, b, 0}
+                            NULL, "t", NULL, k, b, 0, NO_KW}
 /* xtset nr year; ivreg2 lwage exper expersq married union (hours = ...), kiefer */
 #define KIEFER(suf, sm, z) {"", "wp_kiefer", suf, WAGEPAN, "lwage", "hours", "exper expersq married union", z, \
-                            NULL, NULL, TS, U, sm, 0, 0, NULL, "year", "nr", 0, 0, 1}
+                            NULL, NULL, TS, U, sm, 0, 0, NULL, "year", "nr", 0, 0, 1, NO_KW}
+
+#define LI TFP_IV_LIML
+#define KC TFP_IV_KCLASS
+/* k-class rows: the overidentified and just-identified LIML, Fuller(1), k = 0.5 */
+#define KROWS(p, inst, m, fu, k) \
+  {"", p, "iid", CARD, "lwage", "educ", CX, inst, NULL, NULL, m, U, 0, 0, 0, NO_VX, fu, k, NULL, 0, NULL}, \
+  {"", p, "iid_small", CARD, "lwage", "educ", CX, inst, NULL, NULL, m, U, 1, 0, 0, NO_VX, fu, k, NULL, 0, NULL}, \
+  {"", p, "hc1", CARD, "lwage", "educ", CX, inst, NULL, NULL, m, R, 0, 0, 0, NO_VX, fu, k, NULL, 0, NULL}, \
+  {"", p, "hc1_small", CARD, "lwage", "educ", CX, inst, NULL, NULL, m, R, 1, 0, 0, NO_VX, fu, k, NULL, 0, NULL}
+#define KROWS_CL(p, inst, m, fu) \
+  {"", p, "cl", CARD, "lwage", "educ", CX, inst, CLUSTER_CARD, NULL, m, C, 0, 0, 0, NO_VX, fu, 0, NULL, 0, NULL}, \
+  {"", p, "cl_small", CARD, "lwage", "educ", CX, inst, CLUSTER_CARD, NULL, m, C, 1, 0, 0, NO_VX, fu, 0, NULL, 0, NULL}
 
 static const iv_case cases[] = {
-  {"", "card_just_id", "iid", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 0, 0, 0, NO_VX},
-  {"", "card_just_id", "iid_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 1, 0, 0, NO_VX},
-  {"", "card_just_id", "hc1", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 0, 0, 0, NO_VX},
-  {"", "card_just_id", "hc1_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 1, 0, 0, NO_VX},
-  {"", "card_just_id_dofminus", "iid", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 0, 1, 1, NO_VX},
-  {"", "card_just_id_dofminus", "iid_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 1, 1, 1, NO_VX},
-  {"", "card_just_id_dofminus", "hc1", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 0, 1, 1, NO_VX},
-  {"", "card_just_id_dofminus", "hc1_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 1, 1, 1, NO_VX},
-  {"", "card_just_id_dofminus", "cl", CARD, "lwage", "educ", CX, "nearc4", CLUSTER_CARD, "educ", TS, C, 0, 1, 1, NO_VX},
-  {"", "card_just_id_dofminus", "cl_small", CARD, "lwage", "educ", CX, "nearc4", CLUSTER_CARD, "educ", TS, C, 1, 1, 1, NO_VX},
-  {"", "card_overid", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 0, 0, 0, NO_VX},
-  {"", "card_overid", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 1, 0, 0, NO_VX},
-  {"", "card_overid", "hc1", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 0, 0, 0, NO_VX},
-  {"", "card_overid", "hc1_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 1, 0, 0, NO_VX},
-  {"", "card_overid_dofminus", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 0, 1, 1, NO_VX},
-  {"", "card_overid_dofminus", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 1, 1, 1, NO_VX},
-  {"", "card_overid_dofminus", "hc1", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 0, 1, 1, NO_VX},
-  {"", "card_overid_dofminus", "hc1_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 1, 1, 1, NO_VX},
-  {"", "card_overid_dofminus", "cl", CARD, "lwage", "educ", CX, "nearc2 nearc4", CLUSTER_CARD, "educ", TS, C, 0, 1, 1, NO_VX},
-  {"", "card_overid_dofminus", "cl_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", CLUSTER_CARD, "educ", TS, C, 1, 1, 1, NO_VX},
-  {"", "card_overid_gmm2s", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, U, 0, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, U, 1, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 0, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s", "robust_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 1, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s", "cluster", CARD, "lwage", "educ", CX, "nearc2 nearc4", "age", NULL, GM, C, 0, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s", "cluster_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", "age", NULL, GM, C, 1, 0, 0, NO_VX},
-  {"", "card_overid_gmm2s_dofminus", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 0, 2, 0, NO_VX},
-  {"", "card_overid_gmm2s_endog", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", GM, R, 0, 0, 0, NO_VX},
-  {"", "card_justid_gmm2s", "robust", CARD, "lwage", "educ", CX, "nearc4", NULL, NULL, GM, R, 0, 0, 0, NO_VX},
-  {"", "card_justid_gmm2s", "robust_small", CARD, "lwage", "educ", CX, "nearc4", NULL, NULL, GM, R, 1, 0, 0, NO_VX},
-  {"", "sim_multi_endo", "iid", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, U, 0, 0, 0, NO_VX},
-  {"", "sim_multi_endo", "iid_small", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, U, 1, 0, 0, NO_VX},
-  {"", "sim_multi_endo", "hc1", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, R, 0, 0, 0, NO_VX},
-  {"", "sim_multi_endo", "hc1_small", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, R, 1, 0, 0, NO_VX},
-  {"", "sim_cluster", "iid", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 0, 0, 0, NO_VX},
-  {"", "sim_cluster", "iid_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 1, 0, 0, NO_VX},
-  {"", "sim_cluster", "hc1", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 0, 0, 0, NO_VX},
-  {"", "sim_cluster", "hc1_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 1, 0, 0, NO_VX},
-  {"", "sim_cluster", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 0, 0, 0, NO_VX},
-  {"", "sim_cluster", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 1, 0, 0, NO_VX},
-  {"", "sim_cluster_dofminus", "iid", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 0, 1, 1, NO_VX},
-  {"", "sim_cluster_dofminus", "iid_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 1, 1, 1, NO_VX},
-  {"", "sim_cluster_dofminus", "hc1", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 0, 1, 1, NO_VX},
-  {"", "sim_cluster_dofminus", "hc1_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 1, 1, 1, NO_VX},
-  {"", "sim_cluster_dofminus", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 0, 1, 1, NO_VX},
-  {"", "sim_cluster_dofminus", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 1, 1, 1, NO_VX},
+  {"", "card_just_id", "iid", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_just_id", "iid_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_just_id", "hc1", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_just_id", "hc1_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "iid", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "iid_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, U, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "hc1", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "hc1_small", CARD, "lwage", "educ", CX, "nearc4", NULL, "educ", TS, R, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "cl", CARD, "lwage", "educ", CX, "nearc4", CLUSTER_CARD, "educ", TS, C, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_just_id_dofminus", "cl_small", CARD, "lwage", "educ", CX, "nearc4", CLUSTER_CARD, "educ", TS, C, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid", "hc1", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid", "hc1_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, U, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "hc1", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "hc1_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", TS, R, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "cl", CARD, "lwage", "educ", CX, "nearc2 nearc4", CLUSTER_CARD, "educ", TS, C, 0, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_dofminus", "cl_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", CLUSTER_CARD, "educ", TS, C, 1, 1, 1, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "iid", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, U, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "iid_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, U, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "robust_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "cluster", CARD, "lwage", "educ", CX, "nearc2 nearc4", "age", NULL, GM, C, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s", "cluster_small", CARD, "lwage", "educ", CX, "nearc2 nearc4", "age", NULL, GM, C, 1, 0, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s_dofminus", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, NULL, GM, R, 0, 2, 0, NO_VX, NO_KW},
+  {"", "card_overid_gmm2s_endog", "robust", CARD, "lwage", "educ", CX, "nearc2 nearc4", NULL, "educ", GM, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_justid_gmm2s", "robust", CARD, "lwage", "educ", CX, "nearc4", NULL, NULL, GM, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "card_justid_gmm2s", "robust_small", CARD, "lwage", "educ", CX, "nearc4", NULL, NULL, GM, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_multi_endo", "iid", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, U, 0, 0, 0, NO_VX, NO_KW},
+  {"", "sim_multi_endo", "iid_small", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, U, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_multi_endo", "hc1", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "sim_multi_endo", "hc1_small", MULTI, "y", "endo1 endo2", "x1 x2", "z1 z2 z3 z4", NULL, "endo1 endo2", TS, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "iid", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 0, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "iid_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "hc1", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 0, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "hc1_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 0, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 1, 0, 0, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "iid", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 0, 1, 1, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "iid_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, U, 1, 1, 1, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "hc1", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 0, 1, 1, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "hc1_small", SIMCL, "y", "endo1", "x1", "z1 z2", NULL, "endo1", TS, R, 1, 1, 1, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 0, 1, 1, NO_VX, NO_KW},
+  {"", "sim_cluster_dofminus", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", "endo1", TS, C, 1, 1, 1, NO_VX, NO_KW},
   CL2("cl2", 0, 0, 0), CL2("cl2_small", 1, 0, 0), CL2("cl2_dof", 0, 1, 1), CL2("cl2_dof_small", 1, 1, 1),
   {"", "sim_twoway", "cl2_ols", TWOWAY, "y", NULL, "x1 endo1", NULL, "firm_id", NULL, TS, C, 0, 0, 0,
-   "year_id", NULL, NULL, 0, 0, 0},
+   "year_id", NULL, NULL, 0, 0, 0, NO_KW},
   {"", "sim_twoway", "cl2_ols_small", TWOWAY, "y", NULL, "x1 endo1", NULL, "firm_id", NULL, TS, C, 1, 0, 0,
-   "year_id", NULL, NULL, 0, 0, 0},
+   "year_id", NULL, NULL, 0, 0, 0, NO_KW},
   HACK("bartlett_bw3", TFP_KERNEL_BARTLETT, 3, "z1 z2"), HACK("bartlett_bw5", TFP_KERNEL_BARTLETT, 5, "z1 z2"),
   HACK("parzen_bw4", TFP_KERNEL_PARZEN, 4, "z1 z2"), HACK("truncated_bw3", TFP_KERNEL_TRUNCATED, 3, "z1 z2"),
   HACK("thanning_bw3", TFP_KERNEL_THANNING, 3, "z1 z2"), HACK("thamming_bw3", TFP_KERNEL_THAMMING, 3, "z1 z2"),
   HACK("daniell_bw4", TFP_KERNEL_DANIELL, 4, "z1 z2"), HACK("tent_bw4", TFP_KERNEL_TENT, 4, "z1 z2"),
   HACK("qs_bw3", TFP_KERNEL_QS, 3, "z1 z2"), HACK("qs_bw3_justid", TFP_KERNEL_QS, 3, "z1"),
   KIEFER("overid", 0, "educ black"), KIEFER("overid_small", 1, "educ black"), KIEFER("justid", 0, "educ"),
+  KROWS("card_liml_overid", "nearc2 nearc4", LI, 0, 0), KROWS_CL("card_liml_overid", "nearc2 nearc4", LI, 0),
+  KROWS("card_liml_justid", "nearc4", LI, 0, 0), KROWS_CL("card_liml_justid", "nearc4", LI, 0),
+  KROWS("card_fuller1_overid", "nearc2 nearc4", LI, 1, 0), KROWS_CL("card_fuller1_overid", "nearc2 nearc4", LI, 1),
+  KROWS("card_kclass_half", "nearc2 nearc4", KC, 0, 0.5),
+  /* weights: [aw|fw|pw = weight], cluster(smsa) has 2 clusters */
+#define WROW(p, suf, cl, vce, small, wt) \
+  {"", p, suf, CARD, "lwage", "educ", CX, "nearc4 nearc2", cl, NULL, TS, vce, small, 0, 0, NO_VX, 0, 0, "weight", wt, NULL}
+#define WROWS(p, wt) WROW(p, "iid", NULL, U, 0, wt), WROW(p, "iid_small", NULL, U, 1, wt), \
+  WROW(p, "hc1", NULL, R, 0, wt), WROW(p, "hc1_small", NULL, R, 1, wt), \
+  WROW(p, "cl", "smsa", C, 0, wt), WROW(p, "cl_small", "smsa", C, 1, wt)
+  WROWS("card_aweight_overid", TFP_IV_AWEIGHT), WROWS("card_fweight_overid", TFP_IV_FWEIGHT),
+  /* pweights: the default VCE is robust (hc0) */
+  WROW("card_pweight_overid", "hc0", NULL, U, 0, TFP_IV_PWEIGHT), WROW("card_pweight_overid", "hc0_small", NULL, U, 1, TFP_IV_PWEIGHT),
+  WROW("card_pweight_overid", "cl", "smsa", C, 0, TFP_IV_PWEIGHT), WROW("card_pweight_overid", "cl_small", "smsa", C, 1, TFP_IV_PWEIGHT),
+  /* orthog(): Card with controls exper expersq only */
+#define OROW(p, suf, vce, small, dof, o) \
+  {"", p, suf, CARD, "lwage", "educ", "exper expersq", "nearc2 nearc4", NULL, NULL, TS, vce, small, dof, 0, NO_VX, 0, 0, NULL, 0, o}
+  OROW("card_orthog1", "iid", U, 0, 0, "nearc2"), OROW("card_orthog1", "iid_small", U, 1, 0, "nearc2"),
+  OROW("card_orthog1", "hc1", R, 0, 0, "nearc2"), OROW("card_orthog1", "hc1_small", R, 1, 0, "nearc2"),
+  OROW("card_orthog2", "iid", U, 0, 0, "nearc2 nearc4"),
+  OROW("card_orthog1_dof", "iid", U, 0, 1, "nearc2"), OROW("card_orthog1_dof", "iid_small", U, 1, 1, "nearc2"),
+  OROW("card_orthog1_dof", "hc1", R, 0, 1, "nearc2"), OROW("card_orthog1_dof", "hc1_small", R, 1, 1, "nearc2"),
+  {"", "sim_cluster_orthog1", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 0, 0, 0, NO_VX, 0, 0, NULL, 0, "z1"},
+  {"", "sim_cluster_orthog1", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 1, 0, 0, NO_VX, 0, 0, NULL, 0, "z1"},
 };
 
 static tfp_frame *load(const char *path)
@@ -202,7 +255,8 @@ static int num(const tfp_frame *f, const char *col, size_t row, double *v)
 
 static void check_case(const iv_case *c)
 {
-  double c_tol = (c->cluster && strcmp(c->cluster, CLUSTER_CARD) == 0) ? TOL_2CLUSTERS : TOL;
+  double c_tol = (c->cluster && (!strcmp(c->cluster, CLUSTER_CARD) || !strcmp(c->cluster, "smsa")))
+                 ? TOL_2CLUSTERS : TOL;
   tfp_frame *f = load(c->data);
   CHECK(f != NULL);
   if (!f) return;
@@ -229,6 +283,17 @@ static void check_case(const iv_case *c)
   o.kernel = c->kernel; o.bw = c->bw; o.kiefer = c->kiefer;
   o.method = c->method; o.vce = c->vce; o.small = c->small;
   o.dofminus = c->dofminus; o.sdofminus = c->sdofminus;
+  o.fuller = c->fuller; o.kclass = c->kclass;
+  tfp_iv_var ov[8];
+  char on[8][32];
+  const char *onames[8];
+  d.n_orthog = vars_of(f, c->orthog, ov, on);
+  for (size_t i = 0; i < d.n_orthog; i++) onames[i] = on[i];
+  d.orthog = onames;
+  if (c->weight) {
+    d.weights = f->col[tfp_frame_find(f, c->weight)].num;
+    d.wtype = c->wtype; d.weights_name = c->weight;
+  }
   tfp_iv_result *r = NULL;
   char err[256];
   int rc = tfp_iv_fit(&d, &o, &r, err, sizeof err);
@@ -237,7 +302,21 @@ static void check_case(const iv_case *c)
   if (rc) return;
 
   tfp_frame *cf = ref(c, "coef"), *vf = ref(c, "vcov"), *df = ref(c, "diagnostics"), *ff = ref(c, "firststage");
-  CHECK(cf && vf && df);
+  tfp_frame *of = ref(c, "orthog");
+  CHECK(c->orthog ? of != NULL : (cf && vf && df));
+  if (of) {   /* orthog(): cstat, cstatp, cstatdf, j, jp, jdf (clist is the tested names) */
+    struct { const char *col; double got; } m[] = {
+      {"cstat", r->cstat}, {"cstatp", r->cstat_p}, {"cstatdf", r->cstat_df},
+      {"j", r->hansen_j}, {"jp", r->hansen_j_p}, {"jdf", r->hansen_df},
+    };
+    double v;
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+      if (num(of, m[i].col, 0, &v)) {
+        if (is_p(m[i].col)) CHECK_PV(m[i].got, v, m[i].col);
+        else CHECK_REL(m[i].got, v, m[i].col);
+      }
+    tfp_frame_free(of);
+  }
   char what[128];
   if (cf) {
     int tc = tfp_frame_find(cf, "term");
@@ -263,7 +342,7 @@ static void check_case(const iv_case *c)
         CHECK(a >= 0 && b >= 0);
         if (a < 0 || b < 0) continue;
         snprintf(what, sizeof what, "V[%s,%s]", cf->col[tc].str[i], cf->col[tc].str[j]);
-        CHECK_REL(r->V[a + b * r->k], vf->col[j].num[i], what);
+        CHECK_V(r->V, (size_t)a, (size_t)b, r->k, vf->col[j].num[i], what);
       }
   } else if (vf) {
     int tc = tfp_frame_find(vf, "term");
@@ -275,7 +354,7 @@ static void check_case(const iv_case *c)
         double v;
         if (a >= 0 && num(vf, col, i, &v)) {
           snprintf(what, sizeof what, "V[%s,%s]", vf->col[tc].str[i], r->names[j]);
-          CHECK_REL(r->V[a + j * r->k], v, what);
+          CHECK_V(r->V, (size_t)a, j, r->k, v, what);
         }
       }
     }
@@ -303,6 +382,9 @@ static void check_case(const iv_case *c)
       {"ar_f_df1", r->ar_df}, {"ar_f_df2", r->ar_df_r},
       {"small", (double)r->small}, {"first_stage_f", r->n_first == 1 ? r->first[0].F : NAN},
       {"model_f", r->F}, {"model_f_p", r->F_p}, {"model_f_df1", r->F_df1}, {"model_f_df2", r->F_df2},
+      {"kclass", r->kclass}, {"lambda", r->lambda}, {"fuller", r->fuller},
+      {"arubin", r->arubin}, {"arubinp", r->arubin_p}, {"arubin_lin", r->arubin_lin},
+      {"arubin_linp", r->arubin_lin_p}, {"arubindf", r->arubin_df},
     };
     /* where ivreg2 leaves J or the endog() statistic missing (overidentified,
        S not of full rank: card *_dofminus_cl, 2 clusters), so do we */

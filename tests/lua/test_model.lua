@@ -93,4 +93,77 @@ check.test("options that are not tables are named in the error", function()
   check.errors(function() tfp.controls(5) end, "tfp.controls: control sets must be a table")
 end)
 
+-- LIML, Fuller, k-class, weights and orthog() through formulas: one fixture each.
+local function diag_near(r, d, fields, tol, what)
+  for field, col in pairs(fields) do check.near(r[field], d[col], tol, what .. " " .. col) end
+end
+
+check.test("LIML through a formula matches ivreg2's liml (card_liml_overid iid)", function()
+  local r = tfp.ivreg(card, OVERID, {method = "liml"})
+  compare(r, "card_liml_overid_coef_iid", 1e-6)
+  diag_near(r, read_diag("card_liml_overid_diagnostics_iid"), {lambda = "lambda", kclass = "kclass",
+    sargan = "sargan", arubin = "arubin", arubin_lin = "arubin_lin", F = "F_stat"}, 1e-6, "liml")
+  check.eq(r.method, "liml")
+end)
+
+check.test("Fuller's LIML with robust VCE matches ivreg2's fuller(1) robust (card_fuller1_overid hc1)", function()
+  local r = tfp.ivreg(card, OVERID, {method = "fuller", fuller = 1, vce = "robust"})
+  compare(r, "card_fuller1_overid_coef_hc1", 1e-6)
+  diag_near(r, read_diag("card_fuller1_overid_diagnostics_hc1"), {kclass = "kclass", hansen_j = "j"}, 1e-6, "fuller")
+  check.eq(r.method, "fuller")
+end)
+
+check.test("a k-class estimate with small statistics matches ivreg2's kclass(0.5) small", function()
+  local r = tfp.ivreg(card, OVERID, {method = "kclass", k = 0.5, small = true})
+  compare(r, "card_kclass_half_coef_iid_small", 1e-6)
+end)
+
+check.test("coviv gives LIML the 2SLS bread: sigma2_liml / sigma2_2sls times the 2SLS VCE (iid)", function()
+  local l = tfp.ivreg(card, OVERID, {method = "liml", coviv = true})
+  local t = tfp.ivreg(card, OVERID)
+  local ratio = l.rss / t.rss
+  for _, a in ipairs(t.names) do
+    for _, b in ipairs(t.names) do check.near(l.V[a][b], t.V[a][b] * ratio, 1e-9, "V " .. a .. " " .. b) end
+  end
+  check.truthy(l.coviv, "coviv reported")
+end)
+
+local WEIGHTED = "lwage ~ exper + expersq + black + south | educ ~ nearc4 + nearc2"
+check.test("analytic weights with robust VCE match ivreg2 [aw=weight], robust", function()
+  local r = tfp.ivreg(card, WEIGHTED, {weights = "weight", vce = "robust"})
+  compare(r, "card_aweight_overid_coef_hc1", 1e-6)
+  diag_near(r, read_diag("card_aweight_overid_diagnostics_hc1"), {hansen_j = "j", kp_f = "widstat", r2 = "r2"},
+    1e-6, "aweight")
+end)
+
+check.test("frequency weights count observations as ivreg2 [fw=weight]", function()
+  local r = tfp.ivreg(card, WEIGHTED, {weights = "weight", wtype = "fweight", small = true})
+  compare(r, "card_fweight_overid_coef_iid_small", 1e-6)
+  check.eq(r.N, 966767623)
+end)
+
+check.test("sampling weights imply the robust VCE as ivreg2 [pw=weight]", function()
+  local r = tfp.ivreg(card, WEIGHTED, {weights = "weight", wtype = "pweight"})
+  compare(r, "card_pweight_overid_coef_hc0", 1e-6)
+  check.eq(r.vce, "robust")
+end)
+
+check.test("orthog() through a formula matches ivreg2's C statistic (card_orthog1 hc1)", function()
+  local r = tfp.ivreg(card, "lwage ~ exper + expersq | educ ~ nearc2 + nearc4", {vce = "robust", orthog = "nearc2"})
+  local d = read_diag("card_orthog1_orthog_hc1")
+  check.near(r.cstat, d.cstat, 1e-6, "cstat"); check.near(r.cstat_p, d.cstatp, 1e-6, "cstat p")
+  check.eq(r.cstat_df, d.cstatdf)
+end)
+
+check.test("estimator options that do not apply are refused", function()
+  check.errors(function() tfp.ivreg(card, OVERID, {fuller = 1}) end, "option 'fuller' applies to method = 'fuller'")
+  check.errors(function() tfp.ivreg(card, OVERID, {k = 0.5}) end, "option 'k' applies to method = 'kclass'")
+  check.errors(function() tfp.ivreg(card, OVERID, {method = "kclass"}) end, "method = 'kclass' needs option k")
+  check.errors(function() tfp.ivreg(card, OVERID, {coviv = true}) end, "option 'coviv' applies to method")
+  check.errors(function() tfp.ivreg(card, OVERID, {wtype = "fweight"}) end, "option 'wtype' needs option weights")
+  check.errors(function() tfp.model(OVERID):with{k = 1} end, "option 'k' applies to method = 'kclass'")
+  check.errors(function() tfp.ivreg(card, OVERID, {weights = "wieght"}) end, "did you mean 'weight'")
+  check.errors(function() tfp.ivreg(card, OVERID, {orthog = "educ"}) end, "orthog: 'educ' is not an instrument")
+end)
+
 check.done()
