@@ -61,6 +61,17 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
     snprintf(err, errlen, "a kernel VCE (HAC, AC, Kiefer) needs a time variable"); return TFP_EINVAL;
   }
   if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
+  /* combinations with no ivreg2 reference to match are refused, not guessed */
+  int kernel = o->kernel || o->kiefer;
+  if (d->weights && kernel) {
+    snprintf(err, errlen, "weights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are not "
+             "supported: use them with iid, robust or one- or two-way cluster VCEs"); return TFP_EINVAL;
+  }
+  if ((o->method == TFP_IV_LIML || o->method == TFP_IV_KCLASS) && kernel && o->vce == TFP_VCE_UNADJUSTED) {
+    snprintf(err, errlen, "LIML, Fuller and k-class estimators with the %s VCE are not supported: use "
+             "robust (HAC), cluster or two-way cluster VCEs with them", o->kiefer ? "Kiefer" : "AC (kernel without robust)");
+    return TFP_EINVAL;
+  }
   if (o->method == TFP_IV_KCLASS && !(o->kclass >= 0 && isfinite(o->kclass))) {
     snprintf(err, errlen, "k-class: k must be a finite number >= 0, got %g", o->kclass); return TFP_EINVAL;
   }
@@ -119,7 +130,12 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_vx_diag(&w, &vxd, &wd);
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
     if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
-    if (!rc) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
+    if (!rc && !d->weights) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
+    else if (!rc && wd.K1 == 1 && wd.L1 > 0)
+      tfp_iv_note(nb, "note: weak-IV-robust inference (Anderson-Rubin sets, effective F) is not computed "
+                  "with weights");
+    /* the effective F's critical value is for 2SLS's bias, as Stock-Yogo's tables */
+    if (!rc && r->weak && tfp_iv_is_kclass(r)) r->weak->eff_f_cv = NAN;
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
     if (!rc && r->weak) tfp_iv_weak_unscale(r->weak, g.scale[1] / g.scale[0]);
   }

@@ -45,6 +45,12 @@
    time (HAC, AC, Kiefer, Driscoll-Kraay, Thompson); the identification
    statistics under a kernel use Bartlett at the same bandwidth, under AC
    the iid formulas, as ivreg2 reports them. Not computed: Stock-Wright S.
+   Refused (TFP_EINVAL), having no reference to match: weights with a
+   kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson), and k-class
+   estimators with AC or Kiefer. Weights with two-way clusters are
+   ivreg2's (the sums of w z e). With weights the weak-IV pass is not run
+   (noted), and k-class fits report no effective-F critical value (it is
+   2SLS's, like Stock-Yogo's tables).
    Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
    empty sample, infinite values. A moment covariance S not of full rank
    (rank decided on the equilibrated S with relative tolerance

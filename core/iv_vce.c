@@ -15,7 +15,13 @@
    Lag windows use lags 1..floor(bw), spectral windows (QS, Daniell, tent)
    every lag of the span. Time is counted in steps of the smallest gap
    between distinct values; a lag is tau steps back in calendar time, so a
-   gap in a unit's years leaves those pairs out (ivreg2's tsset lags). */
+   gap in a unit's years leaves those pairs out (ivreg2's tsset lags).
+   Weights: the design's rows carry sqrt(w) (iv_weights.c), so a row's
+   score z e is w z e of the data, ivreg2's cluster sum for every weight
+   type (its m_omega: e w wf); two-way clusters take them as they are
+   (sim_twoway cl2_wt). The kernels refuse weights (iv.c): ivreg2 weighs a
+   lag's pair by w_t w_{t-tau} and fixtures to check it against are
+   lacking. N is w->N throughout. */
 #include "iv_internal.h"
 #include "linalg.h"
 #include "sort.h"
@@ -339,7 +345,7 @@ static int score_omega(const tfp_iv_work *w, size_t p, const double *Z, const do
   case TFP_VX_HAC:
     rc = own_gram(n, p, Z, e, S);
     if (!rc) rc = add_lags(vx, n, p, Z, e, S);
-    for (size_t k = 0; k < p * p; k++) S[k] *= (double)n / ((double)n - (double)w->d);
+    for (size_t k = 0; k < p * p; k++) S[k] *= w->N / (w->N - (double)w->d);
     break;
   case TFP_VX_DK:
     rc = dk_add(vx, n, p, Z, e, S);
@@ -368,7 +374,7 @@ static int ac_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
 {
   const tfp_iv_vx *vx = w->vx;
   size_t n = w->n, KL = K1 * L1, pm = K1 > L1 ? K1 : L1;
-  double Nd = (double)n - (double)w->d;
+  double Nd = w->N - (double)w->d;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *Sg = tfp_iv_take(&mem, K1 * K1), *ZZ = tfp_iv_take(&mem, L1 * L1);
   double *Un = tfp_iv_take(&mem, BLOCK * pm), *Ul = tfp_iv_take(&mem, BLOCK * pm);

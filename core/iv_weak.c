@@ -283,7 +283,7 @@ int tfp_iv_weak_run(const tfp_iv_work *w, tfp_iv_result *r, tfp_iv_notes *nb, ch
 {
   if (w->K1 != 1 || w->L1 == 0) return TFP_OK;
   size_t L1 = w->L1;
-  double N = (double)w->n, d = (double)w->d, sd = (double)w->sd, M = (double)w->M;
+  double N = w->N, d = (double)w->d, sd = (double)w->sd, M = (double)w->M;
   double L = (double)(L1 + w->K2), dfF = N - L - d - sd;
   int clus = w->vce == TFP_VCE_CLUSTER;
   tfp_iv_weak *wk = calloc(1, sizeof *wk);

@@ -62,7 +62,11 @@ local notes = {
     .. "under the column's VCE.", opts.bw),
   "Effective F: Montiel Olea & Pflueger (2013); critical value for a 10% worst-case 2SLS bias at 5%.",
 }
-if not has_liml then notes[#notes + 1] = "LIML columns: not in this build (method = 'liml' unavailable)." end
+if has_liml then
+  notes[#notes + 1] = "LIML: the same VCEs on the LIML residuals; no effective-F critical value (the one above is 2SLS's)."
+else
+  notes[#notes + 1] = "LIML columns: not in this build (method = 'liml' unavailable)."
+end
 
 local tab = tfp.table(models, {
   title = "SAGG in equation (2): estimates and weak-instrument-robust inference under four VCEs",

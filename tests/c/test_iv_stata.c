@@ -160,6 +160,11 @@ static const iv_case cases[] = {
    "year_id", NULL, NULL, 0, 0, 0, NO_KW},
   {"", "sim_twoway", "cl2_ols_small", TWOWAY, "y", NULL, "x1 endo1", NULL, "firm_id", NULL, TS, C, 1, 0, 0,
    "year_id", NULL, NULL, 0, 0, 0, NO_KW},
+  /* [aw = wt], cluster(firm_id year_id) first */
+  {"", "sim_twoway", "cl2_wt", TWOWAY, "y", "endo1", "x1", "z1 z2", "firm_id", NULL, TS, C, 0, 0, 0,
+   "year_id", NULL, NULL, 0, 0, 0, 0, 0, "wt", TFP_IV_AWEIGHT, NULL},
+  {"", "sim_twoway", "cl2_wt_small", TWOWAY, "y", "endo1", "x1", "z1 z2", "firm_id", NULL, TS, C, 1, 0, 0,
+   "year_id", NULL, NULL, 0, 0, 0, 0, 0, "wt", TFP_IV_AWEIGHT, NULL},
   HACK("bartlett_bw3", TFP_KERNEL_BARTLETT, 3, "z1 z2"), HACK("bartlett_bw5", TFP_KERNEL_BARTLETT, 5, "z1 z2"),
   HACK("parzen_bw4", TFP_KERNEL_PARZEN, 4, "z1 z2"), HACK("truncated_bw3", TFP_KERNEL_TRUNCATED, 3, "z1 z2"),
   HACK("thanning_bw3", TFP_KERNEL_THANNING, 3, "z1 z2"), HACK("thamming_bw3", TFP_KERNEL_THAMMING, 3, "z1 z2"),
@@ -190,6 +195,20 @@ static const iv_case cases[] = {
   OROW("card_orthog1_dof", "hc1", R, 0, 1, "nearc2"), OROW("card_orthog1_dof", "hc1_small", R, 1, 1, "nearc2"),
   {"", "sim_cluster_orthog1", "cl", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 0, 0, 0, NO_VX, 0, 0, NULL, 0, "z1"},
   {"", "sim_cluster_orthog1", "cl_small", SIMCL, "y", "endo1", "x1", "z1 z2", "cluster_id", NULL, TS, C, 1, 0, 0, NO_VX, 0, 0, NULL, 0, "z1"},
+  /* k-class estimators with the two-way and kernel VCEs: k = 1 is 2SLS and a
+     just-identified LIML has lambda = 1, so ivreg2's 2SLS fixtures are theirs
+     (the k-class bread, residuals, J and VCE, on the same S) */
+#define CL2K(suf, sm, d, sd) {"", "sim_twoway", suf, TWOWAY, "y", "endo1", "x1", "z1 z2", "firm_id", "endo1", \
+                              KC, C, sm, d, sd, "year_id", NULL, NULL, 0, 0, 0, 0, 1, NULL, 0, NULL}
+  CL2K("cl2", 0, 0, 0), CL2K("cl2_small", 1, 0, 0), CL2K("cl2_dof", 0, 1, 1),
+  {"", "sim_twoway", "cl2_wt", TWOWAY, "y", "endo1", "x1", "z1 z2", "firm_id", NULL, KC, C, 0, 0, 0,
+   "year_id", NULL, NULL, 0, 0, 0, 0, 1, "wt", TFP_IV_AWEIGHT, NULL},
+  {"", "ts_hac", "bartlett_bw3", HAC, "y", "x", "w", "z1 z2", NULL, NULL, KC, R, 0, 0, 0,
+   NULL, "t", NULL, TFP_KERNEL_BARTLETT, 3, 0, 0, 1, NULL, 0, NULL},
+  {"", "ts_hac", "qs_bw3", HAC, "y", "x", "w", "z1 z2", NULL, NULL, KC, R, 0, 0, 0,
+   NULL, "t", NULL, TFP_KERNEL_QS, 3, 0, 0, 1, NULL, 0, NULL},
+  {"", "ts_hac", "qs_bw3_justid", HAC, "y", "x", "w", "z1", NULL, NULL, LI, R, 0, 0, 0,
+   NULL, "t", NULL, TFP_KERNEL_QS, 3, 0, 0, 0, NULL, 0, NULL},
 };
 
 static tfp_frame *load(const char *path)

@@ -246,6 +246,32 @@ check.test("Driscoll-Kraay with bandwidth 1 is clusters by period; Thompson with
   check.truthy(tfp.ivreg(wp, m, {vce = {dkraay = 3}}).se.hours ~= cl.se.hours, "DK(3) uses lags")
 end)
 
+check.test("weights with two-way clusters match ivreg2 [aw=wt], cluster(firm_id year_id)", function()
+  local tw = tfp.read_csv(REF .. "sim_twoway_data.csv")
+  local r = tfp.ivreg(tw, "y ~ x1 | endo1 ~ z1 + z2", {vce = {cluster = {"firm_id", "year_id"}}, weights = "wt"})
+  for term, v in pairs(ref_coef("sim_twoway_coef_cl2_wt.csv")) do
+    rel(r.coef[term], v[1], "coef " .. term); rel(r.se[term], v[2], "se " .. term)
+  end
+  check.eq(r.N_clust, 10)
+  check.truthy(r.ar_set == nil and tostring(r):find("not computed with weights", 1, true), "no AR set, noted")
+end)
+
+check.test("LIML with two-way clusters and Driscoll-Kraay; unverified combinations are refused", function()
+  local wp = tfp.read_csv(REF .. "wp_ck_data.csv")
+  wp:panel("nr", "year")
+  local m = "lwage ~ exper + expersq + married + union | hours ~ educ + black"
+  local dk = tfp.ivreg(wp, m, {method = "liml", vce = {dkraay = 1}})
+  local cl = tfp.ivreg(wp, m, {method = "liml", vce = {cluster = "year"}})
+  rel(dk.se.hours, cl.se.hours, "LIML DK(1) = cluster(year)")
+  local two = tfp.ivreg(wp, m, {method = "liml", vce = {cluster = {"nr", "year"}}})
+  check.truthy(two.lambda > 1 and two.se.hours > 0 and two.eff_f and not two.eff_f_cv, "LIML two-way, no 2SLS cv")
+  local ok, e = pcall(tfp.ivreg, wp, m, {method = "liml", vce = "kiefer"})
+  check.truthy(not ok and e.code == "usage" and e.message:find("Kiefer VCE are not supported", 1, true), tostring(e))
+  wp.w = tfp.exp(wp.exper * 0)
+  ok, e = pcall(tfp.ivreg, wp, m, {vce = {dkraay = 2}, weights = "w"})
+  check.truthy(not ok and e.code == "usage" and e.message:find("weights with a kernel VCE", 1, true), tostring(e))
+end)
+
 check.test("r:ar_test, r.ar_set, r.eff_f: as weakiv_card_expected.csv, in print(r) and tfp.table", function()
   local r = tfp.ivreg(card, "lwage ~ exper + expersq + black + south | educ ~ nearc2 + nearc4", {vce = "robust"})
   local t = r:ar_test(0.1)
