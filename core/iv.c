@@ -33,6 +33,7 @@ void tfp_iv_result_free(tfp_iv_result *r)
   for (size_t j = 0; j < r->n_dropped_vars; j++) free(r->dropped_vars[j]);
   free(r->dropped_vars);
   free(r->notes);
+  tfp_iv_weak_free(r->weak);
   free(r);
 }
 
@@ -48,6 +49,28 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
   if (!d->y.x) { snprintf(err, errlen, "no dependent variable"); return TFP_EINVAL; }
   if (o->vce == TFP_VCE_CLUSTER && !d->cluster) {
     snprintf(err, errlen, "vce cluster needs a cluster variable"); return TFP_EINVAL;
+  }
+  if (d->cluster2 && o->vce != TFP_VCE_CLUSTER) {
+    snprintf(err, errlen, "a second cluster variable needs vce cluster"); return TFP_EINVAL;
+  }
+  if (o->kiefer && (o->vce != TFP_VCE_UNADJUSTED || o->kernel)) {
+    snprintf(err, errlen, "kiefer is its own VCE (truncated kernel, unadjusted): no robust, cluster or kernel "
+             "with it"); return TFP_EINVAL;
+  }
+  if ((o->kernel || o->kiefer) && o->vce != TFP_VCE_CLUSTER && !d->time) {
+    snprintf(err, errlen, "a kernel VCE (HAC, AC, Kiefer) needs a time variable"); return TFP_EINVAL;
+  }
+  if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
+  /* combinations with no ivreg2 reference to match are refused, not guessed */
+  int kernel = o->kernel || o->kiefer;
+  if (d->weights && kernel) {
+    snprintf(err, errlen, "weights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are not "
+             "supported: use them with iid, robust or one- or two-way cluster VCEs"); return TFP_EINVAL;
+  }
+  if ((o->method == TFP_IV_LIML || o->method == TFP_IV_KCLASS) && kernel && o->vce == TFP_VCE_UNADJUSTED) {
+    snprintf(err, errlen, "LIML, Fuller and k-class estimators with the %s VCE are not supported: use "
+             "robust (HAC), cluster or two-way cluster VCEs with them", o->kiefer ? "Kiefer" : "AC (kernel without robust)");
+    return TFP_EINVAL;
   }
   if (o->method == TFP_IV_KCLASS && !(o->kclass >= 0 && isfinite(o->kclass))) {
     snprintf(err, errlen, "k-class: k must be a finite number >= 0, got %g", o->kclass); return TFP_EINVAL;
@@ -83,6 +106,7 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
 {
   tfp_iv_sample s = {0};
   tfp_iv_design g = {0};
+  tfp_iv_vx vx = {0};
   size_t rank_S = 0;
   r->method = o->method; r->vce = o->vce; r->small = o->small;
   r->cstat = r->cstat_p = r->cstat_df = NAN;
@@ -92,18 +116,30 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
   if (!rc) rc = tfp_iv_sample_weights(&s, d, r, o, err, errlen);
   if (!rc) rc = tfp_iv_design_build(&g, &s, d, o, r, nb, err, errlen);
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
+  if (!rc) rc = tfp_iv_vx_setup(&vx, &s, d, o, r, nb, err, errlen);
   if (!rc) {
-    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, s.M,
-                     r->dofminus, r->sdofminus, r->vce, o->small, s.N, s.fw_isw};
+    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
+                     r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
     rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
     if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_orthog(&w, &g, d, r, nb, err, errlen);
-    if (!rc) rc = tfp_iv_diag_ident(&w, r->names, g.names + 1 + r->K, r, nb, err, errlen);
+    tfp_iv_vx vxd;
+    tfp_iv_work wd;
+    tfp_iv_vx_diag(&w, &vxd, &wd);
+    if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
     if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
+    if (!rc && !d->weights) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
+    else if (!rc && wd.K1 == 1 && wd.L1 > 0)
+      tfp_iv_note(nb, "note: weak-IV-robust inference (Anderson-Rubin sets, effective F) is not computed "
+                  "with weights");
+    /* the effective F's critical value is for 2SLS's bias, as Stock-Yogo's tables */
+    if (!rc && r->weak && tfp_iv_is_kclass(r)) r->weak->eff_f_cv = NAN;
     if (!rc) rc = tfp_iv_design_unscale(&g, r, err, errlen);
+    if (!rc && r->weak) tfp_iv_weak_unscale(r->weak, g.scale[1] / g.scale[0]);
   }
+  tfp_iv_vx_clear(&vx);
   tfp_iv_design_clear(&g);
   tfp_iv_sample_clear(&s);
   return rc;

@@ -36,10 +36,21 @@
    the Stock-Yogo critical values, Hansen J / Sargan, endog() C statistic,
    Anderson-Rubin test, model F, first stages (partial and Shea R2, F,
    Sanderson-Windmeijer and Angrist-Pischke F), and a Davidson-MacKinnon
-   regression-based exogeneity test. orthog(): C = J(full) - J(without the tested
-   instruments), both with the full model's S (from its residuals), chi2(#tested);
-   0 with df 0 when the restricted model is underidentified. Not computed:
-   Stock-Wright S.
+   regression-based exogeneity test; for one endogenous regressor the
+   weak-IV-robust Anderson-Rubin sets and the effective F (iv_weak.c).
+   orthog(): C = J(full) - J(without the tested instruments), both with the
+   full model's S (from its residuals), chi2(#tested); 0 with df 0 when the
+   restricted model is underidentified.
+   VCEs (iv_vce.c): iid, robust, one- and two-way clusters, kernels over
+   time (HAC, AC, Kiefer, Driscoll-Kraay, Thompson); the identification
+   statistics under a kernel use Bartlett at the same bandwidth, under AC
+   the iid formulas, as ivreg2 reports them. Not computed: Stock-Wright S.
+   Refused (TFP_EINVAL), having no reference to match: weights with a
+   kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson), and k-class
+   estimators with AC or Kiefer. Weights with two-way clusters are
+   ivreg2's (the sums of w z e). With weights the weak-IV pass is not run
+   (noted), and k-class fits report no effective-F critical value (it is
+   2SLS's, like Stock-Yogo's tables).
    Errors (TFP_EINVAL / TFP_EDATA) name the variable: too few instruments,
    empty sample, infinite values. A moment covariance S not of full rank
    (rank decided on the equilibrated S with relative tolerance
@@ -82,6 +93,15 @@ typedef enum { TFP_IV_2SLS = 0, TFP_IV_GMM2S = 1, TFP_IV_LIML = 2, TFP_IV_KCLASS
 typedef enum { TFP_IV_NOWEIGHT = 0, TFP_IV_AWEIGHT = 1, TFP_IV_FWEIGHT = 2, TFP_IV_PWEIGHT = 3 } tfp_iv_wtype;
 typedef enum { TFP_VCE_UNADJUSTED = 0, TFP_VCE_ROBUST = 1, TFP_VCE_CLUSTER = 2 } tfp_iv_vce;
 
+/* Kernels over time, ivreg2's kernel() (x = lag / bw): Bartlett 1 - x,
+   Parzen, truncated, Tukey-Hanning, Tukey-Hamming (lag windows, lags
+   1..floor(bw)); quadratic spectral, Daniell and tent (spectral windows,
+   every lag of the sample's span). See iv_vce.c. */
+typedef enum {
+  TFP_KERNEL_NONE = 0, TFP_KERNEL_BARTLETT, TFP_KERNEL_PARZEN, TFP_KERNEL_TRUNCATED,
+  TFP_KERNEL_THANNING, TFP_KERNEL_THAMMING, TFP_KERNEL_QS, TFP_KERNEL_DANIELL, TFP_KERNEL_TENT
+} tfp_iv_kernel;
+
 typedef struct {
   const char *name;
   const double *x;          /* n values, NaN = missing */
@@ -99,6 +119,14 @@ typedef struct {
   const double *cluster;                         /* cluster ids, for TFP_VCE_CLUSTER */
   const char *const *endog_test; size_t n_endog_test;  /* names among endog for endog() */
   const char *cluster_name, *absorb_name;        /* for messages, or NULL */
+  /* Two-way clusters: a second cluster variable (ivreg2's cluster(a b)).
+     With a kernel, the second is the time variable and the first the panel
+     (Thompson 2011); one cluster variable with a kernel is the time variable
+     (Driscoll-Kraay, ivreg2's dkraay()). */
+  const double *cluster2; const char *cluster2_name;
+  /* HAC / AC (robust or unadjusted with a kernel) and Kiefer: the time
+     variable, and the panel's units (lags stay within a unit) or NULL. */
+  const double *time, *panel; const char *time_name;
   const char *const *orthog; size_t n_orthog;    /* instruments whose orthogonality is tested */
   const double *weights; int wtype;              /* tfp_iv_wtype, with weights */
   const char *weights_name;                      /* for messages, or NULL */
@@ -119,7 +147,17 @@ typedef struct {
   tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
   tfp_rows rows;              /* names rows in messages (default "row i") */
+  /* A kernel over time (TFP_KERNEL_NONE: none) with bandwidth bw > 0:
+     unadjusted -> AC, robust -> HAC, cluster -> Driscoll-Kraay (one
+     cluster variable, the time) or Thompson (two: panel and time). bw =
+     TFP_IV_BW_AUTO: Newey-West's automatic bandwidth (Bartlett, Parzen, QS).
+     kiefer: unadjusted, truncated kernel over the whole span within units
+     (ivreg2's kiefer). The GMM weight comes from the same VCE. */
+  tfp_iv_kernel kernel;
+  double bw;
+  int kiefer;
 } tfp_iv_opts;
+#define TFP_IV_BW_AUTO (-1.0)
 
 void tfp_iv_opts_init(tfp_iv_opts *o);
 
@@ -172,6 +210,10 @@ typedef struct tfp_iv_result {
   char **dropped_vars;              /* names of collinear variables dropped */
   char *notes;                      /* human-readable notes and warnings */
   int warn_singular_S;
+  size_t N_clust1, N_clust2;        /* two-way clusters (N_clust: the smaller) */
+  int kernel;                       /* tfp_iv_kernel used, and its bandwidth */
+  double bw;
+  struct tfp_iv_weak *weak;         /* weak-IV-robust inference (K1 = 1), or NULL */
 } tfp_iv_result;
 
 int tfp_iv_fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result **out,
@@ -181,6 +223,44 @@ void tfp_iv_result_free(tfp_iv_result *r);
    text and the names it quotes): a smaller err cuts the message. Notes are
    never cut, whatever err is. */
 size_t tfp_iv_err_room(const tfp_iv_data *d);
+
+/* ---- weak-IV-robust inference for one endogenous regressor (iv_weak.c) */
+
+/* An Anderson-Rubin test of beta = b0: chi2 and F forms as ivreg2's
+   archi2/arf, with F(df1, df2). */
+typedef struct { double f, f_p, chi2, chi2_p, df1, df2; } tfp_iv_ar;
+
+typedef enum { TFP_AR_EMPTY = 0, TFP_AR_INTERVAL = 1, TFP_AR_RAYS = 2, TFP_AR_LINE = 3,
+               TFP_AR_UNION = 4 } tfp_iv_ar_shape;
+/* A 95% AR confidence set {b0 : p(b0) > 0.05}: its shape, the interval's
+   ends or the rays' inner ends (NaN when they do not apply), and every
+   piece as [lo, hi] pairs (infinite ends +-INFINITY). */
+typedef struct {
+  int type;                 /* tfp_iv_ar_shape */
+  double lower, upper, left_ray_upper, right_ray_lower;
+  double critical_value;    /* F resp. chi2 0.95 quantile */
+  size_t n_pieces;
+  double *pieces;           /* 2 * n_pieces */
+} tfp_iv_ar_set;
+
+/* What the AR test needs at any b0, with the model's partialled data
+   reduced to L1-sized pieces: Zt'y, Zt'x and the moment covariance of
+   u(b0) = u_y - b0 u_x as A - b0 B + b0^2 C under the fit's VCE; and the
+   sets and the Montiel Olea-Pflueger effective F. */
+typedef struct tfp_iv_weak {
+  size_t L1;
+  double *a, *p, *A, *B, *C;
+  double chi2_to_f, df1, df2;       /* arf = archi2 * chi2_to_f on F(df1, df2) */
+  double chi2_limit_inf;            /* archi2 as |b0| -> infinity */
+  tfp_iv_ar_set set_f, set_chi2;
+  double eff_f, eff_f_cv, k_eff;    /* effective F, its tau = 10% critical value, K_eff */
+  double b_scale;                   /* the data's beta = the pieces' beta * b_scale */
+} tfp_iv_weak;
+
+/* The AR test of beta = b0 (TFP_ENUMERIC when the moment covariance at b0
+   is singular). */
+int tfp_iv_ar_test(const tfp_iv_weak *wk, double b0, tfp_iv_ar *out);
+void tfp_iv_weak_free(tfp_iv_weak *wk);
 
 /* Index of coefficient `name` in r, or -1. */
 int tfp_iv_find(const tfp_iv_result *r, const char *name);

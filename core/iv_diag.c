@@ -42,7 +42,7 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
 {
   size_t n = w->n, KL = K1 * L1, q = L1 - K1 + 1;
   int rc = TFP_OK;
-  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : n;
+  size_t rows = w->vx ? 1 : w->vce == TFP_VCE_CLUSTER ? w->M : n;
   tfp_iv_arena big = TFP_IV_ARENA_INIT, mem = TFP_IV_ARENA_INIT;
   double *G = w->vce == TFP_VCE_CLUSTER ? tfp_iv_alloc(&big, rows * KL, sizeof *G)   /* sums */
                                         : tfp_iv_take(&big, rows * KL);
@@ -57,6 +57,10 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
     return TFP_ENOMEM;
   }
   /* S of vec(e_i z_i') */
+  if (w->vx) {   /* two-way clusters, kernels: already scaled */
+    tfp_iv_arena_free(&big);
+    if ((rc = tfp_iv_vx_rk_omega(w, K1, E, L1, Zt, shat, err, errlen))) goto done;
+  } else {
   for (size_t k = 0; k < K1; k++)
     for (size_t l = 0; l < L1; l++) {
       double *g = G + (k * L1 + l) * rows;
@@ -66,8 +70,9 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
     }
   tfp_la_gram(rows, KL, G, shat);
   tfp_iv_arena_free(&big);
+  }
   /* ranktest: shat/(N-d) robust, shat/N cluster; vhat = K shat K' * N */
-  double sc = w->vce == TFP_VCE_CLUSTER ? 1.0 : w->N / (w->N - (double)w->d);
+  double sc = w->vce == TFP_VCE_CLUSTER || w->vx ? 1.0 : w->N / (w->N - (double)w->d);
   /* R^-T by triangular solves against the identity */
   memset(RyiT, 0, K1 * K1 * sizeof *RyiT);
   for (size_t i = 0; i < K1; i++) RyiT[i + i * K1] = 1;

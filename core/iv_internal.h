@@ -9,7 +9,10 @@
                     collinearity, and the way back to the data's units;
      iv_estimate.c  the estimate: b, V, J, fit statistics, model F;
      iv_tests.c     the endog() C statistic and the Davidson-MacKinnon test;
-     iv_diag.c      identification diagnostics, first stages, Anderson-Rubin.
+     iv_diag.c      identification diagnostics, first stages, Anderson-Rubin;
+     iv_weak.c      weak-IV-robust inference: AR sets, effective F.
+   The VCEs beyond iid/robust/one-way cluster (two-way clusters, kernels over
+   time: HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are iv_vce.c's.
    They share the GMM kernel (iv_kernel.c), the distribution tails (dist.c),
    and the scratch of iv_scratch.c: a notes buffer that grows (never the
    caller's err) and an arena of workspaces freed at once. */
@@ -48,12 +51,14 @@ int tfp_iv_lost(int rc, char *err, size_t errlen);
 
 /* ---- iv_kernel.c: the model seen by the kernel, and the kernel */
 
+typedef struct tfp_iv_vx tfp_iv_vx;
 typedef struct {
   size_t n, K1, K2, L1;
   const double *y, *X1, *X2, *Z1;   /* column-major, n rows */
-  const int *clu; size_t M;         /* cluster codes 0..M-1 */
+  const int *clu; size_t M;         /* cluster codes 0..M-1 (two-way: M the smaller count) */
   long d, sd;
   int vce, small;
+  const tfp_iv_vx *vx;              /* two-way clusters or a kernel (iv_vce.c), or NULL */
   double N;                         /* observations: n, or the sum of fweights */
   const double *fw_isw;             /* fweights: 1/sqrt(w) of each row (robust meat), or NULL */
 } tfp_iv_work;
@@ -89,6 +94,9 @@ typedef struct {
   int **fe_code;         /* their codes on the rows, 0..fe_G[f]-1 */
   size_t *fe_G;
   int *clu; size_t M;    /* cluster codes 0..M-1 on them (vce cluster) */
+  int *clu2, *clu12;     /* two-way: the second variable's codes and the intersection's */
+  size_t M2, M12;
+  int *unit; size_t n_units;   /* kernel VCE: the panel's unit codes (HAC, AC, Kiefer) */
   tfp_iv_arena mem;      /* owns rows, the codes and clu */
 } tfp_iv_sample;
 
@@ -104,7 +112,9 @@ int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, doubl
    r->N, N_dropped, N_singletons. */
 int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                        tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
-/* Cluster codes on the sample (vce cluster only; at least 2 clusters). */
+/* Cluster codes on the sample (vce cluster only; at least 2 clusters;
+   two-way: both variables' codes and, without a kernel, their
+   intersection's), and the units of a kernel VCE over a panel. */
 int tfp_iv_sample_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                            tfp_iv_result *r, char *err, size_t errlen);
 void tfp_iv_sample_clear(tfp_iv_sample *s);
@@ -152,6 +162,55 @@ int tfp_iv_estimate(const tfp_iv_work *w, const tfp_iv_design *g, size_t *rank_S
 /* endog() C statistic and Davidson-MacKinnon test into r. */
 int tfp_iv_tests(const tfp_iv_work *w, const tfp_iv_design *g, const tfp_iv_data *d, size_t rank_S,
                  tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_vce.c: two-way clusters and kernels over time */
+
+enum { TFP_VX_TWOWAY = 1, TFP_VX_HAC, TFP_VX_AC, TFP_VX_DK, TFP_VX_THOMPSON };
+struct tfp_iv_vx {
+  int kind;                  /* TFP_VX_* */
+  tfp_iv_kernel kernel;
+  double bw;
+  const int *clu1, *clu2, *clu12;  /* two-way codes (Thompson: clu1 the units) */
+  size_t M1, M2, M12;
+  const int *unit;           /* unit of each row (NULL: one series) */
+  long *tk;                  /* time of each row in steps of the smallest gap, 0..T-1 */
+  size_t *order;             /* rows by unit, then time */
+  size_t T, TAU;             /* span in steps; lags used */
+  tfp_iv_arena mem;
+};
+/* The VCE's structure on the sample (nothing to do for iid, robust, one-way
+   cluster: vx->kind stays 0); errors name the time variable when its values
+   repeat within a unit or are not evenly spaced. Sets r->kernel, bw,
+   N_clust (Driscoll-Kraay: the periods). */
+int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
+                    const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
+                    char *err, size_t errlen);
+void tfp_iv_vx_clear(tfp_iv_vx *vx);
+/* tfp_iv_omega for w->vx: the same scaling conventions as ivreg2 (HAC as
+   robust, AC as iid, clustered kinds as cluster). */
+int tfp_iv_vx_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
+                    double *S, char *err, size_t errlen);
+/* The moment covariance of vec(E_k Z_l), k < K1, l < L1 (index k*L1 + l),
+   scaled as tfp_iv_vx_omega scales it: the rk statistic's. */
+int tfp_iv_vx_rk_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
+                       const double *Z, double *S, char *err, size_t errlen);
+/* The work the identification pass and the weak-IV pass see, as ivreg2's
+   diagnostics see it (its ranktest and first stages): AC (Kiefer) as iid
+   (*wd->vx = NULL), a kernel with clusters or HAC as Bartlett at the same
+   bandwidth, whatever the model's kernel; anything else as w. vxd is the
+   scratch the copy points to (it shares vx's arrays). */
+void tfp_iv_vx_diag(const tfp_iv_work *w, tfp_iv_vx *vxd, tfp_iv_work *wd);
+/* The kernel weight of lag tau at bandwidth bw. */
+double tfp_iv_kernel_weight(tfp_iv_kernel k, double tau, double bw);
+
+/* ---- iv_weak.c: weak-IV-robust inference */
+
+/* For K1 = 1: the AR pieces, sets and effective F into r->weak (NULL
+   otherwise, or when the moment covariances are singular: noted). */
+int tfp_iv_weak_run(const tfp_iv_work *w, tfp_iv_result *r, tfp_iv_notes *nb,
+                    char *err, size_t errlen);
+/* Back to the data's units: beta_data = beta_design * b_scale (> 0). */
+void tfp_iv_weak_unscale(tfp_iv_weak *wk, double b_scale);
 
 /* ---- iv_diag.c: the identification pass */
 

@@ -12,6 +12,7 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
 {
   size_t n = w->n;
   double Nd = w->N - (double)w->d;
+  if (w->vx) return tfp_iv_vx_omega(w, L, Z, e, S, err, errlen);
   if (w->vce == TFP_VCE_UNADJUSTED) {
     double ee = 0;
     for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
@@ -90,7 +91,8 @@ int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
 {
   int rc = tfp_la_psd_rank(L, S, TFP_IV_S_RANK_TOL, rank, NULL, err, errlen);
   /* M cluster sums span at most M dimensions, whatever the rounding says */
-  if (!rc && w->vce == TFP_VCE_CLUSTER && w->M < *rank) *rank = w->M;
+  if (!rc && w->vce == TFP_VCE_CLUSTER && w->M < *rank &&
+      (!w->vx || w->vx->kind == TFP_VX_DK)) *rank = w->M;
   return rc;
 }
 

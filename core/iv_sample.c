@@ -77,6 +77,11 @@ static int complete(const tfp_iv_data *d, const tfp_iv_opts *o, size_t i)
   for (size_t j = 0; ok && j < d->n_absorb_more; j++) ok = !isnan(d->absorb_more[j][i]);
   if (ok && d->absorb) ok = !isnan(d->absorb[i]);
   if (ok && o->vce == TFP_VCE_CLUSTER) ok = !isnan(d->cluster[i]);
+  if (ok && o->vce == TFP_VCE_CLUSTER && d->cluster2) ok = !isnan(d->cluster2[i]);
+  if (ok && o->vce != TFP_VCE_CLUSTER && (o->kernel || o->kiefer)) {
+    if (d->time) ok = !isnan(d->time[i]);
+    if (ok && d->panel) ok = !isnan(d->panel[i]);
+  }
   if (ok && d->weights) ok = !isnan(d->weights[i]);
   return ok;
 }
@@ -179,10 +184,50 @@ int tfp_iv_sample_draw(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts
   return TFP_OK;
 }
 
+/* Codes of the pairs (a, b) of two code vectors, dense. */
+static int pair_codes(tfp_iv_sample *s, const int *a, const int *b, size_t Mb, int *code, size_t *G,
+                      const tfp_iv_opts *o)
+{
+  double *key = malloc((s->n ? s->n : 1) * sizeof *key);
+  size_t *id = malloc((s->n ? s->n : 1) * sizeof *id);
+  int rc = key && id ? TFP_OK : TFP_ENOMEM;
+  if (!rc) {
+    for (size_t k = 0; k < s->n; k++) { key[k] = (double)a[k] * (double)Mb + (double)b[k]; id[k] = k; }
+    rc = tfp_iv_codes(key, id, s->n, code, NULL, G, o);
+  }
+  free(key); free(id);
+  return rc;
+}
+
+/* The second cluster variable's codes, and the intersection's (two-way). */
+static int second_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
+                           tfp_iv_result *r, char *err, size_t errlen)
+{
+  s->clu2 = tfp_iv_alloc(&s->mem, s->n, sizeof *s->clu2);
+  s->clu12 = tfp_iv_alloc(&s->mem, s->n, sizeof *s->clu12);
+  if (s->mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  int rc = tfp_iv_codes(d->cluster2, s->rows, s->n, s->clu2, NULL, &s->M2, o);
+  if (!rc) rc = pair_codes(s, s->clu, s->clu2, s->M2, s->clu12, &s->M12, o);
+  if (rc) return tfp_iv_lost(rc, err, errlen);
+  r->N_clust1 = s->M; r->N_clust2 = s->M2;
+  if (s->M2 < 2) {
+    snprintf(err, errlen, "two-way clusters need at least 2 clusters of each variable: '%s' has %zu "
+             "in the estimation sample", d->cluster2_name ? d->cluster2_name : "(cluster 2)", s->M2);
+    return TFP_EDATA;
+  }
+  return TFP_OK;
+}
+
 int tfp_iv_sample_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                            tfp_iv_result *r, char *err, size_t errlen)
 {
-  if (o->vce != TFP_VCE_CLUSTER) return TFP_OK;
+  if (o->vce != TFP_VCE_CLUSTER) {
+    if (!(o->kernel || o->kiefer) || !d->panel) return TFP_OK;
+    s->unit = tfp_iv_alloc(&s->mem, s->n, sizeof *s->unit);
+    if (s->mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+    int rc = tfp_iv_codes(d->panel, s->rows, s->n, s->unit, NULL, &s->n_units, o);
+    return rc ? tfp_iv_lost(rc, err, errlen) : TFP_OK;
+  }
   s->clu = tfp_iv_alloc(&s->mem, s->n, sizeof *s->clu);
   if (s->mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
   int rc = tfp_iv_codes(d->cluster, s->rows, s->n, s->clu, NULL, &s->M, o);
@@ -193,6 +238,9 @@ int tfp_iv_sample_clusters(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_
              "cluster in the estimation sample", d->cluster_name ? d->cluster_name : "(cluster)", s->M);
     return TFP_EDATA;
   }
+  if (!d->cluster2) return TFP_OK;
+  if ((rc = second_clusters(s, d, o, r, err, errlen))) return rc;
+  r->N_clust = s->M2 < s->M ? s->M2 : s->M;   /* ivreg2: the smaller count */
   return TFP_OK;
 }
 

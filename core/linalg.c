@@ -209,6 +209,21 @@ size_t tfp_la_rmcoll_ref(size_t p, const double *G, const double *ref, double to
   return nk;
 }
 
+int tfp_la_gen_eig_general(size_t p, const double *A, const double *B, double *wr, double *wi,
+                           double *wb, char *err, size_t errlen) {
+  if (p == 0) return TFP_OK;
+  double *a = malloc(2 * p * p * sizeof *a);
+  if (!a) return fail(err, errlen, TFP_ENOMEM, "out of memory: eigenvalues", 0);
+  double *b = a + p * p;
+  memcpy(a, A, p * p * sizeof *a);
+  memcpy(b, B, p * p * sizeof *b);
+  LAI info = LAPACKE_dggev(LAPACK_COL_MAJOR, 'N', 'N', (LAI)p, a, (LAI)p, b, (LAI)p, wr, wi, wb,
+                           NULL, 1, NULL, 1);
+  free(a);
+  if (info != 0) return fail(err, errlen, TFP_ENUMERIC, "generalized eigenvalues (dggev)", info);
+  return TFP_OK;
+}
+
 int tfp_la_solve(size_t p, const double *A, size_t q, double *B, char *err, size_t errlen) {
   if (p == 0 || q == 0) return TFP_OK;
   double *a = malloc(p * p * sizeof *a);

@@ -48,6 +48,11 @@ int tfp_la_chol(size_t p, const double *S, double *R, char *err, size_t errlen);
 int tfp_la_sym_eig(size_t p, const double *S, double *w, double *V, char *err, size_t errlen);
 /* Generalized symmetric-definite eigenvalues of A x = lambda B x, ascending. */
 int tfp_la_gen_eig(size_t p, const double *A, const double *B, double *w, char *err, size_t errlen);
+/* Generalized eigenvalues of the pencil A x = lambda B x for general square
+   A, B (p x p; LAPACKE dggev): lambda_i = (wr_i + i wi_i) / wb_i, wb_i = 0
+   for an infinite eigenvalue. */
+int tfp_la_gen_eig_general(size_t p, const double *A, const double *B, double *wr, double *wi,
+                           double *wb, char *err, size_t errlen);
 /* Numerical rank of a symmetric positive semi-definite S (p x p), invariant
    to the scale of its rows and columns: the eigenvalues (LAPACKE dsyev) of
    C = D^-1/2 S D^-1/2, D = diag(S), that exceed tol * the largest are counted

@@ -13,6 +13,7 @@ Fits.__name = "tfp.fits"
 -------------------------------------------------------------- evaluation
 
 local raise = function(_, _, msg) error(msg, 0) end   -- tfp._raise, set by install
+local vce_label
 -- The tfp table given to install: the primitives the models call (tfp.log
 -- and the other functions of a formula, tfp.vector, tfp._ivfit).
 local tfp
@@ -76,6 +77,81 @@ local function codes(f, name)
   return tfp._group_codes(f, name)
 end
 
+-- A variable of the frame, or a usage error naming it (with a guess).
+local function need(f, name, what, fn)
+  if not f:has(name) then
+    local near = O.closest(name, f:names())
+    raise("usage", fn, "vce: no " .. what .. " '" .. name .. "'" ..
+      (near and (" (did you mean '" .. near .. "'?)") or ""))
+  end
+  return name
+end
+
+-- The declared panel (id, time), or a usage error saying what needs it.
+local function panel_of(f, what, fn)
+  local id, time = tfp._panel(f)
+  if not id then raise("usage", fn, "vce: " .. what .. " needs a panel: declare it with f:panel(id, time)") end
+  return id, time
+end
+
+-- The checked vce option (lua/options.lua) as _ivfit's fields.
+local function set_vce(args, vce, f, fn)
+  if type(vce) ~= "table" then
+    if vce == "kiefer" then
+      local id, time = panel_of(f, "'kiefer'", fn)
+      args.vce, args.kiefer = "unadjusted", true
+      args.time, args.panel, args.time_name = codes(f, time), codes(f, id), time
+    else
+      args.vce = vce
+    end
+    return
+  end
+  if vce.cluster then
+    local c = type(vce.cluster) == "table" and vce.cluster or {vce.cluster}
+    if vce.kernel and #c == 2 then   -- Thompson: the units first, the time second (ivreg2)
+      local id, time = tfp._panel(f)
+      if c[1] == time and c[2] == id then c = {c[2], c[1]} end
+    end
+    args.vce = "cluster"
+    args.cluster, args.cluster_name = codes(f, need(f, c[1], "cluster variable", fn)), c[1]
+    if c[2] then args.cluster2, args.cluster2_name = codes(f, need(f, c[2], "cluster variable", fn)), c[2] end
+    args.kernel, args.bw = vce.kernel, vce.bw
+  elseif vce.dkraay then
+    local _, time = panel_of(f, "{dkraay = ...}", fn)
+    args.vce, args.cluster, args.cluster_name = "cluster", codes(f, time), time
+    args.kernel, args.bw = vce.kernel, vce.dkraay
+  elseif vce.hac then
+    local id, time = nil, vce.time
+    if tfp._panel(f) then
+      id, time = tfp._panel(f)
+      time = vce.time or time
+    end
+    if not time then raise("usage", fn, "vce: {hac = ...} needs time = 'var' or a declared panel") end
+    args.vce, args.kernel, args.bw = "robust", vce.hac, vce.bw
+    args.time, args.time_name = codes(f, need(f, time, "time variable", fn)), time
+    if id then args.panel = codes(f, id) end
+  end
+end
+
+local KERNEL_NAME = {bartlett = "Bartlett", parzen = "Parzen", truncated = "truncated", thanning = "Tukey-Hanning",
+  thamming = "Tukey-Hamming", qs = "quadratic spectral", daniell = "Daniell", tent = "tent"}
+
+-- How the VCE is described in print(r) and tables.
+vce_label = function(vce, r)
+  local bw = r.bw and string.format(", bw = %g", r.bw) or ""
+  if vce == "kiefer" then return "Kiefer (within-unit autocorrelation)" end
+  if type(vce) ~= "table" then return vce end
+  if vce.cluster then
+    local c = type(vce.cluster) == "table" and vce.cluster or {vce.cluster}
+    local s = (#c == 2 and "two-way cluster " or "cluster ") .. table.concat(c, " + ")
+    if vce.kernel then s = s .. ", " .. KERNEL_NAME[vce.kernel] .. " kernel" .. bw end
+    return s
+  end
+  if vce.dkraay then return "Driscoll-Kraay, " .. KERNEL_NAME[vce.kernel] .. " kernel" .. bw end
+  if vce.hac then return "HAC, " .. KERNEL_NAME[vce.hac] .. " kernel" .. bw end
+  return r.vce
+end
+
 -- The arguments of tfp._ivfit for spec on f: the variables evaluated (by
 -- eval, default eval_term: m:curve passes one that evaluates each term once
 -- per sample), fixed effects, VCE. opts were checked by the registry (method
@@ -114,18 +190,7 @@ local function spec_args(spec, f, opts, fn, eval)
   end
   if spec.constant ~= nil then args.constant = spec.constant end
   local vce = opts.vce or "unadjusted"
-  if type(vce) == "table" then
-    if not f:has(vce.cluster) then
-      local near = O.closest(vce.cluster, f:names())
-      raise("usage", fn, "vce: no cluster variable '" .. vce.cluster .. "'" ..
-        (near and (" (did you mean '" .. near .. "'?)") or ""))
-    end
-    args.cluster = codes(f, vce.cluster)
-    args.cluster_name = vce.cluster
-    args.vce = "cluster"
-  else
-    args.vce = vce
-  end
+  set_vce(args, vce, f, fn)
   if #spec.endog > 0 then args.endog_test = opts.endog or endog_names end
   args.fuller, args.k, args.coviv, args.orthog = opts.fuller, opts.k, opts.coviv, opts.orthog
   if opts.weights then
@@ -164,6 +229,7 @@ local function fit_spec(spec, f, opts, sample, fn)
   r.sample = sample
   r.rhs = spec.rhs
   r.cluster = type(vce) == "table" and vce.cluster or nil
+  r.vce_label = vce_label(vce, r)
   r.weights, r.orthog = opts.weights, opts.orthog
   if #spec.endog == 0 and r.method ~= "ols" then r.method = "ols" end
   return setmetatable(r, Fit)
@@ -326,6 +392,21 @@ end
 local METHOD = {["2sls"] = "IV (2SLS)", gmm = "2-step efficient GMM", ols = "OLS", liml = "LIML",
   fuller = "Fuller LIML", kclass = "k-class"}
 
+--- The AR set as text: [lo, hi], (-inf, a] U [b, inf), (-inf, inf), empty.
+function M.ar_set_text(set, spec)
+  local function num(x)
+    if x == math.huge then return "inf" elseif x == -math.huge then return "-inf" end
+    return string.format(spec or "%.3f", x)
+  end
+  if set.type == "empty" then return "empty" end
+  local parts = {}
+  for _, p in ipairs(set.pieces or {}) do
+    parts[#parts + 1] = (p[1] == -math.huge and "(" or "[") .. num(p[1]) .. ", " .. num(p[2]) ..
+      (p[2] == math.huge and ")" or "]")
+  end
+  return table.concat(parts, " U ")
+end
+
 function Fit.__tostring(r)
   local out = {}
   local function add(...) out[#out + 1] = string.format(...) end
@@ -335,7 +416,7 @@ function Fit.__tostring(r)
   add("%s", title)
   add("Dependent variable: %-20s Number of obs = %d%s", r.depvar,
     r.N or 0, r.N_g and string.format(", groups = %d", r.N_g) or "")
-  local vce = r.vce == "cluster" and ("cluster " .. (r.cluster or "")) or r.vce
+  local vce = r.vce_label or (r.vce == "cluster" and ("cluster " .. (r.cluster or "")) or r.vce)
   if r.weights then vce = vce .. ", " .. (r.wtype or "aweight") .. " " .. r.weights end
   if r.kclass then
     add("k = %s%s%s", fmt(r.kclass, "%.6f"), r.lambda and (", lambda = " .. fmt(r.lambda, "%.6f")) or "",
@@ -382,6 +463,10 @@ function Fit.__tostring(r)
       add("Orthogonality of %s (C statistic): chi2(%d) = %s (p = %s)", table.concat(r.orthog or {}, " "),
         r.cstat_df or 0, fmt(r.cstat, "%.3f"), fmt(r.cstat_p))
     end
+    if r.ar_set then
+      add("Weak-IV-robust: Anderson-Rubin 95%% set %s; effective F (Montiel Olea-Pflueger) = %s, " ..
+        "critical value (tau = 10%%) %s", M.ar_set_text(r.ar_set, "%.4g"), fmt(r.eff_f, "%.3f"), fmt(r.eff_f_cv, "%.2f"))
+    end
   end
   if r.dropped and #r.dropped > 0 then add("Dropped as collinear: %s", table.concat(r.dropped, ", ")) end
   for line in (r.notes or ""):gmatch("[^\n]+") do add("%s", line) end
@@ -389,6 +474,20 @@ function Fit.__tostring(r)
 end
 Fit.__name = "tfp.fit"
 Fit.__index = Fit
+
+--- r:ar_test(b0) -> {f, f_p, chi2, chi2_p, df1, df2}: the Anderson-Rubin test of
+-- beta = b0 for the one endogenous regressor, under the fit's VCE (at b0 = 0,
+-- r.ar_f and r.ar_chi2).
+function Fit:ar_test(b0)
+  if type(b0) ~= "number" then
+    raise("usage", "r:ar_test", "b0 must be a number (the hypothesised coefficient), got a " .. type(b0))
+  end
+  if not rawget(self, "_weak") then
+    raise("usage", "r:ar_test", "the Anderson-Rubin test of any b0 needs exactly one endogenous regressor" ..
+      " (this fit has " .. (self.K1 or 0) .. ")")
+  end
+  return tfp._ar_test(self._weak, b0)
+end
 
 ------------------------------------------------------------ installation
 

@@ -575,10 +575,100 @@ O.define("tfp.deflate", {
 })
 
 -- Model options: tfp.ivreg, tfp.model and m:with share them.
+-- ivreg2's kernels, by their names and Stata's abbreviations.
+local KERNELS = {bartlett = "bartlett", bar = "bartlett", parzen = "parzen", par = "parzen",
+  truncated = "truncated", tru = "truncated", thanning = "thanning", thann = "thanning",
+  ["tukey-hanning"] = "thanning", thamming = "thamming", thamm = "thamming", ["tukey-hamming"] = "thamming",
+  qs = "qs", qua = "qs", ["quadratic-spectral"] = "qs", ["quadratic spectral"] = "qs",
+  daniell = "daniell", dan = "daniell", danielle = "daniell", tent = "tent", ten = "tent"}
+local KERNEL_WORD = "bartlett, parzen, truncated, thanning, thamming, qs, daniell or tent"
+local VCE_WORD = "'unadjusted', 'robust', 'kiefer', {cluster = 'var'}, {cluster = {'a', 'b'}}, "
+  .. "{hac = 'bartlett', bw = n}, {dkraay = n}"
+
+local function check_kernel(k)
+  if type(k) ~= "string" or not KERNELS[k:lower()] then
+    return nil, "kernel " .. (type(k) == "string" and ("'" .. k .. "'") or ("a " .. kind(k))) ..
+      " is not one of " .. KERNEL_WORD
+  end
+  return KERNELS[k:lower()]
+end
+
+local function check_bw(bw, auto_ok)
+  if auto_ok and type(bw) == "string" and bw:lower() == "auto" then return "auto" end
+  if type(bw) ~= "number" or bw ~= bw or bw <= 0 or bw == math.huge then
+    return nil, "bw must be a positive number" .. (auto_ok and " or 'auto'" or "") .. ", got " ..
+      (type(bw) == "number" and tostring(bw) or ("a " .. kind(bw)))
+  end
+  return bw
+end
+
+-- The table forms: {cluster = 'a' | {'a', 'b'} [, kernel, bw]},
+-- {hac = kernel, bw = n | 'auto' [, time = 'var']}, {dkraay = bw [, kernel]},
+-- {kiefer = true}; keys checked, values normalised.
+local VCE_KEYS = {cluster = {kernel = true, bw = true}, hac = {bw = true, time = true},
+  dkraay = {kernel = true}, kiefer = {}}
+local function check_vce_table(v)
+  local head
+  for k in next, v do
+    if VCE_KEYS[k] then
+      if head then return nil, "table has both '" .. head .. "' and '" .. k .. "': one VCE at a time" end
+      head = k
+    end
+  end
+  if not head then
+    local k = next(v)
+    return nil, "table has key '" .. tostring(k) .. "': a VCE table is " .. VCE_WORD
+  end
+  for k in next, v do
+    if k ~= head and not VCE_KEYS[head][k] then
+      return nil, "{" .. head .. " = ...} has key '" .. tostring(k) .. "'; it takes " ..
+        (next(VCE_KEYS[head]) and "" or "nothing else") ..
+        (VCE_KEYS[head].kernel and "kernel" or "") .. (VCE_KEYS[head].bw and " bw" or "") ..
+        (VCE_KEYS[head].time and " time" or "")
+    end
+  end
+  local out, msg = {}
+  if head == "cluster" then
+    local c = v.cluster
+    if type(c) == "table" and getmetatable(c) == nil then
+      if #c < 1 or #c > 2 then return nil, "{cluster = ...} takes one or two variables" end
+      for i = 1, #c do
+        if type(c[i]) ~= "string" then return nil, "{cluster = ...} must name variables (strings)" end
+      end
+      out.cluster = #c == 1 and c[1] or {c[1], c[2]}
+    elseif type(c) == "string" then out.cluster = c
+    else return nil, "{cluster = ...} must name a variable (a string) or two" end
+    if v.kernel ~= nil or v.bw ~= nil then
+      if v.bw == nil then return nil, "{cluster = ..., kernel = ...} needs the bandwidth bw" end
+      out.kernel, msg = check_kernel(v.kernel or "bartlett")
+      if not out.kernel then return nil, msg end
+      out.bw, msg = check_bw(v.bw)
+      if not out.bw then return nil, msg end
+    end
+  elseif head == "hac" then
+    out.hac, msg = check_kernel(v.hac)
+    if not out.hac then return nil, msg end
+    if v.bw == nil then return nil, "{hac = ...} needs the bandwidth: bw = n or bw = 'auto'" end
+    out.bw, msg = check_bw(v.bw, true)
+    if not out.bw then return nil, msg end
+    if v.time ~= nil and type(v.time) ~= "string" then return nil, "{hac = ..., time = ...} must name a variable" end
+    out.time = v.time
+  elseif head == "dkraay" then
+    out.dkraay, msg = check_bw(v.dkraay)
+    if not out.dkraay then return nil, "{dkraay = n}: " .. msg end
+    out.kernel, msg = check_kernel(v.kernel or "bartlett")
+    if not out.kernel then return nil, msg end
+  else
+    if v.kiefer ~= true then return nil, "{kiefer = true} is the Kiefer VCE" end
+    return "kiefer"
+  end
+  return out
+end
+
 local function check_vce(v)
   if type(v) == "string" then
     local lv = v:lower()
-    if lv == "unadjusted" or lv == "robust" then return lv end
+    if lv == "unadjusted" or lv == "robust" or lv == "kiefer" then return lv end
     if lv == "cluster" then return nil, "= 'cluster' needs the variable: vce = {cluster = 'city'}" end
     if lv == "ols" or lv == "iid" or lv == "homoskedastic" then
       return nil, "'" .. v .. "': the iid VCE is vce = 'unadjusted'"
@@ -586,21 +676,14 @@ local function check_vce(v)
     if lv == "hc1" or lv == "hetero" or lv == "white" then
       return nil, "'" .. v .. "': the heteroskedasticity-robust VCE is vce = 'robust'"
     end
-    return nil, "'" .. v .. "' is not a VCE: use 'unadjusted', 'robust' or {cluster = 'var'}"
-  end
-  if type(v) == "table" and getmetatable(v) == nil then
-    local out = {}
-    for k, c in next, v do
-      if k ~= "cluster" then
-        return nil, "table has key '" .. tostring(k) .. "': the only one is {cluster = 'var'}"
-      end
-      if type(c) ~= "string" then return nil, "{cluster = ...} must name a variable (a string)" end
-      out.cluster = c
+    if lv == "hac" or lv == "newey-west" or lv == "nw" then
+      return nil, "'" .. v .. "': HAC is vce = {hac = 'bartlett', bw = n}"
     end
-    if not out.cluster then return nil, "table must be {cluster = 'var'}" end
-    return out
+    if lv == "dkraay" or lv == "driscoll-kraay" then return nil, "'" .. v .. "': Driscoll-Kraay is vce = {dkraay = n}" end
+    return nil, "'" .. v .. "' is not a VCE: use " .. VCE_WORD
   end
-  return nil, "must be 'unadjusted', 'robust' or {cluster = 'var'}, got a " .. kind(v)
+  if type(v) == "table" and getmetatable(v) == nil then return check_vce_table(v) end
+  return nil, "must be " .. VCE_WORD .. ", got a " .. kind(v)
 end
 
 local model_opts = {
@@ -616,8 +699,11 @@ local model_opts = {
    doc = "type of weights: aweight (default), fweight (counts), pweight (implies robust VCE)"},
   {name = "orthog", type = "columns",
    doc = "instruments whose orthogonality is tested (C statistic, ivreg2's orthog())"},
-  {name = "vce", type = check_vce, type_word = "'unadjusted'|'robust'|{cluster='var'}", default = "unadjusted",
-   doc = "variance estimator"},
+  {name = "vce", type = check_vce, type_word = "'unadjusted'|'robust'|'kiefer'|table", default = "unadjusted",
+   doc = "variance estimator: 'unadjusted', 'robust', {cluster = 'city'}, two-way\n"
+     .. "    {cluster = {'city', 'year'}} (with kernel = ..., bw = n: Thompson), HAC\n"
+     .. "    {hac = 'bartlett', bw = n, time = 't'} (kernels: bartlett parzen truncated thanning\n"
+     .. "    thamming qs daniell tent), Driscoll-Kraay {dkraay = n, kernel = 'bartlett'}, 'kiefer'"},
   {name = "small", type = "boolean", default = false, doc = "small-sample corrections, t and F (ivreg2's small)"},
   {name = "split", type = "column", doc = "one fit per value of this variable (e.g. 'region')"},
   {name = "fsplit", type = "column", doc = "as split, plus the full sample first"},
@@ -632,6 +718,11 @@ local model_hints = hints{
   cluster = vce_hint .. " (Stata's cluster(), fixest's cluster =)",
   vcov = vce_hint .. " (fixest's vcov =)", se = vce_hint .. " (fixest's se =)",
   robust = "the robust VCE is vce = 'robust' (Stata's , robust)",
+  dkraay = "Driscoll-Kraay is vce = {dkraay = n} (Stata's dkraay(n))",
+  kiefer = "the Kiefer VCE is vce = 'kiefer'",
+  kernel = "a kernel goes in the VCE: vce = {hac = 'bartlett', bw = n} or {cluster = ..., kernel = ..., bw = n}",
+  bw = "the bandwidth goes in the VCE: vce = {hac = 'bartlett', bw = n}",
+  hac = "HAC is vce = {hac = 'bartlett', bw = n}",
   estimator = "the estimator is option method = '2sls' | 'gmm' | 'liml' | 'fuller' | 'kclass'",
   gmm2s = "two-step GMM is method = 'gmm'",
   twostep = "two-step GMM is method = 'gmm'", gmm = "two-step GMM is method = 'gmm'",

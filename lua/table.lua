@@ -172,14 +172,20 @@ local STATS = {
   rmse = {label = "Root MSE", kind = "num", digits = 3},
   method = {label = "Estimator", kind = "str",
             values = {["2sls"] = "2SLS", gmm = "IV-GMM", ols = "OLS"}},
-  vce = {label = "VCE", kind = "str"},
+  vce = {label = "VCE", kind = "str", get = function(m) return m.vce_label or m.vce end},
+  ar_set = {label = "Anderson-Rubin 95% set", kind = "str",
+            get = function(m) return m.ar_set and require("tfp.model").ar_set_text(m.ar_set) end},
+  ar_set_chi2 = {label = "Anderson-Rubin 95% set (chi2)", latex = "Anderson-Rubin 95\\% set ($\\chi^2$)",
+                 kind = "str", get = function(m) return m.ar_set_chi2 and require("tfp.model").ar_set_text(m.ar_set_chi2) end},
+  eff_f = {label = "Effective F (Montiel Olea-Pflueger)", kind = "num", digits = 3},
+  eff_f_cv = {label = "Effective F critical value (tau = 10%)", kind = "num", digits = 2},
 }
 local STAT_KEYS = {"kp_lm", "kp_f", "cd_f", "hansen_j", "sargan", "endog", "dm", "ar_f", "ar_chi2", "F",
                    "first_F", "sw_F", "ap_F", "first_pr2", "shea_pr2",
                    "sy_size_10", "sy_size_15", "sy_size_20", "sy_size_25",
                    "sy_bias_5", "sy_bias_10", "sy_bias_20", "sy_bias_30",
                    "N", "N_g", "N_clust", "N_dropped", "N_singletons", "r2", "r2_u", "r2_a", "rmse",
-                   "method", "vce"}
+                   "method", "vce", "ar_set", "ar_set_chi2", "eff_f", "eff_f_cv"}
 local DEFAULT_STATS = {"kp_lm", "kp_f", "hansen_j", "N", "r2", "N_dropped"}
 local DEFAULT_STATS_FIRST = {"first_F", "sw_F", "first_pr2", "N"}
 M.STAT_KEYS = STAT_KEYS

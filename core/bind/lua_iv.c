@@ -14,7 +14,13 @@
             orthog = {names},         instruments of the orthog() C statistic
             cluster_name = "...", absorb_name = "...",  for messages
             vce = "unadjusted" | "robust" | "cluster", small = bool,
-            dofminus = n, sdofminus = n, endog_test = {names} }
+            dofminus = n, sdofminus = n, endog_test = {names},
+            cluster2 = vec, cluster2_name = "...",   two-way clusters (with a
+                                       kernel: cluster = units, cluster2 = time)
+            kernel = "bartlett" | "parzen" | "truncated" | "thanning" |
+                     "thamming" | "qs" | "daniell" | "tent", bw = n | "auto",
+            time = vec, panel = vec, time_name = "...",   HAC / AC time, units
+            kiefer = bool }
    Vectors are tfp.vector userdata (numeric) or tables of numbers (nil/NaN =
    missing). Returns a plain table (see push_result); statistics that do not
    exist for the model (a p value of J when exactly identified, say) are nil.
@@ -209,6 +215,13 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   setint(L, "N_singletons", (double)r->N_singletons);
   if (r->N_g) setint(L, "N_g", (double)r->N_g);
   if (r->N_clust) setint(L, "N_clust", (double)r->N_clust);
+  if (r->N_clust2) { setint(L, "N_clust1", (double)r->N_clust1); setint(L, "N_clust2", (double)r->N_clust2); }
+  if (r->kernel) {
+    static const char *kernels[] = {"", "bartlett", "parzen", "truncated", "thanning", "thamming", "qs",
+                                    "daniell", "tent"};
+    lua_pushstring(L, kernels[r->kernel]); lua_setfield(L, -2, "kernel");
+    setnum(L, "bw", r->bw);
+  }
   setint(L, "K", (double)r->K); setint(L, "L", (double)r->L);
   setint(L, "K1", (double)r->K1); setint(L, "L1", (double)r->L1);
   setint(L, "dofminus", (double)r->dofminus); setint(L, "sdofminus", (double)r->sdofminus);
@@ -277,6 +290,72 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
   lua_pushboolean(L, r->small); lua_setfield(L, -2, "small");
 }
 
+/* The weak-IV pieces a fit keeps for r:ar_test(b0): a userdata owning them. */
+typedef struct { tfp_iv_weak *wk; } weak_box;
+
+static int iv_weak_gc(lua_State *L)
+{
+  weak_box *b = luaL_checkudata(L, 1, "tfp.iv_weak");
+  tfp_iv_weak_free(b->wk);
+  b->wk = NULL;
+  return 0;
+}
+
+static const char *const SHAPES[] = {"empty", "interval", "rays", "line", "union"};
+
+/* {type, lower, upper, left_ray_upper, right_ray_lower, critical_value,
+   pieces = {{lo, hi}, ...}} (absent ends are nil; infinite ends +-inf). */
+static void push_set(lua_State *L, const tfp_iv_ar_set *set)
+{
+  lua_createtable(L, 0, 8);
+  lua_pushstring(L, SHAPES[set->type]); lua_setfield(L, -2, "type");
+  setnum(L, "lower", set->lower); setnum(L, "upper", set->upper);
+  setnum(L, "left_ray_upper", set->left_ray_upper); setnum(L, "right_ray_lower", set->right_ray_lower);
+  setnum(L, "critical_value", set->critical_value);
+  lua_createtable(L, (int)set->n_pieces, 0);
+  for (size_t i = 0; i < set->n_pieces; i++) {
+    lua_createtable(L, 2, 0);
+    lua_pushnumber(L, set->pieces[2 * i]); lua_rawseti(L, -2, 1);
+    lua_pushnumber(L, set->pieces[2 * i + 1]); lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "pieces");
+}
+
+/* r.ar_set, r.ar_set_chi2, r.eff_f, r.eff_f_cv, r.k_eff and r._weak (the
+   userdata behind r:ar_test), taking r->weak over. */
+static void push_weak(lua_State *L, tfp_iv_result *r)
+{
+  tfp_iv_weak *wk = r->weak;
+  if (!wk) return;
+  push_set(L, &wk->set_f); lua_setfield(L, -2, "ar_set");
+  push_set(L, &wk->set_chi2); lua_setfield(L, -2, "ar_set_chi2");
+  setnum(L, "eff_f", wk->eff_f); setnum(L, "eff_f_cv", wk->eff_f_cv); setnum(L, "k_eff", wk->k_eff);
+  weak_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->wk = NULL;
+  if (luaL_newmetatable(L, "tfp.iv_weak")) { lua_pushcfunction(L, iv_weak_gc); lua_setfield(L, -2, "__gc"); }
+  lua_setmetatable(L, -2);
+  b->wk = wk;
+  r->weak = NULL;
+  lua_setfield(L, -2, "_weak");
+}
+
+/* tfp._ar_test(weak, b0) -> {f, f_p, chi2, chi2_p, df1, df2} (statistics nil
+   when the moment covariance at b0 is singular). */
+static int iv_ar_test(lua_State *L)
+{
+  weak_box *b = luaL_checkudata(L, 1, "tfp.iv_weak");
+  double b0 = luaL_checknumber(L, 2);
+  if (!b->wk) return luaL_argerror(L, 1, "no weak-IV pieces");
+  tfp_iv_ar ar;
+  tfp_iv_ar_test(b->wk, b0, &ar);
+  lua_createtable(L, 0, 6);
+  setnum(L, "f", ar.f); setnum(L, "f_p", ar.f_p); setnum(L, "chi2", ar.chi2); setnum(L, "chi2_p", ar.chi2_p);
+  setint(L, "df1", ar.df1);
+  if (isfinite(ar.df2) && ar.df2 == floor(ar.df2)) setint(L, "df2", ar.df2); else setnum(L, "df2", ar.df2);
+  return 1;
+}
+
 static int progress(void *ud, const char *what, size_t done, size_t total)
 {
   (void)ud;
@@ -325,6 +404,21 @@ static int iv_ivfit(lua_State *L)
   lua_pop(L, 1);
   lua_getfield(L, spec, "cluster_name");
   d.cluster_name = keep_name(L, -1);
+  lua_pop(L, 1);
+  static const char *const vecs[] = {"cluster2", "time", "panel"};
+  const double **vp[] = {&d.cluster2, &d.time, &d.panel};
+  for (int k = 0; k < 3; k++) {
+    if (lua_getfield(L, spec, vecs[k]) != LUA_TNIL) {
+      *vp[k] = tovec(L, -1, vecs[k], &m);
+      if (m != n) tfp_raise(L, "internal", "tfp._ivfit", "'%s' has %d rows, y has %d", vecs[k], (int)m, (int)n);
+    }
+    lua_pop(L, 1);
+  }
+  lua_getfield(L, spec, "cluster2_name");
+  d.cluster2_name = keep_name(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "time_name");
+  d.time_name = keep_name(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, spec, "absorb_name");
   d.absorb_name = keep_name(L, -1);
@@ -380,6 +474,17 @@ static int iv_ivfit(lua_State *L)
   lua_getfield(L, spec, "small");
   o.small = lua_toboolean(L, -1);
   lua_pop(L, 1);
+  static const char *kernels[] = {"none", "bartlett", "parzen", "truncated", "thanning", "thamming", "qs",
+                                  "daniell", "tent", NULL};
+  lua_getfield(L, spec, "kernel");
+  o.kernel = (tfp_iv_kernel)luaL_checkoption(L, -1, "none", kernels);
+  lua_pop(L, 1);
+  if (lua_getfield(L, spec, "bw") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "auto") == 0) o.bw = TFP_IV_BW_AUTO;
+  else o.bw = luaL_optnumber(L, -1, 0);
+  lua_pop(L, 1);
+  lua_getfield(L, spec, "kiefer");
+  o.kiefer = lua_toboolean(L, -1);
+  lua_pop(L, 1);
   if (lua_getfield(L, spec, "constant") != LUA_TNIL) o.constant = lua_toboolean(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, spec, "dofminus");
@@ -399,6 +504,7 @@ static int iv_ivfit(lua_State *L)
   int rc = tfp_iv_fit(&d, &o, &box->r, err, errlen);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, "tfp._ivfit", err);
   push_result(L, box->r);      /* on a memory error the box's __gc frees the result */
+  push_weak(L, box->r);
   tfp_iv_result_free(box->r);
   box->r = NULL;
   return 1;
@@ -424,6 +530,7 @@ static int iv_group_codes(lua_State *L)
 static const luaL_Reg iv_funcs[] = {
   {"_ivfit", iv_ivfit},
   {"_group_codes", iv_group_codes},
+  {"_ar_test", iv_ar_test},
   {NULL, NULL}
 };
 

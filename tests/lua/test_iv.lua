@@ -217,4 +217,93 @@ check.test("an endog() list of 300 names is read to its end (no cap of 256)", fu
   check.eq(tfp._ivfit(spec).endog_df, 1)
 end)
 
+check.test("tfp.ivreg's VCE tables reproduce ivreg2's two-way, HAC and Kiefer fits", function()
+  local tw = tfp.read_csv(REF .. "sim_twoway_data.csv")
+  local r = tfp.ivreg(tw, "y ~ x1 | endo1 ~ z1 + z2", {vce = {cluster = {"firm_id", "year_id"}}})
+  local want = ref_coef("sim_twoway_coef_cl2.csv")
+  for term, v in pairs(want) do rel(r.se[term], v[2], "two-way se " .. term) end
+  check.eq(r.N_clust, 10); check.eq(r.N_clust1, 25); check.eq(r.N_clust2, 10)
+  local ts = tfp.read_csv(REF .. "ts_hac_data.csv")
+  r = tfp.ivreg(ts, "y ~ w | x ~ z1 + z2", {vce = {hac = "parzen", bw = 4, time = "t"}})
+  for term, v in pairs(ref_coef("ts_hac_coef_parzen_bw4.csv")) do rel(r.se[term], v[2], "HAC se " .. term) end
+  local wp = tfp.read_csv(REF .. "wp_ck_data.csv")
+  wp:panel("nr", "year")
+  r = tfp.ivreg(wp, "lwage ~ exper + expersq + married + union | hours ~ educ + black", {vce = "kiefer"})
+  for term, v in pairs(ref_coef("wp_kiefer_coef_overid.csv")) do rel(r.se[term], v[2], "Kiefer se " .. term) end
+  check.truthy(tostring(r):find("VCE: Kiefer", 1, true), "print(r) names the VCE")
+end)
+
+check.test("Driscoll-Kraay with bandwidth 1 is clusters by period; Thompson with bandwidth 1 is two-way", function()
+  local wp = tfp.read_csv(REF .. "wp_ck_data.csv")
+  wp:panel("nr", "year")
+  local m = "lwage ~ exper + expersq + married + union | hours ~ educ + black"
+  local dk, cl = tfp.ivreg(wp, m, {vce = {dkraay = 1}}), tfp.ivreg(wp, m, {vce = {cluster = "year"}})
+  rel(dk.se.hours, cl.se.hours, "DK(1) = cluster(year)")
+  check.eq(dk.N_clust, 8)
+  local th = tfp.ivreg(wp, m, {vce = {cluster = {"year", "nr"}, kernel = "bartlett", bw = 1}})
+  local two = tfp.ivreg(wp, m, {vce = {cluster = {"nr", "year"}}})
+  rel(th.se.hours, two.se.hours, "Thompson(1) = two-way")
+  check.truthy(tfp.ivreg(wp, m, {vce = {dkraay = 3}}).se.hours ~= cl.se.hours, "DK(3) uses lags")
+end)
+
+check.test("weights with two-way clusters match ivreg2 [aw=wt], cluster(firm_id year_id)", function()
+  local tw = tfp.read_csv(REF .. "sim_twoway_data.csv")
+  local r = tfp.ivreg(tw, "y ~ x1 | endo1 ~ z1 + z2", {vce = {cluster = {"firm_id", "year_id"}}, weights = "wt"})
+  for term, v in pairs(ref_coef("sim_twoway_coef_cl2_wt.csv")) do
+    rel(r.coef[term], v[1], "coef " .. term); rel(r.se[term], v[2], "se " .. term)
+  end
+  check.eq(r.N_clust, 10)
+  check.truthy(r.ar_set == nil and tostring(r):find("not computed with weights", 1, true), "no AR set, noted")
+end)
+
+check.test("LIML with two-way clusters and Driscoll-Kraay; unverified combinations are refused", function()
+  local wp = tfp.read_csv(REF .. "wp_ck_data.csv")
+  wp:panel("nr", "year")
+  local m = "lwage ~ exper + expersq + married + union | hours ~ educ + black"
+  local dk = tfp.ivreg(wp, m, {method = "liml", vce = {dkraay = 1}})
+  local cl = tfp.ivreg(wp, m, {method = "liml", vce = {cluster = "year"}})
+  rel(dk.se.hours, cl.se.hours, "LIML DK(1) = cluster(year)")
+  local two = tfp.ivreg(wp, m, {method = "liml", vce = {cluster = {"nr", "year"}}})
+  check.truthy(two.lambda > 1 and two.se.hours > 0 and two.eff_f and not two.eff_f_cv, "LIML two-way, no 2SLS cv")
+  local ok, e = pcall(tfp.ivreg, wp, m, {method = "liml", vce = "kiefer"})
+  check.truthy(not ok and e.code == "usage" and e.message:find("Kiefer VCE are not supported", 1, true), tostring(e))
+  wp.w = tfp.exp(wp.exper * 0)
+  ok, e = pcall(tfp.ivreg, wp, m, {vce = {dkraay = 2}, weights = "w"})
+  check.truthy(not ok and e.code == "usage" and e.message:find("weights with a kernel VCE", 1, true), tostring(e))
+end)
+
+check.test("r:ar_test, r.ar_set, r.eff_f: as weakiv_card_expected.csv, in print(r) and tfp.table", function()
+  local r = tfp.ivreg(card, "lwage ~ exper + expersq + black + south | educ ~ nearc2 + nearc4", {vce = "robust"})
+  local t = r:ar_test(0.1)
+  rel(t.f, 11.5815172349587, "AR F(b0 = 0.1)")
+  rel(t.chi2, 23.2170275572599, "AR chi2(b0 = 0.1)")
+  check.eq(t.df1, 2); check.eq(t.df2, 3003)
+  rel(r:ar_test(0).f, r.ar_f, "ar_test(0) = ar_f")
+  check.eq(r.ar_set.type, "interval")
+  rel(r.ar_set.lower, 0.174543424472694, "AR set lower")
+  rel(r.ar_set.upper, 0.360212955159881, "AR set upper")
+  rel(r.ar_set_chi2.upper, 0.35984079664834, "AR chi2 set upper")
+  rel(r.eff_f, 20.1031953097211, "effective F")
+  rel(r.eff_f_cv, 19.4063840892641, "effective F critical value")
+  check.truthy(tostring(r):find("Anderson-Rubin 95% set [0.1745, 0.3602]", 1, true), tostring(r))
+  local tab = tostring(tfp.table({r}, {stats = {"ar_set", "eff_f", "eff_f_cv"}}))
+  check.truthy(tab:find("[0.175, 0.360]", 1, true) and tab:find("20.103", 1, true), tab)
+end)
+
+check.test("a weak first stage gives an AR set of two rays or the whole line", function()
+  -- y on x instrumented by an irrelevant z: the set is unbounded
+  local n, x, z, y = 400, {}, {}, {}
+  local s = 7
+  local function u() s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5 end
+  for i = 1, n do z[i] = u(); x[i] = u() + 0.02 * z[i]; y[i] = x[i] + u() end
+  local f = tfp.frame{y = y, x = x, z = z}
+  local r = tfp.ivreg(f, "y ~ 1 | x ~ z")
+  check.truthy(r.ar_set.type == "rays" or r.ar_set.type == "line", "unbounded: " .. r.ar_set.type)
+  if r.ar_set.type == "rays" then
+    check.truthy(r.ar_set.left_ray_upper < r.ar_set.right_ray_lower, "rays ordered")
+    check.truthy(r:ar_test(r.ar_set.left_ray_upper - 1).f_p > 0.05, "left ray in the set")
+    check.truthy(r:ar_test(0.5 * (r.ar_set.left_ray_upper + r.ar_set.right_ray_lower)).f_p <= 0.05, "gap outside")
+  end
+end)
+
 check.done()
