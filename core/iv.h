@@ -82,6 +82,8 @@ typedef struct {
   double coll_tol;          /* collinearity tolerance (default 1e-9) */
   double ap_tol;            /* alternating projections: max change (default 1e-10) */
   int ap_maxit;             /* default 10000 */
+  int ap_accel;             /* 1 (default): Irons-Tuck accelerated sweeps; 0: plain (fe.h) */
+  int threads;              /* sweeps' threads; 0 (default): tfp_pool_default_threads() */
   tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
   tfp_rows rows;              /* names rows in messages (default "row i") */
