@@ -42,7 +42,7 @@ static size_t make_data(size_t n_units, size_t T, double **v)
       double s = 0.5 * z1 + 0.3 * z2 + a + yeff[t] + e;
       double y = 0.8 * s + 0.1 * x1 + 0.2 * x2 + 0.3 * x3 + 2 * a + yeff[t] + u;
       double row[NCOL] = {(double)(i + 1), 1960.0 + (double)t, y, s, z1, z2, x1, x2, x3};
-      for (int j = 0; j < NCOL; j++) v[j][n] = j < 2 ? row[j] : round(row[j] * 1e6) / 1e6;
+      for (int j = 0; j < NCOL; j++) v[j][n] = row[j];
       n++;
     }
   }
