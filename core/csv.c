@@ -112,7 +112,7 @@ typedef struct {
   char *bad_text, *big_text;
 } rcol;
 
-typedef struct { size_t off, len; int esc; } span;
+typedef struct { size_t off, len; int esc, has_num; double num; } span;
 
 typedef struct {
   const tfp_csv_opts *o;
@@ -166,6 +166,33 @@ static char *copy_text(const char *s, size_t len) {
   return p;
 }
 
+/* The common number, read while the field is scanned: [-]digits[.digits],
+   19 digits at most, ending at a field's end (stop[] byte; a CR only
+   before LF or the text's end), its value exact (w <= 2^53 and at most 22
+   decimals: one correctly rounded division, as in parse_number). Returns 1
+   with *i at the field's end, or 0 (the caller scans the field again). */
+static int scan_number(const char *s, size_t n, size_t *i, const unsigned char *stop, double *v) {
+  size_t q = *i;
+  int neg = q < n && s[q] == '-';
+  q += (size_t)neg;
+  uint64_t w = 0;
+  size_t d0 = q, nfrac = 0;
+  while (q < n && (unsigned)(s[q] - '0') < 10) w = w * 10 + (uint64_t)(s[q++] - '0');
+  size_t nint = q - d0;
+  if (q < n && s[q] == '.') {
+    size_t f0 = ++q;
+    while (q < n && (unsigned)(s[q] - '0') < 10) w = w * 10 + (uint64_t)(s[q++] - '0');
+    nfrac = q - f0;
+  }
+  if (nint + nfrac == 0 || nint + nfrac > 19 || nfrac > 22 || w > (1ull << 53) || q >= n) return 0;
+  if (!stop[(unsigned char)s[q]] || s[q] == 0) return 0;
+  if (s[q] == '\r' && !(q + 1 < n && s[q + 1] == '\n')) return 0;
+  double d = nfrac ? (double)w / pow10_exact[nfrac] : (double)w;
+  *v = neg ? -d : d;
+  *i = q;
+  return 1;
+}
+
 /* One record from s[*pos..n): its fields' spans in R->f, *have = 1; or
    *have = 0 when the text ends, or more text is needed (!final: *pos stays
    at the record's start). Returns TFP_OK or an error code. */
@@ -190,7 +217,7 @@ static int next_record(reader *R, const char *s, size_t n, size_t *pos, int fina
     span *f = &R->f[R->nf++];
     if (i < n && s[i] == '"') {
       size_t qline = R->line;
-      f->off = R->esc_len; f->esc = 1;
+      f->off = R->esc_len; f->esc = 1; f->has_num = 0;
       for (i++;;) {
         if (i >= n) {
           if (!final) goto more;
@@ -216,6 +243,8 @@ static int next_record(reader *R, const char *s, size_t n, size_t *pos, int fina
                          R->src, R->line, s[i], R->nf);
     } else {
       size_t b = i;
+      f->has_num = scan_number(s, n, &i, R->stop, &f->num);
+      if (!f->has_num) i = b;
       for (;;) {
         while (i < n && !R->stop[(unsigned char)s[i]]) i++;
         if (i < n && s[i] == '\r' && i + 1 < n && s[i + 1] != '\n') { i++; continue; }
@@ -334,20 +363,22 @@ static int note_bad(char **text, size_t *row, size_t *line, size_t r, size_t at,
   return (*text = copy_text(s, len)) ? TFP_OK : TFP_ENOMEM;
 }
 
-/* Field j of data row r into its column. */
-static int take_field(reader *R, rcol *c, size_t r, const char *s, size_t len) {
+/* Field j of data row r into its column (num: its value when the scan
+   read it, or NULL). */
+static int take_field(reader *R, rcol *c, size_t r, const char *s, size_t len, const double *num) {
   if (c->text) {
     if (c->keep_na ? len == 0 : is_na(R, s, len)) { c->str[r] = NULL; return TFP_OK; }
     return (c->str[r] = copy_text(s, len)) ? TFP_OK : TFP_ENOMEM;
   }
   if (is_na(R, s, len)) { c->num[r] = NAN; return TFP_OK; }
+  if (num) { c->num[r] = *num; return TFP_OK; }
   double v;
   int got = parse_number(s, len, &v);
   if (got > 0) { c->num[r] = v; return TFP_OK; }
   if (got < 0) { c->num[r] = v; return note_bad(&c->big_text, &c->big_row, &c->big_line, r, R->rec_line, s, len); }
   if (c->want_num) { c->num[r] = NAN; return note_bad(&c->bad_text, &c->bad_row, &c->bad_line, r, R->rec_line, s, len); }
   int rc = bump(R, c, r);
-  return rc ? rc : take_field(R, c, r, s, len);
+  return rc ? rc : take_field(R, c, r, s, len, NULL);
 }
 
 /* A record: the header, a data row, or (second pass) the text of the rows
@@ -363,7 +394,8 @@ static int take_record(reader *R, const char *s) {
     const span *f = j < R->nf ? &R->f[j] : NULL;
     const char *p = f ? (f->esc ? R->esc : s) + f->off : "";
     size_t len = f ? f->len : 0;
-    if (!R->second || (c->text && r < c->bump)) rc = take_field(R, c, r, p, len);
+    const double *num = f && f->has_num ? &f->num : NULL;
+    if (!R->second || (c->text && r < c->bump)) rc = take_field(R, c, r, p, len, num);
     if (rc) return rc;
   }
   return TFP_OK;
