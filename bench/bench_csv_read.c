@@ -5,7 +5,17 @@
    significant digits: 1.38 GB; not committed).
 
    usage: bench_csv_read FILE [new|base|both]   (default new; each path's
-          peak is the process's, so run one path per process for its own) */
+          peak is the process's, so run one path per process for its own)
+
+   Recorded (2 cores shared, load 5-6; file 1,331,067,119 bytes, 9,701,257
+   rows x 9 numeric columns, 15 significant digits; page cache warm):
+     new   2.73 s wall, 2.69 s CPU (1.95 user, 0.74 sys in read()), peak
+           676 MB = 1.01x the data (666 MB); 4.6-8.8 s wall when the core
+           was shared;
+     base  28.7 s, peak 4.02 GB (6.0x);  ratio new / base 0.10-0.27.
+   perf (before the fused number scan): 86% in the tokeniser and column
+   builder, 5% copying from the page cache; after it, 1.95 s user for
+   1.33 GB: about 1.5 ns a byte. data.table::fread took 3.2 s on 1.38 GB. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,13 @@
 # as one process and under mpirun -np 2 (loopback), and the ratio. On a
 # 2-core machine shared with other work the ratio is bounded by the idle
 # core; the processes' start-up (MPI's included) is in the times.
+# Recorded (2 cores, load average 5.5-7 from other sessions: no idle core):
+#   DEA CRS n = 20,000   1.25 s -> 1.74 s (0.72x)
+#   DEA VRS n = 20,000   4.58 s -> 9.09 s (0.50x)
+#   Malmquist 261 x 15   0.79 s -> 1.42 s (0.55x)
+# i.e. no speed-up on this machine: both ranks compete with other work for
+# two cores, Open MPI's waiting ranks spin, and mpirun's start-up is ~0.5 s.
+# A fair figure needs idle cores (or nodes).
 tfpkit=${1:-build/tfpkit}
 here=$(cd "$(dirname "$0")" && pwd)
 root=; [ "$(id -u)" = 0 ] && root=--allow-run-as-root
