@@ -16,6 +16,7 @@ void tfp_iv_opts_init(tfp_iv_opts *o)
   o->coll_tol = 1e-9;
   o->ap_tol = 1e-10;
   o->ap_maxit = 10000;
+  o->ap_accel = 1;
 }
 
 void tfp_iv_result_free(tfp_iv_result *r)

@@ -144,6 +144,8 @@ typedef struct {
   double kclass;            /* TFP_IV_KCLASS: k (>= 0) */
   int coviv;                /* k-class VCE with the 2SLS bread X'P_Z X */
   int ap_maxit;             /* default 10000 */
+  int ap_accel;             /* 1 (default): Irons-Tuck accelerated sweeps; 0: plain (fe.h) */
+  int threads;              /* sweeps' threads; 0 (default): tfp_pool_default_threads() */
   tfp_progress_fn progress;   /* may stop the run (see status.h), or NULL */
   void *progress_ud;
   tfp_rows rows;              /* names rows in messages (default "row i") */

@@ -173,7 +173,7 @@ static int absorb(colset *cs, const tfp_iv_sample *s, const tfp_iv_opts *o, long
   for (size_t j = 0; j < cs->nc; j++) xs[j] = cs->c[j].x;
   tfp_fe_opts fo;
   tfp_fe_opts_init(&fo);
-  fo.tol = o->ap_tol; fo.maxit = o->ap_maxit;
+  fo.tol = o->ap_tol; fo.maxit = o->ap_maxit; fo.accel = o->ap_accel; fo.threads = o->threads;
   fo.progress = o->progress; fo.progress_ud = o->progress_ud;
   int iters = 0;
   int rc = tfp_fe_demean(s->n, (const int *const *)s->fe_code, s->fe_G, s->nfe, xs, cs->nc, &fo, &iters,

@@ -10,21 +10,14 @@
 int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, double **levels,
                  size_t *G, const tfp_iv_opts *o)
 {
-  double *x = malloc((n ? n : 1) * sizeof *x);
-  if (!x) return TFP_ENOMEM;
-  for (size_t k = 0; k < n; k++) x[k] = v[rows[k]];
-  tfp_column c = {0};
-  c.type = TFP_NUM;
-  c.num = x;
-  int rc = tfp_group_codes(&c, n, code, G, o->progress, o->progress_ud);
+  int rc = tfp_group_codes_num(v, rows, n, code, NULL, G, o->progress, o->progress_ud);
   if (!rc && levels) {
     double *lv = malloc((*G ? *G : 1) * sizeof *lv);
     if (!lv) rc = TFP_ENOMEM;
     /* a level is the value of its first row (0 and -0 are one level) */
-    else for (size_t k = n; k-- > 0;) lv[code[k]] = x[k];
+    else for (size_t k = n; k-- > 0;) lv[code[k]] = v[rows[k]];
     *levels = lv;
   }
-  free(x);
   return rc;
 }
 
@@ -111,26 +104,45 @@ static int check_all_finite(const tfp_iv_data *d, const tfp_iv_sample *s, const 
   return rc;
 }
 
-/* Drop the rows of FE f's groups of one row from the sample, and renumber
-   the codes of f on the rows left (dense, in the same sorted order): they
-   are then what tfp_iv_codes would give. Returns the rows dropped. */
+/* Drop the rows of FE f's groups of one row from the sample (and from
+   every FE's codes), and renumber the codes of f on the rows left (dense,
+   in the same sorted order). Returns the rows dropped. */
 static size_t drop_groups_of_one(tfp_iv_sample *s, size_t f, int *cnt)
 {
   int *code = s->fe_code[f];
   size_t G = s->fe_G[f], m = 0, g_new = 0;
   for (size_t k = 0; k < s->n; k++) cnt[code[k]]++;
   for (size_t g = 0; g < G; g++) cnt[g] = cnt[g] > 1 ? (int)g_new++ : -1;
+  if (g_new == G) return 0;
   for (size_t k = 0; k < s->n; k++)
-    if (cnt[code[k]] >= 0) { s->rows[m] = s->rows[k]; code[m] = cnt[code[k]]; m++; }
+    if (cnt[code[k]] >= 0) {
+      s->rows[m] = s->rows[k];
+      for (size_t h = 0; h < s->nfe; h++) if (h != f) s->fe_code[h][m] = s->fe_code[h][k];
+      code[m] = cnt[code[k]];
+      m++;
+    }
   size_t dropped = s->n - m;
   s->n = m;
   s->fe_G[f] = g_new;
   return dropped;
 }
 
-/* Codes of the absorbed FE on the sample, less their singleton groups
-   (iterated when several FE: a drop may leave another group alone; a pass
-   that drops nothing leaves every FE's codes fresh). */
+/* Codes 0..G-1 of FE f made dense again, in the same order (a drop by
+   another FE may have emptied a level): what tfp_iv_codes gives. */
+static void renumber(tfp_iv_sample *s, size_t f, int *map)
+{
+  int *code = s->fe_code[f];
+  size_t G = s->fe_G[f], g_new = 0;
+  for (size_t g = 0; g < G; g++) map[g] = 0;
+  for (size_t k = 0; k < s->n; k++) map[code[k]] = 1;
+  for (size_t g = 0; g < G; g++) map[g] = map[g] ? (int)g_new++ : -1;
+  if (g_new != G) for (size_t k = 0; k < s->n; k++) code[k] = map[code[k]];
+  s->fe_G[f] = g_new;
+}
+
+/* Codes of the absorbed FE on the sample (computed once, by value), less
+   their singleton groups (iterated when several FE: a drop may leave
+   another group alone; until a pass over every FE drops nothing). */
 static int absorbed_codes(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
                           tfp_iv_result *r)
 {
@@ -140,20 +152,26 @@ static int absorbed_codes(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_o
   for (size_t f = 0; f < s->nfe; f++) s->fe_code[f] = tfp_iv_alloc(&s->mem, s->n, sizeof **s->fe_code);
   if (s->mem.oom) return TFP_ENOMEM;
   int rc = TFP_OK;
+  size_t Gmax = 0;
+  for (size_t f = 0; f < s->nfe && !rc; f++) {
+    const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
+    rc = tfp_iv_codes(v, s->rows, s->n, s->fe_code[f], NULL, &s->fe_G[f], o);
+    if (s->fe_G[f] > Gmax) Gmax = s->fe_G[f];
+  }
+  int *cnt = rc ? NULL : calloc(Gmax + 1, sizeof *cnt);
+  if (!rc && !cnt) rc = TFP_ENOMEM;
   for (int changed = 1; changed && !rc;) {
     changed = 0;
-    for (size_t f = 0; f < s->nfe && !rc; f++) {
-      const double *v = (d->absorb && f == 0) ? d->absorb : d->absorb_more[f - (d->absorb ? 1 : 0)];
-      if ((rc = tfp_iv_codes(v, s->rows, s->n, s->fe_code[f], NULL, &s->fe_G[f], o))) break;
-      int *cnt = calloc(s->fe_G[f] + 1, sizeof *cnt);
-      if (!cnt) { rc = TFP_ENOMEM; break; }
+    for (size_t f = 0; f < s->nfe; f++) {
+      memset(cnt, 0, (s->fe_G[f] + 1) * sizeof *cnt);
       size_t dropped = drop_groups_of_one(s, f, cnt);
       r->N_singletons += dropped;
       changed |= dropped > 0;
-      free(cnt);
     }
     if (!d->n_absorb_more) break;   /* xtivreg2: one pass for one FE */
   }
+  for (size_t f = 0; f < s->nfe && !rc; f++) renumber(s, f, cnt);
+  free(cnt);
   return rc;
 }
 

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Variables of a split run's block (pointer slots on the stack). */
+enum { TFP_MQ_MAX_VARS = 64 };
+
 static const char *const component_names[TFP_MQ_NCOMP] = {
   "effch", "techch", "pech", "sech", "tfpch"
 };
@@ -114,12 +117,13 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
   dopt.threads = 1;
   dopt.pool = mf->pool;
   if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
-  size_t b, e;
+  size_t b, e, pb = 0, pe = ps->pd[ev].n;
   tfp_reference_span(kind, ps->off, res->n_periods, rf, &b, &e);
-  tfp_dea_data view;
+  tfp_dea_data view, part = ps->pd[ev];
   tfp_reference_view(&ps->sorted, b, e, ps->view_ptr, &view);
   const tfp_dea_data *ref = NULL;   /* own technology */
-  if (!(b == ps->off[ev] && e == ps->off[ev + 1])) ref = &view;
+  int split = tfp_split_active(&o->split);
+  if (split || !(b == ps->off[ev] && e == ps->off[ev + 1])) ref = &view;
   size_t slot = (kind == TFP_REF_GLOBAL ? res->n_periods : rf) * 2 + (rts == TFP_RTS_VRS);
   if (o->hull && o->warm_start && o->screen) {
     if (!mf->frame[slot]) {
@@ -129,10 +133,19 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
     dopt.frame = mf->frame[slot];
     dopt.n_frame = mf->n_frame[slot];
   }
+  const double *pp[2 * TFP_MQ_MAX_VARS];
+  if (split) {   /* this part's block of ev's units, against the whole technology */
+    size_t nv = part.n_in + part.n_out;
+    if (nv > 2 * TFP_MQ_MAX_VARS) return tfp_error(err, errlen, TFP_EINVAL, "too many variables to split");
+    tfp_split_range(part.n, o->split.part, o->split.n_parts, &pb, &pe);
+    for (size_t v = 0; v < nv; v++) pp[v] = (v < part.n_in ? part.x[v] : part.y[v - part.n_in]) + pb;
+    part.n = pe - pb; part.x = pp; part.y = pp + part.n_in;
+    if (part.n == 0) return TFP_OK;
+  }
   tfp_dea_result r;
-  int rc = tfp_dea_run(&ps->pd[ev], ref, &dopt, &r, err, errlen);
+  int rc = tfp_dea_run(&part, ref, &dopt, &r, err, errlen);
   if (rc) return rc;
-  for (size_t j = 0; j < r.n; j++) out[ps->rows[ps->off[ev] + j]] = r.eff[j];
+  for (size_t j = 0; j < r.n; j++) out[ps->rows[ps->off[ev] + pb + j]] = r.eff[j];
   res->n_lp += r.n_lp;
   res->n_infeasible += r.n_infeasible;
   res->n_failed += r.n_failed;
@@ -299,6 +312,25 @@ static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o,
   return TFP_OK;
 }
 
+/* A distributed run: each row's scores from the part that owns it (its
+   block of its period), on every part (split.h). */
+static int combine_parts(const period_sets *ps, const tfp_malmquist_opts *o, tfp_malmquist_result *res) {
+  double *arr[] = {res->crs_t, res->vrs_t, res->crs_tp1, res->crs_tm1, res->glob_crs, res->glob_vrs};
+  for (size_t p = 0; p < res->n_periods; p++) {
+    size_t cnt = ps->off[p + 1] - ps->off[p], b, e;
+    tfp_split_range(cnt, o->split.part, o->split.n_parts, &b, &e);
+    for (size_t j = 0; j < cnt; j++)
+      if (j < b || j >= e)
+        for (size_t a = 0; a < 6; a++) if (arr[a]) arr[a][ps->rows[ps->off[p] + j]] = 0;
+  }
+  for (size_t a = 0; a < 6; a++)
+    if (arr[a] && o->split.combine(o->split.ud, arr[a], res->n) != TFP_OK) return TFP_EIO;
+  double counts[3] = {(double)res->n_lp, (double)res->n_infeasible, (double)res->n_failed};
+  if (o->split.combine(o->split.ud, counts, 3) != TFP_OK) return TFP_EIO;
+  res->n_lp = (size_t)counts[0]; res->n_infeasible = (size_t)counts[1]; res->n_failed = (size_t)counts[2];
+  return TFP_OK;
+}
+
 /* Sums of logs for the geometric means: by period, by unit, over all. */
 typedef struct {
   double *sum;   /* (n_periods + n_units + 1) * TFP_MQ_NCOMP */
@@ -388,6 +420,7 @@ int tfp_malmquist_run(const tfp_dea_data *d, const int *unit, size_t n_units,
   if (rc == TFP_OK) rc = find_periods(time, n, o, res, err, errlen);
   if (rc == TFP_OK) rc = split_periods(d, o, res, &ps, err, errlen);
   if (rc == TFP_OK) rc = solve_periods(&ps, o, res, err, errlen);
+  if (rc == TFP_OK && tfp_split_active(&o->split)) rc = combine_parts(&ps, o, res);
   if (rc == TFP_OK) rc = changes_and_levels(unit, res);
   period_sets_clear(&ps);
   if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "out of memory for a Malmquist index on %zu rows", n);

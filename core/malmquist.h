@@ -34,6 +34,7 @@
 #ifndef TFP_MALMQUIST_H
 #define TFP_MALMQUIST_H
 #include "dea.h"
+#include "split.h"
 #include "frontier.h"
 
 enum { TFP_MQ_EFFCH = 0, TFP_MQ_TECHCH, TFP_MQ_PECH, TFP_MQ_SECH, TFP_MQ_TFPCH, TFP_MQ_NCOMP };
@@ -55,6 +56,9 @@ typedef struct {
   tfp_rows rows;                     /* names rows in messages (default "row i") */
   tfp_progress_fn progress;          /* per period, or NULL */
   void *progress_ud;
+  tfp_split split;                   /* a distributed run (split.h): each part solves
+                                        its block of each period's units, against the
+                                        whole technology; default none */
 } tfp_malmquist_opts;
 
 void tfp_malmquist_opts_init(tfp_malmquist_opts *o);

@@ -3,22 +3,18 @@
 #include "frame.h"
 #include "sort.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- group codes: sort (value, row) pairs; the comparators need no shared state */
+/* ---- group codes of strings: sort (value, row) pairs; the comparators need no shared state */
 
 typedef struct {
   double v;
   const char *s;
   size_t row;
 } keyed_row;
-
-static int cmp_num(const void *a, const void *b) {
-  double x = ((const keyed_row *)a)->v, y = ((const keyed_row *)b)->v;
-  return (x > y) - (x < y);
-}
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(((const keyed_row *)a)->s, ((const keyed_row *)b)->s);
@@ -34,55 +30,134 @@ static size_t number_sorted(const keyed_row *k, size_t m, int (*cmp)(const void 
   return m ? g + 1 : 0;
 }
 
+/* ---- numeric codes without a full sort: a hash table gives each row the
+   index of its value among the distinct values in order of appearance;
+   only the distinct values are sorted, and each row's index is mapped to
+   its value's rank. Same codes as sorting the rows (0 and -0 are one
+   value, NaN is missing). */
+
+enum { HASH_CHECK = 1 << 20 };
+
+static size_t hash_slot(double x, size_t mask) {
+  uint64_t b;
+  if (x == 0) x = 0;   /* -0 and 0: one value */
+  memcpy(&b, &x, sizeof b);
+  b ^= b >> 29;
+  b *= 0x9E3779B97F4A7C15ull;
+  return (size_t)(b >> 20) & mask;
+}
+
+typedef struct {
+  double *val;      /* distinct values, in order of appearance */
+  size_t n, cap;
+  int *slot;        /* -1 empty, else index into val */
+  size_t mask;
+} value_set;
+
+static int set_grow(value_set *h) {
+  size_t size = (h->mask + 1) * 2;
+  int *slot = malloc(size * sizeof *slot);
+  double *val = realloc(h->val, (size / 2) * sizeof *val);
+  if (!slot || !val) { free(slot); if (val) h->val = val; return TFP_ENOMEM; }
+  h->val = val;
+  h->cap = size / 2;
+  for (size_t k = 0; k < size; k++) slot[k] = -1;
+  for (size_t v = 0; v < h->n; v++) {
+    size_t k = hash_slot(val[v], size - 1);
+    while (slot[k] >= 0) k = (k + 1) & (size - 1);
+    slot[k] = (int)v;
+  }
+  free(h->slot);
+  h->slot = slot;
+  h->mask = size - 1;
+  return TFP_OK;
+}
+
+/* The index of x in the set, added if new; -1 when memory runs out. */
+static int set_index(value_set *h, double x) {
+  size_t k = hash_slot(x, h->mask);
+  for (;;) {
+    int v = h->slot[k];
+    if (v < 0) break;
+    if (h->val[v] == x) return v;
+    k = (k + 1) & h->mask;
+  }
+  if (h->n >= h->cap || h->n >= (size_t)0x7fffffff) {
+    if (h->n >= (size_t)0x7fffffff || set_grow(h)) return -1;
+    return set_index(h, x);
+  }
+  h->val[h->n] = x;
+  h->slot[k] = (int)h->n;
+  return (int)h->n++;
+}
+
+typedef struct { double v; int id; } ranked;
+static int cmp_ranked(const void *a, const void *b) {
+  double x = ((const ranked *)a)->v, y = ((const ranked *)b)->v;
+  return (x > y) - (x < y);
+}
+
+/* code[i] for v[rows ? rows[i] : i], i < n; *ng the distinct values. */
+static int hash_codes(const double *v, const size_t *rows, size_t n, int *code, size_t *ng,
+                      tfp_progress_fn progress, void *progress_ud) {
+  value_set h = {NULL, 0, 0, NULL, 63};
+  int rc = set_grow(&h);
+  for (size_t i = 0; !rc && i < n; i++) {
+    if (i % HASH_CHECK == HASH_CHECK - 1 && progress && progress(progress_ud, "grouping", i, n)) rc = TFP_EINTR;
+    double x = v[rows ? rows[i] : i];
+    if (isnan(x)) { code[i] = -1; continue; }
+    int id = set_index(&h, x);
+    if (id < 0) rc = TFP_ENOMEM;
+    code[i] = id;
+  }
+  ranked *r = rc ? NULL : malloc((h.n ? h.n : 1) * sizeof *r);
+  int *rank = rc ? NULL : malloc((h.n ? h.n : 1) * sizeof *rank);
+  if (!rc && (!r || !rank)) rc = TFP_ENOMEM;
+  if (!rc) {
+    for (size_t k = 0; k < h.n; k++) r[k] = (ranked){h.val[k], (int)k};
+    qsort(r, h.n, sizeof *r, cmp_ranked);   /* distinct values: no ties */
+    for (size_t k = 0; k < h.n; k++) rank[r[k].id] = (int)k;
+    for (size_t i = 0; i < n; i++) if (code[i] >= 0) code[i] = rank[code[i]];
+    *ng = h.n;
+  }
+  free(r); free(rank); free(h.val); free(h.slot);
+  return rc;
+}
+
 int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups, tfp_progress_fn progress,
                     void *progress_ud) {
+  if (c->type == TFP_NUM) return hash_codes(c->num, NULL, nrow, code, n_groups, progress, progress_ud);
   keyed_row *k = malloc((nrow ? nrow : 1) * sizeof *k);
   size_t m = 0;
   if (!k) return TFP_ENOMEM;
   for (size_t i = 0; i < nrow; i++) {
     code[i] = -1;
-    if (c->type == TFP_NUM ? isnan(c->num[i]) : c->str[i] == NULL) continue;
-    k[m].v = c->type == TFP_NUM ? c->num[i] : 0;
-    k[m].s = c->type == TFP_STR ? c->str[i] : NULL;
+    if (c->str[i] == NULL) continue;
+    k[m].v = 0;
+    k[m].s = c->str[i];
     k[m++].row = i;
   }
-  int (*cmp)(const void *, const void *) = c->type == TFP_NUM ? cmp_num : cmp_str;
-  if (tfp_sort(k, m, sizeof *k, cmp, progress, progress_ud, "grouping") != TFP_OK) {
+  if (tfp_sort(k, m, sizeof *k, cmp_str, progress, progress_ud, "grouping") != TFP_OK) {
     free(k);
     return TFP_EINTR;
   }
-  *n_groups = number_sorted(k, m, cmp, code);
+  *n_groups = number_sorted(k, m, cmp_str, code);
   free(k);
   return TFP_OK;
 }
 
 int tfp_group_codes_num(const double *v, const size_t *rows, size_t n, int *code, double **levels,
                         size_t *n_groups, tfp_progress_fn progress, void *progress_ud) {
-  keyed_row *k = malloc((n ? n : 1) * sizeof *k);
-  size_t m = 0;
-  if (!k) return TFP_ENOMEM;
-  for (size_t i = 0; i < n; i++) {
-    double x = v[rows ? rows[i] : i];
-    code[i] = -1;
-    if (isnan(x)) continue;
-    k[m++] = (keyed_row){x, NULL, i};
-  }
-  if (tfp_sort(k, m, sizeof *k, cmp_num, progress, progress_ud, "grouping") != TFP_OK) {
-    free(k);
-    return TFP_EINTR;
-  }
-  size_t ng = number_sorted(k, m, cmp_num, code);
-  if (levels) {
+  size_t ng = 0;
+  int rc = hash_codes(v, rows, n, code, &ng, progress, progress_ud);
+  if (rc) return rc;
+  if (levels) {   /* each level's value in its last row (0 or -0), as the sort gave */
     double *lv = malloc((ng ? ng : 1) * sizeof *lv);
-    if (!lv) {
-      free(k);
-      return TFP_ENOMEM;
-    }
-    for (size_t j = 0; j < m; j++) lv[code[k[j].row]] = k[j].v;
+    if (!lv) return TFP_ENOMEM;
+    for (size_t i = 0; i < n; i++) if (code[i] >= 0) lv[code[i]] = v[rows ? rows[i] : i];
     *levels = lv;
   }
   *n_groups = ng;
-  free(k);
   return TFP_OK;
 }
 

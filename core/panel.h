@@ -20,6 +20,8 @@ typedef struct tfp_column tfp_column; /* frame.h */
 
 /* Dense codes 0..n_groups-1 for the values of a column (numeric or string),
    numbered in sorted order of the values; missing values get code -1.
+   Numbers go through a hash table (only the distinct values are sorted:
+   linear in the rows), strings through a sort.
    Returns TFP_OK, TFP_ENOMEM, or TFP_EINTR when progress (status.h; may be
    NULL) stops the sort. The panel functions below take progress alike. */
 int tfp_group_codes(const tfp_column *c, size_t nrow, int *code, size_t *n_groups, tfp_progress_fn progress,

@@ -71,7 +71,7 @@ static const char *const nature_names[] = { "crs", "irs", "drs" };
 static void run_dea(lua_State *L, const tfp_dea_data *d, const tfp_dea_data *ref,
                     const tfp_dea_opts *o, tfp_dea_result *res) {
   char err[512] = "";
-  int rc = tfp_dea_run(d, ref, o, res, err, sizeof err);
+  int rc = tfp_mpi_dea_run(d, ref, o, res, err, sizeof err);   /* split across MPI ranks, if any */
   if (rc) tfp_raise_status(L, rc, "tfp.dea", err);
 }
 
@@ -352,6 +352,7 @@ static int dea_malmquist(lua_State *L) {
   o.id_col = &f->col[id_col];
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = tfp_progress_cb;
+  tfp_mpi_split(&o.split);   /* MPI ranks, if any, share the LPs */
 
   dea_scratch *s = newscratch(L);
   size_t n = f->nrow, n_units = 0;

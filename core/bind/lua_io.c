@@ -88,6 +88,7 @@ static int io_write_csv(lua_State *L) {
   const char *path = check_path(L, 2);
   tfp_frame *f = tfp_pinframe(L, 1);
   char err[512] = "";
+  if (tfp_mpi_rank() > 0) return 0;   /* a distributed run: rank 0 writes (lua_mpi.c) */
   int rc = tfp_csv_write(f, path, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, method ? "f:write_csv" : "tfp.write_csv", err);
   return 0;
@@ -101,7 +102,7 @@ static int io_write_file(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &size);
   const char *fn = luaL_optstring(L, 3, "tfp._write_file");
   char err[512];
-  int rc = tfp_atomic_write_file(path, text, size, err, sizeof err);
+  int rc = tfp_mpi_rank() > 0 ? TFP_OK : tfp_atomic_write_file(path, text, size, err, sizeof err);
   if (rc != TFP_OK) return tfp_raise_status(L, rc, fn, err);
   lua_settop(L, 1);
   return 1;

@@ -93,6 +93,7 @@ int luaopen_tfp(lua_State *L) {
   tfp_open_iv(L);
   tfp_open_curve(L);
   tfp_open_prep(L);
+  tfp_open_mpi(L);
   /* The Lua side (lua/init.lua) completes the table: models, tables, help. */
   if (tfp_embedded_find("init.lua")) {
     lua_getglobal(L, "require");

@@ -17,6 +17,7 @@
 #include <lauxlib.h>
 #include "boot.h"
 #include "frame.h"
+#include "split.h"
 
 #define TFP_FRAME_MT  "tfp.frame"
 #define TFP_VECTOR_MT "tfp.vector"
@@ -165,6 +166,19 @@ int tfp_open_curve(lua_State *L);
 int tfp_open_prep(lua_State *L);
 int tfp_open_error(lua_State *L);
 int tfp_open_options(lua_State *L);
+
+/* lua_mpi.c: distributed runs (see there). init/finalize from main; rank 0
+   of 1 without MPI or mpirun. tfp_mpi_split fills a split.h hook for this
+   process (none when alone); tfp_mpi_dea_run is tfp_dea_run with the
+   evaluated units split across the ranks. */
+void tfp_mpi_init(int *argc, char ***argv);
+void tfp_mpi_finalize(void);
+int tfp_mpi_rank(void);
+int tfp_mpi_size(void);
+void tfp_mpi_split(tfp_split *s);
+int tfp_mpi_dea_run(const tfp_dea_data *eval, const tfp_dea_data *ref, const tfp_dea_opts *o,
+                    tfp_dea_result *res, char *err, size_t errlen);
+int tfp_open_mpi(lua_State *L);
 
 int luaopen_tfp(lua_State *L);
 #endif

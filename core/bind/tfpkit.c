@@ -917,6 +917,7 @@ int main(int argc, char **argv) {
     execv("/proc/self/exe", argv);   /* returns only on failure: go on as we are */
   char la_err[256];
   if (tfp_la_reserve(la_err, sizeof la_err) != TFP_OK) { l_message(la_err); return EXIT_FAILURE; }
+  tfp_mpi_init(&argc, &argv);   /* under mpirun only (lua_mpi.c) */
   lua_State *L = luaL_newstate();
   if (!L) { l_message("cannot create state: not enough memory"); return EXIT_FAILURE; }
   lua_setwarnf(L, warn_visible, NULL);
@@ -928,5 +929,6 @@ int main(int argc, char **argv) {
   lua_close(L);
   for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
   free(completion_list);
+  tfp_mpi_finalize();
   return status == LUA_OK && a.status == 0 ? exit_code : EXIT_FAILURE;
 }

@@ -1,0 +1,131 @@
+/* bench_iv10m.c — issue 14's FE-IV at scale: units x periods rows (default
+   100,000 x 100 = 10M), two-way FE (unit and year, both absorbed), one
+   endogenous regressor s, two excluded instruments z1 z2, three controls
+   x1-x3, robust 2SLS with every diagnostic (endog() test of s included).
+   About 3% of the rows are left out at random, so the panel is unbalanced
+   and the alternating projections need more than one sweep.
+
+   usage: bench_iv10m [units [T [path]]]     path: both (default) | base | new
+          bench_iv10m csv FILE [units [T]]   writes the data as CSV (the
+                                             input of bench_csv_read) and exits
+   Paths, in one process on the same data:
+     base: today's method before issue 14: plain alternating projections,
+           one thread (ap_accel = 0, threads = 1);
+     new:  coefficient-space sweeps with Irons-Tuck acceleration, the
+           columns' sweeps on all cores (tfp_pool).
+   Reports seconds, peak RSS (ru_maxrss, process peak after each path),
+   the data's own size (the 9 columns, 8 bytes a value) and the ratio.
+
+   Recorded (2 cores shared with several other sessions, load average 2 to
+   7 during the runs, RelWithDebInfo; N = 9,701,257), seconds:
+     base 15.5, new 12.7 (load ~2; before group codes by hash), ratio 0.82;
+     base 30.6, new 17.4 (load ~7), ratio 0.57; base 78.4, new 20.0 (load ~7
+     and a ctest run), ratio 0.26; b(s) agree to 4e-16. Peak RSS 2.09 GB,
+     3.1x the data's 666 MB, in both. The sweeps take 5 iterations here; the
+     profile (perf, 3M rows) puts the fit's time in the tests pass (endog()
+     and Davidson-MacKinnon: n x 6 copies and cross products, 16% of
+     samples), the design's copies (11%), the estimate (10%), the sweeps
+     (10%, both cores), identification (8%) and the sample (3%, was 16%
+     with the sort). The 5 s / 2x targets are not met: the passes after
+     the design (iv_estimate.c, iv_tests.c, iv_diag.c) copy n x L blocks. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "iv.h"
+
+static double gauss(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
+
+enum { NCOL = 9 };
+static const char *col_names[NCOL] = {"unit", "year", "y", "s", "z1", "z2", "x1", "x2", "x3"};
+
+/* The panel, column-major in v[NCOL]; returns the rows kept. */
+static size_t make_data(size_t n_units, size_t T, double **v)
+{
+  size_t n = 0;
+  double *yeff = malloc(T * sizeof *yeff);
+  for (size_t t = 0; t < T; t++) yeff[t] = 0.3 * gauss();
+  for (size_t i = 0; i < n_units; i++) {
+    double a = gauss();
+    for (size_t t = 0; t < T; t++) {
+      if (unif() < 0.03) continue;
+      double u = gauss(), e = 0.5 * u + gauss(), x1 = gauss() + 0.1 * a, x2 = gauss(), x3 = gauss() + 0.1 * yeff[t];
+      double z1 = gauss() + 0.2 * a, z2 = gauss();
+      double s = 0.5 * z1 + 0.3 * z2 + a + yeff[t] + e;
+      double y = 0.8 * s + 0.1 * x1 + 0.2 * x2 + 0.3 * x3 + 2 * a + yeff[t] + u;
+      double row[NCOL] = {(double)(i + 1), 1960.0 + (double)t, y, s, z1, z2, x1, x2, x3};
+      for (int j = 0; j < NCOL; j++) v[j][n] = row[j];
+      n++;
+    }
+  }
+  free(yeff);
+  return n;
+}
+
+static int write_csv(const char *path, size_t n, double **v)
+{
+  FILE *fp = fopen(path, "w");
+  if (!fp) return 1;
+  for (int j = 0; j < NCOL; j++) fprintf(fp, "%s%s", j ? "," : "", col_names[j]);
+  fputc('\n', fp);
+  for (size_t i = 0; i < n; i++)
+    for (int j = 0; j < NCOL; j++) fprintf(fp, j < NCOL - 1 ? "%.15g," : "%.15g\n", v[j][i]);
+  return fclose(fp) != 0;
+}
+
+static int fit(size_t n, double **v, int base, double *b, double *se, double *kpf)
+{
+  tfp_iv_var ex[3] = {{"x1", v[6]}, {"x2", v[7]}, {"x3", v[8]}}, en[1] = {{"s", v[3]}};
+  tfp_iv_var in[2] = {{"z1", v[4]}, {"z2", v[5]}};
+  const double *more[1] = {v[1]};
+  const char *test[1] = {"s"};
+  tfp_iv_data d;
+  memset(&d, 0, sizeof d);
+  d.n = n; d.y.name = "y"; d.y.x = v[2];
+  d.exog = ex; d.n_exog = 3; d.endog = en; d.n_endog = 1; d.inst = in; d.n_inst = 2;
+  d.absorb = v[0]; d.absorb_more = more; d.n_absorb_more = 1;
+  d.endog_test = test; d.n_endog_test = 1;
+  tfp_iv_opts o;
+  tfp_iv_opts_init(&o);
+  o.vce = TFP_VCE_ROBUST;
+  if (base) { o.ap_accel = 0; o.threads = 1; }
+  tfp_iv_result *r = NULL;
+  char err[512];
+  if (tfp_iv_fit(&d, &o, &r, err, sizeof err) != TFP_OK) { fprintf(stderr, "%s\n", err); return 1; }
+  int k = tfp_iv_find(r, "s");
+  *b = r->coef[k]; *se = r->se[k]; *kpf = r->kp_f;
+  printf("  N = %zu, singletons %zu, notes: %s\n", r->N, r->N_singletons, r->notes ? r->notes : "");
+  tfp_iv_result_free(r);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  int csv = argc > 1 && strcmp(argv[1], "csv") == 0;
+  int a = csv ? 3 : 1;
+  size_t n_units = argc > a ? (size_t)atol(argv[a]) : 100000, T = argc > a + 1 ? (size_t)atol(argv[a + 1]) : 100;
+  const char *which = !csv && argc > 3 ? argv[3] : "both";
+  double *v[NCOL];
+  for (int j = 0; j < NCOL; j++) if (!(v[j] = malloc(n_units * T * sizeof(double)))) return 1;
+  size_t n = make_data(n_units, T, v);
+  if (csv) return write_csv(argv[2], n, v);
+  double data_mb = (double)n * NCOL * 8 / 1048576.0;
+  printf("bench_iv10m: N = %zu (%zu units x %zu periods, 3%% missing), unit + year FE absorbed, 1 endogenous, "
+         "2 instruments, 3 controls, robust 2SLS, all diagnostics\n", n, n_units, T);
+  printf("data's own size: %.0f MB (9 columns); process peak before fitting %.0f MB\n", data_mb, peak_mb());
+  double secs[2] = {NAN, NAN}, bb[2] = {NAN, NAN};
+  for (int path = 0; path < 2; path++) {
+    if ((path == 0 && strcmp(which, "new") == 0) || (path == 1 && strcmp(which, "base") == 0)) continue;
+    double se, kpf, t0 = now();
+    if (fit(n, v, path == 0, &bb[path], &se, &kpf)) return 1;
+    secs[path] = now() - t0;
+    printf("%-44s %6.2f s  peak %6.0f MB (%.2fx data)  b(s) = %.10f (se %.6f) KP F %.1f\n",
+           path == 0 ? "base: plain AP, 1 thread:" : "new: accelerated sweeps, all cores:", secs[path],
+           peak_mb(), peak_mb() / data_mb, bb[path], se, kpf);
+  }
+  if (!isnan(secs[0]) && !isnan(secs[1]))
+    printf("ratio new / base: time %.2f; |b_new - b_base| = %.2e\n", secs[1] / secs[0], fabs(bb[1] - bb[0]));
+  for (int j = 0; j < NCOL; j++) free(v[j]);
+  return 0;
+}
