@@ -166,6 +166,7 @@ if [ "$n_fn" -eq 0 ]; then
   exit 2
 fi
 if [ "$top" -gt 0 ]; then
+  [ "$top" -le "$n_fn" ] || top=$n_fn
   echo "the $top longest of $n_fn functions in $n_files:"
   sort -k1,1nr -k2,2 <<<"$found" | awk -v top="$top" 'NR <= top { printf "  %4d  %s  %s\n", $1, $2, $3 }'
 fi
