@@ -55,46 +55,31 @@ static void sub_label(const void *ud, size_t j, char *buf, size_t len) {
   tfp_row_label(s->base, s->rows[j], buf, len);
 }
 
-int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const double *time,
-               const tfp_ml_opts *opts, tfp_ml_result *res, char *err, size_t errlen) {
-  tfp_ml_opts defaults;
-  tfp_ml_opts_init(&defaults);
-  const tfp_ml_opts *o = opts ? opts : &defaults;
+static int out_of_memory(char *err, size_t errlen, size_t n) {
+  return tfp_error(err, errlen, TFP_ENOMEM, "out of memory for a productivity index on %zu rows", n);
+}
+
+/* ---- the passes of tfp_ml_run */
+
+/* Every row's unit code and time given, finite; the data positive (DDF). */
+static int check_rows(const tfp_green_data *d, const int *unit, size_t n_units, const double *time,
+                      const tfp_ml_opts *o, char *err, size_t errlen) {
   const char *id_name = o->id_name ? o->id_name : "id", *time_name = o->time_name ? o->time_name : "time";
-  if (!res) { tfp_error(err, errlen, 0, "no result given"); return TFP_EINVAL; }
-  memset(res, 0, sizeof *res);
-  if (!d || !unit || !time || d->n == 0) {
-    tfp_error(err, errlen, 0, "the index needs data, %s and %s", id_name, time_name);
-    return TFP_EINVAL;
-  }
-  if ((unsigned)o->index > TFP_ML_LUENBERGER) { tfp_error(err, errlen, 0, "unknown index"); return TFP_EINVAL; }
-  size_t n = d->n, n_in = d->n_in, n_out = d->n_out, n_bad = d->n_bad, n_var = n_in + n_out + n_bad;
   char rb[256];
-  for (size_t i = 0; i < n; i++) {
-    if (unit[i] < 0 || (size_t)unit[i] >= n_units) {
-      tfp_error(err, errlen, 0, "%s, %s: missing value", id_name, tfp_row_label(&o->rows, i, rb, sizeof rb));
-      return TFP_EDATA;
-    }
-    if (!isfinite(time[i])) {
-      tfp_error(err, errlen, 0, "%s, %s: %s value", time_name, tfp_row_label(&o->rows, i, rb, sizeof rb),
-                isnan(time[i]) ? "missing" : "infinite");
-      return TFP_EDATA;
-    }
+  for (size_t i = 0; i < d->n; i++) {
+    if (unit[i] < 0 || (size_t)unit[i] >= n_units)
+      return tfp_error(err, errlen, TFP_EDATA, "%s, %s: missing value", id_name,
+                       tfp_row_label(&o->rows, i, rb, sizeof rb));
+    if (!isfinite(time[i]))
+      return tfp_error(err, errlen, TFP_EDATA, "%s, %s: %s value", time_name,
+                       tfp_row_label(&o->rows, i, rb, sizeof rb), isnan(time[i]) ? "missing" : "infinite");
   }
-  int rc = tfp_green_check(d, 0, "DDF", "", &o->rows, err, errlen);
-  if (rc) return rc;
-  int global = o->index == TFP_ML_GML;
-  tfp_panel_key *key = malloc(n * sizeof *key);
-  size_t *cnt = NULL, *off = NULL, *rows = NULL, *fill = NULL;
-  double *buf = NULL;
-  const double **ptr = NULL;
-  tfp_green_data *pd = NULL;
-  sub_namer *names = NULL;
-  tfp_ddf_eval *ev = NULL;
-  long *self = NULL;
-  double *lsum = NULL;
-  size_t *lcnt = NULL;
-  int *scratch_status = NULL;
+  return tfp_green_check(d, 0, "DDF", "", &o->rows, err, errlen);
+}
+
+/* The result's arrays, NaN-filled (d_g for the global index, d_tm1 and
+   d_tp1 otherwise), no mixed-period LP yet; periods come later. */
+static int alloc_result(tfp_ml_result *res, size_t n, size_t n_units, int global) {
   res->n = n;
   res->n_units = n_units;
   res->period = malloc(n * sizeof *res->period);
@@ -103,9 +88,7 @@ int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const d
   res->d_t = nan_array(n);
   res->status_tm1 = malloc(n * sizeof *res->status_tm1);
   res->status_tp1 = malloc(n * sizeof *res->status_tp1);
-  scratch_status = malloc(n * sizeof *scratch_status);
-  int ok = key && res->period && res->period_of && res->order && res->d_t && res->status_tm1 &&
-           res->status_tp1 && scratch_status;
+  int ok = res->period && res->period_of && res->order && res->d_t && res->status_tm1 && res->status_tp1;
   if (global) ok = ok && (res->d_g = nan_array(n));
   else ok = ok && (res->d_tm1 = nan_array(n)) && (res->d_tp1 = nan_array(n));
   for (int k = 0; k < TFP_ML_NCOMP && ok; k++) {
@@ -114,25 +97,35 @@ int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const d
     res->unit_mean[k] = nan_array(n_units);
     ok = res->change[k] && res->level[k] && res->unit_mean[k];
   }
-  if (!ok) goto nomem;
+  if (!ok) return TFP_ENOMEM;
   for (size_t i = 0; i < n; i++) res->status_tm1[i] = res->status_tp1[i] = -1;
+  return TFP_OK;
+}
 
+/* Rows in panel order (res->order), with no duplicate unit-period pair. */
+static int panel_order(const int *unit, const double *time, size_t n, const tfp_ml_opts *o, tfp_ml_result *res,
+                       char *err, size_t errlen) {
+  const char *id_name = o->id_name ? o->id_name : "id", *time_name = o->time_name ? o->time_name : "time";
+  tfp_panel_key *key = malloc(n * sizeof *key);
+  if (!key) return out_of_memory(err, errlen, n);
   for (size_t i = 0; i < n; i++) { key[i].g = unit[i]; key[i].t = time[i]; key[i].row = i; }
-  if (tfp_sort(key, n, sizeof *key, tfp_panel_key_cmp, o->progress, o->progress_ud, "sorting the panel")) {
-    tfp_error(err, errlen, 0, "interrupted");
-    rc = TFP_EINTR;
-    goto fail;
-  }
-  for (size_t k = 0; k < n; k++) {
+  int rc = TFP_OK;
+  if (tfp_sort(key, n, sizeof *key, tfp_panel_key_cmp, o->progress, o->progress_ud, "sorting the panel"))
+    rc = tfp_error(err, errlen, TFP_EINTR, "interrupted");
+  for (size_t k = 0; k < n && rc == TFP_OK; k++) {
     res->order[k] = key[k].row;
     if (k > 0 && key[k].g == key[k - 1].g && key[k].t == key[k - 1].t) {
       size_t a = key[k - 1].row, b = key[k].row;
-      tfp_error(err, errlen, 0, "duplicate %s-%s pair at rows %zu and %zu (%s %.15g)", id_name, time_name,
-                (a < b ? a : b) + 1, (a < b ? b : a) + 1, time_name, key[k].t);
-      rc = TFP_EDATA;
-      goto fail;
+      rc = tfp_error(err, errlen, TFP_EDATA, "duplicate %s-%s pair at rows %zu and %zu (%s %.15g)", id_name,
+                     time_name, (a < b ? a : b) + 1, (a < b ? b : a) + 1, time_name, key[k].t);
     }
   }
+  free(key);
+  return rc;
+}
+
+/* Periods: the distinct times, ascending; each row's period. */
+static int find_periods(const double *time, size_t n, tfp_ml_result *res, char *err, size_t errlen) {
   memcpy(res->period, time, n * sizeof *time);
   qsort(res->period, n, sizeof *res->period, cmp_double);
   size_t n_per = 0;
@@ -144,51 +137,135 @@ int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const d
     res->period_of[i] = (int)(p - res->period);
   }
   for (int k = 0; k < TFP_ML_NCOMP; k++)
-    if (!(res->period_mean[k] = nan_array(n_per))) goto nomem;
+    if (!(res->period_mean[k] = nan_array(n_per))) return out_of_memory(err, errlen, n);
+  return TFP_OK;
+}
 
-  cnt = calloc(n_per, sizeof *cnt);
-  off = malloc((n_per + 1) * sizeof *off);
-  fill = calloc(n_per, sizeof *fill);
-  rows = malloc(n * sizeof *rows);
-  buf = malloc(n * n_var * sizeof *buf);
-  ptr = malloc(n_per * n_var * sizeof *ptr);
-  pd = calloc(n_per, sizeof *pd);
-  names = calloc(n_per, sizeof *names);
-  ev = calloc(3, sizeof *ev);
-  self = malloc(n * sizeof *self);
-  lsum = calloc((n_per + n_units + 1) * TFP_ML_NCOMP, sizeof *lsum);
-  lcnt = calloc((n_per + n_units + 1) * TFP_ML_NCOMP, sizeof *lcnt);
-  if (!cnt || !off || !fill || !rows || !buf || !ptr || !pd || !names || !ev || !self || !lsum || !lcnt) goto nomem;
-  for (size_t i = 0; i < n; i++) cnt[res->period_of[i]]++;
-  off[0] = 0;
-  for (size_t p = 0; p < n_per; p++) off[p + 1] = off[p] + cnt[p];
+/* Each period's units as a data set: the rows of period p are
+   rows[off[p] .. off[p] + cnt[p] - 1], its variables gathered into a block
+   of buf (variable v of its unit j at buf[n_var * off[p] + v * cnt[p] + j]),
+   named as the panel's rows by names[p]. */
+typedef struct {
+  size_t *cnt, *off, *rows;
+  double *buf;
+  const double **ptr;
+  tfp_green_data *pd;
+  sub_namer *names;
+} period_sets;
+
+static void period_sets_clear(period_sets *ps) {
+  free(ps->cnt); free(ps->off); free(ps->rows); free(ps->buf); free(ps->ptr); free(ps->pd); free(ps->names);
+}
+
+static int split_periods(const tfp_green_data *d, const tfp_ml_opts *o, const tfp_ml_result *res, period_sets *ps,
+                         char *err, size_t errlen) {
+  size_t n = d->n, n_in = d->n_in, n_out = d->n_out, n_bad = d->n_bad, n_var = n_in + n_out + n_bad;
+  size_t n_per = res->n_periods;
+  const char *time_name = o->time_name ? o->time_name : "time";
+  size_t *fill = calloc(n_per, sizeof *fill);
+  ps->cnt = calloc(n_per, sizeof *ps->cnt);
+  ps->off = malloc((n_per + 1) * sizeof *ps->off);
+  ps->rows = malloc(n * sizeof *ps->rows);
+  ps->buf = malloc(n * n_var * sizeof *ps->buf);
+  ps->ptr = malloc(n_per * n_var * sizeof *ps->ptr);
+  ps->pd = calloc(n_per, sizeof *ps->pd);
+  ps->names = calloc(n_per, sizeof *ps->names);
+  if (!fill || !ps->cnt || !ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd || !ps->names) {
+    free(fill);
+    return out_of_memory(err, errlen, n);
+  }
+  for (size_t i = 0; i < n; i++) ps->cnt[res->period_of[i]]++;
+  ps->off[0] = 0;
+  for (size_t p = 0; p < n_per; p++) ps->off[p + 1] = ps->off[p] + ps->cnt[p];
   for (size_t i = 0; i < n; i++) {
     size_t p = (size_t)res->period_of[i];
-    rows[off[p] + fill[p]++] = i;
+    ps->rows[ps->off[p] + fill[p]++] = i;
   }
+  free(fill);
   for (size_t p = 0; p < n_per; p++) {
-    if (cnt[p] < n_var) {
-      tfp_error(err, errlen, 0, "%s %.15g has %zu units, fewer than the variables (%zu): its frontier is "
-                "not identified", time_name, res->period[p], cnt[p], n_var);
-      rc = TFP_EDATA;
-      goto fail;
-    }
-    double *blk = buf + n_var * off[p];
+    size_t cnt = ps->cnt[p];
+    if (cnt < n_var)
+      return tfp_error(err, errlen, TFP_EDATA, "%s %.15g has %zu units, fewer than the variables (%zu): its "
+                       "frontier is not identified", time_name, res->period[p], cnt, n_var);
+    double *blk = ps->buf + n_var * ps->off[p];
+    const double **vp = ps->ptr + p * n_var;
     for (size_t v = 0; v < n_var; v++) {
       const double *src = tfp_green_var(d, v);
-      double *dst = blk + v * cnt[p];
-      for (size_t j = 0; j < cnt[p]; j++) dst[j] = src[rows[off[p] + j]];
-      ptr[p * n_var + v] = dst;
+      double *dst = blk + v * cnt;
+      for (size_t j = 0; j < cnt; j++) dst[j] = src[ps->rows[ps->off[p] + j]];
+      vp[v] = dst;
     }
-    tfp_green_data g = { cnt[p], n_in, n_out, n_bad, ptr + p * n_var, ptr + p * n_var + n_in,
-                         n_bad ? ptr + p * n_var + n_in + n_out : NULL, d->x_names, d->y_names, d->b_names };
-    pd[p] = g;
-    names[p].base = &o->rows;
-    names[p].rows = rows + off[p];
+    ps->pd[p] = (tfp_green_data){ cnt, n_in, n_out, n_bad, vp, vp + n_in, n_bad ? vp + n_in + n_out : NULL,
+                                  d->x_names, d->y_names, d->b_names };
+    ps->names[p] = (sub_namer){ &o->rows, ps->rows + ps->off[p] };
   }
+  return TFP_OK;
+}
 
-  /* The LPs: per technology p, its own units, and (ml, l) the units of p-1
-     and p+1 against it; (gml) every row against the global technology. */
+/* Scratch of the LPs, in period order (period p's units at off[p]): own
+   distances and statuses (statuses also of the global LPs, in row order),
+   the mixed-period distances and statuses before they go to their rows,
+   and each unit's own column. */
+typedef struct {
+  double *own_beta, *mixed_beta;
+  int *own_status, *mixed_status;
+  long *self;
+} lp_scratch;
+
+static void lp_scratch_clear(lp_scratch *s) {
+  free(s->own_beta); free(s->mixed_beta); free(s->own_status); free(s->mixed_status); free(s->self);
+}
+
+/* The mixed-period LPs' results of period q's units, to their rows. */
+static void scatter_mixed(const period_sets *ps, const lp_scratch *s, size_t q, double *d_out, int *status_out) {
+  for (size_t j = 0; j < ps->cnt[q]; j++) {
+    size_t r = ps->rows[ps->off[q] + j];
+    d_out[r] = s->mixed_beta[ps->off[q] + j];
+    status_out[r] = s->mixed_status[ps->off[q] + j];
+  }
+}
+
+/* The LPs against technology p: its own units (D_p(p)), and (ml, l) the
+   units of p-1 (their D_p: "tp1") and of p+1 (their D_p: "tm1"). */
+static int solve_period(const period_sets *ps, size_t p, int mixed, lp_scratch *s, tfp_ddf_opts *dopt,
+                        tfp_ddf_stats *st, tfp_ml_result *res, char *err, size_t errlen) {
+  size_t n_per = res->n_periods;
+  tfp_rows own_rows = { sub_label, &ps->names[p] };
+  for (size_t j = 0; j < ps->cnt[p]; j++) s->self[j] = (long)j;
+  tfp_ddf_eval ev[3];
+  size_t ne = 0;
+  ev[ne++] = (tfp_ddf_eval){ &ps->pd[p], s->self, NULL, own_rows, s->own_beta + ps->off[p],
+                             s->own_status + ps->off[p] };
+  int with_prev = mixed && p > 0, with_next = mixed && p + 1 < n_per;
+  if (with_prev)
+    ev[ne++] = (tfp_ddf_eval){ &ps->pd[p - 1], NULL, NULL, { sub_label, &ps->names[p - 1] },
+                               s->mixed_beta + ps->off[p - 1], s->mixed_status + ps->off[p - 1] };
+  if (with_next)
+    ev[ne++] = (tfp_ddf_eval){ &ps->pd[p + 1], NULL, NULL, { sub_label, &ps->names[p + 1] },
+                               s->mixed_beta + ps->off[p + 1], s->mixed_status + ps->off[p + 1] };
+  dopt->ref_rows = own_rows;
+  int rc = tfp_ddf_solve(&ps->pd[p], ev, ne, dopt, st, err, errlen);
+  dopt->progress_done = st->n_lp;
+  if (rc) return rc;
+  for (size_t j = 0; j < ps->cnt[p]; j++) res->d_t[ps->rows[ps->off[p] + j]] = s->own_beta[ps->off[p] + j];
+  if (with_prev) scatter_mixed(ps, s, p - 1, res->d_tp1, res->status_tp1);
+  if (with_next) scatter_mixed(ps, s, p + 1, res->d_tm1, res->status_tm1);
+  return TFP_OK;
+}
+
+/* Every LP: per technology, its own units and (ml, l) those of the
+   adjacent periods against it; (gml) every row against the global
+   technology. Counts into res. */
+static int solve_lps(const tfp_green_data *d, const period_sets *ps, const tfp_ml_opts *o, tfp_ml_result *res,
+                     char *err, size_t errlen) {
+  size_t n = d->n;
+  int global = o->index == TFP_ML_GML;
+  lp_scratch s = { nan_array(n), malloc(n * sizeof *s.mixed_beta), malloc(n * sizeof *s.own_status),
+                   malloc(n * sizeof *s.mixed_status), malloc(n * sizeof *s.self) };
+  if (!s.own_beta || !s.mixed_beta || !s.own_status || !s.mixed_status || !s.self) {
+    lp_scratch_clear(&s);
+    return out_of_memory(err, errlen, n);
+  }
   tfp_ddf_opts dopt;
   tfp_ddf_opts_init(&dopt);
   dopt.vrs = o->vrs;
@@ -199,115 +276,107 @@ int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const d
   dopt.progress_what = tfp_ml_component(o->index, 0);
   dopt.progress_total = global ? 2 * n : 3 * n;
   tfp_ddf_stats st = { 0, 0, 0, 0, 0 };
-  double *tmp_beta = nan_array(n);
-  if (!tmp_beta) goto nomem;
-  for (size_t p = 0; p < n_per && !rc; p++) {
-    tfp_rows own_rows = { sub_label, &names[p] };
-    for (size_t j = 0; j < cnt[p]; j++) self[j] = (long)j;
-    size_t ne = 0;
-    tfp_ddf_eval e0 = { &pd[p], self, NULL, own_rows, tmp_beta + off[p], scratch_status + off[p] };
-    ev[ne++] = e0;
-    double *out_prev = NULL, *out_next = NULL;
-    if (!global && p > 0) {   /* units of p-1 against p: D_{t}(t-1), their "tp1" */
-      tfp_ddf_eval e = { &pd[p - 1], NULL, NULL, { sub_label, &names[p - 1] }, NULL, NULL };
-      out_next = tmp_beta;   /* placeholder, set below */
-      ev[ne++] = e;
-    }
-    if (!global && p + 1 < n_per) {   /* units of p+1 against p: their "tm1" */
-      tfp_ddf_eval e = { &pd[p + 1], NULL, NULL, { sub_label, &names[p + 1] }, NULL, NULL };
-      out_prev = tmp_beta;
-      ev[ne++] = e;
-    }
-    /* Output buffers: own into tmp_beta (copied to d_t below), mixed into
-       per-call arrays in period order. */
-    double *bprev = NULL, *bnext = NULL;
-    int *sprev = NULL, *snext = NULL;
-    size_t k = 1;
-    if (out_next) {
-      bnext = malloc((cnt[p - 1] ? cnt[p - 1] : 1) * sizeof *bnext);
-      snext = malloc((cnt[p - 1] ? cnt[p - 1] : 1) * sizeof *snext);
-      ev[k].beta = bnext; ev[k].status = snext; k++;
-    }
-    if (out_prev) {
-      bprev = malloc((cnt[p + 1] ? cnt[p + 1] : 1) * sizeof *bprev);
-      sprev = malloc((cnt[p + 1] ? cnt[p + 1] : 1) * sizeof *sprev);
-      ev[k].beta = bprev; ev[k].status = sprev; k++;
-    }
-    if ((out_next && (!bnext || !snext)) || (out_prev && (!bprev || !sprev))) {
-      free(bprev); free(bnext); free(sprev); free(snext); free(tmp_beta);
-      goto nomem;
-    }
-    dopt.ref_rows = own_rows;
-    rc = tfp_ddf_solve(&pd[p], ev, ne, &dopt, &st, err, errlen);
-    dopt.progress_done = st.n_lp;
-    if (!rc) {
-      for (size_t j = 0; j < cnt[p]; j++) res->d_t[rows[off[p] + j]] = tmp_beta[off[p] + j];
-      if (bnext)
-        for (size_t j = 0; j < cnt[p - 1]; j++) {
-          size_t r = rows[off[p - 1] + j];
-          res->d_tp1[r] = bnext[j];
-          res->status_tp1[r] = snext[j];
-        }
-      if (bprev)
-        for (size_t j = 0; j < cnt[p + 1]; j++) {
-          size_t r = rows[off[p + 1] + j];
-          res->d_tm1[r] = bprev[j];
-          res->status_tm1[r] = sprev[j];
-        }
-    }
-    free(bprev); free(bnext); free(sprev); free(snext);
-  }
+  int rc = TFP_OK;
+  for (size_t p = 0; p < res->n_periods && !rc; p++)
+    rc = solve_period(ps, p, !global, &s, &dopt, &st, res, err, errlen);
   if (!rc && global) {
-    for (size_t i = 0; i < n; i++) self[i] = (long)i;
-    tfp_ddf_eval e = { d, self, NULL, o->rows, res->d_g, scratch_status };
+    for (size_t i = 0; i < n; i++) s.self[i] = (long)i;
+    tfp_ddf_eval e = { d, s.self, NULL, o->rows, res->d_g, s.own_status };
     dopt.ref_rows = o->rows;
     rc = tfp_ddf_solve(d, &e, 1, &dopt, &st, err, errlen);
   }
-  free(tmp_beta);
+  lp_scratch_clear(&s);
   res->n_lp = st.n_lp;
   res->n_iter = st.n_iter;
   res->n_infeasible = st.n_infeasible;
   res->n_failed = st.n_failed;
-  if (rc == TFP_EINTR) tfp_error(err, errlen, 0, "%s interrupted after %zu LPs", tfp_ml_component(o->index, 0), st.n_lp);
-  if (rc) goto fail;
+  if (rc == TFP_EINTR)
+    tfp_error(err, errlen, rc, "%s interrupted after %zu LPs", tfp_ml_component(o->index, 0), st.n_lp);
+  return rc;
+}
 
-  /* Changes, levels and the sums for the means. */
-  int additive = o->index == TFP_ML_LUENBERGER;
-  double *ls_p = lsum, *ls_u = lsum + n_per * TFP_ML_NCOMP, *ls_all = lsum + (n_per + n_units) * TFP_ML_NCOMP;
-  size_t *lc_p = lcnt, *lc_u = lcnt + n_per * TFP_ML_NCOMP, *lc_all = lcnt + (n_per + n_units) * TFP_ML_NCOMP;
+/* The change of row r over row q, the unit's previous period: index,
+   efficiency and technical change (ml.h's formulas). A ratio with a
+   1 + D <= 0 is NaN, counted. */
+static void index_change(const tfp_ml_result *res, tfp_ml_index index, size_t q, size_t r,
+                         double c[TFP_ML_NCOMP], size_t *n_nonpositive) {
+  double dss = res->d_t[q], dtt = res->d_t[r];
+  if (index == TFP_ML_GML) {
+    double gs = res->d_g[q], gt = res->d_g[r];
+    if (1 + gs <= 0 || 1 + gt <= 0 || 1 + dss <= 0 || 1 + dtt <= 0) {
+      (*n_nonpositive)++;
+      c[0] = c[1] = c[2] = NAN;
+      return;
+    }
+    c[0] = (1 + gs) / (1 + gt);
+    c[1] = (1 + dss) / (1 + dtt);
+    c[2] = c[0] / c[1];
+    return;
+  }
+  double dst = res->d_tm1[r], dts = res->d_tp1[q];   /* D_s(t), D_t(s) */
+  if (index == TFP_ML_LUENBERGER) {
+    c[1] = dss - dtt;
+    c[0] = 0.5 * ((dts - dtt) + (dss - dst));
+    c[2] = c[0] - c[1];
+    return;
+  }
+  int nonpos = 1 + dss <= 0 || 1 + dtt <= 0 || 1 + dst <= 0 || 1 + dts <= 0;
+  if (nonpos) (*n_nonpositive)++;
+  c[1] = nonpos && !(1 + dss > 0 && 1 + dtt > 0) ? NAN : (1 + dss) / (1 + dtt);
+  c[0] = nonpos ? NAN : sqrt((1 + dss) / (1 + dst) * ((1 + dts) / (1 + dtt)));
+  c[2] = c[0] / c[1];
+}
+
+/* Sums for the means, of logs (ml, gml) or of the changes (l): slots by
+   period, then by unit, then one over all; TFP_ML_NCOMP entries each. */
+typedef struct {
+  double *sum;
+  size_t *cnt;
+} change_sums;
+
+static void add_change(change_sums *cs, size_t slot, int m, double l) {
+  cs->sum[slot * TFP_ML_NCOMP + m] += l;
+  cs->cnt[slot * TFP_ML_NCOMP + m]++;
+}
+
+/* The mean of a slot: geometric (exp of the mean log) or arithmetic. */
+static double slot_mean(const change_sums *cs, size_t slot, int m, int additive) {
+  double a = cs->sum[slot * TFP_ML_NCOMP + m] / (double)cs->cnt[slot * TFP_ML_NCOMP + m];
+  return additive ? a : exp(a);
+}
+
+static void fill_means(const change_sums *cs, int additive, tfp_ml_result *res) {
+  size_t n_per = res->n_periods, n_units = res->n_units, all = n_per + n_units;
+  for (int m = 0; m < TFP_ML_NCOMP; m++) {
+    for (size_t p = 0; p < n_per; p++)
+      if (cs->cnt[p * TFP_ML_NCOMP + m]) res->period_mean[m][p] = slot_mean(cs, p, m, additive);
+    for (size_t u = 0; u < n_units; u++)
+      if (cs->cnt[(n_per + u) * TFP_ML_NCOMP + m]) res->unit_mean[m][u] = slot_mean(cs, n_per + u, m, additive);
+    res->mean[m] = cs->cnt[all * TFP_ML_NCOMP + m] ? slot_mean(cs, all, m, additive) : additive ? NAN : exp(NAN);
+  }
+}
+
+/* Changes between adjacent periods, levels chained from each unit's first
+   period, and the means by period, by unit and over all. */
+static int changes_and_levels(const int *unit, tfp_ml_index index, tfp_ml_result *res, char *err, size_t errlen) {
+  size_t n = res->n, n_per = res->n_periods, all = n_per + res->n_units;
+  int additive = index == TFP_ML_LUENBERGER;
+  change_sums cs = { calloc((all + 1) * TFP_ML_NCOMP, sizeof *cs.sum),
+                     calloc((all + 1) * TFP_ML_NCOMP, sizeof *cs.cnt) };
+  if (!cs.sum || !cs.cnt) {
+    free(cs.sum); free(cs.cnt);
+    return out_of_memory(err, errlen, n);
+  }
   for (size_t k = 0; k < n; k++) {
     size_t r = res->order[k];
-    int first = k == 0 || unit[res->order[k - 1]] != unit[r];
-    if (first) {
+    if (k == 0 || unit[res->order[k - 1]] != unit[r]) {   /* the unit's first period */
       for (int m = 0; m < TFP_ML_NCOMP; m++) res->level[m][r] = additive ? 0.0 : 1.0;
       continue;
     }
     size_t q = res->order[k - 1];
-    if (res->period_of[q] != res->period_of[r] - 1) continue;
+    if (res->period_of[q] != res->period_of[r] - 1) continue;   /* a gap: no change */
     double c[TFP_ML_NCOMP];
-    double dss = res->d_t[q], dtt = res->d_t[r];
-    if (o->index == TFP_ML_GML) {
-      double gs = res->d_g[q], gt = res->d_g[r];
-      if (1 + gs <= 0 || 1 + gt <= 0 || 1 + dss <= 0 || 1 + dtt <= 0) { res->n_nonpositive++; c[0] = c[1] = c[2] = NAN; }
-      else {
-        c[0] = (1 + gs) / (1 + gt);
-        c[1] = (1 + dss) / (1 + dtt);
-        c[2] = c[0] / c[1];
-      }
-    } else {
-      double dst = res->d_tm1[r], dts = res->d_tp1[q];   /* D_s(t), D_t(s) */
-      if (additive) {
-        c[1] = dss - dtt;
-        c[0] = 0.5 * ((dts - dtt) + (dss - dst));
-        c[2] = c[0] - c[1];
-      } else {
-        int nonpos = 1 + dss <= 0 || 1 + dtt <= 0 || 1 + dst <= 0 || 1 + dts <= 0;
-        if (nonpos) res->n_nonpositive++;
-        c[1] = nonpos && !(1 + dss > 0 && 1 + dtt > 0) ? NAN : (1 + dss) / (1 + dtt);
-        c[0] = nonpos ? NAN : sqrt((1 + dss) / (1 + dst) * ((1 + dts) / (1 + dtt)));
-        c[2] = c[0] / c[1];
-      }
-    }
+    index_change(res, index, q, r, c, &res->n_nonpositive);
     res->n_changes++;
     size_t p = (size_t)res->period_of[r], u = (size_t)unit[r];
     for (int m = 0; m < TFP_ML_NCOMP; m++) {
@@ -315,35 +384,39 @@ int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const d
       res->level[m][r] = additive ? res->level[m][q] + c[m] : res->level[m][q] * c[m];
       if (additive ? !isfinite(c[m]) : !(c[m] > 0 && isfinite(c[m]))) continue;
       double l = additive ? c[m] : log(c[m]);
-      ls_p[p * TFP_ML_NCOMP + m] += l; lc_p[p * TFP_ML_NCOMP + m]++;
-      ls_u[u * TFP_ML_NCOMP + m] += l; lc_u[u * TFP_ML_NCOMP + m]++;
-      ls_all[m] += l; lc_all[m]++;
+      add_change(&cs, p, m, l);
+      add_change(&cs, n_per + u, m, l);
+      add_change(&cs, all, m, l);
     }
   }
-  for (int m = 0; m < TFP_ML_NCOMP; m++) {
-    for (size_t p = 0; p < n_per; p++)
-      if (lc_p[p * TFP_ML_NCOMP + m]) {
-        double a = ls_p[p * TFP_ML_NCOMP + m] / (double)lc_p[p * TFP_ML_NCOMP + m];
-        res->period_mean[m][p] = additive ? a : exp(a);
-      }
-    for (size_t u = 0; u < n_units; u++)
-      if (lc_u[u * TFP_ML_NCOMP + m]) {
-        double a = ls_u[u * TFP_ML_NCOMP + m] / (double)lc_u[u * TFP_ML_NCOMP + m];
-        res->unit_mean[m][u] = additive ? a : exp(a);
-      }
-    double a = lc_all[m] ? ls_all[m] / (double)lc_all[m] : NAN;
-    res->mean[m] = additive ? a : exp(a);
-  }
-  rc = TFP_OK;
-  goto done;
+  fill_means(&cs, additive, res);
+  free(cs.sum); free(cs.cnt);
+  return TFP_OK;
+}
 
-nomem:
-  rc = TFP_ENOMEM;
-  tfp_error(err, errlen, 0, "out of memory for a productivity index on %zu rows", n);
-fail:
-  tfp_ml_result_clear(res);
-done:
-  free(key); free(cnt); free(off); free(fill); free(rows); free(buf); free(ptr); free(pd); free(names);
-  free(ev); free(self); free(lsum); free(lcnt); free(scratch_status);
+int tfp_ml_run(const tfp_green_data *d, const int *unit, size_t n_units, const double *time,
+               const tfp_ml_opts *opts, tfp_ml_result *res, char *err, size_t errlen) {
+  tfp_ml_opts defaults;
+  tfp_ml_opts_init(&defaults);
+  const tfp_ml_opts *o = opts ? opts : &defaults;
+  if (!res) return tfp_error(err, errlen, TFP_EINVAL, "no result given");
+  memset(res, 0, sizeof *res);
+  if (!d || !unit || !time || d->n == 0)
+    return tfp_error(err, errlen, TFP_EINVAL, "the index needs data, %s and %s", o->id_name ? o->id_name : "id",
+                     o->time_name ? o->time_name : "time");
+  if ((unsigned)o->index > TFP_ML_LUENBERGER) return tfp_error(err, errlen, TFP_EINVAL, "unknown index");
+  int rc = check_rows(d, unit, n_units, time, o, err, errlen);
+  if (rc != TFP_OK) return rc;
+  size_t n = d->n;
+  period_sets ps = { 0 };
+  rc = alloc_result(res, n, n_units, o->index == TFP_ML_GML);
+  if (rc == TFP_ENOMEM) out_of_memory(err, errlen, n);
+  if (rc == TFP_OK) rc = panel_order(unit, time, n, o, res, err, errlen);
+  if (rc == TFP_OK) rc = find_periods(time, n, res, err, errlen);
+  if (rc == TFP_OK) rc = split_periods(d, o, res, &ps, err, errlen);
+  if (rc == TFP_OK) rc = solve_lps(d, &ps, o, res, err, errlen);
+  if (rc == TFP_OK) rc = changes_and_levels(unit, o->index, res, err, errlen);
+  period_sets_clear(&ps);
+  if (rc != TFP_OK) tfp_ml_result_clear(res);
   return rc;
 }
