@@ -18,9 +18,9 @@
     threads = n}.
    A fit that fails on its data (a singular design, an empty sample) has
    status "data" and its message; a kept coefficient dropped as collinear
-   too. Misuse, memory and Ctrl-C raise. A spec field this reader does not
-   know raises a usage error rather than being ignored (the IV reader may
-   grow options before this one does). */
+   too. Misuse, memory and Ctrl-C raise. The spec is read by lua_ivspec.c,
+   as tfp._ivfit reads it; a field not in known_fields (one the batch does
+   not fit yet) raises a usage error rather than being ignored. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -53,54 +53,6 @@ static int outcomes_gc(lua_State *L) {
   return 0;
 }
 
-static const double *checkvec(lua_State *L, int idx, const char *what, size_t *n) {
-  idx = lua_absindex(L, idx);
-  tfp_vector *v = tfp_tovector(L, idx);
-  if (!v) tfp_raise(L, "internal", FN, "%s must be a vector, not a %s", what, luaL_typename(L, idx));
-  if (v->c.type != TFP_NUM) tfp_raise(L, "data", FN, "variable '%s' is not numeric", what);
-  tfp_pin(L, PINS, idx);
-  if (*n != (size_t)-1 && v->n != *n)
-    tfp_raise(L, "internal", FN, "variable '%s' has %d rows, y has %d", what, (int)v->n, (int)*n);
-  *n = v->n;
-  return v->c.num;
-}
-
-/* A string field of the table at t (kept alive by the job), or NULL. */
-static const char *strfield(lua_State *L, int t, const char *key) {
-  lua_getfield(L, t, key);
-  const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  lua_pop(L, 1);
-  return s;
-}
-
-/* List field `key` of vectors, named by `names_key`, into a scratch array. */
-static size_t read_vars(lua_State *L, int t, const char *key, const char *names_key, const tfp_iv_var **out,
-                        size_t *n) {
-  *out = NULL;
-  if (lua_getfield(L, t, key) == LUA_TNIL) { lua_pop(L, 1); return 0; }
-  if (!lua_istable(L, -1)) tfp_raise(L, "internal", FN, "'%s' must be a list of vectors", key);
-  lua_Integer len = luaL_len(L, -1);
-  if (len < 0 || (lua_Unsigned)len > (lua_Unsigned)(SIZE_MAX / sizeof(tfp_iv_var)) - 1)
-    tfp_raise(L, "internal", FN, "'%s' has a length of %I", key, len);
-  tfp_iv_var *v = tfp_scratch(L, ((size_t)len + 1) * sizeof *v);
-  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-  lua_getfield(L, t, names_key);
-  int names = lua_gettop(L);
-  for (lua_Integer k = 1; k <= len; k++) {
-    const char *nm = NULL;
-    if (lua_istable(L, names) && lua_geti(L, names, k) == LUA_TSTRING) nm = lua_tostring(L, -1);
-    if (lua_istable(L, names)) lua_pop(L, 1);   /* the job's table keeps the string */
-    if (!nm) tfp_raise(L, "internal", FN, "'%s' has no name for element %d", names_key, (int)k);
-    lua_geti(L, -2, k);
-    v[k - 1].name = nm;
-    v[k - 1].x = checkvec(L, -1, nm, n);
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 2);
-  *out = v;
-  return (size_t)len;
-}
-
 static const char *const known_fields[] = {
   "y", "y_name", "exog", "exog_names", "endog", "endog_names", "inst", "inst_names", "dummies", "dummy_names",
   "absorb", "absorb_name", "absorb_more", "cluster", "cluster_name", "endog_test", "method", "vce", "small",
@@ -121,118 +73,11 @@ static void check_fields(lua_State *L, int t) {
   }
 }
 
-/* Enumerated field `key` of the spec at t: the index in names, or a usage
-   error for a value this reader does not know (the IV reader may grow
-   estimators and VCEs before this one does). */
-static int enumfield(lua_State *L, int t, const char *key, const char *def, const char *const names[]) {
-  lua_getfield(L, t, key);
-  const char *v = lua_isnil(L, -1) ? def : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  lua_pop(L, 1);   /* the job keeps a string value alive */
-  for (int k = 0; v && names[k]; k++)
-    if (strcmp(names[k], v) == 0) return k;
-  return tfp_raise(L, "usage", FN, "curves do not fit models with %s = '%s' yet", key, v ? v : "?");
-}
-
-/* List field `key` of names (strings the job keeps alive) into a scratch
-   array; *count gets its length (NULL and 0 when absent). */
-static const char *const *names_field(lua_State *L, int t, const char *key, size_t *count) {
-  *count = 0;
-  if (lua_getfield(L, t, key) != LUA_TTABLE) {
-    if (!lua_isnil(L, -1)) tfp_raise(L, "internal", FN, "'%s' must be a list of names", key);
-    lua_pop(L, 1);
-    return NULL;
-  }
-  size_t len = (size_t)luaL_len(L, -1);
-  const char **names = tfp_scratch(L, (len + 1) * sizeof *names);
-  lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-  for (size_t k = 1; k <= len; k++) {
-    if (lua_geti(L, -1, (lua_Integer)k) != LUA_TSTRING) tfp_raise(L, "internal", FN, "%s[%d] is not a name", key, (int)k);
-    names[k - 1] = lua_tostring(L, -1);
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  *count = len;
-  return names;
-}
-
 /* Cell k's spec (at index t) into c: data, options and row names. */
 static void read_cell(lua_State *L, int t, cell *c) {
+  static const tfp_ivspec_how how = {FN, KEEP, PINS, "curves do not fit"};
   check_fields(L, t);
-  tfp_iv_data *d = &c->d;
-  memset(d, 0, sizeof *d);
-  size_t n = (size_t)-1;
-  d->y.name = strfield(L, t, "y_name");
-  if (!d->y.name) d->y.name = "y";
-  lua_getfield(L, t, "y");
-  d->y.x = checkvec(L, -1, d->y.name, &n);
-  lua_pop(L, 1);
-  d->n_exog = read_vars(L, t, "exog", "exog_names", &d->exog, &n);
-  d->n_endog = read_vars(L, t, "endog", "endog_names", &d->endog, &n);
-  d->n_inst = read_vars(L, t, "inst", "inst_names", &d->inst, &n);
-  d->n_dummies = read_vars(L, t, "dummies", "dummy_names", &d->dummies, &n);
-  const tfp_iv_var *am;
-  size_t n_am = read_vars(L, t, "absorb_more", "absorb_more_names", &am, &n);
-  if (n_am) {
-    const double **more = tfp_scratch(L, n_am * sizeof *more);
-    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-    for (size_t k = 0; k < n_am; k++) more[k] = am[k].x;
-    d->absorb_more = more;
-    d->n_absorb_more = n_am;
-  }
-  if (lua_getfield(L, t, "absorb") != LUA_TNIL) d->absorb = checkvec(L, -1, "absorb", &n);
-  lua_pop(L, 1);
-  if (lua_getfield(L, t, "cluster") != LUA_TNIL) d->cluster = checkvec(L, -1, "cluster", &n);
-  lua_pop(L, 1);
-  d->n = n;
-  d->absorb_name = strfield(L, t, "absorb_name");
-  d->cluster_name = strfield(L, t, "cluster_name");
-  d->endog_test = names_field(L, t, "endog_test", &d->n_endog_test);
-  d->orthog = names_field(L, t, "orthog", &d->n_orthog);
-  if (lua_getfield(L, t, "weights") != LUA_TNIL) {
-    d->weights = checkvec(L, -1, "weights", &n);
-    static const char *const wtypes[] = {"aweight", "fweight", "pweight", NULL};
-    d->wtype = TFP_IV_AWEIGHT + enumfield(L, t, "wtype", "aweight", wtypes);
-    d->weights_name = strfield(L, t, "weights_name");
-  }
-  lua_pop(L, 1);
-
-  tfp_iv_opts *o = &c->o;
-  tfp_iv_opts_init(o);
-  /* "fuller" is LIML with Fuller's a (default 1), as tfp._ivfit reads it */
-  static const char *const methods[] = {"2sls", "gmm", "liml", "kclass", "fuller", NULL};
-  static const char *const vces[] = {"unadjusted", "robust", "cluster", NULL};
-  int method = enumfield(L, t, "method", "2sls", methods);
-  o->method = method == 4 ? TFP_IV_LIML : (tfp_iv_method)method;
-  lua_getfield(L, t, "fuller");
-  o->fuller = luaL_optnumber(L, -1, method == 4 ? 1.0 : 0.0);
-  lua_getfield(L, t, "k");
-  o->kclass = luaL_optnumber(L, -1, NAN);
-  lua_getfield(L, t, "coviv");
-  o->coviv = lua_toboolean(L, -1);
-  lua_pop(L, 3);
-  o->vce = (tfp_iv_vce)enumfield(L, t, "vce", "unadjusted", vces);
-  if (o->vce == TFP_VCE_CLUSTER && !d->cluster) tfp_raise(L, "internal", FN, "vce 'cluster' needs spec.cluster");
-  lua_getfield(L, t, "small");
-  o->small = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  if (lua_getfield(L, t, "constant") != LUA_TNIL) o->constant = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  lua_getfield(L, t, "dofminus");
-  o->dofminus = (long)luaL_optinteger(L, -1, 0);
-  lua_getfield(L, t, "sdofminus");
-  o->sdofminus = (long)luaL_optinteger(L, -1, 0);
-  lua_pop(L, 2);
-  /* rows named by the frame's panel in messages; the frame only read */
-  lua_getfield(L, t, "frame");
-  tfp_frame *frame = tfp_toframe(L, -1);
-  if (frame && frame->nrow == n) {
-    tfp_pin(L, PINS, lua_gettop(L));
-    tfp_frame_namer *namer = tfp_scratch(L, sizeof *namer);
-    lua_rawseti(L, KEEP, (lua_Integer)luaL_len(L, KEEP) + 1);
-    *namer = (tfp_frame_namer){frame, frame->panel_id, frame->panel_time};
-    o->rows = (tfp_rows){tfp_frame_row_label, namer};
-  }
-  lua_pop(L, 1);
+  tfp_read_ivspec(L, t, &how, &c->d, &c->o);
 }
 
 static void setvec(lua_State *L, const char *key, const double *x, size_t n) {

@@ -17,6 +17,7 @@
 #include <lauxlib.h>
 #include "boot.h"
 #include "frame.h"
+#include "iv.h"
 #include "split.h"
 
 #define TFP_FRAME_MT  "tfp.frame"
@@ -161,6 +162,18 @@ int tfp_open_green(lua_State *L);
    return 0 when the call is not theirs. */
 int tfp_green_dea_group(lua_State *L, int t);
 int tfp_green_malmquist(lua_State *L, int t);
+/* The IV spec table at index spec (the fields of tfp._ivfit, lua_iv.c) into
+   *d and *o (lua_ivspec.c), for tfp._ivfit and tfp._ivcurve. Messages name
+   how->fn; scratch and kept names go into the table at stack slot
+   how->keep, vectors and the frame are pinned in the scope at how->pins.
+   An enumerated value not known raises luaL_checkoption's error, or with
+   how->refuse (say "curves do not fit") "<refuse> models with vce = 'x' yet". */
+typedef struct {
+  const char *fn;
+  int keep, pins;
+  const char *refuse;
+} tfp_ivspec_how;
+void tfp_read_ivspec(lua_State *L, int spec, const tfp_ivspec_how *how, tfp_iv_data *d, tfp_iv_opts *o);
 int tfp_open_iv(lua_State *L);
 int tfp_open_curve(lua_State *L);
 int tfp_open_prep(lua_State *L);
