@@ -18,34 +18,17 @@ local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/paper.lua")
 local study = require "tfp.study"
 
-local function usage(msg) tfp._raise("usage", "scripts/curve.lua", msg) end
-local opts = {out = "out", method = "gmm"}
-do
-  local i = 1
-  while arg and arg[i] do
-    local a = arg[i]
-    if a == "--data" or a == "--map" or a == "--out" or a == "--na" or a == "--method" or a == "--threads" then
-      opts[a:sub(3)] = arg[i + 1] or usage(a .. " needs a value")
-      i = i + 2
-    else
-      usage("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR, --na CODES, "
-        .. "--method gmm|2sls, --threads N)")
-    end
-  end
-end
+local cli = require "tfp.cli"
+local function usage(msg) cli.usage("scripts/curve.lua", msg) end
+local opts = cli.parse(arg, "scripts/curve.lua", {
+  values = {"data", "map", "out", "na", "method", "threads"}, defaults = {out = "out", method = "gmm"},
+  expected = "--data FILE, --map FILE.lua, --out DIR, --na CODES, --method gmm|2sls, --threads N"})
 local threads = opts.threads and (math.tointeger(tonumber(opts.threads)) or usage("--threads takes a number"))
-local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
-local map = opts.map and dofile(opts.map) or nil
-local na
-if opts.na then
-  na = {"", "NA", "."}
-  for code in (opts.na .. ","):gmatch("([^,]*),") do na[#na + 1] = code end
-end
+local step = cli.stepper(clock)
+local map = cli.map(opts, "scripts/curve.lua")
+local na = cli.na(opts.na)
 
-local f
-if not opts.data then f = tfp.data("cities")
-elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
-else f = tfp.read_csv(opts.data, {na = na}) end
+local f = cli.read(opts, na)
 f = study.build(f, map, opts.data or "embedded data", {na = na})
 step(string.format("variables: %d unit-years", f:nrow()))
 local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end

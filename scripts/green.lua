@@ -17,33 +17,17 @@ local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/green.lua")
 local study = require "tfp.study"
 
-local function usage(msg) tfp._raise("usage", "scripts/green.lua", msg) end
-local opts = {out = "out"}
-do
-  local i = 1
-  while arg and arg[i] do
-    local a = arg[i]
-    if a == "--data" or a == "--map" or a == "--out" or a == "--na" or a == "--bad" then
-      opts[a:sub(3)] = arg[i + 1] or usage(a .. " needs a value")
-      i = i + 2
-    else
-      usage("unknown argument '" .. a .. "' (expected --data FILE, --bad COLUMN, --map FILE.lua, --out DIR, --na CODES)")
-    end
-  end
-end
-local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
-local map = opts.map and dofile(opts.map) or nil
-local na
-if opts.na then
-  na = {"", "NA", "."}
-  for code in (opts.na .. ","):gmatch("([^,]*),") do na[#na + 1] = code end
-end
+local cli = require "tfp.cli"
+local function usage(msg) cli.usage("scripts/green.lua", msg) end
+local opts = cli.parse(arg, "scripts/green.lua", {
+  values = {"data", "map", "out", "na", "bad"}, defaults = {out = "out"},
+  expected = "--data FILE, --bad COLUMN, --map FILE.lua, --out DIR, --na CODES"})
+local step = cli.stepper(clock)
+local map = cli.map(opts, "scripts/green.lua")
+local na = cli.na(opts.na)
 local bad = opts.bad or spec.bad_output
 
-local f
-if not opts.data then f = tfp.data("cities")
-elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
-else f = tfp.read_csv(opts.data, {na = na}) end
+local f = cli.read(opts, na)
 if not f:has(bad) then
   usage(string.format("the data have no bad-output column '%s' (models/green.lua's bad_output; --bad COLUMN "
     .. "names another)", bad))

@@ -17,17 +17,10 @@ local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/paper.lua")
 local study = require "tfp.study"
 
-local opts = {out = "out", bw = 2}
-do
-  local i = 1
-  while arg and arg[i] do
-    local a = arg[i]
-    if a == "--out" then opts.out = arg[i + 1] or tfp._raise("usage", "iv_inference.lua", "--out needs a value")
-    elseif a == "--bw" then opts.bw = tonumber(arg[i + 1]) or tfp._raise("usage", "iv_inference.lua", "--bw needs a number")
-    else tfp._raise("usage", "iv_inference.lua", "unknown argument '" .. a .. "' (expected --out DIR, --bw N)") end
-    i = i + 2
-  end
-end
+local cli = require "tfp.cli"
+local opts = cli.parse(arg, "iv_inference.lua", {values = {"out", "bw"}, defaults = {out = "out", bw = 2},
+  expected = "--out DIR, --bw N"})
+opts.bw = tonumber(opts.bw) or cli.usage("iv_inference.lua", "--bw needs a number")
 
 local f = study.build(tfp.data("cities"), nil, "embedded data", {})
 tfp.controls(spec.controls)

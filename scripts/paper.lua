@@ -21,38 +21,22 @@ local spec = dofile(here .. "/../models/paper.lua")
 local study = require "tfp.study"
 
 -------------------------------------------------------------- arguments
-local function usage(msg) tfp._raise("usage", "scripts/paper.lua", msg) end
-local opts = {out = "out"}
-do
-  local i = 1
-  while arg and arg[i] do
-    local a = arg[i]
-    if a == "--data" or a == "--map" or a == "--out" or a == "--na" or a == "--lq-missing" then
-      opts[a:sub(3):gsub("-", "_")] = arg[i + 1] or usage(a .. " needs a value")
-      i = i + 2
-    elseif a == "--map-template" then
-      io.write(study.template())
-      return
-    else
-      usage("unknown argument '" .. a .. "' (expected --data FILE, --map FILE.lua, --out DIR, --na CODES, "
-        .. "--lq-missing row|unit, --map-template)")
-    end
-  end
+local cli = require "tfp.cli"
+local function usage(msg) cli.usage("scripts/paper.lua", msg) end
+local opts = cli.parse(arg, "scripts/paper.lua", {
+  values = {"data", "map", "out", "na", "lq-missing"}, flags = {"map-template"}, defaults = {out = "out"},
+  expected = "--data FILE, --map FILE.lua, --out DIR, --na CODES, --lq-missing row|unit, --map-template"})
+if opts.map_template then
+  io.write(study.template())
+  return
 end
-local map = opts.map and dofile(opts.map) or nil
-if opts.map and type(map) ~= "table" then
-  usage(opts.map .. " must return a table {role = \"your column\", ...} (--map-template prints one)")
-end
-local na
-if opts.na then
-  na = {"", "NA", "."}
-  for code in (opts.na .. ","):gmatch("([^,]*),") do na[#na + 1] = code end
-end
+local map = cli.map(opts, "scripts/paper.lua")
+local na = cli.na(opts.na)
 if opts.lq_missing and opts.lq_missing ~= "row" and opts.lq_missing ~= "unit" then
   usage("--lq-missing takes row or unit, got '" .. opts.lq_missing .. "'")
 end
 
-local function step(what) io.stderr:write(string.format("[%5.2fs] %s\n", os.clock() - clock, what)) end
+local step = cli.stepper(clock)
 
 -- The figure's legend: checked now, before the long run (no string reaches
 -- gnuplot unquoted, and one with a control character cannot be quoted).
@@ -60,10 +44,7 @@ local plot = require "tfp.plot"
 for _, r in ipairs(spec.regions) do plot.quote(tostring(r), "region name", "paper.lua") end
 
 --------------------------------------------------------------- the data
-local f
-if not opts.data then f = tfp.data("cities")
-elseif opts.data:match("%.dta$") then f = tfp.read_dta(opts.data)
-else f = tfp.read_csv(opts.data, {na = na}) end
+local f = cli.read(opts, na)
 step(string.format("data: %d rows, %d columns", f:nrow(), f:ncol()))
 local mq, report
 f, mq, report = study.build(f, map, opts.data or "embedded data", {na = na, lq_missing = opts.lq_missing})
