@@ -1,6 +1,7 @@
 /* boot.c — Simar-Wilson bootstraps of DEA scores and Malmquist indexes on the
    thread pool (see boot.h for the contract). */
 #include "boot.h"
+#include "panel.h"
 #include "rng.h"
 
 #include <math.h>
@@ -544,7 +545,7 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
     if (res->bc[k] && res->lower[k] && res->upper[k])
       for (size_t i = 0; i < n; i++) res->bc[k][i] = res->lower[k][i] = res->upper[k][i] = NAN;
   }
-  size_t *cnt = calloc(n_per + 1, sizeof *cnt), *off = calloc(n_per + 1, sizeof *off);
+  size_t *off = calloc(n_per + 1, sizeof *off);
   size_t *rows = malloc(n * sizeof *rows), *pos = malloc(n * sizeof *pos);
   double *buf = malloc(n * nv * sizeof *buf), *dist = malloc(n * sizeof *dist);
   const double **ptr = malloc(n_per * nv * sizeof *ptr);
@@ -556,21 +557,15 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
   double *rep = NULL;
   tfp_pool *pool = NULL;
   int owned = 0;
-  if (!ok || !cnt || !off || !rows || !pos || !buf || !dist || !ptr || !where || !partner || !pair_t ||
+  if (!ok || !off || !rows || !pos || !buf || !dist || !ptr || !where || !partner || !pair_t ||
       !pairs || !tmp || !counts) {
     rc = tfp_error(err, errlen, TFP_ENOMEM, "out of memory for a Malmquist bootstrap on %zu rows", n);
     goto done;
   }
   for (size_t p = 0; p < n_per; p++) res->h[p] = NAN;
   /* rows by period, each period's data contiguous (variable-major) */
-  for (size_t i = 0; i < n; i++) cnt[m->period_of[i]]++;
-  for (size_t p = 0; p < n_per; p++) off[p + 1] = off[p] + cnt[p];
-  memset(cnt, 0, (n_per + 1) * sizeof *cnt);
-  for (size_t i = 0; i < n; i++) {
-    size_t p = (size_t)m->period_of[i];
-    pos[i] = off[p] + cnt[p]++;
-    rows[pos[i]] = i;
-  }
+  tfp_panel_period_rows(m->period_of, n, n_per, off, rows);
+  for (size_t k = 0; k < n; k++) pos[rows[k]] = k;
   for (size_t p = 0; p < n_per; p++)
     for (size_t v = 0; v < nv; v++) {
       const double *src = v < n_in ? d->x[v] : d->y[v - n_in];
@@ -640,7 +635,7 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
 
 done:
   if (owned) tfp_pool_free(pool);
-  free(cnt); free(off); free(rows); free(pos); free(buf); free(dist); free(ptr); free(where);
+  free(off); free(rows); free(pos); free(buf); free(dist); free(ptr); free(where);
   free(partner); free(pair_t); free(pairs); free(tmp); free(counts); free(rep);
   if (rc) tfp_malmquist_boot_result_clear(res);
   return rc;

@@ -41,12 +41,6 @@ void tfp_malmquist_result_clear(tfp_malmquist_result *res) {
   memset(res, 0, sizeof *res);
 }
 
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static double *nan_array(size_t n) {
   double *v = malloc((n ? n : 1) * sizeof *v);
   if (v) for (size_t i = 0; i < n; i++) v[i] = NAN;
@@ -206,19 +200,10 @@ static int alloc_result(tfp_malmquist_result *res, size_t n, size_t n_units, int
 /* Periods: the distinct times, ascending; each row's period. */
 static int find_periods(const double *time, size_t n, const tfp_malmquist_opts *o, tfp_malmquist_result *res,
                         char *err, size_t errlen) {
-  memcpy(res->period, time, n * sizeof *time);
-  if (tfp_sort(res->period, n, sizeof *res->period, cmp_double, o->progress, o->progress_ud, "periods"))
+  if (tfp_panel_periods(time, n, res->period, res->period_of, &res->n_periods, o->progress, o->progress_ud))
     return tfp_error(err, errlen, TFP_EINTR, "Malmquist interrupted");
-  size_t n_per = 0;
-  for (size_t i = 0; i < n; i++)
-    if (n_per == 0 || res->period[i] != res->period[n_per - 1]) res->period[n_per++] = res->period[i];
-  res->n_periods = n_per;
-  for (size_t i = 0; i < n; i++) {
-    const double *p = bsearch(&time[i], res->period, n_per, sizeof *res->period, cmp_double);
-    res->period_of[i] = (int)(p - res->period);
-  }
   for (int k = 0; k < TFP_MQ_NCOMP; k++)
-    if (!(res->period_mean[k] = nan_array(n_per))) return TFP_ENOMEM;
+    if (!(res->period_mean[k] = nan_array(res->n_periods))) return TFP_ENOMEM;
   return TFP_OK;
 }
 
@@ -226,23 +211,13 @@ static int split_periods(const tfp_dea_data *d, const tfp_malmquist_opts *o, con
                          period_sets *ps, char *err, size_t errlen) {
   size_t n = d->n, n_in = d->n_in, n_var = d->n_in + d->n_out, n_per = res->n_periods;
   const char *time_name = o->time_name ? o->time_name : "time";
-  size_t *fill = calloc(n_per + 1, sizeof *fill);
   ps->off = calloc(n_per + 1, sizeof *ps->off);
   ps->rows = malloc(n * sizeof *ps->rows);
   ps->buf = malloc(n * n_var * sizeof *ps->buf);
   ps->ptr = malloc((n_per + 2) * n_var * sizeof *ps->ptr);   /* periods, sorted, a view */
   ps->pd = calloc(n_per, sizeof *ps->pd);
-  if (!fill || !ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd) {
-    free(fill);
-    return TFP_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) ps->off[res->period_of[i] + 1]++;
-  for (size_t p = 0; p < n_per; p++) ps->off[p + 1] += ps->off[p];
-  for (size_t i = 0; i < n; i++) {
-    size_t p = (size_t)res->period_of[i];
-    ps->rows[ps->off[p] + fill[p]++] = i;
-  }
-  free(fill);
+  if (!ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd) return TFP_ENOMEM;
+  tfp_panel_period_rows(res->period_of, n, n_per, ps->off, ps->rows);
   for (size_t p = 0; p < n_per; p++) {
     size_t cnt = ps->off[p + 1] - ps->off[p];
     if (cnt < n_var)

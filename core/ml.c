@@ -1,6 +1,7 @@
 /* ml.c — Malmquist-Luenberger, global ML and Luenberger indexes (see ml.h). */
 #include "ml.h"
 #include "frame.h"
+#include "panel.h"
 #include "sort.h"
 
 #include <math.h>
@@ -40,11 +41,6 @@ static double *nan_array(size_t n) {
   double *v = malloc((n ? n : 1) * sizeof *v);
   if (v) for (size_t i = 0; i < n; i++) v[i] = NAN;
   return v;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Rows of one period named as the panel's rows. */
@@ -126,18 +122,10 @@ static int panel_order(const int *unit, const double *time, size_t n, const tfp_
 
 /* Periods: the distinct times, ascending; each row's period. */
 static int find_periods(const double *time, size_t n, tfp_ml_result *res, char *err, size_t errlen) {
-  memcpy(res->period, time, n * sizeof *time);
-  qsort(res->period, n, sizeof *res->period, cmp_double);
-  size_t n_per = 0;
-  for (size_t i = 0; i < n; i++)
-    if (n_per == 0 || res->period[i] != res->period[n_per - 1]) res->period[n_per++] = res->period[i];
-  res->n_periods = n_per;
-  for (size_t i = 0; i < n; i++) {
-    const double *p = bsearch(&time[i], res->period, n_per, sizeof *res->period, cmp_double);
-    res->period_of[i] = (int)(p - res->period);
-  }
+  /* no progress from this sort: an ML run's progress calls stay as they were */
+  tfp_panel_periods(time, n, res->period, res->period_of, &res->n_periods, NULL, NULL);
   for (int k = 0; k < TFP_ML_NCOMP; k++)
-    if (!(res->period_mean[k] = nan_array(n_per))) return out_of_memory(err, errlen, n);
+    if (!(res->period_mean[k] = nan_array(res->n_periods))) return out_of_memory(err, errlen, n);
   return TFP_OK;
 }
 
@@ -162,7 +150,6 @@ static int split_periods(const tfp_green_data *d, const tfp_ml_opts *o, const tf
   size_t n = d->n, n_in = d->n_in, n_out = d->n_out, n_bad = d->n_bad, n_var = n_in + n_out + n_bad;
   size_t n_per = res->n_periods;
   const char *time_name = o->time_name ? o->time_name : "time";
-  size_t *fill = calloc(n_per, sizeof *fill);
   ps->cnt = calloc(n_per, sizeof *ps->cnt);
   ps->off = malloc((n_per + 1) * sizeof *ps->off);
   ps->rows = malloc(n * sizeof *ps->rows);
@@ -170,18 +157,10 @@ static int split_periods(const tfp_green_data *d, const tfp_ml_opts *o, const tf
   ps->ptr = malloc(n_per * n_var * sizeof *ps->ptr);
   ps->pd = calloc(n_per, sizeof *ps->pd);
   ps->names = calloc(n_per, sizeof *ps->names);
-  if (!fill || !ps->cnt || !ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd || !ps->names) {
-    free(fill);
+  if (!ps->cnt || !ps->off || !ps->rows || !ps->buf || !ps->ptr || !ps->pd || !ps->names)
     return out_of_memory(err, errlen, n);
-  }
-  for (size_t i = 0; i < n; i++) ps->cnt[res->period_of[i]]++;
-  ps->off[0] = 0;
-  for (size_t p = 0; p < n_per; p++) ps->off[p + 1] = ps->off[p] + ps->cnt[p];
-  for (size_t i = 0; i < n; i++) {
-    size_t p = (size_t)res->period_of[i];
-    ps->rows[ps->off[p] + fill[p]++] = i;
-  }
-  free(fill);
+  tfp_panel_period_rows(res->period_of, n, n_per, ps->off, ps->rows);
+  for (size_t p = 0; p < n_per; p++) ps->cnt[p] = ps->off[p + 1] - ps->off[p];
   for (size_t p = 0; p < n_per; p++) {
     size_t cnt = ps->cnt[p];
     if (cnt < n_var)

@@ -288,3 +288,32 @@ int tfp_panel_sort(size_t n, const int *unit, size_t n_units, const double *time
   free(key);
   return rc;
 }
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int tfp_panel_periods(const double *time, size_t n, double *period, int *period_of, size_t *n_periods,
+                      tfp_progress_fn progress, void *progress_ud) {
+  memcpy(period, time, n * sizeof *time);
+  if (tfp_sort(period, n, sizeof *period, cmp_double, progress, progress_ud, "periods")) return TFP_EINTR;
+  size_t n_per = 0;
+  for (size_t i = 0; i < n; i++)
+    if (n_per == 0 || period[i] != period[n_per - 1]) period[n_per++] = period[i];
+  *n_periods = n_per;
+  for (size_t i = 0; i < n; i++) {
+    const double *p = bsearch(&time[i], period, n_per, sizeof *period, cmp_double);
+    period_of[i] = (int)(p - period);
+  }
+  return TFP_OK;
+}
+
+void tfp_panel_period_rows(const int *period_of, size_t n, size_t n_periods, size_t *off, size_t *rows) {
+  memset(off, 0, (n_periods + 1) * sizeof *off);
+  for (size_t i = 0; i < n; i++) off[period_of[i] + 1]++;
+  for (size_t p = 0; p < n_periods; p++) off[p + 1] += off[p];
+  for (size_t i = 0; i < n; i++) rows[off[period_of[i]]++] = i;   /* off[p]: the next free place of p */
+  for (size_t p = n_periods; p > 0; p--) off[p] = off[p - 1];      /* now p's end: back to the starts */
+  off[0] = 0;
+}

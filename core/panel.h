@@ -74,6 +74,17 @@ int tfp_panel_keys(size_t n, const int *unit, const double *time, int whole, con
    sorted keys. */
 int tfp_panel_unique(const tfp_panel_key *key, size_t n, const tfp_panel_names *nm, char *err, size_t errlen);
 
+/* Periods of the panel indexes (malmquist.c, ml.c, boot.c). tfp_panel_periods:
+   the distinct values of the n (finite) times, ascending, into
+   period[0 .. *n_periods) (period has room for n), and each row's period in
+   period_of; TFP_OK, or TFP_EINTR when progress stops the sort.
+   tfp_panel_period_rows: the rows grouped by period, in row order within
+   one: period p's rows are rows[off[p] .. off[p+1]-1] (off has n_periods + 1
+   entries, rows n). */
+int tfp_panel_periods(const double *time, size_t n, double *period, int *period_of, size_t *n_periods,
+                      tfp_progress_fn progress, void *progress_ud);
+void tfp_panel_period_rows(const int *period_of, size_t n, size_t n_periods, size_t *off, size_t *rows);
+
 /* Rows by unit, for the per-unit recursions of capital.c and deflate.c:
    order[] (n) receives the rows sorted by unit then time; the rows of unit u
    are order[start[u] .. start[u+1]-1] (start has n_units + 1 entries).
