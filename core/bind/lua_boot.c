@@ -23,14 +23,7 @@ static int boot_scratch_gc(lua_State *L) {
 }
 
 static boot_scratch *newscratch(lua_State *L) {
-  boot_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
-  memset(s, 0, sizeof *s);
-  if (luaL_newmetatable(L, BOOT_SCRATCH_MT)) {
-    lua_pushcfunction(L, boot_scratch_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  return s;
+  return tfp_newscratch(L, sizeof(boot_scratch), BOOT_SCRATCH_MT, boot_scratch_gc);
 }
 
 /* Field `key` of the table on top as a number, or def when absent. */
@@ -54,30 +47,19 @@ int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o) {
 }
 
 static double *addnum(lua_State *L, tfp_frame *f, const char *name, const double *src) {
-  double *v = malloc((f->nrow ? f->nrow : 1) * sizeof *v);
-  if (tfp_frame_add_num(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
+  double *v = tfp_addnum(L, f, name);
   if (src) memcpy(v, src, f->nrow * sizeof *v);
   return v;
 }
 
-static void setnum(lua_State *L, int t, const char *key, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, t, key);
-}
-
-static void setint(lua_State *L, int t, const char *key, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, t, key);
-}
-
 static void boot_info(lua_State *L, int info, const tfp_boot_opts *o, size_t reps, int threads,
                       size_t n_lp, size_t n_inf) {
-  setint(L, info, "reps", reps);
-  setint(L, info, "seed", (size_t)o->seed);
-  setnum(L, info, "alpha", o->alpha);
-  setint(L, info, "threads", (size_t)threads);
-  setint(L, info, "n_lp", n_lp);
-  setint(L, info, "n_infeasible", n_inf);
+  tfp_setint(L, info, "reps", reps);
+  tfp_setint(L, info, "seed", (size_t)o->seed);
+  tfp_setnum(L, info, "alpha", o->alpha);
+  tfp_setint(L, info, "threads", (size_t)threads);
+  tfp_setint(L, info, "n_lp", n_lp);
+  tfp_setint(L, info, "n_infeasible", n_inf);
 }
 
 /* tfp.dea{..., bootstrap = {...}} -> frame (eff, eff_bc, bias, lower, upper,
@@ -90,9 +72,7 @@ int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *do
   int rc = tfp_dea_boot(d, &po, o, &s->dea, err, sizeof err);
   if (rc) return tfp_raise_status(L, rc, "tfp.dea", err);
   const tfp_boot_result *r = &s->dea;
-  tfp_frame *f = tfp_frame_create(r->n);
-  if (!f) tfp_raise(L, "memory", NULL, "out of memory for a frame of %d rows", (int)r->n);
-  tfp_pushframe(L, f);
+  tfp_frame *f = tfp_newframe(L, r->n);
   addnum(L, f, "eff", r->eff);
   addnum(L, f, "eff_bc", r->eff_bc);
   addnum(L, f, "bias", r->bias);
@@ -101,7 +81,7 @@ int tfp_lua_dea_boot(lua_State *L, const tfp_dea_data *d, const tfp_dea_opts *do
   addnum(L, f, "var", r->var);
   lua_createtable(L, 0, 8);
   int info = lua_gettop(L);
-  setnum(L, info, "bandwidth", r->h);
+  tfp_setnum(L, info, "bandwidth", r->h);
   boot_info(L, info, o, r->reps, r->threads, r->n_lp, r->n_infeasible);
   if (r->n_infeasible) {
     lua_pushfstring(L, "dea bootstrap: %d replicate LPs without a score (left out of the intervals)",

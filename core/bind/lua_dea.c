@@ -29,14 +29,7 @@ static int dea_scratch_gc(lua_State *L) {
 }
 
 static dea_scratch *newscratch(lua_State *L) {
-  dea_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
-  memset(s, 0, sizeof *s);
-  if (luaL_newmetatable(L, DEA_SCRATCH_MT)) {
-    lua_pushcfunction(L, dea_scratch_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  return s;
+  return tfp_newscratch(L, sizeof(dea_scratch), DEA_SCRATCH_MT, dea_scratch_gc);
 }
 
 /* inputs/outputs of frame f as a tfp_dea_data; names point into the table. */
@@ -59,9 +52,6 @@ static void checkvars(lua_State *L, int t, tfp_frame *f, dea_vars *v) {
   v->d = d;
 }
 
-static double *addnum(lua_State *L, tfp_frame *f, const char *name);
-static tfp_frame *newframe(lua_State *L, size_t nrow);
-
 static const char *const rts_names[] = { "crs", "vrs", "nirs", "ndrs", NULL };
 static const char *const orient_names[] = { "input", "output", NULL };
 static const char *const reference_names[] = { "contemporaneous", "sequential", "global", NULL };
@@ -76,17 +66,6 @@ static void run_dea(lua_State *L, const tfp_dea_data *d, const tfp_dea_data *ref
 }
 
 /* Helpers that set field `key` of the table at absolute index t. */
-static void setint(lua_State *L, int t, const char *key, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, t, key);
-}
-
-static void setvector(lua_State *L, int t, const char *key, const double *v, size_t n) {
-  double *dst = tfp_newvector(L, n);
-  if (n) memcpy(dst, v, n * sizeof *v);
-  lua_setfield(L, t, key);
-}
-
 /* A string vector from n names (NULL = missing); the name array is scratch
    memory owned by a userdata left on the stack. */
 static const char **newnames(lua_State *L, size_t n) {
@@ -137,16 +116,16 @@ static void push_peers(lua_State *L, const tfp_dea_result *r) {
 static void push_slacks(lua_State *L, const tfp_dea_result *r, const tfp_dea_data *d,
                         tfp_dea_orientation orient) {
   size_t n = r->n, n_var = d->n_in + d->n_out;
-  tfp_frame *fs = newframe(L, n);
-  tfp_frame *ft = newframe(L, n);
+  tfp_frame *fs = tfp_newframe(L, n);
+  tfp_frame *ft = tfp_newframe(L, n);
   for (size_t v = 0; v < n_var; v++) {
     int is_in = v < d->n_in;
     const char *name = is_in ? d->x_names[v] : d->y_names[v - d->n_in];
     const double *data = is_in ? d->x[v] : d->y[v - d->n_in];
     lua_pushfstring(L, "slack_%s", name);
-    double *sl = addnum(L, fs, lua_tostring(L, -1));
+    double *sl = tfp_addnum(L, fs, lua_tostring(L, -1));
     lua_pushfstring(L, "target_%s", name);
-    double *tg = addnum(L, ft, lua_tostring(L, -1));
+    double *tg = tfp_addnum(L, ft, lua_tostring(L, -1));
     lua_pop(L, 2);
     for (size_t j = 0; j < n; j++) {
       double s = r->slack[j * n_var + v], score = r->eff[j];
@@ -209,8 +188,8 @@ static int dea_dea(lua_State *L) {
   memcpy(te, r->eff, n * sizeof *te);
   lua_createtable(L, 0, 12);
   int info = lua_gettop(L);
-  setint(L, info, "n_infeasible", r->n_infeasible);
-  setint(L, info, "n_failed", r->n_failed);
+  tfp_setint(L, info, "n_infeasible", r->n_infeasible);
+  tfp_setint(L, info, "n_failed", r->n_failed);
   setstatus(L, info, "status", r);
   if (want_peers) {
     push_peers(L, r);
@@ -220,7 +199,7 @@ static int dea_dea(lua_State *L) {
     push_slacks(L, r, &v->d, o.orientation);
     lua_setfield(L, info, "targets");
     lua_setfield(L, info, "slacks");
-    setint(L, info, "n_slack_failed", r->n_slack_failed);
+    tfp_setint(L, info, "n_slack_failed", r->n_slack_failed);
   }
   if (want_scale) {
     tfp_dea_opts so = o;
@@ -237,8 +216,8 @@ static int dea_dea(lua_State *L) {
     const char **nn = newnames(L, n);
     for (size_t j = 0; j < n; j++) nn[j] = nature[j] < 0 ? NULL : nature_names[nature[j]];
     setstrings(L, info, "nature", nn, n);
-    setvector(L, info, "crs", s->dea[1].eff, n);
-    setvector(L, info, "vrs", s->dea[2].eff, n);
+    tfp_setvector(L, info, "crs", s->dea[1].eff, n);
+    tfp_setvector(L, info, "vrs", s->dea[2].eff, n);
     lua_settop(L, info);
   }
   if (want_super) {
@@ -248,11 +227,11 @@ static int dea_dea(lua_State *L) {
     tfp_dea_result_clear(sr);
     run_dea(L, &v->d, NULL, &so, sr);
     n_lp += sr->n_lp;
-    setvector(L, info, "super", sr->eff, n);
-    setint(L, info, "super_infeasible", sr->n_infeasible);
+    tfp_setvector(L, info, "super", sr->eff, n);
+    tfp_setint(L, info, "super_infeasible", sr->n_infeasible);
     setstatus(L, info, "super_status", sr);
   }
-  setint(L, info, "n_lp", n_lp);
+  tfp_setint(L, info, "n_lp", n_lp);
   if (r->n_infeasible) {
     lua_pushfstring(L, "dea: %d of %d LPs infeasible (their scores are missing)",
                     (int)r->n_infeasible, (int)n);
@@ -269,37 +248,10 @@ static int dea_dea(lua_State *L) {
 }
 
 /* A numeric column for a result frame (the frame owns it from here on). */
-static double *addnum(lua_State *L, tfp_frame *f, const char *name) {
-  double *v = malloc((f->nrow ? f->nrow : 1) * sizeof *v);
-  if (tfp_frame_add_num(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
-  return v;
-}
-
-/* Copy column c's values at rows[0..m-1] as column `name` of f. */
-static void addcopy(lua_State *L, tfp_frame *f, const char *name, const tfp_column *c,
-                    const size_t *rows, size_t m) {
-  if (c->type == TFP_NUM) {
-    double *v = addnum(L, f, name);
-    for (size_t k = 0; k < m; k++) v[k] = c->num[rows[k]];
-    return;
-  }
-  char **v = calloc(m ? m : 1, sizeof *v);
-  if (tfp_frame_add_str(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
-  for (size_t k = 0; k < m; k++)
-    v[k] = tfp_copystring(L, c->str[rows[k]]);
-}
-
-static tfp_frame *newframe(lua_State *L, size_t nrow) {
-  tfp_frame *f = tfp_frame_create(nrow);
-  if (!f) tfp_raise(L, "memory", NULL, "out of memory for a frame of %d rows", (int)nrow);
-  tfp_pushframe(L, f);
-  return f;
-}
-
 static void setmeans(lua_State *L, tfp_frame *f, double *const mean[TFP_MQ_NCOMP],
                      const size_t *idx, size_t m) {
   for (int k = 0; k < TFP_MQ_NCOMP; k++) {
-    double *v = addnum(L, f, tfp_malmquist_component(k));
+    double *v = tfp_addnum(L, f, tfp_malmquist_component(k));
     for (size_t j = 0; j < m; j++) v[j] = mean[k][idx[j]];
   }
 }
@@ -373,20 +325,20 @@ static int dea_malmquist(lua_State *L) {
   const tfp_malmquist_result *m = &s->mq;
 
   /* One row per unit and period, by unit then period. */
-  tfp_frame *out = newframe(L, n);
+  tfp_frame *out = tfp_newframe(L, n);
   const size_t *ord = m->order;
-  addcopy(L, out, id_name, &f->col[id_col], ord, n);
-  addcopy(L, out, time_name, &f->col[tfp_frame_find(f, time_name)], ord, n);
+  tfp_addcopy(L, out, id_name, &f->col[id_col], ord, n);
+  tfp_addcopy(L, out, time_name, &f->col[tfp_frame_find(f, time_name)], ord, n);
   const double *src[] = { m->change[0], m->change[1], m->change[2], m->change[3], m->change[4],
                           m->tfp, m->tech, m->eff, m->crs_tm1, m->crs_t, m->crs_tp1, m->vrs_t };
   const char *names[] = { "effch", "techch", "pech", "sech", "tfpch", "TFP", "TECH", "EFF",
                           "crs_te_tech_tm1", "crs_te_tech_t", "crs_te_tech_tp1", "vrs_te" };
   for (size_t c = 0; c < sizeof names / sizeof names[0]; c++) {
-    double *dst = addnum(L, out, names[c]);
+    double *dst = tfp_addnum(L, out, names[c]);
     for (size_t k = 0; k < n; k++) dst[k] = src[c][ord[k]];
   }
   if (m->glob_crs) {   /* reference = "global": the distances to the pooled frontier */
-    double *gc = addnum(L, out, "crs_te_global"), *gv = addnum(L, out, "vrs_te_global");
+    double *gc = tfp_addnum(L, out, "crs_te_global"), *gv = tfp_addnum(L, out, "vrs_te_global");
     for (size_t k = 0; k < n; k++) { gc[k] = m->glob_crs[ord[k]]; gv[k] = m->glob_vrs[ord[k]]; }
   }
   if (boot) tfp_lua_malmquist_boot_columns(L, boot, out, ord, n);
@@ -397,18 +349,18 @@ static int dea_malmquist(lua_State *L) {
   /* by_period: the periods after the first (DEAP's annual means). */
   size_t np = m->n_periods > 0 ? m->n_periods - 1 : 0;
   size_t *idx = tfp_scratch(L, (m->n_periods + n_units + 1) * sizeof *idx);
-  tfp_frame *bp = newframe(L, np);
-  double *pt = addnum(L, bp, time_name);
+  tfp_frame *bp = tfp_newframe(L, np);
+  double *pt = tfp_addnum(L, bp, time_name);
   for (size_t p = 0; p < np; p++) { idx[p] = p + 1; pt[p] = m->period[p + 1]; }
   setmeans(L, bp, (double *const *)m->period_mean, idx, np);
   lua_setfield(L, info, "by_period");
   /* by_unit: one row per unit, its id from its first row. */
-  tfp_frame *bu = newframe(L, n_units);
+  tfp_frame *bu = tfp_newframe(L, n_units);
   size_t *first = idx;
   for (size_t u = 0; u < n_units; u++) first[u] = (size_t)-1;
   for (size_t i = 0; i < n; i++)
     if (first[s->code[i]] == (size_t)-1) first[s->code[i]] = i;
-  addcopy(L, bu, id_name, &f->col[id_col], first, n_units);
+  tfp_addcopy(L, bu, id_name, &f->col[id_col], first, n_units);
   for (size_t u = 0; u < n_units; u++) first[u] = u;
   setmeans(L, bu, (double *const *)m->unit_mean, first, n_units);
   lua_setfield(L, info, "by_unit");
@@ -418,10 +370,10 @@ static int dea_malmquist(lua_State *L) {
     lua_setfield(L, -2, tfp_malmquist_component(k));
   }
   lua_setfield(L, info, "mean");
-  setint(L, info, "n_changes", m->n_changes);
-  setint(L, info, "n_lp", m->n_lp);
-  setint(L, info, "n_infeasible", m->n_infeasible);
-  setint(L, info, "n_failed", m->n_failed);
+  tfp_setint(L, info, "n_changes", m->n_changes);
+  tfp_setint(L, info, "n_lp", m->n_lp);
+  tfp_setint(L, info, "n_infeasible", m->n_infeasible);
+  tfp_setint(L, info, "n_failed", m->n_failed);
   if (boot) tfp_lua_malmquist_boot_info(L, boot, info, &bo);
   lua_settop(L, info);
   if (m->n_infeasible || m->n_failed) {

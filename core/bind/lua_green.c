@@ -35,14 +35,7 @@ static int green_scratch_gc(lua_State *L) {
 }
 
 static green_scratch *newscratch(lua_State *L) {
-  green_scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
-  memset(s, 0, sizeof *s);
-  if (luaL_newmetatable(L, GREEN_SCRATCH_MT)) {
-    lua_pushcfunction(L, green_scratch_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  return s;
+  return tfp_newscratch(L, sizeof(green_scratch), GREEN_SCRATCH_MT, green_scratch_gc);
 }
 
 typedef struct {
@@ -72,17 +65,6 @@ static int optis(lua_State *L, int t, const char *key, const char *value) {
   return s && strcmp(s, value) == 0;
 }
 
-static void setint(lua_State *L, int t, const char *key, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, t, key);
-}
-
-static void setvector(lua_State *L, int t, const char *key, const double *v, size_t n) {
-  double *dst = tfp_newvector(L, n);
-  if (n) memcpy(dst, v, n * sizeof *v);
-  lua_setfield(L, t, key);
-}
-
 static const char *const status_names[] = { "optimal", "infeasible", "failed" };
 
 static void setstatus(lua_State *L, int t, const char *key, const int *status, size_t n) {
@@ -95,33 +77,6 @@ static void setstatus(lua_State *L, int t, const char *key, const int *status, s
   tfp_pushcolumn(L, &c, n);
   lua_setfield(L, t, key);
   lua_pop(L, 1);
-}
-
-static tfp_frame *newframe(lua_State *L, size_t nrow) {
-  tfp_frame *f = tfp_frame_create(nrow);
-  if (!f) tfp_raise(L, "memory", NULL, "out of memory for a frame of %d rows", (int)nrow);
-  tfp_pushframe(L, f);
-  return f;
-}
-
-static double *addnum(lua_State *L, tfp_frame *f, const char *name) {
-  double *v = malloc((f->nrow ? f->nrow : 1) * sizeof *v);
-  if (tfp_frame_add_num(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
-  return v;
-}
-
-static void addcopy(lua_State *L, tfp_frame *f, const char *name, const tfp_column *c, const size_t *rows, size_t m) {
-  if (c->type == TFP_NUM) {
-    double *v = addnum(L, f, name);
-    for (size_t k = 0; k < m; k++) v[k] = c->num[rows ? rows[k] : k];
-    return;
-  }
-  char **v = calloc(m ? m : 1, sizeof *v);
-  if (tfp_frame_add_str(f, name, v) < 0 || !v) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
-  for (size_t k = 0; k < m; k++) {
-    const char *s = c->str[rows ? rows[k] : k];
-    if (s && !(v[k] = strdup(s))) tfp_raise(L, "memory", NULL, "out of memory for column '%s'", name);
-  }
 }
 
 /* Names of up to `max` rows among those flagged, for a warning: "U03 (row
@@ -172,21 +127,21 @@ static int *group_codes(lua_State *L, tfp_frame *f, const char *name, int **slot
    beta_meta for the DDF), in the data's row order; then info. */
 static int meta_results(lua_State *L, tfp_frame *f, const char *gname, const tfp_meta_result *r,
                         const char *fn) {
-  tfp_frame *out = newframe(L, r->n);
-  addcopy(L, out, gname, &f->col[tfp_frame_find(f, gname)], NULL, r->n);
+  tfp_frame *out = tfp_newframe(L, r->n);
+  tfp_addcopy(L, out, gname, &f->col[tfp_frame_find(f, gname)], NULL, r->n);
   const char *names[] = { "eff_group", "eff_meta", "tgr", "beta_group", "beta_meta" };
   const double *src[] = { r->group_eff, r->meta_eff, r->tgr, r->group_beta, r->meta_beta };
   for (int k = 0; k < 5; k++) {
     if (!src[k]) continue;
-    double *v = addnum(L, out, names[k]);
+    double *v = tfp_addnum(L, out, names[k]);
     if (r->n) memcpy(v, src[k], r->n * sizeof *v);
   }
   lua_createtable(L, 0, 5);
   int info = lua_gettop(L);
-  setint(L, info, "n_lp", r->n_lp);
-  setint(L, info, "n_groups", r->n_groups);
-  setint(L, info, "n_infeasible", r->n_infeasible);
-  setint(L, info, "n_failed", r->n_failed);
+  tfp_setint(L, info, "n_lp", r->n_lp);
+  tfp_setint(L, info, "n_groups", r->n_groups);
+  tfp_setint(L, info, "n_infeasible", r->n_infeasible);
+  tfp_setint(L, info, "n_failed", r->n_failed);
   if (r->n_infeasible || r->n_failed) {
     lua_pushfstring(L, "%s: %d LPs infeasible and %d failed (values missing)", fn, (int)r->n_infeasible,
                     (int)r->n_failed);
@@ -245,17 +200,17 @@ int tfp_green_dea_group(lua_State *L, int t) {
    y + s+, b - sb. Pushes the two frames. */
 static void push_slacks(lua_State *L, const tfp_sbm_result *r, const tfp_green_data *d) {
   size_t n = r->n, n_var = r->n_var;
-  tfp_frame *fs = newframe(L, n);
-  tfp_frame *ft = newframe(L, n);
+  tfp_frame *fs = tfp_newframe(L, n);
+  tfp_frame *ft = tfp_newframe(L, n);
   for (size_t v = 0; v < n_var; v++) {
     const char *name = v < d->n_in ? d->x_names[v] : v < d->n_in + d->n_out ? d->y_names[v - d->n_in]
                      : d->b_names[v - d->n_in - d->n_out];
     int sign = v >= d->n_in && v < d->n_in + d->n_out ? 1 : -1;
     const double *data = tfp_green_var(d, v);
     lua_pushfstring(L, "slack_%s", name);
-    double *sl = addnum(L, fs, lua_tostring(L, -1));
+    double *sl = tfp_addnum(L, fs, lua_tostring(L, -1));
     lua_pushfstring(L, "target_%s", name);
-    double *tg = addnum(L, ft, lua_tostring(L, -1));
+    double *tg = tfp_addnum(L, ft, lua_tostring(L, -1));
     lua_pop(L, 2);
     for (size_t j = 0; j < n; j++) {
       sl[j] = r->slack[j * n_var + v];
@@ -295,9 +250,9 @@ static int green_sbm(lua_State *L) {
   lua_createtable(L, 0, 12);
   int info = lua_gettop(L);
   setstatus(L, info, "status", r->status, n);
-  setint(L, info, "n_lp", r->n_lp);
-  setint(L, info, "n_infeasible", r->n_infeasible);
-  setint(L, info, "n_failed", r->n_failed);
+  tfp_setint(L, info, "n_lp", r->n_lp);
+  tfp_setint(L, info, "n_infeasible", r->n_infeasible);
+  tfp_setint(L, info, "n_failed", r->n_failed);
   if (o.want_slacks) {
     push_slacks(L, r, &v->d);
     lua_setfield(L, info, "targets");
@@ -305,10 +260,10 @@ static int green_sbm(lua_State *L) {
   }
   tfp_rows rows = { tfp_frame_row_label, &v->namer };
   if (o.super) {
-    setvector(L, info, "sbm", r->rho, n);
-    setvector(L, info, "super", r->super, n);
+    tfp_setvector(L, info, "sbm", r->rho, n);
+    tfp_setvector(L, info, "super", r->super, n);
     setstatus(L, info, "super_status", r->super_status, n);
-    setint(L, info, "super_infeasible", r->n_super_infeasible);
+    tfp_setint(L, info, "super_infeasible", r->n_super_infeasible);
     lua_createtable(L, (int)n, 0);
     for (size_t j = 0; j < n; j++) {
       lua_pushboolean(L, r->rho[j] >= 1 - 1e-9);
@@ -400,9 +355,9 @@ static int green_ddf(lua_State *L) {
   double *eff = tfp_newvector(L, r->n);
   for (size_t j = 0; j < r->n; j++) eff[j] = 1.0 / (1.0 + r->beta[j]);
   lua_setfield(L, info, "eff");
-  setint(L, info, "n_lp", r->stats.n_lp);
-  setint(L, info, "n_infeasible", r->stats.n_infeasible);
-  setint(L, info, "n_failed", r->stats.n_failed);
+  tfp_setint(L, info, "n_lp", r->stats.n_lp);
+  tfp_setint(L, info, "n_infeasible", r->stats.n_infeasible);
+  tfp_setint(L, info, "n_failed", r->stats.n_failed);
   warn_rows(L, "ddf: LP infeasible (beta missing) for", &rows, r->status, r->n, TFP_DDF_INFEASIBLE);
   warn_rows(L, "ddf: LP failed in the solver (beta missing) for", &rows, r->status, r->n, TFP_DDF_FAILED);
   lua_pushvalue(L, out);
@@ -478,18 +433,18 @@ int tfp_green_malmquist(lua_State *L, int t) {
   if (rc) tfp_raise_status(L, rc, "tfp.malmquist", err);
   const tfp_ml_result *m = &s->ml;
 
-  tfp_frame *out = newframe(L, n);
+  tfp_frame *out = tfp_newframe(L, n);
   int out_idx = lua_gettop(L);
   const size_t *ord = m->order;
-  addcopy(L, out, id_name, &f->col[id_col], ord, n);
-  addcopy(L, out, time_name, &f->col[time_col], ord, n);
+  tfp_addcopy(L, out, id_name, &f->col[id_col], ord, n);
+  tfp_addcopy(L, out, time_name, &f->col[time_col], ord, n);
   const double *src[9] = { m->change[0], m->change[1], m->change[2], m->level[0], m->level[1], m->level[2],
                            m->d_t, idx == TFP_ML_GML ? m->d_g : m->d_tm1, idx == TFP_ML_GML ? NULL : m->d_tp1 };
   const char *names[9] = { comp[0], comp[1], comp[2], "TFP", "EFF", "TECH", "ddf_t",
                            idx == TFP_ML_GML ? "ddf_global" : "ddf_tm1", "ddf_tp1" };
   for (size_t c = 0; c < 9; c++) {
     if (!src[c]) continue;
-    double *dst = addnum(L, out, names[c]);
+    double *dst = tfp_addnum(L, out, names[c]);
     for (size_t k = 0; k < n; k++) dst[k] = src[c][ord[k]];
   }
   tfp_frame_panel(out, 0, 1, NULL, NULL, NULL, 0);
@@ -497,11 +452,11 @@ int tfp_green_malmquist(lua_State *L, int t) {
   lua_createtable(L, 0, 12);
   int info = lua_gettop(L);
   size_t np = m->n_periods > 0 ? m->n_periods - 1 : 0;
-  tfp_frame *bp = newframe(L, np);
-  double *pt = addnum(L, bp, time_name);
+  tfp_frame *bp = tfp_newframe(L, np);
+  double *pt = tfp_addnum(L, bp, time_name);
   for (size_t p = 0; p < np; p++) pt[p] = m->period[p + 1];
   for (int k = 0; k < TFP_ML_NCOMP; k++) {
-    double *col = addnum(L, bp, comp[k]);
+    double *col = tfp_addnum(L, bp, comp[k]);
     for (size_t p = 0; p < np; p++) col[p] = m->period_mean[k][p + 1];
   }
   lua_setfield(L, info, "by_period");
@@ -509,10 +464,10 @@ int tfp_green_malmquist(lua_State *L, int t) {
   for (size_t u = 0; u < n_units; u++) first[u] = (size_t)-1;
   for (size_t i = 0; i < n; i++)
     if (first[s->code[i]] == (size_t)-1) first[s->code[i]] = i;
-  tfp_frame *bu = newframe(L, n_units);
-  addcopy(L, bu, id_name, &f->col[id_col], first, n_units);
+  tfp_frame *bu = tfp_newframe(L, n_units);
+  tfp_addcopy(L, bu, id_name, &f->col[id_col], first, n_units);
   for (int k = 0; k < TFP_ML_NCOMP; k++) {
-    double *col = addnum(L, bu, comp[k]);
+    double *col = tfp_addnum(L, bu, comp[k]);
     for (size_t u = 0; u < n_units; u++) col[u] = m->unit_mean[k][u];
   }
   lua_setfield(L, info, "by_unit");
@@ -525,11 +480,11 @@ int tfp_green_malmquist(lua_State *L, int t) {
   lua_setfield(L, info, "mean");
   lua_pushstring(L, index);
   lua_setfield(L, info, "index");
-  setint(L, info, "n_changes", m->n_changes);
-  setint(L, info, "n_lp", m->n_lp);
-  setint(L, info, "n_infeasible", m->n_infeasible);
-  setint(L, info, "n_failed", m->n_failed);
-  setint(L, info, "n_nonpositive", m->n_nonpositive);
+  tfp_setint(L, info, "n_changes", m->n_changes);
+  tfp_setint(L, info, "n_lp", m->n_lp);
+  tfp_setint(L, info, "n_infeasible", m->n_infeasible);
+  tfp_setint(L, info, "n_failed", m->n_failed);
+  tfp_setint(L, info, "n_nonpositive", m->n_nonpositive);
   /* The infeasible mixed-period LPs: the observation's id and time, and
      the period of the technology it was measured against. */
   size_t n_bad_lp = 0;
@@ -543,10 +498,10 @@ int tfp_green_malmquist(lua_State *L, int t) {
     if (m->status_tm1[i] == TFP_DDF_INFEASIBLE) { lr[q] = i; tech[q++] = m->period[p - 1]; }
     if (m->status_tp1[i] == TFP_DDF_INFEASIBLE) { lr[q] = i; tech[q++] = m->period[p + 1]; }
   }
-  tfp_frame *inf = newframe(L, n_bad_lp);
-  addcopy(L, inf, id_name, &f->col[id_col], lr, n_bad_lp);
-  addcopy(L, inf, time_name, &f->col[time_col], lr, n_bad_lp);
-  double *tc = addnum(L, inf, "technology");
+  tfp_frame *inf = tfp_newframe(L, n_bad_lp);
+  tfp_addcopy(L, inf, id_name, &f->col[id_col], lr, n_bad_lp);
+  tfp_addcopy(L, inf, time_name, &f->col[time_col], lr, n_bad_lp);
+  double *tc = tfp_addnum(L, inf, "technology");
   if (n_bad_lp) memcpy(tc, tech, n_bad_lp * sizeof *tc);
   lua_setfield(L, info, "infeasible");
   if (n_bad_lp) {

@@ -79,6 +79,22 @@ void *tfp_scratch(lua_State *L, size_t bytes);
    its owner (a column, a vector) before anything else can raise. */
 char *tfp_copystring(lua_State *L, const char *s);
 
+/* Results (lua_util.c). tfp_newscratch: a zeroed userdata of bytes (pushed)
+   with metatable mt, whose __gc gc frees the core results it holds: a raise
+   before they are copied cannot leak them. tfp_setint, tfp_setnum,
+   tfp_setvector: field key of the table at absolute index t (the vector a
+   copy of v[0..n)). tfp_newframe: a new frame of nrow rows (pushed);
+   tfp_addnum: a new numeric column of f, for the caller to fill;
+   tfp_addcopy: column c's values at rows[0..m) (rows NULL: 0..m-1) as
+   column name of f. Out of memory raises. */
+void *tfp_newscratch(lua_State *L, size_t bytes, const char *mt, lua_CFunction gc);
+void tfp_setint(lua_State *L, int t, const char *key, size_t v);
+void tfp_setnum(lua_State *L, int t, const char *key, double v);
+void tfp_setvector(lua_State *L, int t, const char *key, const double *v, size_t n);
+tfp_frame *tfp_newframe(lua_State *L, size_t nrow);
+double *tfp_addnum(lua_State *L, tfp_frame *f, const char *name);
+void tfp_addcopy(lua_State *L, tfp_frame *f, const char *name, const tfp_column *c, const size_t *rows, size_t m);
+
 /* Errors (lua_error.c): raise a tfp.error object {code, fn, message, where}
    located at the user's call site. code: "usage", "data", "interrupted",
    "memory", "io" or "internal"; fn: the public name ("tfp.lq"). */
