@@ -22,6 +22,7 @@ typedef struct {
   void *progress_ud;
   size_t n_values;
   int value_labels;
+  size_t label_name_width;
   char **set_of;  /* nvar: each variable's label set name, or NULL */
   dta_label *labels;
   size_t n_labels, cap_labels;
@@ -52,6 +53,11 @@ static int on_metadata(readstat_metadata_t *m, void *ctx_) {
   dta_ctx *ctx = ctx_;
   ctx->nrow = readstat_get_row_count(m);
   ctx->nvar = readstat_get_var_count(m);
+  /* A value-label set's name is a fixed-width field (9, 33 or 129 bytes by
+     format version: Stata 7 widened them) that ReadStat passes as is: a corrupt file need not
+     end it with a NUL, so it is read to the field's width at most. */
+  int version = readstat_get_file_format_version(m);
+  ctx->label_name_width = version < 110 ? 9 : version < 118 ? 33 : 129;
   if (ctx->nrow < 0)   /* rows unknown: refuse rather than guess */
     return fail(ctx, TFP_EDATA, "%s: not a readable Stata file: the header states no valid number of rows", ctx->path);
   if (ctx->nvar < 0 || too_big(ctx, ctx->nvar))
@@ -114,7 +120,8 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
   }
   /* Variables arrive in file order, so frame column j is variable index. */
   if (j != index) return fail(ctx, TFP_ENOMEM, "%s: out of memory", ctx->path);
-  if (val_labels && *val_labels && ctx->value_labels && j < ctx->nvar && !(ctx->set_of[j] = strdup(val_labels)))
+  if (val_labels && *val_labels && ctx->value_labels && j < ctx->nvar &&
+      !(ctx->set_of[j] = strndup(val_labels, strnlen(val_labels, ctx->label_name_width))))
     return fail(ctx, TFP_ENOMEM, "%s: out of memory", ctx->path);
   const char *label = readstat_variable_get_label(v);
   if (label && *label && tfp_frame_set_label(ctx->f, j, label) != TFP_OK)
@@ -150,6 +157,7 @@ static int cmp_label(const void *a, const void *b) {
 
 /* The label of value x in set, or NULL (labels sorted by set, then value). */
 static const char *find_label(const dta_ctx *ctx, const char *set, double x) {
+  if (ctx->n_labels == 0) return NULL;   /* bsearch must not be given NULL */
   dta_label key = {(char *)set, x, NULL};
   const dta_label *l = bsearch(&key, ctx->labels, ctx->n_labels, sizeof key, cmp_label);
   return l ? l->label : NULL;

@@ -1,6 +1,7 @@
 /* fuzz_formula.c — libFuzzer target for the formula parser (lua/formula.lua
    run in an embedded Lua state with the tfp table): any text must parse or
-   raise a "formula error" message; any other Lua error (an indexing bug, a
+   raise a "formula error" (a usage tfp.error, or a plain string when the
+   module runs alone); any other Lua error (an indexing bug, a
    nil arithmetic) is a finding. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       "return function(s)\n"
       "  local ok, err = pcall(F.parse, s, macros, #s % 2 == 0 and base or nil)\n"
       "  if ok then for _, spec in ipairs(err) do F.text(spec) end return true end\n"
-      "  return type(err) == 'string' and err:sub(1, 15) == 'formula error: '\n"
+      "  local msg = type(err) == 'string' and err\n"
+      "    or (getmetatable(err) and getmetatable(err).__name == 'tfp.error' and err.code == 'usage' and err.message)\n"
+      "  return type(msg) == 'string' and msg:sub(1, 15) == 'formula error: '\n"
       "end\n";
     if (luaL_dostring(L, setup) != LUA_OK) abort();
     lua_setglobal(L, "check_formula");
