@@ -263,10 +263,7 @@ end
 
 ------------------------------------------------------------------ curve
 
-local function is_frame(v)
-  local mt = getmetatable(v)
-  return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
-end
+local is_frame = O.is_frame
 
 -- One cell per sample and combination of the by variables' values.
 local function combinations(swaps)

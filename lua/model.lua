@@ -326,8 +326,7 @@ M.samples = samples
 --- m:on(frame) (also m:fit): one fit, or a collection for splits and sw()/csw().
 function Model:on(f, fn)
   fn = fn or "m:on"
-  local mt = getmetatable(f)
-  if type(mt) ~= "table" or mt.__name ~= "tfp.frame" then
+  if not O.is_frame(f) then
     raise("usage", fn, "expected a frame to fit on, got a " .. type(f))
   end
   local list = {}

@@ -63,6 +63,7 @@ local function is_frame(v)
   local mt = getmetatable(v)
   return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
 end
+O.is_frame = is_frame   -- for the modules that take frames as arguments
 local function is_vector(v)
   local mt = getmetatable(v)
   return type(mt) == "table" and rawget(mt, "__name") == "tfp.vector"

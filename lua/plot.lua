@@ -151,10 +151,7 @@ O.define("tfp.coefplot", {
   end)(),
 })
 
-local function is_frame(v)
-  local mt = getmetatable(v)
-  return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
-end
+local is_frame = O.is_frame
 
 local function check_formats(fn, formats)
   for _, f in ipairs(formats) do

@@ -24,10 +24,7 @@ local raise = function(_, fn, msg) error(fn .. ": " .. msg, 0) end
 
 local function usage(fn, ...) raise("usage", fn, fmt(...)) end
 
-local function is_frame(v)
-  local mt = getmetatable(v)
-  return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
-end
+local is_frame = O.is_frame
 
 -- The variables as a list of numeric column names of f.
 local function check_vars(fn, f, vars, min)

@@ -21,10 +21,7 @@ local raise = function(_, _, msg) error(msg, 0) end   -- tfp._raise, set by inst
 
 local function usage(fn, fmt, ...) raise("usage", fn, string.format(fmt, ...)) end
 
-local function is_frame(v)
-  local mt = getmetatable(v)
-  return type(mt) == "table" and rawget(mt, "__name") == "tfp.frame"
-end
+local is_frame = O.is_frame
 
 local function check_column(fn, f, name, which)
   if not f:has(name) then
