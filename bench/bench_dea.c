@@ -38,14 +38,6 @@
 
 
 /* Two inputs, one output: Cobb-Douglas with half-normal-like inefficiency. */
-static void make_units(size_t n, double growth, double *x1, double *x2, double *y) {
-  for (size_t j = 0; j < n; j++) {
-    x1[j] = exp(3 * unif());
-    x2[j] = exp(3 * unif());
-    y[j] = growth * pow(x1[j], 0.35) * pow(x2[j], 0.55) * exp(-fabs(0.4 * (unif() - 0.5)));
-  }
-}
-
 static int run(const tfp_dea_data *d, const tfp_dea_data *ref, tfp_dea_rts rts, int warm,
                int screen, tfp_dea_result *r, double *secs) {
   tfp_dea_opts o;
@@ -77,7 +69,7 @@ static void report(const char *what, size_t n, size_t n_timed, double secs, size
 static int bench_dea(size_t n, size_t max_cold, tfp_dea_rts rts) {
   double *x1 = malloc(n * sizeof *x1), *x2 = malloc(n * sizeof *x2), *y = malloc(n * sizeof *y);
   if (!x1 || !x2 || !y) return 1;
-  make_units(n, 1.0, x1, x2, y);
+  dea_units(n, 1.0, x1, x2, y);
   const double *xp[] = { x1, x2 }, *yp[] = { y };
   tfp_dea_data d = { n, 2, 1, xp, yp, NULL, NULL };
   size_t n_sub = n < max_cold ? n : max_cold;
@@ -111,13 +103,7 @@ static int bench_malmquist(size_t n_units, size_t n_per) {
   double *t = malloc(n * sizeof *t);
   int *code = malloc(n * sizeof *code);
   if (!x1 || !x2 || !y || !t || !code) return 1;
-  for (size_t p = 0; p < n_per; p++) {
-    make_units(n_units, exp(0.02 * (double)p), x1 + p * n_units, x2 + p * n_units, y + p * n_units);
-    for (size_t u = 0; u < n_units; u++) {
-      t[p * n_units + u] = 2005.0 + (double)p;
-      code[p * n_units + u] = (int)u;
-    }
-  }
+  dea_panel(n_units, n_per, x1, x2, y, t, code);
   const double *xp[] = { x1, x2 }, *yp[] = { y };
   tfp_dea_data d = { n, 2, 1, xp, yp, NULL, NULL };
   printf("malmquist, %zu units x %zu periods, 2 inputs, 1 output, output orientation\n",
