@@ -34,7 +34,7 @@ struct tfp_pool {
   atomic_size_t next;           /* first item of the next chunk */
   atomic_size_t done;           /* items finished */
   atomic_int stop;              /* no new chunk: interrupted or failed */
-  int err_code;                 /* guarded by mu: the failure of lowest index */
+  int err_code;                 /* guarded by mu: the real failure of lowest index */
   size_t err_index;
   char err_msg[256];
 };
@@ -80,7 +80,10 @@ void tfp_pool_glpk_release(void) { glp_free_env(); }
 
 static void record_failure(tfp_pool *p, int code, size_t index, const char *msg) {
   pthread_mutex_lock(&p->mu);
-  if (p->err_code == TFP_OK || index < p->err_index) {
+  /* A chunk that saw the stop flag returns TFP_EINTR: it must not mask the
+     real failure that raised the flag, whatever its index. */
+  int was_intr = p->err_code == TFP_EINTR, is_intr = code == TFP_EINTR;
+  if (p->err_code == TFP_OK || (was_intr && !is_intr) || (was_intr == is_intr && index < p->err_index)) {
     p->err_code = code;
     p->err_index = index;
     snprintf(p->err_msg, sizeof p->err_msg, "%s", msg);

@@ -137,6 +137,30 @@ static void test_the_lowest_failing_item_is_reported(void) {
   }
 }
 
+/* Item 0 waits for the stop flag and returns TFP_EINTR, as an LP loop
+   that sees tfp_pool_stopping does; item 1 fails for real. The real
+   failure is reported although its index is higher. */
+static int masked_body(void *ud, void *state, size_t begin, size_t end, tfp_pool_ctx *c) {
+  (void)ud; (void)state; (void)end;
+  if (begin == 1) { tfp_pool_error(c, "item 1 has no data"); return TFP_EDATA; }
+  for (int spin = 0; spin < 2000 && !tfp_pool_stopping(c); spin++) {
+    struct timespec ts = { 0, 1000000 };
+    nanosleep(&ts, NULL);
+  }
+  return TFP_EINTR;
+}
+
+static void test_an_interrupted_chunk_does_not_mask_a_failure(void) {
+  tfp_pool *p = tfp_pool_create(2);
+  tfp_pool_task t;
+  tfp_pool_task_init(&t);
+  t.n = 2; t.grain = 1; t.body = masked_body;
+  char err[256] = "";
+  CHECK(tfp_pool_for(p, &t, err, sizeof err) == TFP_EDATA);
+  CHECK_STR_CONTAINS(err, "item 1 has no data");
+  tfp_pool_free(p);
+}
+
 /* -------------------------------------------------------- interruption */
 typedef struct { atomic_int started; } slow_job;
 
@@ -335,6 +359,7 @@ int main(void) {
   test_an_empty_range_and_no_body();
   test_worker_state_lives_in_its_thread();
   test_the_lowest_failing_item_is_reported();
+  test_an_interrupted_chunk_does_not_mask_a_failure();
   test_progress_stops_the_loop();
   test_default_threads_follow_tfp_threads();
   test_workers_solve_lps_in_their_own_glpk_environment();
