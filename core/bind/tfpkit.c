@@ -530,6 +530,8 @@ static void add_keys(lua_State *L, int t, const char *prefix, const char *base, 
 /* Pushes what the path a.b:c evaluates to, field by field (nothing is
    called but an __index). Frames give their columns, and with `methods`
    anything indexable gives its fields (f:where, m:with). */
+static int completion_scope;   /* pin scope of the running completion, 0 outside one */
+
 static void push_path(lua_State *L, const char *path_text, int methods) {
   char path[512], *save = NULL;
   lua_pushglobaltable(L);
@@ -537,6 +539,8 @@ static void push_path(lua_State *L, const char *path_text, int methods) {
   snprintf(path, sizeof path, "%s", path_text);
   for (char *part = strtok_r(path, ".:", &save); part; part = strtok_r(NULL, ".:", &save)) {
     tfp_frame *f = tfp_toframe(L, -1);
+    /* copying a column allocates, and a finalizer run by that may change f */
+    if (f && completion_scope) tfp_pin(L, completion_scope, -1);
     int j = f ? tfp_frame_find(f, part) : -1;
     if (j >= 0) tfp_pushcolumn(L, &f->col[j], f->nrow);
     else if (lua_istable(L, -1) || (methods && lua_type(L, -1) == LUA_TUSERDATA)) lua_getfield(L, -1, part);
@@ -742,7 +746,9 @@ static void complete(lua_State *L, const char *line, size_t start) {
 /* complete() under pcall: an __index met on a path may raise, and an error
    outside a protected call would end the program. */
 static int host_complete_protected(lua_State *L) {
+  completion_scope = tfp_pinscope(L);
   complete(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
+  completion_scope = 0;
   return 0;
 }
 
