@@ -122,7 +122,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
                      r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
-    rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
+    if (vx.kernel && vx.bw == TFP_IV_BW_AUTO) rc = tfp_iv_abw(&vx, &g, r, nb, err, errlen);
+    if (!rc) rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
     if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_orthog(&w, &g, d, r, nb, err, errlen);

@@ -59,6 +59,26 @@ static int spectral(tfp_iv_kernel k)
 
 /* ------------------------------------------------------------ the setup */
 
+static const char *const KNAME[] = {"none", "Bartlett", "Parzen", "truncated", "Tukey-Hanning",
+                                    "Tukey-Hamming", "quadratic spectral", "Daniell", "tent"};
+
+/* bw = "auto" (iv_abw.c): the kernels Newey-West (1994) cover, one series. */
+static int abw_check(const tfp_iv_vx *vx, char *err, size_t errlen)
+{
+  if (vx->kernel != TFP_KERNEL_BARTLETT && vx->kernel != TFP_KERNEL_PARZEN && vx->kernel != TFP_KERNEL_QS) {
+    snprintf(err, errlen, "bw = \"auto\" (Newey-West 1994) is defined for the Bartlett, Parzen and quadratic "
+             "spectral kernels, not the %s kernel: give its bandwidth", KNAME[vx->kernel]);
+    return TFP_EINVAL;
+  }
+  if (vx->unit) {
+    snprintf(err, errlen, "bw = \"auto\" is not available for panel data (%s): Newey-West's selection is for "
+             "one time series, and ivreg2 refuses it too; give the bandwidth, or use Driscoll-Kraay",
+             vx->kind == TFP_VX_THOMPSON ? "Thompson's VCE" : "HAC within units");
+    return TFP_EINVAL;
+  }
+  return TFP_OK;
+}
+
 typedef struct { long u, t; size_t i; } ut_key;
 
 static int ut_cmp(const void *a, const void *b)
@@ -167,13 +187,17 @@ int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
   const char *tname = NULL;
   int rc = vx_kind(vx, s, d, o, &tv, &tname, err, errlen);
   if (rc || !vx->kernel) return rc;
+  vx->tname = tname;
   if ((rc = time_steps(vx, s, tv, tname, o, err, errlen))) return rc;
   if (vx->kind != TFP_VX_DK && (rc = order_rows(vx, s->n, tname, o, err, errlen))) return rc;
   vx->bw = o->kiefer ? (double)vx->T : o->bw;
-  if (vx->bw == TFP_IV_BW_AUTO) {
-    snprintf(err, errlen, "bw = \"auto\" is not available in this build: give the bandwidth");
-    return TFP_EINVAL;
-  }
+  if (vx->bw == TFP_IV_BW_AUTO) return abw_check(vx, err, errlen);   /* set after the first step */
+  return tfp_iv_vx_set_bw(vx, vx->bw, r, nb, err, errlen);
+}
+
+int tfp_iv_vx_set_bw(tfp_iv_vx *vx, double bw, tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen)
+{
+  vx->bw = bw;
   if (!(vx->bw > 0) || !isfinite(vx->bw)) {
     snprintf(err, errlen, "the kernel's bandwidth must be a positive number, got %g", vx->bw);
     return TFP_EINVAL;
@@ -184,7 +208,7 @@ int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
   r->bw = vx->bw;
   if (!spectral(vx->kernel) && vx->TAU == 0 && vx->kernel != TFP_KERNEL_TRUNCATED)
     tfp_iv_note(nb, "note: bandwidth %g uses no lag of '%s': the kernel VCE is not autocorrelation-robust",
-                vx->bw, tname);
+                vx->bw, vx->tname);
   return TFP_OK;
 }
 

@@ -423,6 +423,7 @@ function Fit.__tostring(r)
   end
   add("VCE: %-34s R2 = %s%s", vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
     string.format(", obs dropped = %d", r.N_dropped) or "")
+  if r.bw_auto then add("     Automatic bw selection according to Newey-West (1994): bw = %g", r.bw) end
   local stat = r.small and "t" or "z"
   local rule = string.rep("-", 72)
   add("%s", rule)
