@@ -64,9 +64,10 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
   if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
   /* combinations with no ivreg2 reference to match are refused, not guessed */
   int kernel = o->kernel || o->kiefer;
-  if (d->weights && kernel) {
-    snprintf(err, errlen, "weights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are not "
-             "supported: use them with iid, robust or one- or two-way cluster VCEs"); return TFP_EINVAL;
+  if (d->weights && d->wtype == TFP_IV_FWEIGHT && kernel) {   /* ivreg2: "fweights not allowed (data are -tsset-)" */
+    snprintf(err, errlen, "fweights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are refused, "
+             "as ivreg2 refuses them: a series has one row per period, which a frequency weight would repeat; "
+             "aweights and pweights are allowed"); return TFP_EINVAL;
   }
   if ((o->method == TFP_IV_LIML || o->method == TFP_IV_KCLASS) && kernel && o->vce == TFP_VCE_UNADJUSTED) {
     snprintf(err, errlen, "LIML, Fuller and k-class estimators with the %s VCE are not supported: use "

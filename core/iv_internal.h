@@ -177,6 +177,7 @@ struct tfp_iv_vx {
   size_t *order;             /* rows by unit, then time */
   size_t T, TAU;             /* span in steps; lags used */
   const char *tname;         /* the time variable's name, for messages */
+  const double *sw;          /* sqrt of the rows' weights (aw/pw), or NULL */
   tfp_iv_arena mem;
 };
 /* The VCE's structure on the sample (nothing to do for iid, robust, one-way

@@ -19,9 +19,12 @@
    Weights: the design's rows carry sqrt(w) (iv_weights.c), so a row's
    score z e is w z e of the data, ivreg2's cluster sum for every weight
    type (its m_omega: e w wf); two-way clusters take them as they are
-   (sim_twoway cl2_wt). The kernels refuse weights (iv.c): ivreg2 weighs a
-   lag's pair by w_t w_{t-tau} and fixtures to check it against are
-   lacking. N is w->N throughout. */
+   (sim_twoway cl2_wt). The score kinds (HAC, Driscoll-Kraay, Thompson)
+   then weigh a lag's pair by w_t w_{t-tau}, as m_omega does with aweights
+   and pweights; AC weighs sigma_tau and Z_t'Z_{t-tau} each by w_t w_{t-tau}
+   (m_omega's wv), so its lagged sums take the rows times sqrt(w) once more.
+   fweights are refused with kernels (iv.c), as ivreg2 refuses them. N is
+   w->N throughout. */
 #include "iv_internal.h"
 #include "linalg.h"
 #include "sort.h"
@@ -171,6 +174,7 @@ static int vx_kind(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d, 
     *tv = d->time; *tname = d->time_name;
     vx->unit = d->panel ? s->unit : NULL;
   }
+  vx->sw = s->sw;
   if (!*tname) *tname = "(time)";
   return TFP_OK;
 }
@@ -403,6 +407,19 @@ static int ac_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
   double *Sg = tfp_iv_take(&mem, K1 * K1), *ZZ = tfp_iv_take(&mem, L1 * L1);
   double *Un = tfp_iv_take(&mem, BLOCK * pm), *Ul = tfp_iv_take(&mem, BLOCK * pm);
   size_t *in = tfp_iv_alloc(&mem, BLOCK, sizeof *in), *il = tfp_iv_alloc(&mem, BLOCK, sizeof *il);
+  /* weights: ivreg2 weighs a lag's pair by w_t w_s in both sigma and ZZ; the
+     rows carry sqrt(w), so the lagged sums take the rows times sqrt(w) again */
+  const double *El = E, *Zl = Z;
+  if (vx->sw && vx->TAU > 0) {
+    double *Ew = tfp_iv_take(&mem, n * K1), *Zw = tfp_iv_take(&mem, n * L1);
+    if (!mem.oom) {
+      for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < K1; k++) Ew[i + k * n] = E[i + k * n] * vx->sw[i];
+        for (size_t l = 0; l < L1; l++) Zw[i + l * n] = Z[i + l * n] * vx->sw[i];
+      }
+      El = Ew; Zl = Zw;
+    }
+  }
   if (mem.oom) { tfp_iv_arena_free(&mem); return TFP_ENOMEM; }
   memset(S, 0, KL * KL * sizeof *S);
   for (size_t tau = 0; tau <= vx->TAU; tau++) {
@@ -412,8 +429,8 @@ static int ac_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
     else {
       memset(Sg, 0, K1 * K1 * sizeof *Sg);
       memset(ZZ, 0, L1 * L1 * sizeof *ZZ);
-      lag_cross(vx, n, K1, E, NULL, tau, Sg, NULL, NULL, Un, Ul, in, il);
-      lag_cross(vx, n, L1, Z, NULL, tau, ZZ, NULL, NULL, Un, Ul, in, il);
+      lag_cross(vx, n, K1, El, NULL, tau, Sg, NULL, NULL, Un, Ul, in, il);
+      lag_cross(vx, n, L1, Zl, NULL, tau, ZZ, NULL, NULL, Un, Ul, in, il);
     }
     for (size_t k = 0; k < K1; k++) for (size_t l = 0; l < L1; l++)
       for (size_t k2 = 0; k2 < K1; k2++) for (size_t l2 = 0; l2 < L1; l2++) {
