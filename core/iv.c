@@ -2,6 +2,7 @@
    the entry points, and tfp_iv_fit's driver over the passes of
    iv_internal.h (sample, design, estimate, tests, identification). */
 #include "iv_internal.h"
+#include "stock_yogo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,10 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_work wd;
     tfp_iv_vx_diag(&w, &vxd, &wd);
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
-    if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
+    if (!rc && tfp_iv_is_kclass(r)) {   /* ivreg2: LIML's and Fuller's tables, none for other k */
+      r->n_sy = 0;
+      if (r->method == TFP_IV_LIML) tfp_sy_lookup_liml(r->K1, r->L1, r->fuller > 0, r->sy, &r->n_sy);
+    }
     if (!rc && !d->weights) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
     else if (!rc && wd.K1 == 1 && wd.L1 > 0)
       tfp_iv_note(nb, "note: weak-IV-robust inference (Anderson-Rubin sets, effective F) is not computed "

@@ -443,6 +443,7 @@ function Fit.__tostring(r)
       local sy = {}
       for _, cv in ipairs(r.stock_yogo) do sy[#sy + 1] = string.format("%s %s", cv.label or "", fmt(cv.value, "%.2f")) end
       if #sy > 0 then add("  Stock-Yogo critical values: %s", table.concat(sy, "; ")) end
+      if #sy > 0 and r.fuller and r.fuller > 0 then add("  NB: Critical values based on Fuller parameter=1") end
     end
     if r.hansen_df and r.hansen_df > 0 then
       add("%s = %s (p = %s, df = %d)", r.vce == "unadjusted" and "Sargan statistic" or "Hansen J statistic",

@@ -6,8 +6,8 @@
      definition), whose k-class sandwich card_liml_*_cl checks;
    - Driscoll-Kraay with a Bartlett bandwidth of 1 (no lag) is the cluster VCE
      on the periods, for LIML and Fuller;
-   - refused, with a usage error (TFP_EINVAL): k-class with Kiefer, weights
-     with a kernel VCE (HAC, Driscoll-Kraay). */
+   - refused, with a usage error (TFP_EINVAL): k-class with Kiefer,
+     fweights with a kernel VCE (HAC, Driscoll-Kraay), as ivreg2 refuses them. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
