@@ -2,6 +2,7 @@
    the entry points, and tfp_iv_fit's driver over the passes of
    iv_internal.h (sample, design, estimate, tests, identification). */
 #include "iv_internal.h"
+#include "stock_yogo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +65,10 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
   if (o->kernel > TFP_KERNEL_TENT) { snprintf(err, errlen, "unknown kernel"); return TFP_EINVAL; }
   /* combinations with no ivreg2 reference to match are refused, not guessed */
   int kernel = o->kernel || o->kiefer;
-  if (d->weights && kernel) {
-    snprintf(err, errlen, "weights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are not "
-             "supported: use them with iid, robust or one- or two-way cluster VCEs"); return TFP_EINVAL;
+  if (d->weights && d->wtype == TFP_IV_FWEIGHT && kernel) {   /* ivreg2: "fweights not allowed (data are -tsset-)" */
+    snprintf(err, errlen, "fweights with a kernel VCE (HAC, AC, Kiefer, Driscoll-Kraay, Thompson) are refused, "
+             "as ivreg2 refuses them: a series has one row per period, which a frequency weight would repeat; "
+             "aweights and pweights are allowed"); return TFP_EINVAL;
   }
   if ((o->method == TFP_IV_LIML || o->method == TFP_IV_KCLASS) && kernel && o->vce == TFP_VCE_UNADJUSTED) {
     snprintf(err, errlen, "LIML, Fuller and k-class estimators with the %s VCE are not supported: use "
@@ -122,7 +124,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
                      r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
-    rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
+    if (vx.kernel && vx.bw == TFP_IV_BW_AUTO) rc = tfp_iv_abw(&vx, &g, r, nb, err, errlen);
+    if (!rc) rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
     if (!rc) rc = tfp_iv_estimate(&w, &g, &rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_tests(&w, &g, d, rank_S, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_orthog(&w, &g, d, r, nb, err, errlen);
@@ -130,7 +133,10 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_work wd;
     tfp_iv_vx_diag(&w, &vxd, &wd);
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
-    if (!rc && tfp_iv_is_kclass(r)) r->n_sy = 0;   /* the tables are 2SLS's */
+    if (!rc && tfp_iv_is_kclass(r)) {   /* ivreg2: LIML's and Fuller's tables, none for other k */
+      r->n_sy = 0;
+      if (r->method == TFP_IV_LIML) tfp_sy_lookup_liml(r->K1, r->L1, r->fuller > 0, r->sy, &r->n_sy);
+    }
     if (!rc && !d->weights) rc = tfp_iv_weak_run(&wd, r, nb, err, errlen);
     else if (!rc && wd.K1 == 1 && wd.L1 > 0)
       tfp_iv_note(nb, "note: weak-IV-robust inference (Anderson-Rubin sets, effective F) is not computed "

@@ -152,7 +152,9 @@ typedef struct {
   /* A kernel over time (TFP_KERNEL_NONE: none) with bandwidth bw > 0:
      unadjusted -> AC, robust -> HAC, cluster -> Driscoll-Kraay (one
      cluster variable, the time) or Thompson (two: panel and time). bw =
-     TFP_IV_BW_AUTO: Newey-West's automatic bandwidth (Bartlett, Parzen, QS).
+     TFP_IV_BW_AUTO: Newey-West's automatic bandwidth as ivreg2's bw(auto)
+     (Bartlett, Parzen, QS; one time series, or Driscoll-Kraay's period
+     sums; iv_abw.c), reported in r->bw with r->bw_auto set.
      kiefer: unadjusted, truncated kernel over the whole span within units
      (ivreg2's kiefer). The GMM weight comes from the same VCE. */
   tfp_iv_kernel kernel;
@@ -215,6 +217,7 @@ typedef struct tfp_iv_result {
   size_t N_clust1, N_clust2;        /* two-way clusters (N_clust: the smaller) */
   int kernel;                       /* tfp_iv_kernel used, and its bandwidth */
   double bw;
+  int bw_auto;                      /* bw chosen by Newey-West (1994) (bw = TFP_IV_BW_AUTO) */
   struct tfp_iv_weak *weak;         /* weak-IV-robust inference (K1 = 1), or NULL */
 } tfp_iv_result;
 

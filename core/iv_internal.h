@@ -176,16 +176,28 @@ struct tfp_iv_vx {
   long *tk;                  /* time of each row in steps of the smallest gap, 0..T-1 */
   size_t *order;             /* rows by unit, then time */
   size_t T, TAU;             /* span in steps; lags used */
+  const char *tname;         /* the time variable's name, for messages */
+  const double *sw;          /* sqrt of the rows' weights (aw/pw), or NULL */
   tfp_iv_arena mem;
 };
 /* The VCE's structure on the sample (nothing to do for iid, robust, one-way
    cluster: vx->kind stays 0); errors name the time variable when its values
    repeat within a unit or are not evenly spaced. Sets r->kernel, bw,
-   N_clust (Driscoll-Kraay: the periods). */
+   N_clust (Driscoll-Kraay: the periods). bw = "auto" is checked (kernel,
+   one series) and left for tfp_iv_abw. */
 int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
                     const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
                     char *err, size_t errlen);
 void tfp_iv_vx_clear(tfp_iv_vx *vx);
+/* The bandwidth bw (> 0) and the lags it uses; sets r->bw. */
+int tfp_iv_vx_set_bw(tfp_iv_vx *vx, double bw, tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen);
+
+/* ---- iv_abw.c: bw = "auto" (Newey-West 1994, ivreg2's abw) */
+
+/* The bandwidth from the first-step (2SLS) residuals of g, set on vx with
+   tfp_iv_vx_set_bw; r->bw_auto = 1. */
+int tfp_iv_abw(tfp_iv_vx *vx, const tfp_iv_design *g, tfp_iv_result *r, tfp_iv_notes *nb,
+               char *err, size_t errlen);
 /* tfp_iv_omega for w->vx: the same scaling conventions as ivreg2 (HAC as
    robust, AC as iid, clustered kinds as cluster). */
 int tfp_iv_vx_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,

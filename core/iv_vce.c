@@ -19,9 +19,12 @@
    Weights: the design's rows carry sqrt(w) (iv_weights.c), so a row's
    score z e is w z e of the data, ivreg2's cluster sum for every weight
    type (its m_omega: e w wf); two-way clusters take them as they are
-   (sim_twoway cl2_wt). The kernels refuse weights (iv.c): ivreg2 weighs a
-   lag's pair by w_t w_{t-tau} and fixtures to check it against are
-   lacking. N is w->N throughout. */
+   (sim_twoway cl2_wt). The score kinds (HAC, Driscoll-Kraay, Thompson)
+   then weigh a lag's pair by w_t w_{t-tau}, as m_omega does with aweights
+   and pweights; AC weighs sigma_tau and Z_t'Z_{t-tau} each by w_t w_{t-tau}
+   (m_omega's wv), so its lagged sums take the rows times sqrt(w) once more.
+   fweights are refused with kernels (iv.c), as ivreg2 refuses them. N is
+   w->N throughout. */
 #include "iv_internal.h"
 #include "linalg.h"
 #include "sort.h"
@@ -58,6 +61,26 @@ static int spectral(tfp_iv_kernel k)
 }
 
 /* ------------------------------------------------------------ the setup */
+
+static const char *const KNAME[] = {"none", "Bartlett", "Parzen", "truncated", "Tukey-Hanning",
+                                    "Tukey-Hamming", "quadratic spectral", "Daniell", "tent"};
+
+/* bw = "auto" (iv_abw.c): the kernels Newey-West (1994) cover, one series. */
+static int abw_check(const tfp_iv_vx *vx, char *err, size_t errlen)
+{
+  if (vx->kernel != TFP_KERNEL_BARTLETT && vx->kernel != TFP_KERNEL_PARZEN && vx->kernel != TFP_KERNEL_QS) {
+    snprintf(err, errlen, "bw = \"auto\" (Newey-West 1994) is defined for the Bartlett, Parzen and quadratic "
+             "spectral kernels, not the %s kernel: give its bandwidth", KNAME[vx->kernel]);
+    return TFP_EINVAL;
+  }
+  if (vx->unit) {
+    snprintf(err, errlen, "bw = \"auto\" is not available for panel data (%s): Newey-West's selection is for "
+             "one time series, and ivreg2 refuses it too; give the bandwidth, or use Driscoll-Kraay",
+             vx->kind == TFP_VX_THOMPSON ? "Thompson's VCE" : "HAC within units");
+    return TFP_EINVAL;
+  }
+  return TFP_OK;
+}
 
 typedef struct { long u, t; size_t i; } ut_key;
 
@@ -151,6 +174,7 @@ static int vx_kind(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d, 
     *tv = d->time; *tname = d->time_name;
     vx->unit = d->panel ? s->unit : NULL;
   }
+  vx->sw = s->sw;
   if (!*tname) *tname = "(time)";
   return TFP_OK;
 }
@@ -167,13 +191,17 @@ int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
   const char *tname = NULL;
   int rc = vx_kind(vx, s, d, o, &tv, &tname, err, errlen);
   if (rc || !vx->kernel) return rc;
+  vx->tname = tname;
   if ((rc = time_steps(vx, s, tv, tname, o, err, errlen))) return rc;
   if (vx->kind != TFP_VX_DK && (rc = order_rows(vx, s->n, tname, o, err, errlen))) return rc;
   vx->bw = o->kiefer ? (double)vx->T : o->bw;
-  if (vx->bw == TFP_IV_BW_AUTO) {
-    snprintf(err, errlen, "bw = \"auto\" is not available in this build: give the bandwidth");
-    return TFP_EINVAL;
-  }
+  if (vx->bw == TFP_IV_BW_AUTO) return abw_check(vx, err, errlen);   /* set after the first step */
+  return tfp_iv_vx_set_bw(vx, vx->bw, r, nb, err, errlen);
+}
+
+int tfp_iv_vx_set_bw(tfp_iv_vx *vx, double bw, tfp_iv_result *r, tfp_iv_notes *nb, char *err, size_t errlen)
+{
+  vx->bw = bw;
   if (!(vx->bw > 0) || !isfinite(vx->bw)) {
     snprintf(err, errlen, "the kernel's bandwidth must be a positive number, got %g", vx->bw);
     return TFP_EINVAL;
@@ -184,7 +212,7 @@ int tfp_iv_vx_setup(tfp_iv_vx *vx, const tfp_iv_sample *s, const tfp_iv_data *d,
   r->bw = vx->bw;
   if (!spectral(vx->kernel) && vx->TAU == 0 && vx->kernel != TFP_KERNEL_TRUNCATED)
     tfp_iv_note(nb, "note: bandwidth %g uses no lag of '%s': the kernel VCE is not autocorrelation-robust",
-                vx->bw, tname);
+                vx->bw, vx->tname);
   return TFP_OK;
 }
 
@@ -379,6 +407,19 @@ static int ac_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
   double *Sg = tfp_iv_take(&mem, K1 * K1), *ZZ = tfp_iv_take(&mem, L1 * L1);
   double *Un = tfp_iv_take(&mem, BLOCK * pm), *Ul = tfp_iv_take(&mem, BLOCK * pm);
   size_t *in = tfp_iv_alloc(&mem, BLOCK, sizeof *in), *il = tfp_iv_alloc(&mem, BLOCK, sizeof *il);
+  /* weights: ivreg2 weighs a lag's pair by w_t w_s in both sigma and ZZ; the
+     rows carry sqrt(w), so the lagged sums take the rows times sqrt(w) again */
+  const double *El = E, *Zl = Z;
+  if (vx->sw && vx->TAU > 0) {
+    double *Ew = tfp_iv_take(&mem, n * K1), *Zw = tfp_iv_take(&mem, n * L1);
+    if (!mem.oom) {
+      for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < K1; k++) Ew[i + k * n] = E[i + k * n] * vx->sw[i];
+        for (size_t l = 0; l < L1; l++) Zw[i + l * n] = Z[i + l * n] * vx->sw[i];
+      }
+      El = Ew; Zl = Zw;
+    }
+  }
   if (mem.oom) { tfp_iv_arena_free(&mem); return TFP_ENOMEM; }
   memset(S, 0, KL * KL * sizeof *S);
   for (size_t tau = 0; tau <= vx->TAU; tau++) {
@@ -388,8 +429,8 @@ static int ac_omega(const tfp_iv_work *w, size_t K1, const double *E, size_t L1,
     else {
       memset(Sg, 0, K1 * K1 * sizeof *Sg);
       memset(ZZ, 0, L1 * L1 * sizeof *ZZ);
-      lag_cross(vx, n, K1, E, NULL, tau, Sg, NULL, NULL, Un, Ul, in, il);
-      lag_cross(vx, n, L1, Z, NULL, tau, ZZ, NULL, NULL, Un, Ul, in, il);
+      lag_cross(vx, n, K1, El, NULL, tau, Sg, NULL, NULL, Un, Ul, in, il);
+      lag_cross(vx, n, L1, Zl, NULL, tau, ZZ, NULL, NULL, Un, Ul, in, il);
     }
     for (size_t k = 0; k < K1; k++) for (size_t l = 0; l < L1; l++)
       for (size_t k2 = 0; k2 < K1; k2++) for (size_t l2 = 0; l2 < L1; l2++) {

@@ -423,6 +423,7 @@ function Fit.__tostring(r)
   end
   add("VCE: %-34s R2 = %s%s", vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
     string.format(", obs dropped = %d", r.N_dropped) or "")
+  if r.bw_auto then add("     Automatic bw selection according to Newey-West (1994): bw = %g", r.bw) end
   local stat = r.small and "t" or "z"
   local rule = string.rep("-", 72)
   add("%s", rule)
@@ -442,6 +443,7 @@ function Fit.__tostring(r)
       local sy = {}
       for _, cv in ipairs(r.stock_yogo) do sy[#sy + 1] = string.format("%s %s", cv.label or "", fmt(cv.value, "%.2f")) end
       if #sy > 0 then add("  Stock-Yogo critical values: %s", table.concat(sy, "; ")) end
+      if #sy > 0 and r.fuller and r.fuller > 0 then add("  NB: Critical values based on Fuller parameter=1") end
     end
     if r.hansen_df and r.hansen_df > 0 then
       add("%s = %s (p = %s, df = %d)", r.vce == "unadjusted" and "Sargan statistic" or "Hansen J statistic",

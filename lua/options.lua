@@ -643,7 +643,7 @@ local function check_vce_table(v)
       if v.bw == nil then return nil, "{cluster = ..., kernel = ...} needs the bandwidth bw" end
       out.kernel, msg = check_kernel(v.kernel or "bartlett")
       if not out.kernel then return nil, msg end
-      out.bw, msg = check_bw(v.bw)
+      out.bw, msg = check_bw(v.bw, true)
       if not out.bw then return nil, msg end
     end
   elseif head == "hac" then
@@ -655,7 +655,7 @@ local function check_vce_table(v)
     if v.time ~= nil and type(v.time) ~= "string" then return nil, "{hac = ..., time = ...} must name a variable" end
     out.time = v.time
   elseif head == "dkraay" then
-    out.dkraay, msg = check_bw(v.dkraay)
+    out.dkraay, msg = check_bw(v.dkraay, true)
     if not out.dkraay then return nil, "{dkraay = n}: " .. msg end
     out.kernel, msg = check_kernel(v.kernel or "bartlett")
     if not out.kernel then return nil, msg end
@@ -704,7 +704,9 @@ local model_opts = {
    doc = "variance estimator: 'unadjusted', 'robust', {cluster = 'city'}, two-way\n"
      .. "    {cluster = {'city', 'year'}} (with kernel = ..., bw = n: Thompson), HAC\n"
      .. "    {hac = 'bartlett', bw = n, time = 't'} (kernels: bartlett parzen truncated thanning\n"
-     .. "    thamming qs daniell tent), Driscoll-Kraay {dkraay = n, kernel = 'bartlett'}, 'kiefer'"},
+     .. "    thamming qs daniell tent), Driscoll-Kraay {dkraay = n, kernel = 'bartlett'}, 'kiefer';\n"
+     .. "    bw = 'auto' (dkraay = 'auto'): Newey-West (1994) automatic bandwidth as ivreg2's\n"
+     .. "    bw(auto), Bartlett, Parzen and qs kernels, one time series (Driscoll-Kraay: period sums)"},
   {name = "small", type = "boolean", default = false, doc = "small-sample corrections, t and F (ivreg2's small)"},
   {name = "split", type = "column", doc = "one fit per value of this variable (e.g. 'region')"},
   {name = "fsplit", type = "column", doc = "as split, plus the full sample first"},

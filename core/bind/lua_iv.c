@@ -113,6 +113,7 @@ static void push_result(lua_State *L, const tfp_iv_result *r)
                                     "daniell", "tent"};
     lua_pushstring(L, kernels[r->kernel]); lua_setfield(L, -2, "kernel");
     setnum(L, "bw", r->bw);
+    if (r->bw_auto) { lua_pushboolean(L, 1); lua_setfield(L, -2, "bw_auto"); }
   }
   setint(L, "K", (double)r->K); setint(L, "L", (double)r->L);
   setint(L, "K1", (double)r->K1); setint(L, "L1", (double)r->L1);

@@ -6,8 +6,8 @@
      definition), whose k-class sandwich card_liml_*_cl checks;
    - Driscoll-Kraay with a Bartlett bandwidth of 1 (no lag) is the cluster VCE
      on the periods, for LIML and Fuller;
-   - refused, with a usage error (TFP_EINVAL): k-class with Kiefer, weights
-     with a kernel VCE (HAC, Driscoll-Kraay). */
+   - refused, with a usage error (TFP_EINVAL): k-class with Kiefer,
+     fweights with a kernel VCE (HAC, Driscoll-Kraay), as ivreg2 refuses them. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -93,7 +93,7 @@ static void dkraay_without_lags_is_cluster_on_periods(const tfp_frame *f, const 
   tfp_iv_result_free(dk); tfp_iv_result_free(cl);
 }
 
-/* Kiefer with LIML, and weights with HAC or Driscoll-Kraay: refused. */
+/* Kiefer with LIML, and fweights with HAC or Driscoll-Kraay (ivreg2 refuses them): refused. */
 static void unverified_combinations_are_refused(const tfp_frame *f, const tfp_frame *wp)
 {
   tfp_iv_var ex[1] = {{"exper", col(wp, "exper")}}, en[1] = {{"hours", col(wp, "hours")}};
@@ -111,16 +111,16 @@ static void unverified_combinations_are_refused(const tfp_frame *f, const tfp_fr
   CHECK(tfp_iv_fit(&d, &o, &r, err, sizeof err) == TFP_EINVAL);
   CHECK_STR_CONTAINS(err, "Kiefer VCE are not supported");
   tfp_iv_result_free(r); r = NULL;
-  /* weights with HAC */
+  /* fweights with HAC */
   double *w = malloc(wp->nrow * sizeof *w);
   for (size_t i = 0; i < wp->nrow; i++) w[i] = 1.0 + (double)(i % 3);
   o.method = TFP_IV_2SLS; o.kiefer = 0; o.vce = TFP_VCE_ROBUST; o.kernel = TFP_KERNEL_BARTLETT; o.bw = 2;
-  d.weights = w; d.wtype = TFP_IV_AWEIGHT; d.weights_name = "w";
+  d.weights = w; d.wtype = TFP_IV_FWEIGHT; d.weights_name = "w";
   CHECK(tfp_iv_fit(&d, &o, &r, err, sizeof err) == TFP_EINVAL);
   CHECK_STR_CONTAINS(err, "weights with a kernel VCE");
   tfp_iv_result_free(r); r = NULL;
   free(w);
-  /* weights with Driscoll-Kraay */
+  /* fweights with Driscoll-Kraay */
   int rc;
   double *wt = malloc(f->nrow * sizeof *wt);
   for (size_t i = 0; i < f->nrow; i++) wt[i] = 1.0;
@@ -129,7 +129,7 @@ static void unverified_combinations_are_refused(const tfp_frame *f, const tfp_fr
   memset(&d, 0, sizeof d);
   d.n = f->nrow; d.y = (tfp_iv_var){"y", col(f, "y")};
   d.exog = ex2; d.n_exog = 1; d.endog = en2; d.n_endog = 1; d.inst = in2; d.n_inst = 2;
-  d.cluster = col(f, "year_id"); d.weights = wt; d.wtype = TFP_IV_PWEIGHT;
+  d.cluster = col(f, "year_id"); d.weights = wt; d.wtype = TFP_IV_FWEIGHT;
   tfp_iv_opts_init(&o);
   o.vce = TFP_VCE_CLUSTER; o.kernel = TFP_KERNEL_BARTLETT; o.bw = 2;
   rc = tfp_iv_fit(&d, &o, &r, err, sizeof err);

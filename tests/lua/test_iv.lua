@@ -268,7 +268,7 @@ check.test("LIML with two-way clusters and Driscoll-Kraay; unverified combinatio
   local ok, e = pcall(tfp.ivreg, wp, m, {method = "liml", vce = "kiefer"})
   check.truthy(not ok and e.code == "usage" and e.message:find("Kiefer VCE are not supported", 1, true), tostring(e))
   wp.w = tfp.exp(wp.exper * 0)
-  ok, e = pcall(tfp.ivreg, wp, m, {vce = {dkraay = 2}, weights = "w"})
+  ok, e = pcall(tfp.ivreg, wp, m, {vce = {dkraay = 2}, weights = "w", wtype = "fweight"})
   check.truthy(not ok and e.code == "usage" and e.message:find("weights with a kernel VCE", 1, true), tostring(e))
 end)
 
