@@ -4,7 +4,9 @@
    of units, the others' rows left at 0, and an MPI_Allreduce sum gives
    every rank every row), so a script needs no change and every rank holds
    the same results; only rank 0 prints and writes files (the other ranks'
-   stdout goes to /dev/null, and their file writers write nothing).
+   stdout goes to /dev/null, they show no progress and no warnings, and
+   their file writers write nothing; errors are printed by every rank that
+   has one, and a failing rank aborts the job).
    tfp.mpi.rank() and tfp.mpi.size() are there for scripts that care;
    tfp.mpi.built says whether this tfpkit was built with MPI.
 
@@ -37,10 +39,19 @@ void tfp_mpi_init(int *argc, char ***argv) {
 #endif
 }
 
-void tfp_mpi_finalize(void) {
+/* A failed rank aborts the job: the others may be waiting for it in a
+   collective (a combine), where MPI_Finalize would wait for them forever. */
+void tfp_mpi_finalize(int failed) {
 #ifdef TFP_HAVE_MPI
+  if (mpi_on && failed && mpi_size_ > 1) {
+    fflush(stdout);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, EXIT_FAILURE);
+  }
   if (mpi_on) MPI_Finalize();
   mpi_on = 0;
+#else
+  (void)failed;
 #endif
 }
 
