@@ -24,7 +24,10 @@
 #include <mpi.h>
 #endif
 
-static int mpi_rank_, mpi_size_ = 1, mpi_on;
+static int mpi_rank_, mpi_size_ = 1;
+#ifdef TFP_HAVE_MPI
+static int mpi_on;   /* MPI_Init succeeded */
+#endif
 
 void tfp_mpi_init(int *argc, char ***argv) {
 #ifdef TFP_HAVE_MPI
