@@ -88,4 +88,5 @@ local meta, mi = tfp.ddf{data = y08, inputs = ins, outputs = outs, bad_outputs =
 for _, c in ipairs{"eff_group", "eff_meta", "tgr", "beta_group", "beta_meta"} do g.put("meta_" .. c, meta[c]) end
 g.line("meta n_lp %d", mi.n_lp)
 g.save(out .. ".green")
+io.stderr:write("stderr of the script\n")   -- rank 0's only
 print("ranks " .. tfp.mpi.size())

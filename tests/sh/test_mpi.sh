@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_mpi.sh TFPKIT — mpirun -np 2 (oversubscribed, loopback only) gives the
-# results of one process, and only rank 0 prints, warns and writes:
+# results of one process, and only rank 0 prints (io.stderr included),
+# warns and writes:
 # - DEA and Malmquist (mpi/dea_malmquist.lua): bit for bit when each LP is
 #   solved from scratch (warm_start = false); with the default warm start to
 #   1e-12 (a rank's first LP starts cold where one process starts it from its
@@ -47,6 +48,8 @@ for script in dea_malmquist boot_green; do
     { echo "$script: mpirun failed:"; cat "$dir/two.$script.log"; exit 1; }
   grep -q "^ranks 2$" "$dir/two.$script.log" || { echo "$script: not 2 ranks:"; cat "$dir/two.$script.log"; exit 1; }
   [ "$(grep -c '^ranks' "$dir/two.$script.log")" = 1 ] || { echo "$script: a rank other than 0 printed"; exit 1; }
+  [ "$(grep -c '^stderr of the script' "$dir/two.$script.log")" = "$(grep -c '^stderr of the script' "$dir/one.$script.log")" ] ||
+    { echo "$script: a rank other than 0 wrote to io.stderr"; exit 1; }
   [ "$(grep -c 'warning' "$dir/two.$script.log")" = "$(grep -c 'warning' "$dir/one.$script.log")" ] ||
     { echo "$script: a rank other than 0 warned:"; cat "$dir/two.$script.log"; exit 1; }
 done
