@@ -1,7 +1,10 @@
 -- bench_mpi.lua WHAT [n] — one heavy primitive, for bench/bench_mpi.sh to
 -- time alone and under mpirun: WHAT = crs | vrs (DEA, input, 2 inputs /
--- 1 output, n synthetic units, default 20,000) or malmquist (the embedded
--- panel, 261 x 15, its global reference too).
+-- 1 output, n synthetic units, default 20,000), malmquist (the embedded
+-- panel, 261 x 15, its global reference too), boot (the DEA bootstrap of
+-- one year of the panel, 261 cities, VRS input, 100 replications) or sbm
+-- (on the panel's 3,915 city-years pooled, non-oriented: SBM, CRS and VRS,
+-- with the bad output so2, and the VRS super-SBM without it).
 local what, n = arg[1] or "crs", tonumber(arg[2]) or 20000
 if what == "malmquist" then
   local c = tfp.data("cities")
@@ -9,6 +12,17 @@ if what == "malmquist" then
     tfp.malmquist{data = c, id = "city", time = "year", inputs = {"emp_total", "inv"}, outputs = {"gdp"},
                   reference = ref}
   end
+  return
+elseif what == "boot" then
+  tfp.dea{data = tfp.data("cities"):where{year = 2010}, inputs = {"emp_total", "inv"}, outputs = {"gdp"},
+          rts = "vrs", bootstrap = {reps = 100, seed = 1}}
+  return
+elseif what == "sbm" then
+  local c = tfp.data("cities")
+  for _, rts in ipairs{"crs", "vrs"} do
+    tfp.sbm{data = c, inputs = {"emp_total", "inv"}, outputs = {"gdp"}, bad_outputs = {"so2"}, rts = rts}
+  end
+  tfp.sbm{data = c, inputs = {"emp_total", "inv"}, outputs = {"gdp"}, rts = "vrs", super = true}
   return
 end
 local seed = 12345

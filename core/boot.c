@@ -111,6 +111,25 @@ static tfp_pool *pool_for(const tfp_boot_opts *o, int *owned) {
   return tfp_pool_create(th);
 }
 
+/* This part's block [*b, *e) of the replications (all of them when the run
+   is not split). */
+static void rep_block(const tfp_split *s, size_t reps, size_t *b, size_t *e) {
+  if (tfp_split_active(s)) tfp_split_range(reps, s->part, s->n_parts, b, e);
+  else { *b = 0; *e = reps; }
+}
+
+/* A distributed run: every part's replications (rows of rep, width values
+   each) and LP counts on every part (split.h). */
+static int combine_reps(const tfp_split *s, double *rep, size_t width, size_t reps, size_t b, size_t e,
+                        size_t *n_lp, size_t *n_inf, char *err, size_t errlen) {
+  size_t c[2] = { *n_lp, *n_inf };
+  if (tfp_split_rows(s, rep, reps, width, b, e) || tfp_split_counts(s, c, 2))
+    return tfp_error(err, errlen, TFP_EIO, "combining the bootstrap's replications failed");
+  *n_lp = c[0];
+  *n_inf = c[1];
+  return TFP_OK;
+}
+
 /* Pseudo data: eval's columns with the radial variable scaled by ratio[j]
    (inputs x ratio for input orientation; outputs / ratio for output). buf:
    n_var x n values; ptr: n_var slots. */
@@ -149,6 +168,7 @@ typedef struct {
   uint64_t seed;
   double *rep;               /* reps x n */
   size_t *n_lp, *n_inf;      /* per replication */
+  size_t first;              /* the pool's item 0 is replication first */
 } dea_boot_job;
 
 typedef struct { double *beta, *ratio, *buf; const double **ptr; } dea_boot_ws;
@@ -170,7 +190,7 @@ static int dea_boot_body(void *ud, void *state, size_t begin, size_t end, tfp_po
   const dea_boot_job *j = ud;
   dea_boot_ws *w = state;
   size_t n = j->d->n;
-  for (size_t b = begin; b < end; b++) {
+  for (size_t b = j->first + begin; b < j->first + end; b++) {
     tfp_rng rng;
     tfp_rng_seed(&rng, j->seed, b);
     double mb = 0;
@@ -265,7 +285,9 @@ int tfp_dea_boot(const tfp_dea_data *d, const tfp_dea_opts *dopt_in, const tfp_b
     v2 += 2 * (dist[j] - 1) * (dist[j] - 1);
   }
   v2 /= (double)(2 * n - 1);
-  dea_boot_job job = { d, &dopt, dist, h, 1.0 / sqrt(1 + h * h / v2), o->seed, rep, counts, counts + reps };
+  size_t rb, re;
+  rep_block(&o->split, reps, &rb, &re);
+  dea_boot_job job = { d, &dopt, dist, h, 1.0 / sqrt(1 + h * h / v2), o->seed, rep, counts, counts + reps, rb };
   if (!(pool = pool_for(o, &owned))) {
     rc = tfp_error(err, errlen, TFP_ENOMEM, "cannot start the bootstrap's threads");
     goto done;
@@ -273,11 +295,13 @@ int tfp_dea_boot(const tfp_dea_data *d, const tfp_dea_opts *dopt_in, const tfp_b
   res->threads = tfp_pool_threads(pool);
   tfp_pool_task t;
   tfp_pool_task_init(&t);
-  t.n = reps; t.body = dea_boot_body; t.init = dea_boot_init; t.fini = release_glpk; t.ud = &job;
+  t.n = re - rb; t.body = dea_boot_body; t.init = dea_boot_init; t.fini = release_glpk; t.ud = &job;
   t.progress = dopt.progress; t.progress_ud = dopt.progress_ud; t.what = "bootstrap";
   rc = tfp_pool_for(pool, &t, err, errlen);
   if (rc) goto done;
   for (size_t b = 0; b < reps; b++) { res->n_lp += counts[b]; res->n_infeasible += counts[reps + b]; }
+  rc = combine_reps(&o->split, rep, n, reps, rb, re, &res->n_lp, &res->n_infeasible, err, errlen);
+  if (rc) goto done;
 
   double lo_p = o->alpha / 2, hi_p = 1 - o->alpha / 2;
   for (size_t j = 0; j < n; j++) {
@@ -332,6 +356,7 @@ typedef struct {
   const tfp_dea_opts *dopt;
   double *rep;                   /* reps x TFP_MQ_NCOMP x np */
   size_t *n_lp, *n_inf;          /* per replication */
+  size_t first;                  /* the pool's item 0 is replication first */
 } mq_pair_job;
 
 typedef struct {
@@ -398,7 +423,7 @@ static int mq_body(void *ud, void *state, size_t begin, size_t end, tfp_pool_ctx
   const mq_pair_job *j = ud;
   mq_ws *w = state;
   size_t ns = j->ds.n, nt = j->dt.n, np = j->np;
-  for (size_t b = begin; b < end; b++) {
+  for (size_t b = j->first + begin; b < j->first + end; b++) {
     tfp_rng rng;
     tfp_rng_seed(&rng, j->seed, j->stream0 + b);
     /* draws: a joint one per unit of s (its partner in t shares it), then
@@ -532,9 +557,12 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
   if (!(o->alpha > 0 && o->alpha < 1)) return tfp_error(err, errlen, TFP_EINVAL, "alpha must be in (0, 1)");
   if (isnan(o->bandwidth) || o->bandwidth < 0)
     return tfp_error(err, errlen, TFP_EINVAL, "the bandwidth must be a positive number");
+  memset(&mo.split, 0, sizeof mo.split);   /* point estimates whole on every part (boot.h) */
   int rc = tfp_malmquist_run(d, unit, n_units, time, &mo, &res->mq, err, errlen);
   if (rc) return rc;
   const tfp_malmquist_result *m = &res->mq;
+  size_t rb, re;   /* this part's replications of each pair */
+  rep_block(&o->split, o->reps, &rb, &re);
   size_t n = d->n, n_per = m->n_periods, n_in = d->n_in, n_out = d->n_out, nv = n_in + n_out, reps = o->reps;
   res->reps = reps;
   int ok = (res->h = malloc((n_per ? n_per : 1) * sizeof *res->h)) != NULL;
@@ -579,7 +607,7 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
     goto done;
   }
   res->threads = tfp_pool_threads(pool);
-  mq_boot_progress prog = { &mo, 0, (n_per > 1 ? n_per - 1 : 0) * reps };
+  mq_boot_progress prog = { &mo, 0, (n_per > 1 ? n_per - 1 : 0) * (re - rb) };
   for (size_t t = 1; t < n_per; t++) {
     size_t s = t - 1, ns = off[t] - off[s], nt = off[t + 1] - off[t];
     for (size_t u = 0; u < n_units; u++) where[u] = -1;
@@ -598,7 +626,7 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
         np++;
       }
     }
-    prog.base = (t - 1) * reps;
+    prog.base = (t - 1) * (re - rb);
     if (np < 3) continue;   /* no covariance to speak of: no intervals for this pair */
     double saa, sab, sbb;
     pair_cov(pairs, np, &saa, &sab, &sbb);
@@ -618,18 +646,23 @@ int tfp_malmquist_boot(const tfp_dea_data *d, const int *unit, size_t n_units, c
     dopt.screen = mo.screen;
     mq_pair_job job = { ds, dt, dist + off[s], dist + off[t], partner_s, partner_t, pair_t, np, pairs,
                         {{0}}, h, 1.0 / sqrt(1 + h * h), o->seed, (uint64_t)t << 40, mo.orientation,
-                        &dopt, rep, counts, counts + reps };
+                        &dopt, rep, counts, counts + reps, rb };
     chol2(saa, sab, sbb, job.chol[0]);
     chol2(saa, -sab, sbb, job.chol[1]);
     memset(counts, 0, 2 * reps * sizeof *counts);
     tfp_pool_task tk;
     tfp_pool_task_init(&tk);
-    tk.n = reps; tk.body = mq_body; tk.init = mq_init; tk.fini = release_glpk; tk.ud = &job;
+    tk.n = re - rb; tk.body = mq_body; tk.init = mq_init; tk.fini = release_glpk; tk.ud = &job;
     if (mo.progress) { tk.progress = mq_progress_cb; tk.progress_ud = &prog; }
     tk.what = "malmquist bootstrap";
     rc = tfp_pool_for(pool, &tk, err, errlen);
     if (rc) goto done;
-    for (size_t b = 0; b < reps; b++) { res->n_lp += counts[b]; res->n_infeasible += counts[reps + b]; }
+    size_t pair_lp = 0, pair_inf = 0;
+    for (size_t b = 0; b < reps; b++) { pair_lp += counts[b]; pair_inf += counts[reps + b]; }
+    rc = combine_reps(&o->split, rep, TFP_MQ_NCOMP * np, reps, rb, re, &pair_lp, &pair_inf, err, errlen);
+    if (rc) goto done;
+    res->n_lp += pair_lp;
+    res->n_infeasible += pair_inf;
     pair_intervals(&job, rows + off[t], reps, o->alpha, tmp, res);
   }
 

@@ -38,13 +38,22 @@
    basic bootstrap interval (2 M - q(1 - alpha/2), 2 M - q(alpha/2)) of each
    of effch, techch, pech, sech, tfpch. Bandwidth: o->bandwidth, or the
    normal reference rule of a bivariate kernel whose covariance is the
-   data's, h = (4 / ((d + 2) n))^(1 / (d + 4)) = n^(-1/6) (d = 2). */
+   data's, h = (4 / ((d + 2) n))^(1 / (d + 4)) = n^(-1/6) (d = 2).
+
+   A distributed run (split, split.h): each part runs its block of the
+   replications (of each pair of periods) and the blocks are combined, so
+   every part holds every replication; replication b draws from stream b
+   whoever runs it, and the point estimates are solved whole on every part
+   (a small share of the LPs; the Malmquist options' own split is not
+   used), so the results are one process's bit for bit. Progress counts
+   this part's replications. */
 #ifndef TFP_BOOT_H
 #define TFP_BOOT_H
 #include <stdint.h>
 #include "dea.h"
 #include "malmquist.h"
 #include "pool.h"
+#include "split.h"
 
 typedef struct {
   size_t reps;              /* replications; default 2000 */
@@ -54,6 +63,7 @@ typedef struct {
   int threads;              /* 0: tfp_pool_default_threads() */
   tfp_pool *pool;           /* run on this pool instead of a new one */
   int keep_replicates;      /* tfp_dea_boot: keep the reps x n scores */
+  tfp_split split;          /* a distributed run (see above); default none */
 } tfp_boot_opts;
 
 void tfp_boot_opts_init(tfp_boot_opts *o);

@@ -32,6 +32,7 @@ typedef struct {
   int *ind;
   double *val;
   size_t e, j, done;   /* set and unit being evaluated */
+  const size_t *block; /* set e: this part's units [block[2e], block[2e + 1]) (split.h) */
   int interrupted;
 } ddf_job;
 
@@ -49,7 +50,7 @@ static int ddf_body(void *ud) {
     tfp_ddf_eval *ev = &job->ev[e];
     const tfp_green_data *d = ev->d;
     job->e = e;
-    for (size_t j = 0; j < d->n; j++) {
+    for (size_t j = job->block[2 * e]; j < job->block[2 * e + 1]; j++) {
       job->j = j;
       for (size_t v = 0; v < n_var; v++) {
         job->u[v] = tfp_green_var(d, v)[j] / job->scale[v];
@@ -85,6 +86,26 @@ static int ddf_body(void *ud) {
       }
     }
   }
+  return TFP_OK;
+}
+
+/* A distributed run: every part's betas, statuses and counts (those of
+   this call: stats before it in *before) on every part (split.h). */
+static int combine_parts(const tfp_split *sp, tfp_ddf_eval *ev, size_t n_eval, const size_t *block,
+                         const tfp_ddf_stats *before, tfp_ddf_stats *stats) {
+  int rc = TFP_OK;
+  for (size_t e = 0; e < n_eval && !rc; e++) {
+    rc = tfp_split_rows(sp, ev[e].beta, ev[e].d->n, 1, block[2 * e], block[2 * e + 1]);
+    if (!rc) rc = tfp_split_int_rows(sp, ev[e].status, ev[e].d->n, block[2 * e], block[2 * e + 1]);
+  }
+  size_t c[] = { stats->n_lp - before->n_lp, stats->n_iter - before->n_iter,
+                 stats->n_infeasible - before->n_infeasible, stats->n_failed - before->n_failed,
+                 stats->n_phase1 - before->n_phase1 };
+  if (!rc) rc = tfp_split_counts(sp, c, 5);
+  if (rc) return rc;
+  stats->n_lp = before->n_lp + c[0]; stats->n_iter = before->n_iter + c[1];
+  stats->n_infeasible = before->n_infeasible + c[2]; stats->n_failed = before->n_failed + c[3];
+  stats->n_phase1 = before->n_phase1 + c[4];
   return TFP_OK;
 }
 
@@ -133,6 +154,14 @@ int tfp_ddf_solve(const tfp_green_data *ref, tfp_ddf_eval *ev, size_t n_eval, co
   ddf_job job;
   memset(&job, 0, sizeof job);
   job.ref = ref; job.ev = ev; job.n_eval = n_eval; job.o = o; job.stats = stats;
+  tfp_ddf_stats before = *stats;
+  size_t *block = malloc((2 * n_eval + 1) * sizeof *block);
+  for (size_t e = 0; block && e < n_eval; e++) {
+    block[2 * e] = 0; block[2 * e + 1] = ev[e].d->n;
+    if (tfp_split_active(&o->split))
+      tfp_split_range(ev[e].d->n, o->split.part, o->split.n_parts, &block[2 * e], &block[2 * e + 1]);
+  }
+  job.block = block;
   double *scale = malloc(n_var * sizeof *scale);
   double *refm = malloc(n_var * nr * sizeof *refm);
   job.u = malloc(n_var * sizeof *job.u);
@@ -140,7 +169,7 @@ int tfp_ddf_solve(const tfp_green_data *ref, tfp_ddf_eval *ev, size_t n_eval, co
   job.ind = malloc((n_var + 2) * sizeof *job.ind);
   job.val = malloc((n_var + 2) * sizeof *job.val);
   int cg_ok = 0;
-  if (scale && refm && job.u && job.g && job.ind && job.val) {
+  if (scale && refm && job.u && job.g && job.ind && job.val && block) {
     tfp_green_scales(ref, scale);
     for (size_t v = 0; v < n_var; v++) {
       const double *c = tfp_green_var(ref, v);
@@ -169,8 +198,10 @@ int tfp_ddf_solve(const tfp_green_data *ref, tfp_ddf_eval *ev, size_t n_eval, co
     else if (job.interrupted) {
       rc = TFP_EINTR;
       tfp_error(err, errlen, 0, "DDF interrupted after %zu LPs", job.done);
-    }
+    } else if ((rc = combine_parts(&o->split, ev, n_eval, block, &before, stats)) != TFP_OK)
+      tfp_error(err, errlen, 0, "DDF: combining the parts' results failed");
   }
+  free(block);
   free(scale); free(refm); free(job.u); free(job.g); free(job.ind); free(job.val);
   return rc;
 }

@@ -18,10 +18,17 @@
 
    LPs by GLPK through colgen.h, one LP per reference technology re-solved
    for every evaluated unit; the data are scaled by powers of two (beta is
-   units invariant when the direction is measured in the same units). */
+   units invariant when the direction is measured in the same units).
+
+   A distributed run (split, split.h): each part solves its block of each
+   evaluated set's units, and the betas, statuses and counts are combined,
+   so every part holds all of them. A block's first LP starts from another
+   basis than one process's, which may move the last bits of a beta (they
+   agree to 1e-12). */
 #ifndef TFP_DDF_H
 #define TFP_DDF_H
 #include "green.h"
+#include "split.h"
 
 enum { TFP_DDF_OPTIMAL = 0, TFP_DDF_INFEASIBLE = 1, TFP_DDF_FAILED = 2 };
 
@@ -34,6 +41,7 @@ typedef struct {
   size_t progress_done, progress_total;   /* offsets when part of a larger job */
   tfp_rows ref_rows;                /* names reference units in messages */
   int lp_memory_mb;
+  tfp_split split;                  /* a distributed run (see above); default none */
 } tfp_ddf_opts;
 
 void tfp_ddf_opts_init(tfp_ddf_opts *o);

@@ -68,6 +68,7 @@ static int score(const tfp_green_data *d, const size_t *rows, size_t m, const tf
   dopt.vrs = o->rts == TFP_RTS_VRS;
   dopt.progress = o->progress;
   dopt.progress_ud = o->progress_ud;
+  dopt.split = o->split;
   tfp_ddf_result r;
   rc = tfp_ddf_run(&g, NULL, NULL, &dopt, &names, &r, err, errlen);
   if (rc) return rc;

@@ -9,7 +9,11 @@
    efficiencies are DEA scores. Directional model (ddf.h, bad outputs
    allowed, observed direction): beta against each frontier, efficiency
    1/(1 + beta), so tgr = (1 + beta_group)/(1 + beta_meta). A group needs at
-   least as many units as variables. */
+   least as many units as variables.
+
+   A distributed run (split, split.h): the directional model's DDFs are
+   split as ddf.h says; the radial model's DEAs are not (dea.h has no
+   split; they run on its threads). */
 #ifndef TFP_META_H
 #define TFP_META_H
 #include "dea.h"
@@ -25,6 +29,7 @@ typedef struct {
   tfp_rows rows;
   tfp_progress_fn progress;
   void *progress_ud;
+  tfp_split split;                  /* a distributed run (see above); default none */
 } tfp_meta_opts;
 
 void tfp_meta_opts_init(tfp_meta_opts *o);

@@ -252,6 +252,7 @@ static int solve_lps(const tfp_green_data *d, const period_sets *ps, const tfp_m
   dopt.progress = o->progress;
   dopt.progress_ud = o->progress_ud;
   dopt.lp_memory_mb = o->lp_memory_mb;
+  dopt.split = o->split;
   dopt.progress_what = tfp_ml_component(o->index, 0);
   dopt.progress_total = global ? 2 * n : 3 * n;
   tfp_ddf_stats st = { 0, 0, 0, 0, 0 };

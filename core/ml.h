@@ -23,7 +23,11 @@
    a unit's first period: products for ml and gml (1 there), sums for the
    Luenberger indicator (0 there); after a missing change they are NaN.
    Summaries: by period, by unit and over all, geometric means for ml and
-   gml, arithmetic for the Luenberger indicator. */
+   gml, arithmetic for the Luenberger indicator.
+
+   A distributed run (split, split.h): every DDF is split as ddf.h says
+   (each part its block of each period's units, combined after every
+   technology), so every part holds the whole result. */
 #ifndef TFP_ML_H
 #define TFP_ML_H
 #include "ddf.h"
@@ -43,6 +47,7 @@ typedef struct {
   tfp_progress_fn progress;
   void *progress_ud;
   int lp_memory_mb;
+  tfp_split split;                  /* a distributed run (see above); default none */
 } tfp_ml_opts;
 
 void tfp_ml_opts_init(tfp_ml_opts *o);

@@ -30,6 +30,7 @@ typedef struct {
   int *ind;
   double *val;
   size_t j;           /* unit being evaluated (messages) */
+  size_t begin, end;  /* the units this part evaluates (split.h) */
   int interrupted;
 } sbm_job;
 
@@ -134,16 +135,15 @@ static void super_set_unit(sbm_job *job, tfp_cg *c) {
 
 static int sbm_body(void *ud) {
   sbm_job *job = ud;
-  const tfp_green_data *d = job->d;
   const tfp_sbm_opts *o = job->o;
   tfp_sbm_result *res = job->res;
-  size_t n = d->n, n_var = res->n_var;
+  size_t n_var = res->n_var;
   tfp_cg *c = &job->cg[0];
   tfp_cg_build(c);
   sbm_rows(job, c);
   int out = o->orientation == TFP_SBM_OUTPUT;
-  size_t total = o->super ? 2 * n : n;
-  for (size_t j = 0; j < n; j++) {
+  size_t b = job->begin, e = job->end, mine = e - b, total = o->super ? 2 * mine : mine;
+  for (size_t j = b; j < e; j++) {
     job->j = j;
     unit_values(job, j);
     sbm_set_unit(job, c);
@@ -168,14 +168,14 @@ static int sbm_body(void *ud) {
       else res->n_failed++;
       if (res->slack) for (size_t v = 0; v < n_var; v++) res->slack[j * n_var + v] = NAN;
     }
-    if (o->progress && o->progress(o->progress_ud, "sbm", j + 1, total)) { job->interrupted = 1; return TFP_OK; }
+    if (o->progress && o->progress(o->progress_ud, "sbm", j - b + 1, total)) { job->interrupted = 1; return TFP_OK; }
   }
   res->n_iter += c->n_iter;
   if (!o->super) return TFP_OK;
   c = &job->cg[1];
   tfp_cg_build(c);
   super_rows(job, c);
-  for (size_t j = 0; j < n; j++) {
+  for (size_t j = b; j < e; j++) {
     job->j = j;
     unit_values(job, j);
     super_set_unit(job, c);
@@ -190,9 +190,27 @@ static int sbm_body(void *ud) {
     if (st == TFP_CG_INFEASIBLE) res->n_super_infeasible++;
     else if (st != TFP_CG_OPTIMAL) res->n_super_failed++;
     res->score[j] = res->rho[j] >= 1 - 1e-9 ? delta : res->rho[j];
-    if (o->progress && o->progress(o->progress_ud, "sbm", n + j + 1, total)) { job->interrupted = 1; return TFP_OK; }
+    if (o->progress && o->progress(o->progress_ud, "sbm", mine + j - b + 1, total)) { job->interrupted = 1; return TFP_OK; }
   }
   res->n_iter += c->n_iter;
+  return TFP_OK;
+}
+
+/* A distributed run: every part's units and counts on every part (split.h). */
+static int combine_parts(const tfp_split *s, size_t b, size_t e, tfp_sbm_result *res) {
+  size_t n = res->n;
+  size_t counts[] = { res->n_lp, res->n_iter, res->n_failed, res->n_infeasible, res->n_super_infeasible,
+                      res->n_super_failed };
+  int rc = tfp_split_rows(s, res->rho, n, 1, b, e);
+  if (!rc) rc = tfp_split_int_rows(s, res->status, n, b, e);
+  if (!rc && res->slack) rc = tfp_split_rows(s, res->slack, n, res->n_var, b, e);
+  if (!rc && res->super) rc = tfp_split_rows(s, res->super, n, 1, b, e);
+  if (!rc && res->super) rc = tfp_split_rows(s, res->score, n, 1, b, e);
+  if (!rc && res->super) rc = tfp_split_int_rows(s, res->super_status, n, b, e);
+  if (!rc) rc = tfp_split_counts(s, counts, 6);
+  if (rc) return rc;
+  res->n_lp = counts[0]; res->n_iter = counts[1]; res->n_failed = counts[2]; res->n_infeasible = counts[3];
+  res->n_super_infeasible = counts[4]; res->n_super_failed = counts[5];
   return TFP_OK;
 }
 
@@ -219,6 +237,8 @@ int tfp_sbm_run(const tfp_green_data *d, const tfp_sbm_opts *opts, tfp_sbm_resul
   sbm_job job;
   memset(&job, 0, sizeof job);
   job.d = d; job.o = o; job.res = res;
+  job.end = n;
+  if (tfp_split_active(&o->split)) tfp_split_range(n, o->split.part, o->split.n_parts, &job.begin, &job.end);
   double *scale = malloc(n_var * sizeof *scale);
   double *refm = malloc(n_var * nn * sizeof *refm);
   job.u = malloc(n_var * sizeof *job.u);
@@ -273,7 +293,8 @@ int tfp_sbm_run(const tfp_green_data *d, const tfp_sbm_opts *opts, tfp_sbm_resul
     else if (job.interrupted) {
       rc = TFP_EINTR;
       tfp_error(err, errlen, 0, "SBM interrupted at unit %zu of %zu", job.j + 1, n);
-    }
+    } else if ((rc = combine_parts(&o->split, job.begin, job.end, res)) != TFP_OK)
+      tfp_error(err, errlen, 0, "SBM: combining the parts' results failed");
   }
   for (int k = 0; k < 2; k++) if (cg_ok[k]) tfp_cg_free(&job.cg[k], 0);
   free(scale); free(refm); free(job.u); free(job.ind); free(job.val);

@@ -22,10 +22,18 @@
    others.
 
    LPs by GLPK through colgen.h (column generation; data scaled by powers
-   of two; every score is units invariant). */
+   of two; every score is units invariant).
+
+   A distributed run (split, split.h): each part solves its block of the
+   units against the whole technology, and every result is combined, so
+   every part holds all of them. A block's first LP starts cold where one
+   process starts it from its predecessor's columns and basis, which may
+   move the last bits of a score (they agree to 1e-12); progress counts
+   this part's LPs. */
 #ifndef TFP_SBM_H
 #define TFP_SBM_H
 #include "green.h"
+#include "split.h"
 
 typedef enum { TFP_SBM_NONORIENTED = 0, TFP_SBM_INPUT = 1, TFP_SBM_OUTPUT = 2 } tfp_sbm_orientation;
 enum { TFP_SBM_OPTIMAL = 0, TFP_SBM_INFEASIBLE = 1, TFP_SBM_FAILED = 2 };
@@ -40,6 +48,7 @@ typedef struct {
   void *progress_ud;
   tfp_rows rows;
   int lp_memory_mb;
+  tfp_split split;                  /* a distributed run (see above); default none */
 } tfp_sbm_opts;
 
 void tfp_sbm_opts_init(tfp_sbm_opts *o);

@@ -25,4 +25,19 @@ void tfp_split_range(size_t n, int part, int n_parts, size_t *begin, size_t *end
 
 /* Whether s splits the work. */
 int tfp_split_active(const tfp_split *s);
+
+/* The combining a primitive does once its part is solved (each a no-op,
+   TFP_OK, when s does not split; TFP_EIO when combine fails, TFP_ENOMEM).
+   Every part must make the same calls in the same order. */
+
+/* v holds n_rows rows of width values, rows [begin, end) this part's: the
+   others are zeroed, then v summed over the parts, so every part holds
+   each row as its owner computed it. */
+int tfp_split_rows(const tfp_split *s, double *v, size_t n_rows, size_t width, size_t begin, size_t end);
+
+/* The same for n codes (statuses): each row's owner's value. */
+int tfp_split_int_rows(const tfp_split *s, int *v, size_t n, size_t begin, size_t end);
+
+/* k counts (each below 2^53) summed over the parts, in place. */
+int tfp_split_counts(const tfp_split *s, size_t *c, size_t k);
 #endif

@@ -43,6 +43,7 @@ int tfp_lua_boot_opts(lua_State *L, int t, tfp_boot_opts *o) {
   o->alpha = fieldnum(L, "alpha", o->alpha);
   o->threads = (int)fieldnum(L, "threads", 0);
   lua_pop(L, 1);
+  tfp_mpi_split(&o->split);   /* MPI ranks, if any, share the replications */
   return 1;
 }
 

@@ -170,6 +170,7 @@ static void metafrontier(lua_State *L, int t, tfp_frame *f, green_vars *v, green
   o.group_names = gnames;
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = tfp_progress_cb;
+  tfp_mpi_split(&o.split);   /* MPI ranks, if any, share the LPs */
   char err[512] = "";
   int rc = tfp_meta_run(&v->d, s->group, n_groups, &o, &s->meta, err, sizeof err);
   if (rc) tfp_raise_status(L, rc, fn, err);
@@ -236,6 +237,7 @@ static int green_sbm(lua_State *L) {
   o.super = tfp_optbool(L, 1, "super", 0);
   o.want_slacks = tfp_optbool(L, 1, "slacks", 0);
   o.progress = tfp_progress_cb;
+  tfp_mpi_split(&o.split);   /* MPI ranks, if any, share the LPs */
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   if (o.super && v->d.n_bad)
     tfp_raise(L, "usage", "tfp.sbm", "super = true takes no bad_outputs (the super-SBM of Tone 2002 has none)");
@@ -340,6 +342,7 @@ static int green_ddf(lua_State *L) {
   tfp_ddf_opts_init(&o);
   o.vrs = optis(L, 1, "rts", "vrs");
   o.progress = tfp_progress_cb;
+  tfp_mpi_split(&o.split);   /* MPI ranks, if any, share the LPs */
   tfp_rows rows = { tfp_frame_row_label, &v->namer };
   if (fr) o.ref_rows = (tfp_rows){ tfp_frame_row_label, &vr->namer };
   char err[512] = "";
@@ -422,6 +425,7 @@ int tfp_green_malmquist(lua_State *L, int t) {
   o.time_name = time_name;
   o.rows = (tfp_rows){ tfp_frame_row_label, &v->namer };
   o.progress = tfp_progress_cb;
+  tfp_mpi_split(&o.split);   /* MPI ranks, if any, share the LPs */
   green_scratch *s = newscratch(L);
   size_t n = f->nrow, n_units = 0;
   s->code = malloc((n ? n : 1) * sizeof *s->code);

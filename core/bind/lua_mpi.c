@@ -4,7 +4,9 @@
    of units, the others' rows left at 0, and an MPI_Allreduce sum gives
    every rank every row), so a script needs no change and every rank holds
    the same results; only rank 0 prints and writes files (the other ranks'
-   stdout goes to /dev/null, and their file writers write nothing).
+   stdout and io.stderr go to /dev/null, they show no progress and no
+   warnings, and their file writers write nothing; errors are printed by every rank that
+   has one, and a failing rank aborts the job).
    tfp.mpi.rank() and tfp.mpi.size() are there for scripts that care;
    tfp.mpi.built says whether this tfpkit was built with MPI.
 
@@ -22,7 +24,10 @@
 #include <mpi.h>
 #endif
 
-static int mpi_rank_, mpi_size_ = 1, mpi_on;
+static int mpi_rank_, mpi_size_ = 1;
+#ifdef TFP_HAVE_MPI
+static int mpi_on;   /* MPI_Init succeeded */
+#endif
 
 void tfp_mpi_init(int *argc, char ***argv) {
 #ifdef TFP_HAVE_MPI
@@ -37,10 +42,19 @@ void tfp_mpi_init(int *argc, char ***argv) {
 #endif
 }
 
-void tfp_mpi_finalize(void) {
+/* A failed rank aborts the job: the others may be waiting for it in a
+   collective (a combine), where MPI_Finalize would wait for them forever. */
+void tfp_mpi_finalize(int failed) {
 #ifdef TFP_HAVE_MPI
+  if (mpi_on && failed && mpi_size_ > 1) {
+    fflush(stdout);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, EXIT_FAILURE);
+  }
   if (mpi_on) MPI_Finalize();
   mpi_on = 0;
+#else
+  (void)failed;
 #endif
 }
 
@@ -174,13 +188,20 @@ static int quiet_open(lua_State *L) {
   return lua_gettop(L);
 }
 
-/* Ranks > 0 write no file: io.open for writing writes to /dev/null,
-   os.rename and os.remove do nothing (the tfp writers check the rank
-   themselves: lua_io.c). Called on the tfp table by luaopen_tfp. */
+/* Ranks > 0 write no file and print nothing: io.open for writing writes
+   to /dev/null, so does io.stderr (a script's messages, e.g. tfp.cli's
+   steps; our errors are printed from C), os.rename and os.remove do
+   nothing (the tfp writers check the rank themselves: lua_io.c). Called
+   on the tfp table by luaopen_tfp. */
 static void quiet_rank(lua_State *L) {
   lua_getglobal(L, "io");
   if (lua_istable(L, -1)) {
     lua_getfield(L, -1, "open");
+    lua_pushvalue(L, -1);
+    lua_pushliteral(L, "/dev/null");
+    lua_pushliteral(L, "w");
+    if (lua_pcall(L, 2, 1, 0) == LUA_OK && !lua_isnil(L, -1)) lua_setfield(L, -3, "stderr");
+    else lua_pop(L, 1);
     lua_pushcclosure(L, quiet_open, 1);
     lua_setfield(L, -2, "open");
   }

@@ -33,7 +33,7 @@ void tfp_progress_clear(void) {
 int tfp_progress(const char *what, size_t done, size_t total) {
   static struct timespec last;
   if (tfp_interrupted) { tfp_progress_clear(); return 1; }
-  if (!isatty(STDERR_FILENO)) return 0;
+  if (tfp_mpi_rank() > 0 || !isatty(STDERR_FILENO)) return 0;   /* rank 0 shows it for all */
   if (done >= total) { tfp_progress_clear(); return 0; }
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);

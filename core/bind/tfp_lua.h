@@ -201,7 +201,7 @@ int tfp_open_options(lua_State *L);
    process (none when alone); tfp_mpi_dea_run is tfp_dea_run with the
    evaluated units split across the ranks. */
 void tfp_mpi_init(int *argc, char ***argv);
-void tfp_mpi_finalize(void);
+void tfp_mpi_finalize(int failed);   /* failed: abort the job */
 int tfp_mpi_rank(void);
 int tfp_mpi_size(void);
 void tfp_mpi_split(tfp_split *s);

@@ -59,6 +59,7 @@ static void l_message(const char *msg) {
 static void warn_visible(void *ud, const char *msg, int tocont) {
   static int on, cont;
   (void)ud;
+  if (tfp_mpi_rank() > 0) return;   /* a distributed run: rank 0 warns for all */
   if (!cont && !tocont && msg[0] == '@') {
     if (strcmp(msg, "@off") == 0) on = 0;
     else if (strcmp(msg, "@on") == 0) on = 1;
@@ -935,6 +936,7 @@ int main(int argc, char **argv) {
   lua_close(L);
   for (int i = completion_next; i < completion_count; i++) free(completion_list[i]);
   free(completion_list);
-  tfp_mpi_finalize();
-  return status == LUA_OK && a.status == 0 ? exit_code : EXIT_FAILURE;
+  int rc = status == LUA_OK && a.status == 0 ? exit_code : EXIT_FAILURE;
+  tfp_mpi_finalize(rc != 0);
+  return rc;
 }
