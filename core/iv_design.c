@@ -286,6 +286,22 @@ static int assemble(tfp_iv_design *g, colset *cs)
   return TFP_OK;
 }
 
+/* The cross products of y, X and Z, once for every pass after. */
+static int moments(tfp_iv_design *g)
+{
+  size_t n = g->n, K = g->K1 + g->K2, L = g->L1 + g->K2;
+  g->ZZ = tfp_iv_take(&g->mem, L * L); g->ZX = tfp_iv_take(&g->mem, L * K); g->Zy = tfp_iv_take(&g->mem, L);
+  g->XX = tfp_iv_take(&g->mem, K * K); g->Xy = tfp_iv_take(&g->mem, K);
+  if (g->mem.oom) return TFP_ENOMEM;
+  tfp_la_gram(n, L, g->Z, g->ZZ);
+  tfp_la_crossprod(n, L, g->Z, K, g->X, g->ZX);
+  tfp_la_crossprod(n, L, g->Z, 1, g->y, g->Zy);
+  tfp_la_gram(n, K, g->X, g->XX);
+  tfp_la_crossprod(n, K, g->X, 1, g->y, g->Xy);
+  tfp_la_crossprod(n, 1, g->y, 1, g->y, &g->yy);
+  return TFP_OK;
+}
+
 int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_data *d,
                         const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
                         char *err, size_t errlen)
@@ -317,6 +333,7 @@ int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_d
     rc = check_sizes(g, r, err, errlen);
   }
   if (!rc && assemble(g, &cs)) rc = tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  if (!rc && moments(g)) rc = tfp_iv_lost(TFP_ENOMEM, err, errlen);
   free(drop);
   colset_free(&cs);
   free(cs.c);

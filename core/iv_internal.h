@@ -67,11 +67,22 @@ typedef struct {
    fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
 int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
                  double *S, char *err, size_t errlen);
+/* tfp_iv_omega with Z's columns given one by one (iid, robust, one-way
+   cluster: no w->vx), so that a test's instruments need not be copied into
+   one block. */
+int tfp_iv_omega_cols(const tfp_iv_work *w, size_t L, const double *const *Z, const double *e,
+                      double *S, char *err, size_t errlen);
 /* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
    otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
 int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
                const double *y, const double *S, double *b, double *e, double *J,
                double *XZSZX, char *err, size_t errlen);
+/* tfp_iv_gmm from the cross products ZX = Z'X (L x K) and Zy = Z'y: no pass
+   over the rows unless e is asked for (X and y are read only then). J uses
+   Z'e from e when e and Z are given, else Z'y - Z'X b. */
+int tfp_iv_gmm_m(size_t n, size_t K, const double *X, size_t L, const double *Z,
+                 const double *y, const double *ZX, const double *Zy, const double *S, double *b,
+                 double *e, double *J, double *XZSZX, char *err, size_t errlen);
 /* Rank of the moment covariance S (L x L): tfp_la_psd_rank with
    TFP_IV_S_RANK_TOL, and at most M under cluster VCE. */
 int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
@@ -134,7 +145,10 @@ typedef struct {
   size_t n_names;
   double *scale, *mean;    /* each column's power of two, and its mean after it */
   const double *sw;        /* sqrt(weights): every column was multiplied by it (or NULL) */
-  tfp_iv_arena mem;        /* owns X, Z, names' array, scale, mean */
+  /* the cross products every pass starts from, computed once: Z'Z (L x L),
+     Z'X (L x K), Z'y (L), X'X (K x K), X'y (K), y'y */
+  double *ZZ, *ZX, *Zy, *XX, *Xy, yy;
+  tfp_iv_arena mem;        /* owns X, Z, names' array, scale, mean, the cross products */
 } tfp_iv_design;
 
 /* The columns on the sample, in units, FE swept out, collinear columns
