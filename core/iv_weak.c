@@ -220,15 +220,20 @@ static int pieces(const tfp_iv_work *w, tfp_iv_weak *wk, double *zz, double *pi,
 {
   size_t n = w->n, L1 = w->L1;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *yt = tfp_iv_take(&mem, n), *xt = tfp_iv_take(&mem, n), *Zt = tfp_iv_take(&mem, n * L1);
+  int part = !w->partialled;   /* else y, X1, Z1 are the residuals on X2 already */
+  double *yt = tfp_iv_take(&mem, n), *xt = tfp_iv_take(&mem, n);
+  double *Zt = part ? tfp_iv_take(&mem, n * L1) : (double *)w->Z1;
   double *us = tfp_iv_take(&mem, n), *gy = tfp_iv_take(&mem, L1), *D = tfp_iv_take(&mem, L1 * L1);
   if (mem.oom) { tfp_iv_arena_free(&mem); return tfp_iv_lost(TFP_ENOMEM, err, errlen); }
   memcpy(yt, w->y, n * sizeof *yt);
   memcpy(xt, w->X1, n * sizeof *xt);
-  memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
-  int rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
-  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, 1, xt, err, errlen);
-  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, Zt, err, errlen);
+  int rc = TFP_OK;
+  if (part) {
+    memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
+    rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
+    if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, 1, xt, err, errlen);
+    if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, Zt, err, errlen);
+  }
   if (!rc) {
     tfp_la_gram(n, L1, Zt, zz);
     tfp_la_crossprod(n, L1, Zt, 1, yt, wk->a);
