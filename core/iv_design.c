@@ -58,7 +58,8 @@ static int add_col(colset *cs, const char *name, const double *src, const size_t
   c->x = cs->block + cs->nc++ * n;
   c->name = tfp_iv_strdup(name);
   if (!c->name) return TFP_ENOMEM;
-  if (rows) for (size_t k = 0; k < n; k++) c->x[k] = src[rows[k]];
+  if (src && rows) for (size_t k = 0; k < n; k++) c->x[k] = src[rows[k]];
+  else if (src) memcpy(c->x, src, n * sizeof *c->x);   /* the sample is every row */
   else for (size_t k = 0; k < n; k++) c->x[k] = 1.0;
   return TFP_OK;
 }
@@ -316,14 +317,16 @@ static int moments(tfp_iv_design *g, const double *Gb, size_t ncb, const size_t 
 }
 
 /* The sample's rows and FE codes, released once the design has read them
-   (the rows stay for the cluster codes and a kernel's time). */
-static void release_sample(tfp_iv_sample *s, const tfp_iv_opts *o, int codes)
+   (the rows stay for the cluster codes and a kernel's time); when the
+   sample is every row (rows[k] = k), the rows go before the block comes. */
+static void release_sample(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o, int phase)
 {
-  if (!codes && o->vce != TFP_VCE_CLUSTER && !o->kernel && !o->kiefer) {
+  int later = o->vce == TFP_VCE_CLUSTER || o->kernel || o->kiefer;   /* rows wanted after */
+  if ((phase == 0 && !later && s->n == d->n) || (phase == 1 && !later)) {
     tfp_iv_release(&s->mem, s->rows);
     s->rows = NULL;
   }
-  for (size_t f = 0; codes && f < s->nfe; f++) { tfp_iv_release(&s->mem, s->fe_code[f]); s->fe_code[f] = NULL; }
+  for (size_t f = 0; phase == 2 && f < s->nfe; f++) { tfp_iv_release(&s->mem, s->fe_code[f]); s->fe_code[f] = NULL; }
 }
 
 int tfp_iv_design_build(tfp_iv_design *g, tfp_iv_sample *s, const tfp_iv_data *d,
@@ -338,13 +341,14 @@ int tfp_iv_design_build(tfp_iv_design *g, tfp_iv_sample *s, const tfp_iv_data *d
   long d_fe = 0;
   int *drop = NULL;
   double *Gb = NULL;
+  release_sample(s, d, o, 0);
   int rc = gather(&cs, s, d, o, g->has_const, &g->mem);
   if (rc) rc = tfp_iv_lost(rc, err, errlen);
-  else release_sample(s, o, 0);
+  else release_sample(s, d, o, 1);
   g->sw = s->sw;
   if (!rc) set_units(&cs, g->n, g->has_const || fe, g->centred, g->sw);
   if (!rc && fe) rc = absorb(&cs, s, o, &d_fe, r, nb, err, errlen);
-  if (!rc && fe) release_sample(s, o, 1);
+  if (!rc && fe) release_sample(s, d, o, 2);
   for (size_t j = 0; !rc && g->sw && j < cs.nc; j++)   /* weights: every column times sqrt(w) */
     for (size_t k = 0; k < g->n; k++) cs.c[j].x[k] *= g->sw[k];
   r->dofminus = o->dofminus + d_fe;

@@ -75,6 +75,10 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
    one block. */
 int tfp_iv_omega_cols(const tfp_iv_work *w, size_t L, const double *const *Z, const double *e,
                       double *S, char *err, size_t errlen);
+/* tfp_iv_omega_cols of the residuals e = sum_j c[j] R[j] (m columns),
+   formed a block of rows at a time: no n-vector for them. No w->vx. */
+int tfp_iv_omega_lin(const tfp_iv_work *w, size_t L, const double *const *Z, size_t m,
+                     const double *const *R, const double *c, double *S, char *err, size_t errlen);
 /* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
    otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
 int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
@@ -114,7 +118,7 @@ typedef struct {
   tfp_iv_arena mem;      /* owns rows, the codes and clu */
 } tfp_iv_sample;
 
-/* Dense codes of v[rows[k]], k < n, numbered in sorted order of the values
+/* Dense codes of v[rows[k]], k < n (rows NULL: v[k]), numbered in sorted order of the values
    (tfp_group_codes); levels (optional, caller frees) gets the distinct
    values in that order. TFP_OK, TFP_ENOMEM or TFP_EINTR. */
 int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, double **levels,

@@ -22,36 +22,48 @@ int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *
 int tfp_iv_omega_cols(const tfp_iv_work *w, size_t L, const double *const *Z, const double *e,
                       double *S, char *err, size_t errlen)
 {
+  const double one = 1.0;
+  return tfp_iv_omega_lin(w, L, Z, 1, &e, &one, S, err, errlen);
+}
+
+int tfp_iv_omega_lin(const tfp_iv_work *w, size_t L, const double *const *Z, size_t m,
+                     const double *const *R, const double *c, double *S, char *err, size_t errlen)
+{
   size_t n = w->n;
-  double Nd = w->N - (double)w->d;
+  double Nd = w->N - (double)w->d, ee = 0;
+  /* blocks of rows, so the scratch stays small at a million rows: the
+     residuals' block, and the scores' (robust) or the columns' (iid) */
   enum { BLOCK = 8192 };
-  /* robust: blocks of rows, so the scratch stays small at a million rows;
-     iid: the columns' Gram matrix from the same blocks */
-  size_t rows = w->vce == TFP_VCE_CLUSTER ? w->M : (n < BLOCK ? n : BLOCK);
+  int clus = w->vce == TFP_VCE_CLUSTER, iid = w->vce == TFP_VCE_UNADJUSTED;
+  size_t nb = n < BLOCK ? n : BLOCK, rows = clus ? w->M : nb;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *U = tfp_iv_alloc(&mem, rows * L, sizeof *U);   /* zero: cluster sums */
-  double *G = w->vce != TFP_VCE_CLUSTER ? tfp_iv_take(&mem, L * L) : NULL;
+  double *G = clus ? NULL : tfp_iv_take(&mem, L * L), *e = tfp_iv_take(&mem, nb ? nb : 1);
   if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
-  if (w->vce != TFP_VCE_CLUSTER) {
-    int iid = w->vce == TFP_VCE_UNADJUSTED;
-    double ee = 0;
-    memset(S, 0, L * L * sizeof *S);
-    for (size_t i0 = 0; i0 < n; i0 += rows) {
-      size_t m = n - i0 < rows ? n - i0 : rows;
-      for (size_t j = 0; j < L; j++)
-        for (size_t i = 0; i < m; i++)
-          U[i + j * m] = iid ? Z[j][i0 + i] : Z[j][i0 + i] * e[i0 + i] * (w->fw_isw ? w->fw_isw[i0 + i] : 1.0);
-      tfp_la_gram(m, L, U, G);
-      for (size_t k = 0; k < L * L; k++) S[k] += G[k];
+  if (!clus) memset(S, 0, L * L * sizeof *S);
+  for (size_t i0 = 0; i0 < n; i0 += nb) {
+    size_t mb = n - i0 < nb ? n - i0 : nb;
+    for (size_t i = 0; i < mb; i++) {
+      double v = 0;
+      for (size_t j = 0; j < m; j++) v += c[j] * R[j][i0 + i];
+      e[i] = v;
     }
-    if (iid) for (size_t i = 0; i < n; i++) ee += e[i] * e[i];
-    /* ivreg2: S = sum/(N-d), V and J use N*S */
+    if (clus) {
+      for (size_t j = 0; j < L; j++)
+        for (size_t i = 0; i < mb; i++) U[w->clu[i0 + i] + j * rows] += Z[j][i0 + i] * e[i];
+      continue;
+    }
+    for (size_t j = 0; j < L; j++)
+      for (size_t i = 0; i < mb; i++)
+        U[i + j * mb] = iid ? Z[j][i0 + i] : Z[j][i0 + i] * e[i] * (w->fw_isw ? w->fw_isw[i0 + i] : 1.0);
+    tfp_la_gram(mb, L, U, G);
+    for (size_t k = 0; k < L * L; k++) S[k] += G[k];
+    if (iid) for (size_t i = 0; i < mb; i++) ee += e[i] * e[i];
+  }
+  if (clus) tfp_la_gram(rows, L, U, S);
+  else {   /* ivreg2: S = sum/(N-d), V and J use N*S */
     double f = iid ? ee / Nd : w->N / Nd;
     for (size_t i = 0; i < L * L; i++) S[i] *= f;
-  } else {
-    for (size_t j = 0; j < L; j++)
-      for (size_t i = 0; i < n; i++) U[w->clu[i] + j * rows] += Z[j][i] * e[i];
-    tfp_la_gram(rows, L, U, S);
   }
   tfp_iv_arena_free(&mem);
   return TFP_OK;

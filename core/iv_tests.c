@@ -70,7 +70,9 @@ static int endog_c(const tfp_iv_work *w, const tfp_iv_design *g, size_t rank_S, 
   double *SA = tfp_iv_take(&mem, LA * LA), *SB = tfp_iv_take(&mem, L * L), *ZA = NULL;
   double *ZAX = tfp_iv_take(&mem, LA * K), *ZAy = tfp_iv_take(&mem, LA);
   const double **col = tfp_iv_alloc(&mem, LA, sizeof *col);
-  double *b = tfp_iv_take(&mem, K), *e = tfp_iv_take(&mem, n), *B = tfp_iv_take(&mem, K * K);
+  double *b = tfp_iv_take(&mem, K), *B = tfp_iv_take(&mem, K * K), *c = tfp_iv_take(&mem, 1 + K);
+  double *e = w->vx ? tfp_iv_take(&mem, n) : NULL;   /* else the residuals come a block at a time */
+  const double **R = tfp_iv_alloc(&mem, 1 + K, sizeof *R);
   if (mem.oom || endog_moments(w, g, idx, nt, SA, ZAX, ZAy, col, &ZA, &mem)) {
     tfp_iv_arena_free(&mem);
     return tfp_iv_lost(TFP_ENOMEM, err, errlen);
@@ -79,8 +81,12 @@ static int endog_c(const tfp_iv_work *w, const tfp_iv_design *g, size_t rank_S, 
   if (r->vce == TFP_VCE_CLUSTER) snprintf(clusters, sizeof clusters, ", %zu clusters", r->N_clust);
   double J = NAN, J2 = NAN;
   int rc = tfp_iv_gmm_m(n, K, g->X, LA, NULL, g->y, ZAX, ZAy, SA, b, e, NULL, B, why, sizeof why);
-  if (!rc) rc = ZA ? tfp_iv_omega(w, LA, ZA, e, SA, why, sizeof why)
-                   : tfp_iv_omega_cols(w, LA, col, e, SA, why, sizeof why);
+  if (!rc && ZA) rc = tfp_iv_omega(w, LA, ZA, e, SA, why, sizeof why);
+  else if (!rc) {   /* e = y - X b = [y X] [1; -b] */
+    R[0] = g->y; c[0] = 1;
+    for (size_t k = 0; k < K; k++) { R[1 + k] = g->X + k * n; c[1 + k] = -b[k]; }
+    rc = tfp_iv_omega_lin(w, LA, col, 1 + K, R, c, SA, why, sizeof why);
+  }
   if (!rc) rc = tfp_iv_s_rank(w, LA, SA, &rank_A, why, sizeof why);
   if (!rc && (r->warn_singular_S || rank_A < LA)) {
     tfp_iv_note(nb, "warning: endog() statistic not reported: estimated covariance matrix of moment "
@@ -171,18 +177,22 @@ static int dm_test(const tfp_iv_work *w, const tfp_iv_design *g, const size_t *i
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
   double *Vr = tfp_iv_take(&mem, n * nt), *XX = tfp_iv_take(&mem, Ka * Ka), *Xy = tfp_iv_take(&mem, Ka), *Xa;
   double *A = tfp_iv_take(&mem, Ka * Ka), *S = tfp_iv_take(&mem, Ka * Ka), *V = tfp_iv_take(&mem, Ka * Ka);
-  double *b = tfp_iv_take(&mem, Ka), *e = tfp_iv_take(&mem, n), *Vd = tfp_iv_take(&mem, nt * nt);
+  double *b = tfp_iv_take(&mem, Ka), *Vd = tfp_iv_take(&mem, nt * nt), *c = tfp_iv_take(&mem, 1 + Ka);
   double *gb = tfp_iv_take(&mem, nt), *h = tfp_iv_take(&mem, nt);
-  const double **col = tfp_iv_alloc(&mem, Ka, sizeof *col);
+  double *e = w->vx ? tfp_iv_take(&mem, n) : NULL;   /* else the residuals come a block at a time */
+  const double **col = tfp_iv_alloc(&mem, Ka, sizeof *col), **R = tfp_iv_alloc(&mem, 1 + Ka, sizeof *R);
   if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: DM test"); return TFP_ENOMEM; }
   int rc = dm_design(w, g, idx, nt, Vr, XX, Xy, col, &Xa, &mem, err, errlen);
   if (rc == TFP_ENOMEM) snprintf(err, errlen, "out of memory: DM test");
   if (!rc) rc = tfp_iv_gmm_m(n, Ka, NULL, Ka, NULL, w->y, XX, Xy, XX, b, NULL, NULL, A, err, errlen);
-  if (!rc) {   /* e = y - X b_X - V b_V */
+  if (!rc && Xa) {   /* e = y - X b_X - V b_V */
     memcpy(e, w->y, n * sizeof *e);
-    tfp_la_gemm(0, 0, n, 1, K, -1.0, g->X, b, 1.0, e);
-    tfp_la_gemm(0, 0, n, 1, nt, -1.0, Vr, b + K, 1.0, e);
-    rc = Xa ? tfp_iv_omega(w, Ka, Xa, e, S, err, errlen) : tfp_iv_omega_cols(w, Ka, col, e, S, err, errlen);
+    tfp_la_gemm(0, 0, n, 1, Ka, -1.0, Xa, b, 1.0, e);
+    rc = tfp_iv_omega(w, Ka, Xa, e, S, err, errlen);
+  } else if (!rc) {   /* the same e = [y Xa] [1; -b], a block at a time */
+    R[0] = w->y; c[0] = 1;
+    for (size_t k = 0; k < Ka; k++) { R[1 + k] = col[k]; c[1 + k] = -b[k]; }
+    rc = tfp_iv_omega_lin(w, Ka, col, 1 + Ka, R, c, S, err, errlen);
   }
   /* V = A^-1 S A^-1 */
   if (!rc) rc = tfp_la_chol_solve(Ka, A, Ka, S, err, errlen);
