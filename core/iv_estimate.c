@@ -14,7 +14,7 @@ typedef struct {
   double *Bk;         /* the k-class bread X'(I - k M_Z)X (K x K) */
   double *S;          /* S-tilde from 2SLS residuals (L x L) */
   double *b, *e;      /* the model's coefficients (K) and residuals (n) */
-  double *bg, *eg, *Vg;   /* the GMM step: coefficients, residuals, X'Z S^-1 Z'X */
+  double *bg, *eg, *Vg;   /* the GMM step: coefficients, residuals (= e), X'Z S^-1 Z'X */
   double *V;          /* the VCE (K x K) */
   double J;
   tfp_iv_arena mem;
@@ -91,7 +91,6 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
   int rc;
   if (r->method == TFP_IV_GMM2S) {
     memcpy(ws->b, ws->bg, K * sizeof *ws->b);
-    memcpy(ws->e, ws->eg, n * sizeof *ws->e);
     for (size_t i = 0; i < K * K; i++) V[i] = 0;
     for (size_t i = 0; i < K; i++) V[i + i * K] = 1;
     if ((rc = tfp_la_chol_solve(K, ws->Vg, K, V, err, errlen))) return rc;
@@ -225,7 +224,7 @@ int tfp_iv_estimate(const tfp_iv_work *w, const tfp_iv_design *g, size_t *rank_S
   ws.A = tfp_iv_take(&ws.mem, K * K); ws.Bk = tfp_iv_take(&ws.mem, K * K); ws.S = tfp_iv_take(&ws.mem, L * L);
   ws.b = tfp_iv_take(&ws.mem, K); ws.e = tfp_iv_take(&ws.mem, n);
   ws.bg = tfp_iv_take(&ws.mem, K);
-  if (r->method == TFP_IV_GMM2S) ws.eg = tfp_iv_take(&ws.mem, n);
+  ws.eg = ws.e;   /* GMM's residuals replace 2SLS's once S has them: one n-vector */
   ws.Vg = tfp_iv_take(&ws.mem, K * K); ws.V = tfp_iv_take(&ws.mem, K * K);
   int rc = ws.mem.oom ? tfp_iv_lost(TFP_ENOMEM, err, errlen) : TFP_OK;
   if (!rc) rc = two_step(w, g, &ws, rank_S, r, nb, err, errlen);
