@@ -73,6 +73,7 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
     tfp_la_gram(rows, KL, G, shat);
   } else {
     memset(shat, 0, KL * KL * sizeof *shat);
+    int blas = tfp_la_blas_threads(1);   /* small blocks: no BLAS threads (as tfp_iv_omega_lin) */
     for (size_t i0 = 0; i0 < n; i0 += rows) {
       size_t m = n - i0 < rows ? n - i0 : rows;
       for (size_t k = 0; k < K1; k++)
@@ -84,6 +85,7 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
       tfp_la_gram(m, KL, G, tmp);
       for (size_t c = 0; c < KL * KL; c++) shat[c] += tmp[c];
     }
+    tfp_la_blas_threads(blas);
   }
   tfp_iv_arena_free(&big);
   }

@@ -41,6 +41,10 @@ int tfp_iv_omega_lin(const tfp_iv_work *w, size_t L, const double *const *Z, siz
   double *G = clus ? NULL : tfp_iv_take(&mem, L * L), *e = tfp_iv_take(&mem, nb ? nb : 1);
   if (mem.oom) { tfp_iv_arena_free(&mem); snprintf(err, errlen, "out of memory: S matrix"); return TFP_ENOMEM; }
   if (!clus) memset(S, 0, L * L * sizeof *S);
+  /* a block's Gram matrix is too small for BLAS threads: waking them for
+     each of a thousand blocks costs more than the sums (far more on a busy
+     machine) */
+  int blas = tfp_la_blas_threads(1);
   for (size_t i0 = 0; i0 < n; i0 += nb) {
     size_t mb = n - i0 < nb ? n - i0 : nb;
     for (size_t i = 0; i < mb; i++) {
@@ -60,6 +64,7 @@ int tfp_iv_omega_lin(const tfp_iv_work *w, size_t L, const double *const *Z, siz
     for (size_t k = 0; k < L * L; k++) S[k] += G[k];
     if (iid) for (size_t i = 0; i < mb; i++) ee += e[i] * e[i];
   }
+  tfp_la_blas_threads(blas);
   if (clus) tfp_la_gram(rows, L, U, S);
   else {   /* ivreg2: S = sum/(N-d), V and J use N*S */
     double f = iid ? ee / Nd : w->N / Nd;
