@@ -17,18 +17,38 @@
    Reports seconds, peak RSS (ru_maxrss, process peak after each path),
    the data's own size (the 9 columns, 8 bytes a value) and the ratio.
 
-   Recorded (2 cores shared with several other sessions, load average 2 to
-   7 during the runs, RelWithDebInfo; N = 9,701,257), seconds:
-     base 15.5, new 12.7 (load ~2; before group codes by hash), ratio 0.82;
-     base 30.6, new 17.4 (load ~7), ratio 0.57; base 78.4, new 20.0 (load ~7
-     and a ctest run), ratio 0.26; b(s) agree to 4e-16. Peak RSS 2.09 GB,
-     3.1x the data's 666 MB, in both. The sweeps take 5 iterations here; the
-     profile (perf, 3M rows) puts the fit's time in the tests pass (endog()
-     and Davidson-MacKinnon: n x 6 copies and cross products, 16% of
-     samples), the design's copies (11%), the estimate (10%), the sweeps
-     (10%, both cores), identification (8%) and the sample (3%, was 16%
-     with the sort). The 5 s / 2x targets are not met: the passes after
-     the design (iv_estimate.c, iv_tests.c, iv_diag.c) copy n x L blocks. */
+   Recorded before this change (fd2bfb0; 2 cores shared with several other
+   sessions, load average 2 to 7, RelWithDebInfo; N = 9,701,257): base
+   15.5-78.4 s, new 12.7-20.0 s; peak RSS 2.09 GB, 3.1x the data's 666 MB;
+   the fit's time in the tests pass (n x 6 copies and cross products), the
+   design's copies, the estimate, the sweeps and identification.
+
+   Recorded after issue 14's FE-IV pass work (iv10m, Release, 2 cores
+   shared with three other sessions, load average 9 to 10 throughout),
+   old and new code alternating in one script on the same data, three runs
+   each, "new" path, seconds:
+     old 19.06 18.80 17.81   new 9.56 6.68 7.35   ratio new/old 0.50 0.36 0.41
+   per pass, mean of the three (old -> new): sample 0.70 -> 0.82, design
+   4.64 -> 3.96 (of it the FE sweeps 2.38 -> 2.54, units 0.68 -> 0.71,
+   gather 0.47 -> 0.50, screen + copies ~1.1 -> ~0.2), estimate 3.75 ->
+   0.39, tests 5.67 -> 0.86, identification 2.06 -> 0.80, weak-IV 1.69 ->
+   0.48. Peak RSS (ru_maxrss) 2081 MB -> 1271 MB: 3.12x -> 1.91x the
+   data's 666 MB (process peak before fitting 672 MB). path both, one
+   process: base 8.7 s, new 7.28 s, ratio 0.84, |b_new - b_base| 3e-16;
+   path gmm: 7.3-8.5 s, peak 1271 MB (GMM costs one more pass over the rows
+   than 2SLS). Old vs new results on this data (every coefficient, SE, V
+   entry, and diagnostic): max relative difference 2.9e-11 (2SLS Hansen J,
+   now Z'y - Z'X b from the cross products), all else below 2e-14; on 1M
+   rows with iid, robust and cluster VCEs, 2SLS and GMM: J within 2e-12,
+   all else within 5e-14.
+   Where the time goes now (perf, new path; data generation excluded): the
+   FE sweeps (run_column) about a quarter, BLAS cross products a fifth,
+   the moment covariances' blocks (tfp_iv_omega_lin) a tenth, the design's
+   unit and copy passes, the sample's hashing. The 5 s target is met only
+   on a quiet machine at best; the 2x memory target is met. What the passes
+   now share: one Gram matrix of the design's block [y X1 X2 Z1] (screen,
+   Z'Z, Z'X, X'X, ...), y, X1, Z1 partialled on X2 once in place for the
+   diagnostics, residuals formed a block of rows at a time. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
