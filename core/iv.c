@@ -103,6 +103,17 @@ static int check_spec(const tfp_iv_data *d, const tfp_iv_opts *o, char *err, siz
   return TFP_OK;
 }
 
+/* y, X1 and Z1 of the design replaced by their residuals on X2. */
+static int partial_x2(tfp_iv_design *g, tfp_iv_work *wd, char *err, size_t errlen)
+{
+  size_t n = g->n;
+  const double *X2 = g->X + n * g->K1;   /* = Z's first K2 columns */
+  int rc = tfp_iv_partial(n, g->K2, X2, 1 + g->K1, g->y, err, errlen);   /* y and X1 are adjacent */
+  if (!rc) rc = tfp_iv_partial(n, g->K2, X2, g->L1, g->Z + n * g->K2, err, errlen);
+  wd->partialled = 1;
+  return rc;
+}
+
 /* The passes in order, each owning its memory; r gets their results. */
 static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
                char *err, size_t errlen)
@@ -121,8 +132,8 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
   if (!rc) rc = tfp_iv_sample_clusters(&s, d, o, r, err, errlen);
   if (!rc) rc = tfp_iv_vx_setup(&vx, &s, d, o, r, nb, err, errlen);
   if (!rc) {
-    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z, s.clu, r->N_clust,
-                     r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw};
+    tfp_iv_work w = {g.n, g.K1, g.K2, g.L1, g.y, g.X, g.X + g.n * g.K1, g.Z + g.n * g.K2, s.clu, r->N_clust,
+                     r->dofminus, r->sdofminus, r->vce, o->small, vx.kind ? &vx : NULL, s.N, s.fw_isw, 0};
     r->K1 = g.K1; r->L1 = g.L1; r->K = g.K1 + g.K2; r->L = g.L1 + g.K2;
     if (vx.kernel && vx.bw == TFP_IV_BW_AUTO) rc = tfp_iv_abw(&vx, &g, r, nb, err, errlen);
     if (!rc) rc = tfp_iv_kclass_k(&w, &g, o, r, err, errlen);
@@ -132,6 +143,9 @@ static int fit(const tfp_iv_data *d, const tfp_iv_opts *o, tfp_iv_result *r, tfp
     tfp_iv_vx vxd;
     tfp_iv_work wd;
     tfp_iv_vx_diag(&w, &vxd, &wd);
+    /* the diagnostics see y, X1 and Z1 partialled on X2: once, in place (the
+       estimate and the tests are done with them) */
+    if (!rc && w.K1 > 0) rc = partial_x2(&g, &wd, err, errlen);
     if (!rc) rc = tfp_iv_diag_ident(&wd, r->names, g.names + 1 + r->K, r, nb, err, errlen);
     if (!rc && tfp_iv_is_kclass(r)) {   /* ivreg2: LIML's and Fuller's tables, none for other k */
       r->n_sy = 0;

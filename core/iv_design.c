@@ -2,8 +2,9 @@
    (endogenous), X2 (exogenous, dummies, _cons) and Z1 (excluded
    instruments) on the sample, put in units (a power of two each, centred
    when there is a constant), with the fixed effects swept out and the
-   collinear columns dropped; then X = [X1 X2] and Z = [Z1 X2]. It keeps
-   the units, to map the results back at the end. */
+   collinear columns dropped; then X = [X1 X2] and Z = [X2 Z1], both views
+   of one block [y X1 X2 Z1] (no copies). It keeps the units, to map the
+   results back at the end. */
 #include "iv_internal.h"
 #include "fe.h"
 #include "linalg.h"
@@ -12,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A column while the design is built: its values on the sample (malloc'ed,
-   freed once in X or Z) and its units. */
+/* A column while the design is built: its values on the sample (in the
+   design's one block) and its units. */
 typedef struct {
   char *name;
   double *x;
@@ -26,11 +27,13 @@ typedef struct {
 typedef struct {
   col *c;
   size_t nc, K1, K2, L1;   /* nc = 1 + K1 + K2 + L1: y, X1, X2, Z1 */
+  double *block;           /* n x nc, column j of c at block + j n (the design's arena owns it) */
+  size_t *orig;            /* after the screen: each kept column's index before it */
 } colset;
 
 static void colset_free(colset *cs)
 {
-  for (size_t j = 0; j < cs->nc; j++) { free(cs->c[j].x); free(cs->c[j].name); }
+  for (size_t j = 0; j < cs->nc; j++) free(cs->c[j].name);
   cs->nc = 0;
 }
 
@@ -51,11 +54,12 @@ static char *dummy_name(const char *base, double level)
 
 static int add_col(colset *cs, const char *name, const double *src, const size_t *rows, size_t n)
 {
-  col *c = &cs->c[cs->nc++];
+  col *c = &cs->c[cs->nc];
+  c->x = cs->block + cs->nc++ * n;
   c->name = tfp_iv_strdup(name);
-  c->x = malloc((n ? n : 1) * sizeof *c->x);
-  if (!c->name || !c->x) return TFP_ENOMEM;
-  if (rows) for (size_t k = 0; k < n; k++) c->x[k] = src[rows[k]];
+  if (!c->name) return TFP_ENOMEM;
+  if (src && rows) for (size_t k = 0; k < n; k++) c->x[k] = src[rows[k]];
+  else if (src) memcpy(c->x, src, n * sizeof *c->x);   /* the sample is every row */
   else for (size_t k = 0; k < n; k++) c->x[k] = 1.0;
   return TFP_OK;
 }
@@ -65,18 +69,19 @@ static int add_dummies(colset *cs, const tfp_iv_var *v, const tfp_iv_sample *s,
                        const int *code, const double *lev, size_t G)
 {
   for (size_t g = 1; g < G; g++) {
-    col *c = &cs->c[cs->nc++];
-    c->x = malloc((s->n ? s->n : 1) * sizeof *c->x);
+    col *c = &cs->c[cs->nc];
+    c->x = cs->block + cs->nc++ * s->n;
     c->name = dummy_name(v->name ? v->name : "d", lev[g]);
-    if (!c->x || !c->name) return TFP_ENOMEM;
+    if (!c->name) return TFP_ENOMEM;
     for (size_t k = 0; k < s->n; k++) c->x[k] = code[k] == (int)g ? 1.0 : 0.0;
   }
   return TFP_OK;
 }
 
-/* y, X1, X2 (exogenous, dummies, _cons), Z1 on the sample. */
+/* y, X1, X2 (exogenous, dummies, _cons), Z1 on the sample, in one block
+   from gm (so that X and Z are views of it, never copies). */
 static int gather(colset *cs, const tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o,
-                  int has_const)
+                  int has_const, tfp_iv_arena *gm)
 {
   size_t n = s->n, n_dcols = 0, nd = d->n_dummies;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
@@ -91,8 +96,10 @@ static int gather(colset *cs, const tfp_iv_sample *s, const tfp_iv_data *d, cons
   }
   cs->K1 = d->n_endog; cs->L1 = d->n_inst;
   cs->K2 = d->n_exog + n_dcols + (size_t)has_const;
-  if (!rc) cs->c = calloc(1 + cs->K1 + cs->K2 + cs->L1, sizeof *cs->c);
-  if (!rc && !cs->c) rc = TFP_ENOMEM;
+  size_t nc = 1 + cs->K1 + cs->K2 + cs->L1;
+  if (!rc) cs->c = calloc(nc, sizeof *cs->c);
+  if (!rc && cs->c) cs->block = tfp_iv_take(gm, (n ? n : 1) * nc);
+  if (!rc && (!cs->c || !cs->block)) rc = TFP_ENOMEM;
   if (!rc) rc = add_col(cs, d->y.name ? d->y.name : "y", d->y.x, s->rows, n);
   for (size_t j = 0; !rc && j < d->n_endog; j++) rc = add_col(cs, d->endog[j].name, d->endog[j].x, s->rows, n);
   for (size_t j = 0; !rc && j < d->n_exog; j++) rc = add_col(cs, d->exog[j].name, d->exog[j].x, s->rows, n);
@@ -190,11 +197,11 @@ static int absorb(colset *cs, const tfp_iv_sample *s, const tfp_iv_opts *o, long
    (instruments against regressors and each other); then X1 against the kept
    X2 and each other, not against Z1. drop[j] (column j of cs) gets 1 for a
    dropped column. */
-static int screen(const colset *cs, size_t n, double coll_tol, int *drop)
+static int screen(const colset *cs, const double *Gb, double coll_tol, int *drop)
 {
-  size_t p = cs->nc - 1, K1 = cs->K1, K2 = cs->K2, L1 = cs->L1, m = 0, q = K2 + L1, qx = K2 + K1;
+  size_t nc = cs->nc, p = nc - 1, K1 = cs->K1, K2 = cs->K2, L1 = cs->L1, m = 0, q = K2 + L1, qx = K2 + K1;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *A = tfp_iv_take(&mem, n * p), *G = tfp_iv_take(&mem, p * p), *ref = tfp_iv_take(&mem, p);
+  double *G = tfp_iv_take(&mem, p * p), *ref = tfp_iv_take(&mem, p);
   double *Gq = tfp_iv_take(&mem, q * q), *Gxq = tfp_iv_take(&mem, qx * qx), *refx = tfp_iv_take(&mem, qx);
   int *keep = tfp_iv_alloc(&mem, p, sizeof *keep), *keepx = tfp_iv_alloc(&mem, qx, sizeof *keepx);
   size_t *ord = tfp_iv_alloc(&mem, p, sizeof *ord), *ix = tfp_iv_alloc(&mem, qx, sizeof *ix);
@@ -203,8 +210,10 @@ static int screen(const colset *cs, size_t n, double coll_tol, int *drop)
   for (size_t j = 1 + K1; j < 1 + K1 + K2; j++) if (strcmp(cs->c[j].name, "_cons") != 0) ord[m++] = j;
   for (size_t j = 1 + K1 + K2; j < cs->nc; j++) ord[m++] = j;
   for (size_t j = 1; j < 1 + K1; j++) ord[m++] = j;
-  for (size_t j = 0; j < p; j++) { memcpy(A + j * n, cs->c[ord[j]].x, n * sizeof *A); ref[j] = cs->c[ord[j]].ref; }
-  tfp_la_gram(n, p, A, G);
+  for (size_t a = 0; a < p; a++) {   /* the block's Gram matrix in that order */
+    ref[a] = cs->c[ord[a]].ref;
+    for (size_t b = 0; b < p; b++) G[a + b * p] = Gb[ord[a] + ord[b] * nc];
+  }
   for (size_t a = 0; a < q; a++) for (size_t b = 0; b < q; b++) Gq[a + b * q] = G[a + b * p];
   tfp_la_rmcoll_ref(q, Gq, ref, coll_tol, keep);
   size_t nix = 0;
@@ -221,8 +230,9 @@ static int screen(const colset *cs, size_t n, double coll_tol, int *drop)
   return TFP_OK;
 }
 
-/* Drop the screened columns, each with a note; their names go to r. */
-static int drop_collinear(colset *cs, const int *drop, tfp_iv_result *r, tfp_iv_notes *nb)
+/* Drop the screened columns, each with a note; their names go to r. The
+   kept columns move down the block; cs->orig gets where each was. */
+static int drop_collinear(colset *cs, const int *drop, size_t n, tfp_iv_result *r, tfp_iv_notes *nb)
 {
   size_t nd = 0, K1k = 0, K2k = 0, L1k = 0, w = 1;
   for (size_t j = 1; j < cs->nc; j++) nd += (size_t)drop[j];
@@ -232,11 +242,13 @@ static int drop_collinear(colset *cs, const int *drop, tfp_iv_result *r, tfp_iv_
     if (drop[j]) {
       tfp_iv_note(nb, "note: %s %s omitted because of collinearity", kind, cs->c[j].name);
       r->dropped_vars[r->n_dropped_vars++] = cs->c[j].name;
-      free(cs->c[j].x);
       continue;
     }
     if (j < 1 + cs->K1) K1k++; else if (j < 1 + cs->K1 + cs->K2) K2k++; else L1k++;
-    cs->c[w++] = cs->c[j];
+    if (w != j) memmove(cs->block + w * n, cs->c[j].x, n * sizeof *cs->block);
+    cs->c[w] = cs->c[j];
+    cs->c[w].x = cs->block + w * n;
+    cs->orig[w++] = j;
   }
   cs->nc = w; cs->K1 = K1k; cs->K2 = K2k; cs->L1 = L1k;
   return TFP_OK;
@@ -260,33 +272,64 @@ static int check_sizes(const tfp_iv_design *g, const tfp_iv_result *r, char *err
   return TFP_OK;
 }
 
-/* X = [X1 X2], Z = [Z1 X2]; the columns' copies are released as they move
-   (y stays), and the names and units are kept. */
+/* y, X = [X1 X2] and Z = [X2 Z1]: views of the block, which the design
+   now owns; the names and units are kept. */
 static int assemble(tfp_iv_design *g, colset *cs)
 {
-  size_t n = g->n, K1 = g->K1, K2 = g->K2, L1 = g->L1, K = K1 + K2, L = L1 + K2;
-  g->X = tfp_iv_take(&g->mem, n * K);
-  g->Z = tfp_iv_take(&g->mem, n * L);
+  size_t n = g->n;
   g->names = tfp_iv_alloc(&g->mem, cs->nc, sizeof *g->names);
   g->scale = tfp_iv_take(&g->mem, cs->nc);
   g->mean = tfp_iv_take(&g->mem, cs->nc);
   g->n_names = 0;
   if (g->mem.oom) return TFP_ENOMEM;
-  for (size_t j = 0; j < K; j++) memcpy(g->X + j * n, cs->c[1 + j].x, n * sizeof *g->X);
-  for (size_t j = 0; j < L1; j++) memcpy(g->Z + j * n, cs->c[1 + K + j].x, n * sizeof *g->Z);
-  for (size_t j = 0; j < K2; j++) memcpy(g->Z + (L1 + j) * n, cs->c[1 + K1 + j].x, n * sizeof *g->Z);
+  g->y = cs->block; g->X = cs->block + n; g->Z = cs->block + (1 + g->K1) * n;
   for (size_t j = 0; j < cs->nc; j++) {
     g->names[j] = cs->c[j].name; cs->c[j].name = NULL;
     g->scale[j] = cs->c[j].scale;
     g->mean[j] = cs->c[j].mean;
-    if (j > 0) { free(cs->c[j].x); cs->c[j].x = NULL; }
   }
   g->n_names = cs->nc;
-  g->y = cs->c[0].x; cs->c[0].x = NULL;
   return TFP_OK;
 }
 
-int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_data *d,
+/* The cross products of y, X and Z for every pass after, read off the
+   block's Gram matrix Gb (ncb x ncb, before the screen): no pass over the
+   rows. Column j of the block was column orig[j] of Gb. */
+static int moments(tfp_iv_design *g, const double *Gb, size_t ncb, const size_t *orig)
+{
+  size_t K1 = g->K1, K = g->K1 + g->K2, L = g->L1 + g->K2;
+  g->ZZ = tfp_iv_take(&g->mem, L * L); g->ZX = tfp_iv_take(&g->mem, L * K); g->Zy = tfp_iv_take(&g->mem, L);
+  g->XX = tfp_iv_take(&g->mem, K * K); g->Xy = tfp_iv_take(&g->mem, K);
+  if (g->mem.oom) return TFP_ENOMEM;
+#define GB(a, b) Gb[orig[a] + orig[b] * ncb]
+  for (size_t a = 0; a < L; a++) {
+    for (size_t b = 0; b < L; b++) g->ZZ[a + b * L] = GB(1 + K1 + a, 1 + K1 + b);
+    for (size_t k = 0; k < K; k++) g->ZX[a + k * L] = GB(1 + K1 + a, 1 + k);
+    g->Zy[a] = GB(1 + K1 + a, 0);
+  }
+  for (size_t j = 0; j < K; j++) {
+    for (size_t k = 0; k < K; k++) g->XX[j + k * K] = GB(1 + j, 1 + k);
+    g->Xy[j] = GB(1 + j, 0);
+  }
+  g->yy = GB(0, 0);
+#undef GB
+  return TFP_OK;
+}
+
+/* The sample's rows and FE codes, released once the design has read them
+   (the rows stay for the cluster codes and a kernel's time); when the
+   sample is every row (rows[k] = k), the rows go before the block comes. */
+static void release_sample(tfp_iv_sample *s, const tfp_iv_data *d, const tfp_iv_opts *o, int phase)
+{
+  int later = o->vce == TFP_VCE_CLUSTER || o->kernel || o->kiefer;   /* rows wanted after */
+  if ((phase == 0 && !later && s->n == d->n) || (phase == 1 && !later)) {
+    tfp_iv_release(&s->mem, s->rows);
+    s->rows = NULL;
+  }
+  for (size_t f = 0; phase == 2 && f < s->nfe; f++) { tfp_iv_release(&s->mem, s->fe_code[f]); s->fe_code[f] = NULL; }
+}
+
+int tfp_iv_design_build(tfp_iv_design *g, tfp_iv_sample *s, const tfp_iv_data *d,
                         const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
                         char *err, size_t errlen)
 {
@@ -297,27 +340,39 @@ int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_d
   colset cs = {0};
   long d_fe = 0;
   int *drop = NULL;
-  int rc = gather(&cs, s, d, o, g->has_const);
+  double *Gb = NULL;
+  release_sample(s, d, o, 0);
+  int rc = gather(&cs, s, d, o, g->has_const, &g->mem);
   if (rc) rc = tfp_iv_lost(rc, err, errlen);
+  else release_sample(s, d, o, 1);
   g->sw = s->sw;
   if (!rc) set_units(&cs, g->n, g->has_const || fe, g->centred, g->sw);
   if (!rc && fe) rc = absorb(&cs, s, o, &d_fe, r, nb, err, errlen);
+  if (!rc && fe) release_sample(s, d, o, 2);
   for (size_t j = 0; !rc && g->sw && j < cs.nc; j++)   /* weights: every column times sqrt(w) */
     for (size_t k = 0; k < g->n; k++) cs.c[j].x[k] *= g->sw[k];
   r->dofminus = o->dofminus + d_fe;
   r->sdofminus = o->sdofminus;
-  if (!rc) {
-    drop = calloc(cs.nc, sizeof *drop);
-    rc = !drop ? TFP_ENOMEM : screen(&cs, g->n, o->coll_tol, drop);
-    if (!rc) rc = drop_collinear(&cs, drop, r, nb);
+  size_t ncb = cs.nc;
+  if (!rc) {   /* one Gram matrix of the block serves the screen and every cross product */
+    drop = calloc(ncb, sizeof *drop);
+    cs.orig = calloc(ncb, sizeof *cs.orig);
+    Gb = tfp_iv_take(&g->mem, ncb * ncb);
+    if (!drop || !cs.orig || !Gb) rc = TFP_ENOMEM;
+    else {
+      tfp_la_gram(g->n, ncb, cs.block, Gb);
+      rc = screen(&cs, Gb, o->coll_tol, drop);
+    }
+    if (!rc) rc = drop_collinear(&cs, drop, g->n, r, nb);
     if (rc) rc = tfp_iv_lost(rc, err, errlen);
   }
   if (!rc) {
     g->K1 = cs.K1; g->K2 = cs.K2; g->L1 = cs.L1;
     rc = check_sizes(g, r, err, errlen);
   }
-  if (!rc && assemble(g, &cs)) rc = tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  if (!rc && (assemble(g, &cs) || moments(g, Gb, ncb, cs.orig))) rc = tfp_iv_lost(TFP_ENOMEM, err, errlen);
   free(drop);
+  free(cs.orig);
   colset_free(&cs);
   free(cs.c);
   return rc;
@@ -381,7 +436,6 @@ int tfp_iv_design_unscale(const tfp_iv_design *g, tfp_iv_result *r, char *err, s
 void tfp_iv_design_clear(tfp_iv_design *g)
 {
   for (size_t j = 0; j < g->n_names; j++) free(g->names[j]);
-  free(g->y);
   tfp_iv_arena_free(&g->mem);
   memset(g, 0, sizeof *g);
 }

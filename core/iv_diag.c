@@ -42,7 +42,9 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
 {
   size_t n = w->n, KL = K1 * L1, q = L1 - K1 + 1;
   int rc = TFP_OK;
-  size_t rows = w->vx ? 1 : w->vce == TFP_VCE_CLUSTER ? w->M : n;
+  /* robust: blocks of rows, so the scratch stays small */
+  enum { BLOCK = 8192 };
+  size_t rows = w->vx ? 1 : w->vce == TFP_VCE_CLUSTER ? w->M : n < BLOCK ? n : BLOCK;
   tfp_iv_arena big = TFP_IV_ARENA_INIT, mem = TFP_IV_ARENA_INIT;
   double *G = w->vce == TFP_VCE_CLUSTER ? tfp_iv_alloc(&big, rows * KL, sizeof *G)   /* sums */
                                         : tfp_iv_take(&big, rows * KL);
@@ -61,14 +63,30 @@ static int kp_rk(const tfp_iv_work *w, size_t K1, size_t L1, const double *Zt,
     tfp_iv_arena_free(&big);
     if ((rc = tfp_iv_vx_rk_omega(w, K1, E, L1, Zt, shat, err, errlen))) goto done;
   } else {
-  for (size_t k = 0; k < K1; k++)
-    for (size_t l = 0; l < L1; l++) {
-      double *g = G + (k * L1 + l) * rows;
-      const double *ek = E + k * n, *zl = Zt + l * n;
-      if (w->vce == TFP_VCE_CLUSTER) for (size_t i = 0; i < n; i++) g[w->clu[i]] += ek[i] * zl[i];
-      else for (size_t i = 0; i < n; i++) g[i] = ek[i] * zl[i] * (w->fw_isw ? w->fw_isw[i] : 1.0);
+  if (w->vce == TFP_VCE_CLUSTER) {
+    for (size_t k = 0; k < K1; k++)
+      for (size_t l = 0; l < L1; l++) {
+        double *g = G + (k * L1 + l) * rows;
+        const double *ek = E + k * n, *zl = Zt + l * n;
+        for (size_t i = 0; i < n; i++) g[w->clu[i]] += ek[i] * zl[i];
+      }
+    tfp_la_gram(rows, KL, G, shat);
+  } else {
+    memset(shat, 0, KL * KL * sizeof *shat);
+    int blas = tfp_la_blas_threads(1);   /* small blocks: no BLAS threads (as tfp_iv_omega_lin) */
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+      size_t m = n - i0 < rows ? n - i0 : rows;
+      for (size_t k = 0; k < K1; k++)
+        for (size_t l = 0; l < L1; l++) {
+          double *g = G + (k * L1 + l) * m;
+          const double *ek = E + k * n + i0, *zl = Zt + l * n + i0;
+          for (size_t i = 0; i < m; i++) g[i] = ek[i] * zl[i] * (w->fw_isw ? w->fw_isw[i0 + i] : 1.0);
+        }
+      tfp_la_gram(m, KL, G, tmp);
+      for (size_t c = 0; c < KL * KL; c++) shat[c] += tmp[c];
     }
-  tfp_la_gram(rows, KL, G, shat);
+    tfp_la_blas_threads(blas);
+  }
   tfp_iv_arena_free(&big);
   }
   /* ranktest: shat/(N-d) robust, shat/N cluster; vhat = K shat K' * N */
@@ -140,16 +158,21 @@ static int partial_out(const tfp_iv_work *w, partialled *P, char *err, size_t er
   P->c = clus ? (N - (double)L - sd) / (N - 1) * (M - 1) / M : P->dfF / Nd;
   P->df_r = clus ? M - 1 : P->dfF;
   P->Vsmall = clus ? (N - 1) / (N - (double)L - sd) * M / (M - 1) : Nd / P->dfF;
-  P->Y = tfp_iv_take(&P->mem, n * K1); P->Zt = tfp_iv_take(&P->mem, n * L1);
+  int part = !w->partialled;   /* else the columns are the residuals already */
+  P->Y = part ? tfp_iv_take(&P->mem, n * K1) : (double *)w->X1;
+  P->Zt = part ? tfp_iv_take(&P->mem, n * L1) : (double *)w->Z1;
   P->zz = tfp_iv_take(&P->mem, L1 * L1); P->yy = tfp_iv_take(&P->mem, K1 * K1);
   P->zy = tfp_iv_take(&P->mem, L1 * K1); P->pi = tfp_iv_take(&P->mem, L1 * K1);
   P->A = tfp_iv_take(&P->mem, K1 * K1); P->Om = tfp_iv_take(&P->mem, L1 * L1);
   if (P->mem.oom) { snprintf(err, errlen, "out of memory: diagnostics"); return TFP_ENOMEM; }
-  memcpy(P->Y, w->X1, n * K1 * sizeof *P->Y);
-  memcpy(P->Zt, w->Z1, n * L1 * sizeof *P->Zt);
-  int rc = tfp_iv_partial(n, w->K2, w->X2, K1, P->Y, err, errlen);
-  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, P->Zt, err, errlen);
-  if (rc) return rc;
+  int rc = TFP_OK;
+  if (part) {
+    memcpy(P->Y, w->X1, n * K1 * sizeof *P->Y);
+    memcpy(P->Zt, w->Z1, n * L1 * sizeof *P->Zt);
+    rc = tfp_iv_partial(n, w->K2, w->X2, K1, P->Y, err, errlen);
+    if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, P->Zt, err, errlen);
+    if (rc) return rc;
+  }
   tfp_la_gram(n, L1, P->Zt, P->zz);
   tfp_la_gram(n, K1, P->Y, P->yy);
   tfp_la_crossprod(n, L1, P->Zt, K1, P->Y, P->zy);
@@ -403,11 +426,14 @@ static int anderson_rubin(const tfp_iv_work *w, partialled *P, tfp_iv_result *r,
   r->ar_df = (double)L1;
   r->ar_df_r = P->df_r;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *yt = tfp_iv_take(&mem, n), *ua = tfp_iv_take(&mem, n);
+  double *yt = w->partialled ? (double *)w->y : tfp_iv_take(&mem, n), *ua = tfp_iv_take(&mem, n);
   double *zy1 = tfp_iv_take(&mem, L1), *gz = tfp_iv_take(&mem, L1);
   if (mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
-  memcpy(yt, w->y, n * sizeof *yt);
-  int rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
+  int rc = TFP_OK;
+  if (!w->partialled) {
+    memcpy(yt, w->y, n * sizeof *yt);
+    rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
+  }
   if (!rc) {
     tfp_la_crossprod(n, L1, P->Zt, 1, yt, zy1);
     memcpy(gz, zy1, L1 * sizeof *gz);

@@ -14,7 +14,7 @@ typedef struct {
   double *Bk;         /* the k-class bread X'(I - k M_Z)X (K x K) */
   double *S;          /* S-tilde from 2SLS residuals (L x L) */
   double *b, *e;      /* the model's coefficients (K) and residuals (n) */
-  double *bg, *eg, *Vg;   /* the GMM step: coefficients, residuals, X'Z S^-1 Z'X */
+  double *bg, *eg, *Vg;   /* the GMM step: coefficients, residuals (= e), X'Z S^-1 Z'X */
   double *V;          /* the VCE (K x K) */
   double J;
   tfp_iv_arena mem;
@@ -39,8 +39,9 @@ static int two_step(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws,
   size_t n = w->n, K = g->K1 + g->K2, L = g->L1 + g->K2;
   char clusters[64], why[256];
   cluster_text(r, clusters, sizeof clusters);
-  tfp_la_gram(n, L, g->Z, ws->S);
-  int rc = tfp_iv_gmm(n, K, g->X, L, g->Z, g->y, ws->S, ws->b, ws->e, NULL, ws->A, err, errlen);
+  memcpy(ws->S, g->ZZ, L * L * sizeof *ws->S);
+  int rc = tfp_iv_gmm_m(n, K, g->X, L, g->Z, g->y, g->ZX, g->Zy, ws->S, ws->b, ws->e, NULL, ws->A,
+                        err, errlen);
   int kc = tfp_iv_is_kclass(r);
   if (!rc && kc) rc = tfp_iv_kclass_fit(w, g, r->kclass, ws->b, ws->e, ws->Bk, err, errlen);
   if (!rc) rc = tfp_iv_omega(w, L, g->Z, ws->e, ws->S, err, errlen);
@@ -62,7 +63,10 @@ static int two_step(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws,
     ws->J = NAN;
     return TFP_OK;
   }
-  rc = tfp_iv_gmm(n, K, g->X, L, g->Z, g->y, ws->S, ws->bg, ws->eg, &ws->J, ws->Vg, why, sizeof why);
+  /* 2SLS needs only J of this step: from the cross products, no pass over the rows */
+  int gmm = r->method == TFP_IV_GMM2S;
+  rc = tfp_iv_gmm_m(n, K, g->X, L, gmm ? g->Z : NULL, g->y, g->ZX, g->Zy, ws->S, ws->bg, gmm ? ws->eg : NULL,
+                    &ws->J, ws->Vg, why, sizeof why);
   /* Sargan (iid) of the k-class residuals themselves; Hansen J as 2SLS */
   if (!rc && kc && w->vce == TFP_VCE_UNADJUSTED) rc = tfp_iv_sargan(w, g, ws->e, &ws->J, why, sizeof why);
   if (rc == TFP_ENUMERIC && r->method != TFP_IV_GMM2S) {
@@ -87,7 +91,6 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
   int rc;
   if (r->method == TFP_IV_GMM2S) {
     memcpy(ws->b, ws->bg, K * sizeof *ws->b);
-    memcpy(ws->e, ws->eg, n * sizeof *ws->e);
     for (size_t i = 0; i < K * K; i++) V[i] = 0;
     for (size_t i = 0; i < K; i++) V[i + i * K] = 1;
     if ((rc = tfp_la_chol_solve(K, ws->Vg, K, V, err, errlen))) return rc;
@@ -101,8 +104,8 @@ static int vce(const tfp_iv_work *w, const tfp_iv_design *g, workspace *ws, tfp_
     double *ZZ = tfp_iv_take(&ws->mem, L * L), *Pi = tfp_iv_take(&ws->mem, L * K);
     double *SP = tfp_iv_take(&ws->mem, L * K), *B = tfp_iv_take(&ws->mem, K * K);
     if (ws->mem.oom) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
-    tfp_la_gram(n, L, g->Z, ZZ);
-    tfp_la_crossprod(n, L, g->Z, K, g->X, Pi);
+    memcpy(ZZ, g->ZZ, L * L * sizeof *ZZ);
+    memcpy(Pi, g->ZX, L * K * sizeof *Pi);
     if ((rc = tfp_la_chol_solve(L, ZZ, K, Pi, err, errlen))) return rc;
     tfp_la_gemm(0, 0, L, K, L, 1.0, ws->S, Pi, 0.0, SP);
     tfp_la_gemm(1, 0, K, K, L, 1.0, Pi, SP, 0.0, B);
@@ -220,7 +223,8 @@ int tfp_iv_estimate(const tfp_iv_work *w, const tfp_iv_design *g, size_t *rank_S
   workspace ws = {0};
   ws.A = tfp_iv_take(&ws.mem, K * K); ws.Bk = tfp_iv_take(&ws.mem, K * K); ws.S = tfp_iv_take(&ws.mem, L * L);
   ws.b = tfp_iv_take(&ws.mem, K); ws.e = tfp_iv_take(&ws.mem, n);
-  ws.bg = tfp_iv_take(&ws.mem, K); ws.eg = tfp_iv_take(&ws.mem, n);
+  ws.bg = tfp_iv_take(&ws.mem, K);
+  ws.eg = ws.e;   /* GMM's residuals replace 2SLS's once S has them: one n-vector */
   ws.Vg = tfp_iv_take(&ws.mem, K * K); ws.V = tfp_iv_take(&ws.mem, K * K);
   int rc = ws.mem.oom ? tfp_iv_lost(TFP_ENOMEM, err, errlen) : TFP_OK;
   if (!rc) rc = two_step(w, g, &ws, rank_S, r, nb, err, errlen);

@@ -35,6 +35,8 @@ typedef struct { tfp_iv_block *head; int oom; } tfp_iv_arena;
 void *tfp_iv_alloc(tfp_iv_arena *a, size_t count, size_t size);
 double *tfp_iv_take(tfp_iv_arena *a, size_t n);       /* n doubles */
 void tfp_iv_arena_free(tfp_iv_arena *a);
+/* Free one workspace p of a before the others (NULL: nothing). */
+void tfp_iv_release(tfp_iv_arena *a, void *p);
 
 /* Notes and warnings of a fit, one per line, however long (names come from
    the user); a note that cannot be stored for want of memory is lost. */
@@ -61,17 +63,33 @@ typedef struct {
   const tfp_iv_vx *vx;              /* two-way clusters or a kernel (iv_vce.c), or NULL */
   double N;                         /* observations: n, or the sum of fweights */
   const double *fw_isw;             /* fweights: 1/sqrt(w) of each row (robust meat), or NULL */
+  int partialled;                   /* y, X1, Z1 hold their residuals on X2 (the diagnostics) */
 } tfp_iv_work;
 
 /* S-tilde: the orthogonality conditions' covariance, scaled so that a GMM
    fit with it gives V = (X'Z S^-1 Z'X)^-1 and J = e'Z S^-1 Z'e. */
 int tfp_iv_omega(const tfp_iv_work *w, size_t L, const double *Z, const double *e,
                  double *S, char *err, size_t errlen);
+/* tfp_iv_omega with Z's columns given one by one (iid, robust, one-way
+   cluster: no w->vx), so that a test's instruments need not be copied into
+   one block. */
+int tfp_iv_omega_cols(const tfp_iv_work *w, size_t L, const double *const *Z, const double *e,
+                      double *S, char *err, size_t errlen);
+/* tfp_iv_omega_cols of the residuals e = sum_j c[j] R[j] (m columns),
+   formed a block of rows at a time: no n-vector for them. No w->vx. */
+int tfp_iv_omega_lin(const tfp_iv_work *w, size_t L, const double *const *Z, size_t m,
+                     const double *const *R, const double *c, double *S, char *err, size_t errlen);
 /* GMM with weight S^-1 (S = Z'Z gives 2SLS), S positive definite (TFP_ENUMERIC
    otherwise). Outputs b (K), e (n), J, and XZSZX = X'Z S^-1 Z'X (K x K). */
 int tfp_iv_gmm(size_t n, size_t K, const double *X, size_t L, const double *Z,
                const double *y, const double *S, double *b, double *e, double *J,
                double *XZSZX, char *err, size_t errlen);
+/* tfp_iv_gmm from the cross products ZX = Z'X (L x K) and Zy = Z'y: no pass
+   over the rows unless e is asked for (X and y are read only then). J uses
+   Z'e from e when e and Z are given, else Z'y - Z'X b. */
+int tfp_iv_gmm_m(size_t n, size_t K, const double *X, size_t L, const double *Z,
+                 const double *y, const double *ZX, const double *Zy, const double *S, double *b,
+                 double *e, double *J, double *XZSZX, char *err, size_t errlen);
 /* Rank of the moment covariance S (L x L): tfp_la_psd_rank with
    TFP_IV_S_RANK_TOL, and at most M under cluster VCE. */
 int tfp_iv_s_rank(const tfp_iv_work *w, size_t L, const double *S, size_t *rank,
@@ -100,7 +118,7 @@ typedef struct {
   tfp_iv_arena mem;      /* owns rows, the codes and clu */
 } tfp_iv_sample;
 
-/* Dense codes of v[rows[k]], k < n, numbered in sorted order of the values
+/* Dense codes of v[rows[k]], k < n (rows NULL: v[k]), numbered in sorted order of the values
    (tfp_group_codes); levels (optional, caller frees) gets the distinct
    values in that order. TFP_OK, TFP_ENOMEM or TFP_EINTR. */
 int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, double **levels,
@@ -128,20 +146,25 @@ int tfp_iv_sample_weights(tfp_iv_sample *s, const tfp_iv_data *d, tfp_iv_result 
 typedef struct {
   size_t n, K1, K2, L1;    /* after the collinearity screen; K = K1+K2, L = L1+K2 */
   int has_const, centred;  /* centred: a constant and no FE */
-  double *y;               /* n, in the design's units (malloc'ed) */
-  double *X, *Z;           /* X = [X1 X2] (n x K), Z = [Z1 X2] (n x L) */
+  double *y;               /* n, in the design's units */
+  double *X, *Z;           /* X = [X1 X2] (n x K), Z = [X2 Z1] (n x L): y, X and Z are
+                              views of one block [y X1 X2 Z1] (n x (1 + K + L1)) */
   char **names;            /* n_names = 1 + K + L1: y, X1, X2, Z1 (owned strings) */
   size_t n_names;
   double *scale, *mean;    /* each column's power of two, and its mean after it */
   const double *sw;        /* sqrt(weights): every column was multiplied by it (or NULL) */
-  tfp_iv_arena mem;        /* owns X, Z, names' array, scale, mean */
+  /* the cross products every pass starts from, computed once: Z'Z (L x L),
+     Z'X (L x K), Z'y (L), X'X (K x K), X'y (K), y'y */
+  double *ZZ, *ZX, *Zy, *XX, *Xy, yy;
+  tfp_iv_arena mem;        /* owns the block, names' array, scale, mean, the cross products */
 } tfp_iv_design;
 
 /* The columns on the sample, in units, FE swept out, collinear columns
    dropped (noted, named in r->dropped_vars); errors when too few
    instruments, regressors or observations remain. Sets r->dofminus,
-   sdofminus, N_g. */
-int tfp_iv_design_build(tfp_iv_design *g, const tfp_iv_sample *s, const tfp_iv_data *d,
+   sdofminus, N_g. Releases s->rows (unless clusters or a kernel need them)
+   and the FE codes once read. */
+int tfp_iv_design_build(tfp_iv_design *g, tfp_iv_sample *s, const tfp_iv_data *d,
                         const tfp_iv_opts *o, tfp_iv_result *r, tfp_iv_notes *nb,
                         char *err, size_t errlen);
 /* Back to the data's units: _cons and V from the centring, every

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns of Z = [Z1 X2] that orthog() names, each once; a name dropped as
+/* Columns of Z = [X2 Z1] that orthog() names, each once; a name dropped as
    collinear is not tested, any other name that is no instrument is an error. */
 static int tested_cols(const tfp_iv_design *g, const tfp_iv_data *d, const tfp_iv_result *r,
                        size_t *col, size_t *nq, char *err, size_t errlen)
@@ -20,9 +20,9 @@ static int tested_cols(const tfp_iv_design *g, const tfp_iv_data *d, const tfp_i
   for (size_t t = 0; t < d->n_orthog; t++) {
     const char *nm = d->orthog[t];
     size_t c = (size_t)-1;
-    for (size_t j = 0; j < L1 && c == (size_t)-1; j++) if (!strcmp(g->names[1 + K + j], nm)) c = j;
+    for (size_t j = 0; j < L1 && c == (size_t)-1; j++) if (!strcmp(g->names[1 + K + j], nm)) c = K2 + j;
     for (size_t j = 0; j < K2 && c == (size_t)-1; j++)
-      if (!strcmp(g->names[1 + K1 + j], nm) && strcmp(nm, "_cons") != 0) c = L1 + j;
+      if (!strcmp(g->names[1 + K1 + j], nm) && strcmp(nm, "_cons") != 0) c = j;
     if (c == (size_t)-1) {
       int dropped = 0;
       for (size_t q = 0; q < r->n_dropped_vars; q++) dropped |= !strcmp(r->dropped_vars[q], nm);

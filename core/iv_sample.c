@@ -15,7 +15,7 @@ int tfp_iv_codes(const double *v, const size_t *rows, size_t n, int *code, doubl
     double *lv = malloc((*G ? *G : 1) * sizeof *lv);
     if (!lv) rc = TFP_ENOMEM;
     /* a level is the value of its first row (0 and -0 are one level) */
-    else for (size_t k = n; k-- > 0;) lv[code[k]] = v[rows[k]];
+    else for (size_t k = n; k-- > 0;) lv[code[k]] = v[rows ? rows[k] : k];
     *levels = lv;
   }
   return rc;

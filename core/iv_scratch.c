@@ -26,6 +26,17 @@ void *tfp_iv_alloc(tfp_iv_arena *a, size_t count, size_t size) { return block(a,
 
 double *tfp_iv_take(tfp_iv_arena *a, size_t n) { return block(a, n, sizeof(double), 0); }
 
+void tfp_iv_release(tfp_iv_arena *a, void *p)
+{
+  for (tfp_iv_block **b = &a->head; p && *b; b = &(*b)->next)
+    if ((void *)(*b)->data == p) {
+      tfp_iv_block *dead = *b;
+      *b = dead->next;
+      free(dead);
+      return;
+    }
+}
+
 void tfp_iv_arena_free(tfp_iv_arena *a)
 {
   while (a->head) {

@@ -215,20 +215,54 @@ static int make_set(const tfp_iv_weak *wk, double c, double cv, tfp_iv_ar_set *s
 
 /* ---------------------------------------------------------- the pass */
 
-/* The partialled data's pieces: a, p, A, B, C, and the first stage's pi, zz. */
+/* The moment covariance of the residuals sum_j c[j] R[j] on Zt: formed a
+   block at a time, or (a kernel VCE) as one vector. */
+static int omega_of(const tfp_iv_work *w, const double *Zt, size_t m, const double *const *R,
+                    const double *c, double *S, char *err, size_t errlen)
+{
+  size_t n = w->n, L1 = w->L1;
+  if (w->vx) {
+    double *e = malloc((n ? n : 1) * sizeof *e);
+    if (!e) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+    for (size_t i = 0; i < n; i++) {
+      double v = 0;
+      for (size_t j = 0; j < m; j++) v += c[j] * R[j][i];
+      e[i] = v;
+    }
+    int rc = tfp_iv_omega(w, L1, Zt, e, S, err, errlen);
+    free(e);
+    return rc;
+  }
+  const double **col = malloc((L1 + m) * sizeof *col);
+  if (!col) return tfp_iv_lost(TFP_ENOMEM, err, errlen);
+  for (size_t l = 0; l < L1; l++) col[l] = Zt + l * n;
+  int rc = tfp_iv_omega_lin(w, L1, col, m, R, c, S, err, errlen);
+  free(col);
+  return rc;
+}
+
+/* The partialled data's pieces: a, p, A, B, C, and the first stage's pi,
+   zz. The residuals u_y = yt - Zt gy, u_x = xt - Zt pi and u_y + u_x are
+   never stored: their covariances are formed from the columns. */
 static int pieces(const tfp_iv_work *w, tfp_iv_weak *wk, double *zz, double *pi, char *err, size_t errlen)
 {
   size_t n = w->n, L1 = w->L1;
   tfp_iv_arena mem = TFP_IV_ARENA_INIT;
-  double *yt = tfp_iv_take(&mem, n), *xt = tfp_iv_take(&mem, n), *Zt = tfp_iv_take(&mem, n * L1);
-  double *us = tfp_iv_take(&mem, n), *gy = tfp_iv_take(&mem, L1), *D = tfp_iv_take(&mem, L1 * L1);
+  int part = !w->partialled;   /* else y, X1, Z1 are the residuals on X2 already */
+  double *yt = part ? tfp_iv_take(&mem, n) : (double *)w->y, *xt = part ? tfp_iv_take(&mem, n) : (double *)w->X1;
+  double *Zt = part ? tfp_iv_take(&mem, n * L1) : (double *)w->Z1;
+  double *gy = tfp_iv_take(&mem, L1), *D = tfp_iv_take(&mem, L1 * L1), *c = tfp_iv_take(&mem, 2 + L1);
+  const double **R = tfp_iv_alloc(&mem, 2 + L1, sizeof *R);
   if (mem.oom) { tfp_iv_arena_free(&mem); return tfp_iv_lost(TFP_ENOMEM, err, errlen); }
-  memcpy(yt, w->y, n * sizeof *yt);
-  memcpy(xt, w->X1, n * sizeof *xt);
-  memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
-  int rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
-  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, 1, xt, err, errlen);
-  if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, Zt, err, errlen);
+  int rc = TFP_OK;
+  if (part) {
+    memcpy(yt, w->y, n * sizeof *yt);
+    memcpy(xt, w->X1, n * sizeof *xt);
+    memcpy(Zt, w->Z1, n * L1 * sizeof *Zt);
+    rc = tfp_iv_partial(n, w->K2, w->X2, 1, yt, err, errlen);
+    if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, 1, xt, err, errlen);
+    if (!rc) rc = tfp_iv_partial(n, w->K2, w->X2, L1, Zt, err, errlen);
+  }
   if (!rc) {
     tfp_la_gram(n, L1, Zt, zz);
     tfp_la_crossprod(n, L1, Zt, 1, yt, wk->a);
@@ -238,13 +272,18 @@ static int pieces(const tfp_iv_work *w, tfp_iv_weak *wk, double *zz, double *pi,
     rc = tfp_la_chol_solve(L1, zz, 1, gy, err, errlen);
     if (!rc) rc = tfp_la_chol_solve(L1, zz, 1, pi, err, errlen);
   }
-  if (!rc) {   /* the residuals on Z1, in place: u_y, u_x, u_y + u_x */
-    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, gy, 1.0, yt);
-    tfp_la_gemm(0, 0, n, 1, L1, -1.0, Zt, pi, 1.0, xt);
-    for (size_t i = 0; i < n; i++) us[i] = yt[i] + xt[i];
-    rc = tfp_iv_omega(w, L1, Zt, yt, wk->A, err, errlen);
-    if (!rc) rc = tfp_iv_omega(w, L1, Zt, xt, wk->C, err, errlen);
-    if (!rc) rc = tfp_iv_omega(w, L1, Zt, us, D, err, errlen);
+  if (!rc) {   /* R = [yt, xt, Zt]: u_y is R [1 0 -gy], u_x R [0 1 -pi], their sum R [1 1 -gy-pi] */
+    R[0] = yt; R[1] = xt;
+    for (size_t l = 0; l < L1; l++) R[2 + l] = Zt + l * n;
+    c[0] = 1; c[1] = 0;
+    for (size_t l = 0; l < L1; l++) c[2 + l] = -gy[l];
+    rc = omega_of(w, Zt, 2 + L1, R, c, wk->A, err, errlen);
+    c[0] = 0; c[1] = 1;
+    for (size_t l = 0; l < L1; l++) c[2 + l] = -pi[l];
+    if (!rc) rc = omega_of(w, Zt, 2 + L1, R, c, wk->C, err, errlen);
+    c[0] = 1;
+    for (size_t l = 0; l < L1; l++) c[2 + l] = -gy[l] - pi[l];
+    if (!rc) rc = omega_of(w, Zt, 2 + L1, R, c, D, err, errlen);
     for (size_t i = 0; i < L1 * L1; i++) wk->B[i] = D[i] - wk->A[i] - wk->C[i];
   }
   tfp_iv_arena_free(&mem);
