@@ -36,7 +36,7 @@ static int moment_series(const tfp_iv_vx *vx, const tfp_iv_design *g, const doub
   for (size_t i = 0; i < n; i++) {
     double sw = g->sw ? g->sw[i] : 1.0, zsum = 0;
     for (size_t j = 0; j < L; j++) {
-      size_t c = j < g->L1 ? 1 + K + j : 1 + g->K1 + (j - g->L1);   /* its column in names/scale */
+      size_t c = j < g->K2 ? 1 + g->K1 + j : 1 + K + (j - g->K2);   /* Z = [X2 Z1]: its column in names/scale */
       if (strcmp(g->names[c], "_cons") == 0) continue;
       zsum += (g->Z[i + j * n] / sw + g->mean[c]) / g->scale[c];
     }
