@@ -598,7 +598,8 @@ local function check_bw(bw, auto_ok)
   if auto_ok and type(bw) == "string" and bw:lower() == "auto" then return "auto" end
   if type(bw) ~= "number" or bw ~= bw or bw <= 0 or bw == math.huge then
     return nil, "bw must be a positive number" .. (auto_ok and " or 'auto'" or "") .. ", got " ..
-      (type(bw) == "number" and tostring(bw) or ("a " .. kind(bw)))
+      (type(bw) == "number" and tostring(bw) or type(bw) == "string" and string.format("'%s'", bw)
+        or ("a " .. kind(bw)))
   end
   return bw
 end
