@@ -8,19 +8,17 @@
 -- and the Montiel Olea-Pflueger effective F with its critical value for a
 -- 10% worst-case bias.
 --
---   tfpkit scripts/iv_inference.lua [--out DIR] [--bw N]
+--   tfpkit scripts/iv_inference.lua [--out DIR] [--bw N|auto]
 --
 -- Writes DIR/iv_inference.{txt,md,tex,csv,html,rtf} (DIR defaults to out).
--- LIML columns appear when this build has method = "liml"; without it the
--- table has the 2SLS columns only and a note says so.
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local spec = dofile(here .. "/../models/paper.lua")
 local study = require "tfp.study"
 
 local cli = require "tfp.cli"
 local opts = cli.parse(arg, "iv_inference.lua", {values = {"out", "bw"}, defaults = {out = "out", bw = 2},
-  expected = "--out DIR, --bw N"})
-opts.bw = tonumber(opts.bw) or cli.usage("iv_inference.lua", "--bw needs a number")
+  expected = "--out DIR, --bw N|auto"})
+opts.bw = opts.bw == "auto" and "auto" or tonumber(opts.bw) or cli.usage("iv_inference.lua", "--bw needs a number or auto")
 
 local f = study.build(tfp.data("cities"), nil, "embedded data", {})
 tfp.controls(spec.controls)
@@ -35,10 +33,7 @@ local vces = {
   {label = "Driscoll-Kraay", vce = {dkraay = opts.bw}},
 }
 
--- LIML, where the build has it (the registry refuses an unknown method).
-local methods = {{"2sls", "2SLS"}}
-local has_liml = pcall(tfp.model, formula, {method = "liml"})
-if has_liml then methods[#methods + 1] = {"liml", "LIML"} end
+local methods = {{"2sls", "2SLS"}, {"liml", "LIML"}}
 
 local models, labels, groups = {}, {}, {}
 for _, m in ipairs(methods) do
@@ -51,15 +46,12 @@ end
 
 local notes = {
   "Equation (2): TFP on SAGG and the controls, city and year fixed effects; SAGG instrumented by L.SAGG and L2.SAGG.",
-  string.format("Driscoll-Kraay: Bartlett kernel, bandwidth %g years. Anderson-Rubin set: {b : AR F-test p > 0.05} "
-    .. "under the column's VCE.", opts.bw),
+  string.format("Driscoll-Kraay: Bartlett kernel, bandwidth %s. Anderson-Rubin set: {b : AR F-test p > 0.05} "
+    .. "under the column's VCE.", opts.bw == "auto" and string.format("%g years (Newey-West 1994, automatic)",
+    models[#vces].bw) or string.format("%g years", opts.bw)),
   "Effective F: Montiel Olea & Pflueger (2013); critical value for a 10% worst-case 2SLS bias at 5%.",
 }
-if has_liml then
-  notes[#notes + 1] = "LIML: the same VCEs on the LIML residuals; no effective-F critical value (the one above is 2SLS's)."
-else
-  notes[#notes + 1] = "LIML columns: not in this build (method = 'liml' unavailable)."
-end
+notes[#notes + 1] = "LIML: the same VCEs on the LIML residuals; no effective-F critical value (the one above is 2SLS's)."
 
 local tab = tfp.table(models, {
   title = "SAGG in equation (2): estimates and weak-instrument-robust inference under four VCEs",
