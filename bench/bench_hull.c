@@ -8,7 +8,8 @@
    ratio, the largest score difference, the frame's size, and the slope of
    log time on log n over the hull path's sizes (the scaling exponent).
 
-   usage: bench_hull [threads [max_n [max_today]]]   (threads 0: all cores)
+   usage: bench_hull [threads [max_n [max_today [what]]]]   (threads 0: all cores;
+   what: 1 CRS, 2 VRS, 4 Malmquist, summed; default 7)
    The machine's load average is printed first: the 2 cores are shared.
 
    One run (2 cores shared with other jobs, load average 5-6; threads 0 = 2;
@@ -115,12 +116,14 @@ int main(int argc, char **argv) {
   int threads = argc > 1 ? atoi(argv[1]) : 0;
   size_t max_n = argc > 2 ? (size_t)strtod(argv[2], NULL) : 1000000;
   size_t max_today = argc > 3 ? (size_t)strtod(argv[3], NULL) : 10000;
+  int what = argc > 4 ? atoi(argv[4]) : 7;   /* 1 CRS, 2 VRS, 4 Malmquist */
   double la[3] = { 0, 0, 0 };
   FILE *f = fopen("/proc/loadavg", "r");
   if (f) { if (fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3) la[0] = NAN; fclose(f); }
   printf("threads %d (0: all cores = %d); load average %.2f %.2f %.2f\n", threads, tfp_pool_default_threads(),
          la[0], la[1], la[2]);
   for (int m = 0; m < 2; m++) {
+    if (!(what & (1 << m))) continue;
     tfp_dea_rts rts = m ? TFP_RTS_VRS : TFP_RTS_CRS;
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int k = 0;
@@ -133,8 +136,10 @@ int main(int argc, char **argv) {
       printf("  %s scaling exponent (slope of log time on log n, n = 1e3..%.0e): %.2f\n", m ? "VRS" : "CRS",
              (double)max_n, (k * sxy - sx * sy) / (k * sxx - sx * sx));
   }
-  bench_malmquist(261, 15, threads, 1);
-  bench_malmquist(5000, 15, threads, max_today >= 5000);
+  if (what & 4) {
+    bench_malmquist(261, 15, threads, 1);
+    bench_malmquist(5000, 15, threads, max_today >= 5000);
+  }
   printf("peak memory at end: %.1f MB (ru_maxrss, whole process)\n", peak_mb());
   return 0;
 }
