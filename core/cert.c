@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CERT_CACHE 8        /* bases remembered */
+#define CERT_CACHE 16        /* bases remembered */
 #define CERT_TOL 1e-10      /* primal and dual feasibility, scaled data */
 #define CERT_MAXROW 63
 

@@ -355,7 +355,7 @@ static void scale_reference(const tfp_dea_data *ref, double *scale, double *xys)
 
 /* ---- the hull path: every LP over the frame, in chunks of units */
 
-#define DEA_GRAIN_MIN 64
+#define DEA_GRAIN_MIN 512
 #define DEA_GRAIN_MAX 1024
 
 /* Units per chunk: a function of n only, so chunks (each from a freshly
