@@ -406,16 +406,20 @@ static int base_frame(const tfp_hull_spec *s, const size_t *q, size_t m, size_t 
     free(cx); free(drop); free(qe);
     return tfp_error(err, errlen, TFP_ENOMEM, "out of memory while finding the frame");
   }
+  /* dominated units lie inside the technology: no LP for them; the others
+     against all of q */
   gather(s, q, m, cx);
-  memcpy(qe, q, m * sizeof *qe);
-  int rc = tfp_unit_order(s->xys, s->n_ref, s->n_in, s->n_out, 0, s->conv == TFP_CONV_NONE, qe, m);
-  lp_pass p = { s, NULL, NULL, qe, 0, m, drop, NULL, 0 };
+  size_t mu = 0;
+  int rc = tfp_hull_undominated(cx, s->n_in, s->n_out, m, qe, &mu);
+  for (size_t a = 0; rc == TFP_OK && a < mu; a++) qe[a] = q[qe[a]];
+  if (rc == TFP_OK) rc = tfp_unit_order(s->xys, s->n_ref, s->n_in, s->n_out, 0, s->conv == TFP_CONV_NONE, qe, mu);
+  lp_pass p = { s, NULL, NULL, qe, 0, mu, drop, NULL, 0 };
   char msg[256] = "out of memory while finding the frame";
   if (rc == TFP_OK) rc = run_pass(s, &p, base_body, cx, m, msg, sizeof msg);
   if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "interrupted");
   else if (rc) tfp_error(err, errlen, rc, "%s", msg);
   size_t k = 0;
-  for (size_t a = 0; a < m; a++)
+  for (size_t a = 0; a < mu; a++)
     if (!drop[a]) out[k++] = qe[a];
   qsort(out, k, sizeof *out, cmp_size);
   *nf = k;
