@@ -8,22 +8,31 @@
    ratio, the largest score difference, the frame's size, and the slope of
    log time on log n over the hull path's sizes (the scaling exponent).
 
-   usage: bench_hull [threads [max_n [max_today]]]   (threads 0: all cores)
+   usage: bench_hull [threads [max_n [max_today [what]]]]   (threads 0: all cores;
+   what: 1 CRS, 2 VRS, 4 Malmquist 261 x 15, 8 Malmquist 5000 x 15, summed;
+   default 15; the data come from one random stream, so a subset sees other data)
    The machine's load average is printed first: the 2 cores are shared.
 
-   One run (2 cores shared with other jobs, load average 5-6; threads 0 = 2;
+   One run after the basis certificates and ray order (cert.c, unit_order.c;
+   2 cores shared with other jobs, load average 9.3-9.6; threads 0 = 2;
    ./bench_hull 0 100000 10000):
-     CRS n = 1e3   0.012 s   today 0.027 s   2.2x    frame 15
-     CRS n = 1e4   0.098 s   today 0.954 s   9.8x    frame 29
-     CRS n = 1e5   2.96 s                           frame 42
-     VRS n = 1e3   0.159 s   today 0.173 s   1.1x    frame 92
-     VRS n = 1e4   1.45 s    today 4.34 s    3.0x    frame 249
-     VRS n = 1e5   41.9 s                           frame 709
-     Malmquist 261 x 15    0.32 s  today 0.73 s  2.3x
-     Malmquist 5000 x 15   21.5 s  today 78.1 s  3.6x   (max |change diff| 1.2e-10)
-   An earlier run to 1e6 (load 9): CRS n = 1e6 68.6 s, exponent 1e3..1e6 1.09;
-   VRS exponent 1e3..1e5 1.21 (1e4 -> 1e5 alone: 1.46). Scores agree with
-   today's to 1e-12 throughout. */
+     CRS n = 1e3   0.013 s   today 0.095 s   7.2x    frame 15
+     CRS n = 1e4   0.016 s   today 1.54 s    93x     frame 29
+     CRS n = 1e5   0.246 s                           frame 42
+     VRS n = 1e3   0.018 s   today 0.122 s   6.9x    frame 92
+     VRS n = 1e4   0.125 s   today 5.29 s    42x     frame 249
+     VRS n = 1e5   2.01 s                            frame 709
+     Malmquist 261 x 15    0.091 s  today 0.442 s  4.9x
+     Malmquist 5000 x 15   1.60 s   today 77.2 s   48x   (max |change diff| 1.2e-10)
+   To 1e6 (./bench_hull 0 1000000 0 3, load 9.3-10.1): CRS n = 1e6 4.06 s
+   (frame 63), VRS n = 1e6 28.7 s (frame 2023; peak 141 MB); VRS exponent 1e3..1e6 0.97
+   (1e5 -> 1e6 alone: 1.23). Scores agree with today's to 4e-13 (DEA) and
+   1.2e-10 (Malmquist changes); 1 and 2 threads give the same bits. On
+   this loaded machine 2 threads barely beat 1: Malmquist 261 x 15 takes
+   0.088 s of CPU.
+   The run before them (load 5-6): CRS 1e4 0.098 s (9.8x), CRS 1e5 2.96 s,
+   VRS 1e4 1.45 s (3.0x), VRS 1e5 41.9 s, Malmquist 261 x 15 0.32 s (2.3x),
+   5000 x 15 21.5 s (3.6x); CRS n = 1e6 68.6 s at load 9. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,12 +124,14 @@ int main(int argc, char **argv) {
   int threads = argc > 1 ? atoi(argv[1]) : 0;
   size_t max_n = argc > 2 ? (size_t)strtod(argv[2], NULL) : 1000000;
   size_t max_today = argc > 3 ? (size_t)strtod(argv[3], NULL) : 10000;
+  int what = argc > 4 ? atoi(argv[4]) : 15;   /* 1 CRS, 2 VRS, 4 Malmquist 261, 8 Malmquist 5000 */
   double la[3] = { 0, 0, 0 };
   FILE *f = fopen("/proc/loadavg", "r");
   if (f) { if (fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3) la[0] = NAN; fclose(f); }
   printf("threads %d (0: all cores = %d); load average %.2f %.2f %.2f\n", threads, tfp_pool_default_threads(),
          la[0], la[1], la[2]);
   for (int m = 0; m < 2; m++) {
+    if (!(what & (1 << m))) continue;
     tfp_dea_rts rts = m ? TFP_RTS_VRS : TFP_RTS_CRS;
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int k = 0;
@@ -133,8 +144,8 @@ int main(int argc, char **argv) {
       printf("  %s scaling exponent (slope of log time on log n, n = 1e3..%.0e): %.2f\n", m ? "VRS" : "CRS",
              (double)max_n, (k * sxy - sx * sy) / (k * sxx - sx * sx));
   }
-  bench_malmquist(261, 15, threads, 1);
-  bench_malmquist(5000, 15, threads, max_today >= 5000);
+  if (what & 4) bench_malmquist(261, 15, threads, 1);
+  if (what & 8) bench_malmquist(5000, 15, threads, max_today >= 5000);
   printf("peak memory at end: %.1f MB (ru_maxrss, whole process)\n", peak_mb());
   return 0;
 }

@@ -103,9 +103,33 @@ static int lp_once(tfp_cg *c, int primal) {
   return TFP_CG_FAILED;
 }
 
-static int cmp_cand(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* The CG_ADD_MAX-th smallest of d[0..m) (m > CG_ADD_MAX): a max-heap of the
+   CG_ADD_MAX smallest so far in heap, O(m) for a fixed heap size; the same
+   cut a full sort would give. */
+static double kth_smallest(const double *d, size_t m, double *heap) {
+  size_t h = CG_ADD_MAX;
+  for (size_t a = 0; a < h; a++) {   /* sift up */
+    size_t i = a;
+    double v = d[a];
+    for (; i > 0 && heap[(i - 1) / 2] < v; i = (i - 1) / 2) heap[i] = heap[(i - 1) / 2];
+    heap[i] = v;
+  }
+  for (size_t a = h; a < m; a++) {
+    double v = d[a];
+    if (!(v < heap[0])) continue;
+    size_t i = 0;   /* replace the largest, sift down */
+    for (;;) {
+      size_t l = 2 * i + 1, r = l + 1, c = i;
+      double cv = v;
+      if (l < h && heap[l] > cv) { c = l; cv = heap[l]; }
+      if (r < h && heap[r] > cv) { c = r; }
+      if (c == i) break;
+      heap[i] = heap[c];
+      i = c;
+    }
+    heap[i] = v;
+  }
+  return heap[0];
 }
 
 /* Price the reference columns not in the LP; add the most improving ones.
@@ -125,9 +149,7 @@ static size_t price(tfp_cg *c, long exclude, int minimize) {
   }
   if (m > CG_ADD_MAX) {
     /* only the CG_ADD_MAX most improving: those at or below the cut */
-    memcpy(c->cand_tmp, c->cand_d, m * sizeof *c->cand_tmp);
-    qsort(c->cand_tmp, m, sizeof *c->cand_tmp, cmp_cand);
-    double cut = c->cand_tmp[CG_ADD_MAX - 1];
+    double cut = kth_smallest(c->cand_d, m, c->cand_tmp);
     size_t added = 0;
     for (size_t a = 0; a < m && added < CG_ADD_MAX; a++)
       if (c->cand_d[a] <= cut) { add_ref(c, c->cand_k[a]); added++; }

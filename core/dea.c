@@ -1,6 +1,7 @@
 /* dea.c — radial DEA efficiency through GLPK (see dea.h for the contract). */
 #include "dea.h"
 #include "hull.h"
+#include "unit_order.h"
 #include "green.h"
 
 #include <glpk.h>
@@ -354,7 +355,7 @@ static void scale_reference(const tfp_dea_data *ref, double *scale, double *xys)
 
 /* ---- the hull path: every LP over the frame, in chunks of units */
 
-#define DEA_GRAIN_MIN 64
+#define DEA_GRAIN_MIN 512
 #define DEA_GRAIN_MAX 1024
 
 /* Units per chunk: a function of n only, so chunks (each from a freshly
@@ -372,8 +373,12 @@ typedef struct {
   const size_t *fcols;        /* reference unit of each frame column */
   size_t n_f, ub, n_units, grain;
   size_t *cnt;                /* per chunk: LPs, iterations, failed second stages */
+  const size_t *ord;          /* unit evaluated a-th, or NULL: unit ub + a */
+  int cert;                   /* settle LPs by cert.h where it can */
   char msg[256];
 } frame_job;
+
+static size_t job_unit(const frame_job *j, size_t a) { return j->ord ? j->ord[a] : j->ub + a; }
 
 typedef struct {
   frame_job *j;
@@ -400,7 +405,7 @@ static void frame_slacks(frame_pass *p) {
   size_t n_in = j->eval->n_in, n_var = n_in + j->eval->n_out, *cnt = j->cnt + 3 * (p->b / j->grain);
   slack_build(&p->d, j->fx, j->fx + n_in * j->n_f, j->scale, p->ia, p->ja, p->ar, j->o->rts);
   for (size_t a = p->b; a < p->e; a++) {
-    size_t u = j->ub + a;
+    size_t u = job_unit(j, a);
     double *sl = res->slack + u * n_var;
     if (res->status[u] != TFP_DEA_OPTIMAL) continue;
     frame_unit(p, u);
@@ -429,7 +434,7 @@ static int frame_body(void *ud) {
   size_t n_in = j->eval->n_in, *cnt = j->cnt + 3 * (p->b / j->grain);
   tfp_radial_cg_build(p->rcg);
   for (size_t a = p->b; a < p->e; a++) {
-    size_t u = j->ub + a;
+    size_t u = job_unit(j, a);
     frame_unit(p, u);
     double obj = NAN;
     int st = tfp_radial_cg_solve(p->rcg, p->unit, p->unit + n_in, &obj);
@@ -468,7 +473,9 @@ static int frame_chunk(void *ud, size_t begin, size_t end, tfp_pool_ctx *ctx) {
                             j->fx, j->n_f);
   int rc = TFP_ENOMEM, lost = 0;
   char gmsg[256] = "", msg[256] = "out of memory for DEA";
-  if (p.d.ind && p.d.val && p.ia && p.ja && p.ar && p.unit && p.rcg) {
+  /* peers without slacks come from the radial LP: GLPK's, as before */
+  int cert_ok = p.rcg && j->cert ? tfp_radial_cg_use_cert(p.rcg) == TFP_OK : 1;
+  if (p.d.ind && p.d.val && p.ia && p.ja && p.ar && p.unit && p.rcg && cert_ok) {
     rc = tfp_glpk_guarded(frame_body, &p, j->o->lp_memory_mb, &lost, gmsg, sizeof gmsg);
     if (rc && rc != TFP_EINTR)
       snprintf(msg, sizeof msg, "%s while evaluating units %zu to %zu", rc == TFP_ENOMEM ?
@@ -506,6 +513,27 @@ static int find_frame(const tfp_dea_data *ref, const tfp_dea_opts *o, tfp_pool *
   return tfp_hull_frame(&hs, frame, n_frame, err, errlen);
 }
 
+/* Units [ub, ue) in the order of unit_order.h (*ord, malloc'ed). */
+static int order_units(const tfp_dea_data *eval, const tfp_dea_data *ref, const tfp_dea_opts *o,
+                       const double *xys, const double *scale, size_t ub, size_t ue, size_t **ord) {
+  size_t m = ue - ub, n_in = eval->n_in, n_var = n_in + eval->n_out, n = eval->n;
+  size_t *q = malloc((m ? m : 1) * sizeof *q);
+  double *exs = NULL;
+  if (!q) return TFP_ENOMEM;
+  for (size_t a = 0; a < m; a++) q[a] = ub + a;
+  if (eval != ref) {   /* the evaluated units, scaled as the reference */
+    if (!(exs = malloc((n ? n : 1) * n_var * sizeof *exs))) { free(q); return TFP_ENOMEM; }
+    for (size_t v = 0; v < n_var; v++)
+      for (size_t u = ub; u < ue; u++) exs[v * n + u] = (v < n_in ? eval->x[v][u] : eval->y[v - n_in][u]) / scale[v];
+  }
+  int rc = tfp_unit_order(exs ? exs : xys, n, n_in, eval->n_out, o->orientation == TFP_DEA_OUTPUT,
+                          o->rts == TFP_RTS_CRS, q, m);
+  free(exs);
+  if (rc) free(q);
+  else *ord = q;
+  return rc;
+}
+
 static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const tfp_dea_opts *o,
                         tfp_dea_result *res, const double *xys, const double *scale, char *err, size_t errlen) {
   size_t n = eval->n, n_ref = ref->n, n_var = eval->n_in + eval->n_out, nf = 0;
@@ -517,6 +545,7 @@ static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const
   size_t n_chunks = (ue - ub + grain - 1) / grain;
   size_t *cnt = calloc(3 * n_chunks + 1, sizeof *cnt);
   double *fx = NULL;
+  size_t *ord = NULL;
   int rc = frame && cnt ? TFP_OK : TFP_ENOMEM;
   if (rc == TFP_OK) rc = find_frame(ref, o, pool, xys, frame, &nf, err, errlen);
   if (rc == TFP_OK && !(fx = malloc((nf ? nf : 1) * n_var * sizeof *fx))) rc = TFP_ENOMEM;
@@ -528,8 +557,12 @@ static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const
   if (rc == TFP_OK) {
     for (size_t v = 0; v < n_var; v++)
       for (size_t k = 0; k < nf; k++) fx[v * nf + k] = xys[v * n_ref + frame[k]];
-    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, "" };
-    rc = tfp_hull_for(pool, ue - ub, grain, frame_chunk, &j, j.msg, o->progress, o->progress_ud, "dea", err, errlen);
+    /* peers without slacks come from the radial LP: GLPK's, in unit order, as before */
+    int cert = !res->n_peers || res->slack;
+    if (cert) rc = order_units(eval, ref, o, xys, scale, ub, ue, &ord);
+    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, ord, cert, "" };
+    if (rc == TFP_OK)
+      rc = tfp_hull_for(pool, ue - ub, grain, frame_chunk, &j, j.msg, o->progress, o->progress_ud, "dea", err, errlen);
     if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "DEA interrupted after %zu units", ub);
   }
   res->n_cols = nf;
@@ -544,7 +577,7 @@ static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const
   }
   if (rc == TFP_ENOMEM) tfp_error(err, errlen, rc, "out of memory for DEA on %zu units against %zu", n, n_ref);
   if (owned) tfp_pool_free(pool);
-  free(frame); free(cnt); free(fx);
+  free(frame); free(cnt); free(fx); free(ord);
   return rc;
 }
 

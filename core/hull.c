@@ -2,6 +2,8 @@
 #include "hull.h"
 #include "green.h"
 #include "colgen.h"
+#include "cert.h"
+#include "unit_order.h"
 
 #include <glpk.h>
 
@@ -99,6 +101,9 @@ struct tfp_radial_cg {
   int output, conv;
   int ind[64];
   double val[64];
+  tfp_cert *cert;       /* or NULL: every LP through GLPK */
+  int certified;        /* the last solve was settled by cert */
+  int basis[64];
 };
 
 tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols) {
@@ -109,6 +114,25 @@ tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv
   tfp_cg_spec spec = { n_in + n_out, 0, 1, conv != TFP_CONV_NONE, output, n_cols, cx, 1 };
   if (tfp_cg_init(&r->cg, &spec)) { free(r); return NULL; }
   return r;
+}
+
+int tfp_radial_cg_use_cert(tfp_radial_cg *r) {
+  if (!r->cert) r->cert = tfp_cert_new(r->n_in, r->n_out, r->output, r->conv, r->cg.s.ref, r->cg.s.n_ref);
+  return r->cert ? TFP_OK : TFP_ENOMEM;
+}
+
+/* GLPK's optimal basis, for cert (not when an artificial column is in it). */
+static void remember_basis(tfp_radial_cg *r) {
+  glp_prob *lp = r->cg.lp;
+  size_t m = 0, nr = r->cg.n_rows, nref = r->cg.s.n_ref;
+  for (int a = 0; a < 2 * (int)nr; a++)
+    if (glp_get_col_stat(lp, r->cg.first_art + a) == GLP_BS) return;
+  if (glp_get_col_stat(lp, 1) == GLP_BS) r->basis[m++] = 0;
+  for (size_t a = 0; a < r->cg.n_active && m <= nr; a++)
+    if (glp_get_col_stat(lp, r->cg.first_ref + (int)a) == GLP_BS) r->basis[m++] = 1 + (int)r->cg.ref_of[a];
+  for (size_t i = 0; i < nr && m <= nr; i++)
+    if (glp_get_row_stat(lp, (int)i + 1) == GLP_BS) r->basis[m++] = 1 + (int)(nref + i);
+  if (m == nr) tfp_cert_remember(r->cert, r->basis);
 }
 
 void tfp_radial_cg_build(tfp_radial_cg *r) {
@@ -129,6 +153,8 @@ void tfp_radial_cg_build(tfp_radial_cg *r) {
 static void radial_cg_trim(tfp_radial_cg *r) { tfp_cg_trim(&r->cg, 2 * (r->n_in + r->n_out + 1) + 8); }
 
 int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, double *obj) {
+  r->certified = r->cert && tfp_cert_solve(r->cert, x0, y0, obj);
+  if (r->certified) return TFP_RADIAL_OPTIMAL;
   radial_cg_trim(r);
   glp_prob *lp = r->cg.lp;
   size_t n_in = r->n_in, n_out = r->n_out;
@@ -142,11 +168,13 @@ int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, do
     for (size_t i = 0; i < n_in; i++) glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0.0, x0[i]);
   }
   int st = tfp_cg_solve(&r->cg, -1, -1, obj);
+  if (st == TFP_CG_OPTIMAL && r->cert) remember_basis(r);
   return st == TFP_CG_OPTIMAL ? TFP_RADIAL_OPTIMAL : st == TFP_CG_INFEASIBLE ? TFP_RADIAL_INFEASIBLE
                                                                                 : TFP_RADIAL_FAILED;
 }
 
 size_t tfp_radial_cg_peers(const tfp_radial_cg *r, size_t *k, double *w, size_t max) {
+  if (r->certified) return tfp_cert_peers(r->cert, k, w, max);
   size_t m = 0;
   for (size_t a = 0; a < r->cg.n_active && m < max; a++) {
     double l = glp_get_col_prim(r->cg.lp, r->cg.first_ref + (int)a);
@@ -163,6 +191,7 @@ size_t tfp_radial_cg_iterations(const tfp_radial_cg *r) { return r->cg.n_iter; }
 
 void tfp_radial_cg_free(tfp_radial_cg *r, int lost) {
   if (!r) return;
+  tfp_cert_free(r->cert);
   tfp_cg_free(&r->cg, lost);
   free(r);
 }
@@ -346,7 +375,7 @@ static int run_pass(const tfp_hull_spec *s, lp_pass *p, int (*body)(void *), con
   p->r = tfp_radial_cg_new(s->n_in, s->n_out, 0, s->conv, cx, n_cols);
   p->unit = malloc((s->n_in + s->n_out) * sizeof *p->unit);
   int rc = TFP_ENOMEM, lost = 0;
-  if (p->r && p->unit) {
+  if (p->r && p->unit && tfp_radial_cg_use_cert(p->r) == TFP_OK) {
     char gmsg[256];
     rc = tfp_glpk_guarded(body, p, s->lp_memory_mb, &lost, gmsg, sizeof gmsg);
     if (rc && rc != TFP_EINTR)
@@ -372,21 +401,29 @@ static int base_frame(const tfp_hull_spec *s, const size_t *q, size_t m, size_t 
                       size_t errlen) {
   double *cx = malloc((m ? m : 1) * (s->n_in + s->n_out) * sizeof *cx);
   char *drop = calloc(m ? m : 1, 1);
-  if (!cx || !drop) {
-    free(cx); free(drop);
+  size_t *qe = malloc((m ? m : 1) * sizeof *qe);   /* q, evaluated along the rays */
+  if (!cx || !drop || !qe) {
+    free(cx); free(drop); free(qe);
     return tfp_error(err, errlen, TFP_ENOMEM, "out of memory while finding the frame");
   }
+  /* dominated units lie inside the technology: no LP for them; the others
+     against all of q */
   gather(s, q, m, cx);
-  lp_pass p = { s, NULL, NULL, q, 0, m, drop, NULL, 0 };
-  char msg[256];
-  int rc = run_pass(s, &p, base_body, cx, m, msg, sizeof msg);
+  size_t mu = 0;
+  int rc = tfp_hull_undominated(cx, s->n_in, s->n_out, m, qe, &mu);
+  for (size_t a = 0; rc == TFP_OK && a < mu; a++) qe[a] = q[qe[a]];
+  if (rc == TFP_OK) rc = tfp_unit_order(s->xys, s->n_ref, s->n_in, s->n_out, 0, s->conv == TFP_CONV_NONE, qe, mu);
+  lp_pass p = { s, NULL, NULL, qe, 0, mu, drop, NULL, 0 };
+  char msg[256] = "out of memory while finding the frame";
+  if (rc == TFP_OK) rc = run_pass(s, &p, base_body, cx, m, msg, sizeof msg);
   if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "interrupted");
   else if (rc) tfp_error(err, errlen, rc, "%s", msg);
   size_t k = 0;
-  for (size_t a = 0; a < m; a++)
-    if (!drop[a]) out[k++] = q[a];
+  for (size_t a = 0; a < mu; a++)
+    if (!drop[a]) out[k++] = qe[a];
+  qsort(out, k, sizeof *out, cmp_size);
   *nf = k;
-  free(cx); free(drop);
+  free(cx); free(drop); free(qe);
   return rc;
 }
 
@@ -406,6 +443,8 @@ static int frame_rec(const tfp_hull_spec *s, const size_t *q, size_t m, size_t *
     }
     rc = frame_rec(s, smp, ms, cand, &nfs, err, errlen);
   }
+  /* priced along their rays: neighbours share optimal bases (cert.h) */
+  if (rc == TFP_OK) rc = tfp_unit_order(s->xys, s->n_ref, s->n_in, s->n_out, 0, s->conv == TFP_CONV_NONE, rest, nr);
   if (rc == TFP_OK && !(cx = malloc((nfs ? nfs : 1) * nv * sizeof *cx))) rc = TFP_ENOMEM;
   if (rc == TFP_OK) {
     gather(s, cand, nfs, cx);

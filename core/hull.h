@@ -68,6 +68,11 @@ int tfp_radial_solve(tfp_radial_lp *d, double *obj);
    build/solve inside. */
 typedef struct tfp_radial_cg tfp_radial_cg;
 tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols);
+/* Settle each LP first, when it can, by an optimal basis of an earlier one
+   (cert.h: no GLPK call); GLPK's optimal bases are remembered for it. The
+   scores are the LP's optimum either way; under alternative optima the
+   peers may be another optimal solution than GLPK's. TFP_OK or TFP_ENOMEM. */
+int tfp_radial_cg_use_cert(tfp_radial_cg *r);
 void tfp_radial_cg_build(tfp_radial_cg *r);
 int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, double *obj);
 /* Columns with |lambda| >= 1e-12 in the last optimal solution, ascending:

@@ -95,12 +95,13 @@ static void period_sets_clear(period_sets *ps) {
   free(ps->pd);
 }
 
-/* Scores of period `ev`'s units against the technology of kind `kind` of
+/* Scores of period `ev`'s units (LPs, infeasible, failed added to cnt[0..2];
+   progress through mp unless NULL; pool: the DEA runs', or NULL) against the technology of kind `kind` of
    period `rf` (frontier.h; a span that is ev's own block: the own
    technology), written into out[] at those units' rows. */
 static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference kind, tfp_dea_rts rts,
-                      const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf, double *out,
-                      tfp_malmquist_result *res, char *err, size_t errlen) {
+                      const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf, tfp_pool *pool, size_t *cnt,
+                      double *out, const tfp_malmquist_result *res, char *err, size_t errlen) {
   tfp_dea_opts dopt;
   tfp_dea_opts_init(&dopt);
   dopt.rts = rts;
@@ -109,12 +110,14 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
   dopt.screen = o->screen;
   dopt.hull = o->hull;
   dopt.threads = 1;
-  dopt.pool = mf->pool;
-  if (o->progress) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
+  dopt.pool = pool;
+  if (o->progress && mp) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
   size_t b, e, pb = 0, pe = ps->pd[ev].n;
   tfp_reference_span(kind, ps->off, res->n_periods, rf, &b, &e);
   tfp_dea_data view, part = ps->pd[ev];
-  tfp_reference_view(&ps->sorted, b, e, ps->view_ptr, &view);
+  const double *vp[2 * TFP_MQ_MAX_VARS];   /* the view's own: periods run in parallel */
+  size_t nvar = ps->sorted.n_in + ps->sorted.n_out;
+  tfp_reference_view(&ps->sorted, b, e, nvar <= 2 * TFP_MQ_MAX_VARS ? vp : ps->view_ptr, &view);
   const tfp_dea_data *ref = NULL;   /* own technology */
   int split = tfp_split_active(&o->split);
   if (split || !(b == ps->off[ev] && e == ps->off[ev + 1])) ref = &view;
@@ -140,9 +143,9 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
   int rc = tfp_dea_run(&part, ref, &dopt, &r, err, errlen);
   if (rc) return rc;
   for (size_t j = 0; j < r.n; j++) out[ps->rows[ps->off[ev] + pb + j]] = r.eff[j];
-  res->n_lp += r.n_lp;
-  res->n_infeasible += r.n_infeasible;
-  res->n_failed += r.n_failed;
+  cnt[0] += r.n_lp;
+  cnt[1] += r.n_infeasible;
+  cnt[2] += r.n_failed;
   tfp_dea_result_clear(&r);
   return TFP_OK;
 }
@@ -262,22 +265,105 @@ static int solve_periods(const period_sets *ps, const tfp_malmquist_opts *o, tfp
   return rc;
 }
 
-static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf,
-                             tfp_malmquist_result *res, char *err, size_t errlen) {
+/* Period p's LPs, all against technology p: its own units (CRS, VRS), those
+   of p - 1 and p + 1 (CRS), and the global ones when asked. ctx: stop
+   between runs when the pool stops (NULL: the caller's thread). */
+static int solve_period(const period_sets *ps, size_t p, const tfp_malmquist_opts *o, mq_progress *mp,
+                        mq_frames *mf, tfp_pool *pool, size_t *cnt, tfp_malmquist_result *res, tfp_pool_ctx *ctx,
+                        char *err, size_t errlen) {
   size_t n_per = res->n_periods;
   tfp_reference kind = o->reference == TFP_REF_SEQUENTIAL ? TFP_REF_SEQUENTIAL : TFP_REF_CONTEMPORANEOUS;
   int global = o->reference == TFP_REF_GLOBAL;
+  struct { size_t ev; tfp_reference kind; tfp_dea_rts rts; double *out; int on; } run[6] = {
+    { p, kind, TFP_RTS_CRS, res->crs_t, 1 },
+    { p, kind, TFP_RTS_VRS, res->vrs_t, 1 },
+    { p - 1, kind, TFP_RTS_CRS, res->crs_tp1, p > 0 },
+    { p + 1, kind, TFP_RTS_CRS, res->crs_tm1, p + 1 < n_per },
+    { p, TFP_REF_GLOBAL, TFP_RTS_CRS, res->glob_crs, global },
+    { p, TFP_REF_GLOBAL, TFP_RTS_VRS, res->glob_vrs, global },
+  };
+  for (int k = 0; k < 6; k++) {
+    if (!run[k].on) continue;
+    if (ctx && tfp_pool_stopping(ctx)) return TFP_EINTR;
+    int rc = solve_pair(ps, run[k].ev, p, run[k].kind, run[k].rts, o, mp, mf, pool, cnt, run[k].out, res, err,
+                        errlen);
+    if (rc) return rc;
+  }
+  return TFP_OK;
+}
+
+/* Periods in parallel, one wave of as many as there are threads at a time:
+   each period's runs and frames are its own (technology p's), so the numbers
+   are those of the caller's thread; progress is asked after each wave, once
+   per period, in order, as in the caller's thread. */
+typedef struct {
+  const period_sets *ps;
+  const tfp_malmquist_opts *o;
+  mq_frames *mf;
+  tfp_malmquist_result *res;
+  size_t first;  /* the wave's first period */
+  size_t *cnt;   /* 3 per period */
+} period_job;
+
+static int period_body(void *ud, void *state, size_t begin, size_t end, tfp_pool_ctx *ctx) {
+  period_job *j = ud;
+  (void)state;
+  for (size_t p = j->first + begin; p < j->first + end; p++) {
+    char msg[256] = "";
+    int rc = solve_period(j->ps, p, j->o, NULL, j->mf, NULL, j->cnt + 3 * p, j->res, ctx, msg, sizeof msg);
+    if (rc && rc != TFP_EINTR) tfp_pool_error(ctx, "%s", msg);
+    if (rc) return rc;
+  }
+  return TFP_OK;
+}
+
+static void period_fini(void *ud, void *state, tfp_pool_ctx *ctx) {
+  (void)ud; (void)state; (void)ctx;
+  tfp_pool_glpk_release();
+}
+
+static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq_frames *mf,
+                          tfp_malmquist_result *res, char *err, size_t errlen) {
+  size_t n_per = res->n_periods, wave = (size_t)tfp_pool_threads(mf->pool);
+  size_t *cnt = calloc(3 * n_per + 1, sizeof *cnt);
+  if (!cnt) return tfp_error(err, errlen, TFP_ENOMEM, "out of memory for the Malmquist index");
+  period_job j = { ps, o, mf, res, 0, cnt };
+  int rc = TFP_OK;
+  for (size_t w = 0; w < n_per && rc == TFP_OK; w += wave) {
+    tfp_pool_task t;
+    tfp_pool_task_init(&t);
+    j.first = w;
+    t.n = n_per - w < wave ? n_per - w : wave;
+    t.body = period_body;
+    t.fini = period_fini;
+    t.ud = &j;
+    rc = tfp_pool_for(mf->pool, &t, err, errlen);
+    for (size_t p = w; p < w + t.n; p++) {
+      res->n_lp += cnt[3 * p];
+      res->n_infeasible += cnt[3 * p + 1];
+      res->n_failed += cnt[3 * p + 2];
+      if (rc == TFP_OK && o->progress && o->progress(o->progress_ud, "malmquist", p + 1, n_per))
+        rc = tfp_error(err, errlen, TFP_EINTR, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);
+    }
+  }
+  free(cnt);
+  return rc;
+}
+
+static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o, mq_progress *mp, mq_frames *mf,
+                             tfp_malmquist_result *res, char *err, size_t errlen) {
+  size_t n_per = res->n_periods;
+  /* global technologies are shared by every period: those runs stay here */
+  if (mf->pool && o->reference != TFP_REF_GLOBAL && !tfp_split_active(&o->split) && n_per > 1 &&
+      ps->sorted.n_in + ps->sorted.n_out <= 2 * TFP_MQ_MAX_VARS)
+    return solve_parallel(ps, o, mf, res, err, errlen);
   for (size_t p = 0; p < n_per; p++) {
     mp->done = p;
-    int rc = solve_pair(ps, p, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_t, res, err, errlen);
-    if (!rc) rc = solve_pair(ps, p, p, kind, TFP_RTS_VRS, o, mp, mf, res->vrs_t, res, err, errlen);
-    if (!rc && p > 0) rc = solve_pair(ps, p - 1, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_tp1, res, err, errlen);
-    if (!rc && p + 1 < n_per)
-      rc = solve_pair(ps, p + 1, p, kind, TFP_RTS_CRS, o, mp, mf, res->crs_tm1, res, err, errlen);
-    if (!rc && global)
-      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_CRS, o, mp, mf, res->glob_crs, res, err, errlen);
-    if (!rc && global)
-      rc = solve_pair(ps, p, p, TFP_REF_GLOBAL, TFP_RTS_VRS, o, mp, mf, res->glob_vrs, res, err, errlen);
+    size_t cnt[3] = { 0, 0, 0 };
+    int rc = solve_period(ps, p, o, mp, mf, mf->pool, cnt, res, NULL, err, errlen);
+    res->n_lp += cnt[0];
+    res->n_infeasible += cnt[1];
+    res->n_failed += cnt[2];
     if (rc == TFP_EINTR)
       return tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", p, n_per);
     if (rc) return rc;
