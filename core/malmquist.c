@@ -48,12 +48,14 @@ static double *nan_array(size_t n) {
 }
 
 /* The DEA runs' questions to progress, asked as the Malmquist's own (periods
-   done of all): one period can be thousands of LPs. */
-typedef struct { const tfp_malmquist_opts *o; size_t done, n_per; } mq_progress;
+   done of all): one period can be thousands of LPs. In a worker (ctx) they
+   only ask whether the pool stops: progress is the caller's thread's. */
+typedef struct { const tfp_malmquist_opts *o; size_t done, n_per; tfp_pool_ctx *ctx; } mq_progress;
 
 static int forward_progress(void *ud, const char *what, size_t done, size_t total) {
   const mq_progress *m = ud;
   (void)what; (void)done; (void)total;
+  if (m->ctx) return tfp_pool_stopping(m->ctx);
   return m->o->progress(m->o->progress_ud, "malmquist", m->done, m->n_per);
 }
 
@@ -111,7 +113,7 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
   dopt.hull = o->hull;
   dopt.threads = 1;
   dopt.pool = pool;
-  if (o->progress && mp) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
+  if (mp && (o->progress || mp->ctx)) { dopt.progress = forward_progress; dopt.progress_ud = mp; }
   size_t b, e, pb = 0, pe = ps->pd[ev].n;
   tfp_reference_span(kind, ps->off, res->n_periods, rf, &b, &e);
   tfp_dea_data view, part = ps->pd[ev];
@@ -251,7 +253,7 @@ static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o,
 static int solve_periods(const period_sets *ps, const tfp_malmquist_opts *o, tfp_malmquist_result *res,
                          char *err, size_t errlen) {
   size_t n_per = res->n_periods;
-  mq_progress mp = {o, 0, n_per};
+  mq_progress mp = {o, 0, n_per, NULL};
   mq_frames mf = { calloc(2 * (n_per + 1), sizeof *mf.frame), calloc(2 * (n_per + 1), sizeof *mf.n_frame),
                    2 * (n_per + 1), NULL };
   if (!mf.frame || !mf.n_frame) {
@@ -308,9 +310,10 @@ typedef struct {
 static int period_body(void *ud, void *state, size_t begin, size_t end, tfp_pool_ctx *ctx) {
   period_job *j = ud;
   (void)state;
+  mq_progress stop = { j->o, 0, j->res->n_periods, ctx };   /* each LP asks whether the pool stops */
   for (size_t p = j->first + begin; p < j->first + end; p++) {
     char msg[256] = "";
-    int rc = solve_period(j->ps, p, j->o, NULL, j->mf, NULL, j->cnt + 3 * p, j->res, ctx, msg, sizeof msg);
+    int rc = solve_period(j->ps, p, j->o, &stop, j->mf, NULL, j->cnt + 3 * p, j->res, ctx, msg, sizeof msg);
     if (rc && rc != TFP_EINTR) tfp_pool_error(ctx, "%s", msg);
     if (rc) return rc;
   }
@@ -320,6 +323,17 @@ static int period_body(void *ud, void *state, size_t begin, size_t end, tfp_pool
 static void period_fini(void *ud, void *state, tfp_pool_ctx *ctx) {
   (void)ud; (void)state; (void)ctx;
   tfp_pool_glpk_release();
+}
+
+/* The wave's question to progress, from the caller's thread while the
+   workers run: the periods done before the wave (already reported), so
+   that only a new answer, Ctrl-C, stops the wave's LPs. */
+typedef struct { const tfp_malmquist_opts *o; size_t first, n_per; } wave_progress;
+
+static int wave_ask(void *ud, const char *what, size_t done, size_t total) {
+  const wave_progress *w = ud;
+  (void)what; (void)done; (void)total;
+  return w->o->progress(w->o->progress_ud, "malmquist", w->first, w->n_per);
 }
 
 static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq_frames *mf,
@@ -337,7 +351,11 @@ static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq
     t.body = period_body;
     t.fini = period_fini;
     t.ud = &j;
+    wave_progress wp = { o, w, n_per };
+    if (o->progress) { t.progress = wave_ask; t.progress_ud = &wp; }
     rc = tfp_pool_for(mf->pool, &t, err, errlen);
+    if (rc == TFP_EINTR)
+      rc = tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", w, n_per);
     for (size_t p = w; p < w + t.n; p++) {
       res->n_lp += cnt[3 * p];
       res->n_infeasible += cnt[3 * p + 1];
