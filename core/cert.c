@@ -48,6 +48,12 @@ void tfp_cert_free(tfp_cert *c) {
 size_t tfp_cert_rows(const tfp_cert *c) { return c->m; }
 size_t tfp_cert_hits(const tfp_cert *c) { return c->hits; }
 
+size_t tfp_cert_bases(const tfp_cert *c, int *out, size_t max) {
+  size_t n = c->n_cached < max ? c->n_cached : max;
+  for (size_t s = 0; s < n; s++) memcpy(out + s * c->m, c->basis[s], c->m * sizeof *out);
+  return n;
+}
+
 /* Move cache slot s to the front. */
 static void to_front(tfp_cert *c, size_t s) {
   if (s == 0) return;

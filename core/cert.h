@@ -35,6 +35,10 @@ int tfp_cert_solve(tfp_cert *c, const double *x0, const double *y0, double *obj)
 /* After a certified solve: the columns with |lambda| >= 1e-12, ascending,
    into k, their lambdas into w (at most max); the count. */
 size_t tfp_cert_peers(const tfp_cert *c, size_t *k, double *w, size_t max);
+/* The remembered bases, most recently used first, into out (at most max,
+   tfp_cert_rows codes each); their count. Remembered in reverse by another
+   cert over the same columns, it starts where this one ended. */
+size_t tfp_cert_bases(const tfp_cert *c, int *out, size_t max);
 /* Units settled by a certificate, and tried, since tfp_cert_new. */
 size_t tfp_cert_hits(const tfp_cert *c);
 #endif

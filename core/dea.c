@@ -375,6 +375,9 @@ typedef struct {
   size_t *cnt;                /* per chunk: LPs, iterations, failed second stages */
   const size_t *ord;          /* unit evaluated a-th, or NULL: unit ub + a */
   int cert;                   /* settle LPs by cert.h where it can */
+  const tfp_dea_bases *seed;  /* or NULL: each chunk's cert starts with these */
+  tfp_dea_bases *left;        /* or NULL: the last chunk's bases */
+  size_t rows;                /* the LP's rows: codes per basis */
   char msg[256];
 } frame_job;
 
@@ -476,7 +479,12 @@ static int frame_chunk(void *ud, size_t begin, size_t end, tfp_pool_ctx *ctx) {
   /* peers without slacks come from the radial LP: GLPK's, as before */
   int cert_ok = p.rcg && j->cert ? tfp_radial_cg_use_cert(p.rcg) == TFP_OK : 1;
   if (p.d.ind && p.d.val && p.ia && p.ja && p.ar && p.unit && p.rcg && cert_ok) {
+    if (j->cert && j->seed) tfp_radial_cg_seed(p.rcg, j->seed->basis, j->seed->n);
     rc = tfp_glpk_guarded(frame_body, &p, j->o->lp_memory_mb, &lost, gmsg, sizeof gmsg);
+    if (rc == TFP_OK && j->cert && j->left && end == j->n_units) {   /* the chunks' order: any thread count */
+      j->left->n = tfp_radial_cg_bases(p.rcg, j->left->basis, TFP_DEA_BASES);
+      j->left->m = j->rows;
+    }
     if (rc && rc != TFP_EINTR)
       snprintf(msg, sizeof msg, "%s while evaluating units %zu to %zu", rc == TFP_ENOMEM ?
                "out of memory in GLPK" : "GLPK fatal error", j->ub + begin + 1, j->ub + end);
@@ -508,8 +516,10 @@ static int find_frame(const tfp_dea_data *ref, const tfp_dea_opts *o, tfp_pool *
     *n_frame = o->n_frame;
     return TFP_OK;
   }
+  for (size_t k = 0; o->frame_among && k < o->n_frame_among; k++)
+    if (o->frame_among[k] >= ref->n) return tfp_error(err, errlen, TFP_EINVAL, "frame unit %zu beyond the reference", k + 1);
   tfp_hull_spec hs = { ref->n_in, ref->n_out, ref->n, xys, conv_of(o->rts), pool, o->progress, o->progress_ud,
-                       o->lp_memory_mb };
+                       o->lp_memory_mb, o->frame_among, o->frame_among ? o->n_frame_among : 0 };
   return tfp_hull_frame(&hs, frame, n_frame, err, errlen);
 }
 
@@ -560,9 +570,16 @@ static int run_on_frame(const tfp_dea_data *eval, const tfp_dea_data *ref, const
     /* peers without slacks come from the radial LP: GLPK's, in unit order, as before */
     int cert = !res->n_peers || res->slack;
     if (cert) rc = order_units(eval, ref, o, xys, scale, ub, ue, &ord);
-    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, ord, cert, "" };
+    /* the caller's bases copied: the last chunk may end before another starts */
+    size_t rows = n_var + (conv_of(o->rts) != TFP_CONV_NONE);
+    tfp_dea_bases seed, left = { 0, rows, { 0 } };
+    int carry = cert && o->bases && rows <= TFP_DEA_BASIS_ROWS;
+    if (carry) seed = *o->bases;
+    frame_job j = { eval, o, res, fx, scale, frame, nf, ub, ue - ub, grain, cnt, ord, cert,
+                    carry && seed.m == rows ? &seed : NULL, carry ? &left : NULL, rows, "" };
     if (rc == TFP_OK)
       rc = tfp_hull_for(pool, ue - ub, grain, frame_chunk, &j, j.msg, o->progress, o->progress_ud, "dea", err, errlen);
+    if (rc == TFP_OK && carry) *o->bases = left;
     if (rc == TFP_EINTR) tfp_error(err, errlen, rc, "DEA interrupted after %zu units", ub);
   }
   res->n_cols = nf;

@@ -61,6 +61,16 @@ enum { TFP_DEA_OPTIMAL = 0, TFP_DEA_INFEASIBLE = 1, TFP_DEA_FAILED = 2,
 /* Progress callback: returns non-zero to stop the run (it then fails with
    TFP_EINTR, "interrupted"). */
 
+/* Optimal bases (cert.h codes) carried from one hull-path run to the next
+   over the same frame, returns to scale and orientation: the LPs of the
+   units of t - 1 and t + 1 against technology t start from those of t's
+   own, whose facets they mostly share. */
+enum { TFP_DEA_BASES = 16, TFP_DEA_BASIS_ROWS = 64 };
+typedef struct {
+  size_t n, m;                     /* bases, codes each */
+  int basis[TFP_DEA_BASES * TFP_DEA_BASIS_ROWS];
+} tfp_dea_bases;
+
 typedef struct {
   tfp_dea_rts rts;                 /* default CRS */
   tfp_dea_orientation orientation; /* default input */
@@ -91,6 +101,14 @@ typedef struct {
   const size_t *frame;             /* or NULL: the frame of the reference technology
                                       (tfp_dea_frame, same rts), reused as given */
   size_t n_frame;
+  const size_t *frame_among;       /* or NULL: the frame is searched among these
+                                      units only (ascending), a superset of it whose
+                                      technology holds every unit's: the VRS frame
+                                      spans the CRS technology too */
+  size_t n_frame_among;
+  tfp_dea_bases *bases;            /* or NULL: hull path, bases remembered first (as
+                                      given at the start; n = 0: none) and the last
+                                      chunk's left at the end (see tfp_dea_bases) */
   size_t unit_begin, unit_end;     /* hull path: evaluate only units [begin, end)
                                       (0, 0: all); others get NaN, TFP_DEA_SKIPPED.
                                       The entry point for splitting a run (MPI) */

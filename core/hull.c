@@ -17,6 +17,9 @@
 #define HULL_GRAIN 512       /* units per pricing chunk */
 #define HULL_INSIDE 1e-9     /* score below 1 - this: inside the sample's technology */
 #define HULL_INEFFICIENT 1e-6
+#define HULL_FULL_LP 192     /* columns up to this: all in GLPK's LP from the start (a
+                                 round of pricing costs a glp_simplex call; Malmquist
+                                 261 x 15: 0.080 -> 0.064 s on one thread) */
 
 /* ---- the radial LP */
 
@@ -111,7 +114,7 @@ tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv
   tfp_radial_cg *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->n_in = n_in; r->n_out = n_out; r->output = output; r->conv = conv;
-  tfp_cg_spec spec = { n_in + n_out, 0, 1, conv != TFP_CONV_NONE, output, n_cols, cx, 1 };
+  tfp_cg_spec spec = { n_in + n_out, 0, 1, conv != TFP_CONV_NONE, output, n_cols, cx, n_cols > HULL_FULL_LP };
   if (tfp_cg_init(&r->cg, &spec)) { free(r); return NULL; }
   return r;
 }
@@ -188,6 +191,15 @@ size_t tfp_radial_cg_peers(const tfp_radial_cg *r, size_t *k, double *w, size_t 
 }
 
 size_t tfp_radial_cg_iterations(const tfp_radial_cg *r) { return r->cg.n_iter; }
+
+size_t tfp_radial_cg_bases(const tfp_radial_cg *r, int *out, size_t max) {
+  return r->cert ? tfp_cert_bases(r->cert, out, max) : 0;
+}
+
+void tfp_radial_cg_seed(tfp_radial_cg *r, const int *bases, size_t n) {
+  size_t m = r->cert ? tfp_cert_rows(r->cert) : 0;
+  for (size_t s = n; m && s > 0; s--) tfp_cert_remember(r->cert, bases + (s - 1) * m);
+}
 
 void tfp_radial_cg_free(tfp_radial_cg *r, int lost) {
   if (!r) return;
@@ -470,6 +482,10 @@ int tfp_hull_frame(const tfp_hull_spec *s, size_t *frame, size_t *n_frame, char 
   size_t *q = malloc((n ? n : 1) * sizeof *q);
   if (!q) return tfp_error(err, errlen, TFP_ENOMEM, "out of memory while finding the frame");
   for (size_t k = 0; k < n; k++) q[k] = k;
+  if (s->among) {
+    memcpy(q, s->among, s->n_among * sizeof *q);
+    n = s->n_among;
+  }
   int rc = frame_rec(s, q, n, frame, &nf, err, errlen);
   double *cx = NULL;
   if (rc == TFP_OK && !(cx = malloc((nf ? nf : 1) * nv * sizeof *cx))) rc = TFP_ENOMEM;

@@ -64,8 +64,9 @@ int tfp_radial_solve(tfp_radial_lp *d, double *obj);
    columns the last one left in, prices the others with the row duals and
    adds the improving ones until none improves (the full LP's optimum); an
    infeasible restricted LP goes through colgen's phase 1. Nonbasic columns
-   leave once more than a few dozen are in. new/free outside the guard,
-   build/solve inside. */
+   leave once more than a few dozen are in. Up to 192 columns every one is
+   in the LP from the start instead (one glp_simplex call per solve). new/free
+   outside the guard, build/solve inside. */
 typedef struct tfp_radial_cg tfp_radial_cg;
 tfp_radial_cg *tfp_radial_cg_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols);
 /* Settle each LP first, when it can, by an optimal basis of an earlier one
@@ -79,6 +80,10 @@ int tfp_radial_cg_solve(tfp_radial_cg *r, const double *x0, const double *y0, do
    their column numbers into k, lambdas into w (at most max); the count. */
 size_t tfp_radial_cg_peers(const tfp_radial_cg *r, size_t *k, double *w, size_t max);
 size_t tfp_radial_cg_iterations(const tfp_radial_cg *r);
+/* The cert's bases (tfp_cert_bases; 0 without one), and bases of another
+   run over the same columns remembered, the first (most recent) last. */
+size_t tfp_radial_cg_bases(const tfp_radial_cg *r, int *out, size_t max);
+void tfp_radial_cg_seed(tfp_radial_cg *r, const int *bases, size_t n);
 void tfp_radial_cg_free(tfp_radial_cg *r, int lost);
 
 /* Units of xys (n_in + n_out rows, n_ref columns, variable-major) that no
@@ -95,6 +100,10 @@ typedef struct {
   tfp_progress_fn progress;   /* or NULL */
   void *progress_ud;
   int lp_memory_mb;           /* GLPK's memory cap (0: none) */
+  const size_t *among;        /* or NULL: the search starts from these units only
+                                 (ascending), every other one inside their
+                                 technology: e.g. the VRS frame for CRS */
+  size_t n_among;
 } tfp_hull_spec;
 
 /* The frame (a superset, see above): frame (n_ref slots) gets its units,

@@ -73,19 +73,22 @@ typedef struct {
 } period_sets;
 
 /* Frames found once per technology and returns to scale (the CRS frame of
-   period t serves t's own units and those of t - 1 and t + 1), and the
-   pool every run shares. Slot: technology index * 2 + (rts == VRS). */
+   period t serves t's own units and those of t - 1 and t + 1) with the
+   optimal bases its runs leave to the next, and the pool every run shares.
+   Slot: technology index * 2 + (rts == VRS). */
 typedef struct {
   size_t **frame;
   size_t *n_frame;
   size_t n_slots;
   tfp_pool *pool;
+  tfp_dea_bases *bases;
 } mq_frames;
 
 static void mq_frames_clear(mq_frames *mf) {
   for (size_t k = 0; k < mf->n_slots; k++) free(mf->frame[k]);
   free(mf->frame);
   free(mf->n_frame);
+  free(mf->bases);
   if (mf->pool) tfp_pool_free(mf->pool);
 }
 
@@ -125,12 +128,24 @@ static int solve_pair(const period_sets *ps, size_t ev, size_t rf, tfp_reference
   if (split || !(b == ps->off[ev] && e == ps->off[ev + 1])) ref = &view;
   size_t slot = (kind == TFP_REF_GLOBAL ? res->n_periods : rf) * 2 + (rts == TFP_RTS_VRS);
   if (o->hull && o->warm_start && o->screen) {
+    if (rts == TFP_RTS_CRS && !mf->frame[slot] && !mf->frame[slot + 1]) {
+      /* the VRS frame first: the CRS one is among its units (its technology
+         holds every unit, so the cone over it is the CRS technology) */
+      dopt.rts = TFP_RTS_VRS;
+      int rc = tfp_dea_frame(&view, &dopt, &mf->frame[slot + 1], &mf->n_frame[slot + 1], err, errlen);
+      dopt.rts = rts;
+      if (rc) return rc;
+    }
     if (!mf->frame[slot]) {
+      dopt.frame_among = rts == TFP_RTS_CRS ? mf->frame[slot + 1] : NULL;
+      dopt.n_frame_among = rts == TFP_RTS_CRS ? mf->n_frame[slot + 1] : 0;
       int rc = tfp_dea_frame(&view, &dopt, &mf->frame[slot], &mf->n_frame[slot], err, errlen);
+      dopt.frame_among = NULL;
       if (rc) return rc;
     }
     dopt.frame = mf->frame[slot];
     dopt.n_frame = mf->n_frame[slot];
+    if (!split) dopt.bases = &mf->bases[slot];   /* a part's runs: as the whole run's */
   }
   const double *pp[2 * TFP_MQ_MAX_VARS];
   if (split) {   /* this part's block of ev's units, against the whole technology */
@@ -255,8 +270,8 @@ static int solve_periods(const period_sets *ps, const tfp_malmquist_opts *o, tfp
   size_t n_per = res->n_periods;
   mq_progress mp = {o, 0, n_per, NULL};
   mq_frames mf = { calloc(2 * (n_per + 1), sizeof *mf.frame), calloc(2 * (n_per + 1), sizeof *mf.n_frame),
-                   2 * (n_per + 1), NULL };
-  if (!mf.frame || !mf.n_frame) {
+                   2 * (n_per + 1), NULL, calloc(2 * (n_per + 1), sizeof *mf.bases) };
+  if (!mf.frame || !mf.n_frame || !mf.bases) {
     mq_frames_clear(&mf);
     return TFP_ENOMEM;
   }
