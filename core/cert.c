@@ -11,6 +11,15 @@
 #define CERT_TOL 1e-10      /* primal and dual feasibility, scaled data */
 #define CERT_MAXROW 63
 
+/* LAPACK's LU with complete pivoting for tiny systems (not in lapack.h):
+   reference code over level-1/2 BLAS, no OpenBLAS work buffer. dgesv and
+   dgetrs take OpenBLAS's buffer under a global mutex on every call: two
+   threads certifying at once ran them at a third of the speed. */
+void LAPACK_GLOBAL(dgetc2, DGETC2)(const lapack_int *n, double *a, const lapack_int *lda, lapack_int *ipiv,
+                                   lapack_int *jpiv, lapack_int *info);
+void LAPACK_GLOBAL(dgesc2, DGESC2)(const lapack_int *n, const double *a, const lapack_int *lda, double *rhs,
+                                   const lapack_int *ipiv, const lapack_int *jpiv, double *scale);
+
 struct tfp_cert {
   size_t n_in, n_out, n_var, m, n_cols;
   int output;
@@ -18,8 +27,8 @@ struct tfp_cert {
   double sg[CERT_MAXROW];            /* slack sign per row; 0: no slack */
   int basis[CERT_CACHE][CERT_MAXROW];
   size_t n_cached;
-  double B[CERT_MAXROW * CERT_MAXROW], xb[CERT_MAXROW], pi[CERT_MAXROW];
-  lapack_int ipiv[CERT_MAXROW];
+  double B[CERT_MAXROW * CERT_MAXROW], Bt[CERT_MAXROW * CERT_MAXROW], xb[CERT_MAXROW], pi[CERT_MAXROW];
+  lapack_int ipiv[CERT_MAXROW], jpiv[CERT_MAXROW];
   double *red;                       /* n_cols reduced costs */
   size_t hits, tries;
 };
@@ -102,20 +111,29 @@ static void column(const tfp_cert *c, int v, const double *x0, const double *y0,
 /* Is basis s optimal for the unit? Leaves its values in xb. */
 static int check(tfp_cert *c, size_t s, const double *x0, const double *y0, double *obj) {
   const int *b = c->basis[s];
-  lapack_int m = (lapack_int)c->m, one = 1, info = 0;
-  for (size_t p = 0; p < c->m; p++) column(c, b[p], x0, y0, c->B + p * c->m);
-  for (size_t i = 0; i < c->m; i++)
+  size_t mm = c->m;
+  lapack_int m = (lapack_int)mm, info = 0;
+  double sc = 1;
+  for (size_t p = 0; p < mm; p++) column(c, b[p], x0, y0, c->B + p * mm);
+  for (size_t p = 0; p < mm; p++)
+    for (size_t i = 0; i < mm; i++) c->Bt[i * mm + p] = c->B[p * mm + i];
+  for (size_t i = 0; i < mm; i++)
     c->xb[i] = i < c->n_in ? (c->output ? x0[i] : 0.0) : i < c->n_var ? (c->output ? 0.0 : y0[i - c->n_in]) : 1.0;
-  LAPACK_dgesv(&m, &one, c->B, &m, c->ipiv, c->xb, &m, &info);   /* one call: OpenBLAS's buffer once */
+  /* info > 0: a pivot below LAPACK's threshold (near singular); sc < 1: scaled against overflow */
+  LAPACK_GLOBAL(dgetc2, DGETC2)(&m, c->B, &m, c->ipiv, c->jpiv, &info);
   if (info != 0) return 0;
-  for (size_t p = 0; p < c->m; p++)
+  LAPACK_GLOBAL(dgesc2, DGESC2)(&m, c->B, &m, c->xb, c->ipiv, c->jpiv, &sc);
+  if (sc != 1) return 0;
+  for (size_t p = 0; p < mm; p++)
     if (!(c->xb[p] >= -CERT_TOL)) return 0;
   if (!(c->xb[0] > 0 && isfinite(c->xb[0]))) return 0;   /* b[0] is theta (canonical order) */
-  /* duals: B'pi = c_B (min theta, or min -phi) */
-  memset(c->pi, 0, c->m * sizeof *c->pi);
+  /* duals: B'pi = c_B (min theta, or min -phi); B' factorised only for a primal feasible basis */
+  memset(c->pi, 0, mm * sizeof *c->pi);
   c->pi[0] = c->output ? -1.0 : 1.0;
-  LAPACK_dgetrs("T", &m, &one, c->B, &m, c->ipiv, c->pi, &m, &info);
+  LAPACK_GLOBAL(dgetc2, DGETC2)(&m, c->Bt, &m, c->ipiv, c->jpiv, &info);
   if (info != 0) return 0;
+  LAPACK_GLOBAL(dgesc2, DGESC2)(&m, c->Bt, &m, c->pi, c->ipiv, c->jpiv, &sc);
+  if (sc != 1) return 0;
   for (size_t i = 0; i < c->m; i++)
     if (!(-c->pi[i] * c->sg[i] >= -CERT_TOL)) return 0;
   /* reduced costs of every reference column (basic ones are 0 up to rounding) */

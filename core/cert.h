@@ -6,7 +6,7 @@
    inequality row (input rows <=, output rows >=, the convexity row's as
    TFP_CONV_*; equality: no slack). A basis is m = n_rows of those
    variables. For a new unit, each remembered basis (most recently used
-   first) is factorised (LAPACK dgetrf, m <= 63: tiny) and checked: basic
+   first) is factorised (LAPACK dgetc2, m <= 63: tiny) and checked: basic
    values >= -1e-10 (primal feasible) and every reduced cost >= -1e-10 with
    the duals of B'pi = c_B (dual feasible). Both: the basis is optimal (the
    KKT conditions of the full LP hold), its objective the LP's optimum and
