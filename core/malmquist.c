@@ -309,10 +309,14 @@ static int solve_period(const period_sets *ps, size_t p, const tfp_malmquist_opt
   return TFP_OK;
 }
 
-/* Periods in parallel, one wave of as many as there are threads at a time:
-   each period's runs and frames are its own (technology p's), so the numbers
-   are those of the caller's thread; progress is asked after each wave, once
-   per period, in order, as in the caller's thread. */
+/* Periods in parallel, in waves of at least as many as there are threads
+   (more while the wave's rows stay under MQ_WAVE_ROWS: a small panel runs in
+   one wave, the periods' unequal costs evened out by the pool; 261 x 15 on
+   2 threads 0.043 -> 0.040 s): each period's runs and frames are its own
+   (technology p's), so the numbers are those of the caller's thread;
+   progress is asked after each wave, once per period, in order, as in the
+   caller's thread. */
+#define MQ_WAVE_ROWS 20000
 typedef struct {
   const period_sets *ps;
   const tfp_malmquist_opts *o;
@@ -351,9 +355,21 @@ static int wave_ask(void *ud, const char *what, size_t done, size_t total) {
   return w->o->progress(w->o->progress_ud, "malmquist", w->first, w->n_per);
 }
 
+/* Periods of the wave that starts at period w. */
+static size_t wave_size(const period_sets *ps, size_t w, size_t n_per, size_t threads) {
+  size_t n = 0, rows = 0;
+  while (w + n < n_per) {
+    size_t r = ps->off[w + n + 1] - ps->off[w + n];
+    if (n >= threads && rows + r > MQ_WAVE_ROWS) break;
+    rows += r;
+    n++;
+  }
+  return n;
+}
+
 static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq_frames *mf,
                           tfp_malmquist_result *res, char *err, size_t errlen) {
-  size_t n_per = res->n_periods, wave = (size_t)tfp_pool_threads(mf->pool);
+  size_t n_per = res->n_periods, threads = (size_t)tfp_pool_threads(mf->pool), wave = 0;
   size_t *cnt = calloc(3 * n_per + 1, sizeof *cnt);
   if (!cnt) return tfp_error(err, errlen, TFP_ENOMEM, "out of memory for the Malmquist index");
   period_job j = { ps, o, mf, res, 0, cnt };
@@ -362,7 +378,7 @@ static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq
     tfp_pool_task t;
     tfp_pool_task_init(&t);
     j.first = w;
-    t.n = n_per - w < wave ? n_per - w : wave;
+    t.n = wave = wave_size(ps, w, n_per, threads);
     t.body = period_body;
     t.fini = period_fini;
     t.ud = &j;
