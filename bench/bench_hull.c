@@ -13,6 +13,15 @@
    default 15; the data come from one random stream, so a subset sees other data)
    The machine's load average is printed first: the 2 cores are shared.
 
+   After the Malmquist work (CRS frame among the VRS frame's units, bases
+   carried between runs over one frame, LPs of <= 192 columns without column
+   generation, cert by dgetc2 without OpenBLAS's mutex, larger waves; quiet
+   machine, load average 1.2-1.4, threads 0 = 2), against the commit before
+   it in the same minutes: Malmquist 261 x 15 0.065-0.070 -> 0.041 s,
+   5000 x 15 0.94-0.96 -> 0.75-0.76 s; CRS n = 1e5 0.25 -> 0.16 s, VRS
+   n = 1e5 0.81-0.84 -> 0.75 s; max|diff| vs today 6.4e-13 (261 x 15, as
+   before), 1.2e-10 (5000 x 15, as before), DEA <= 3.5e-13.
+
    One run after the basis certificates and ray order (cert.c, unit_order.c;
    2 cores shared with other jobs, load average 9.3-9.6; threads 0 = 2;
    ./bench_hull 0 100000 10000):
