@@ -5,7 +5,7 @@
 # replications) and SBM (3,915 units: CRS and VRS with a bad output, and the
 # VRS super-SBM), each timed (wall clock, best of 3) as one process and
 # under mpirun -np 2 (loopback), one thread per rank (TFP_THREADS=1 unless
-# set), and the ratio. WORK="boot sbm" picks workloads. On a 2-core machine
+# set), and the ratio. WORK="boot sbm" picks workloads, N the DEA size. On a 2-core machine
 # shared with other work the ratio is bounded by the idle core; the
 # processes' start-up is in the times (mpirun -np 2 of an empty script:
 # 0.45 s, one process 0.04 s).
@@ -22,7 +22,14 @@
 # start-up is 0.45 s (net of it SBM gains 1.2-1.4x in both runs and the
 # bootstrap 1.3x in the second; DEA and Malmquist 0.5-0.7x). A fair figure
 # needs idle cores (or nodes).
+# Recorded on the quiet machine (load average 0.7-1), after the DEA work
+# (basis certificates): the default sizes now take 0.1-0.4 s, below
+# mpirun's start-up (0.18-0.66x); at N=1000000 (WORK="crs vrs"; each
+# process also builds the 1M units in Lua, about 1.5 s, on every rank):
+#   DEA crs input, n = 1000000              4.39s      3.04s    1.44x
+#   DEA vrs input, n = 1000000             15.07s     11.28s    1.34x
 tfpkit=${1:-build/tfpkit}
+N=${N:-20000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=; [ "$(id -u)" = 0 ] && root=--allow-run-as-root
 export TFP_THREADS=${TFP_THREADS:-1}   # one thread per rank: the speed-up is the ranks'
@@ -39,14 +46,14 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 printf "%-34s %10s %10s %8s\n" work "1 process" "2 ranks" speed-up
 label() {
   case $1 in
-    crs | vrs) echo "DEA $1 input, n = 20,000" ;;
+    crs | vrs) echo "DEA $1 input, n = $N" ;;
     malmquist) echo "Malmquist 261 x 15 (2 references)" ;;
     boot) echo "DEA bootstrap 261 x 100 reps" ;;
     sbm) echo "SBM x 2 + super-SBM, n = 3,915" ;;
   esac
 }
 for w in ${WORK:-crs vrs malmquist boot sbm}; do
-  one=$(best "$tfpkit" "$here/bench_mpi.lua" $w)
-  two=$(best mpirun -np 2 --oversubscribe $root "$tfpkit" "$here/bench_mpi.lua" $w)
+  one=$(best "$tfpkit" "$here/bench_mpi.lua" $w $N)
+  two=$(best mpirun -np 2 --oversubscribe $root "$tfpkit" "$here/bench_mpi.lua" $w $N)
   printf "%-34s %9.2fs %9.2fs %7.2fx\n" "$(label $w)" "$one" "$two" "$(echo "$one $two" | awk '{ print $1 / $2 }')"
 done
