@@ -15,7 +15,13 @@
      base  28.7 s, peak 4.02 GB (6.0x);  ratio new / base 0.10-0.27.
    perf (before the fused number scan): 86% in the tokeniser and column
    builder, 5% copying from the page cache; after it, 1.95 s user for
-   1.33 GB: about 1.5 ns a byte. data.table::fread took 3.2 s on 1.38 GB. */
+   1.33 GB: about 1.5 ns a byte. data.table::fread took 3.2 s on 1.38 GB.
+   Again on a quiet machine (load average 1, same file, page cache warm),
+   nine runs: 2.78-3.93 s wall (median 3.3 s), user 2.07-2.43 s, kernel
+   0.74-1.67 s (the page-cache copy in read() and zeroing the columns' new
+   pages, 13% each in perf; the kernel's share is what varies from run to
+   run); peak 676 MB, 1.01x the data. MADV_HUGEPAGE on the columns changed
+   nothing here (no transparent huge pages granted in this VM). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
