@@ -77,6 +77,38 @@ static void frame_scores_match_todays_under_every_technology(void) {
   drop(&a); drop(&b);
 }
 
+/* Degenerate data, where a remembered basis is most likely to be wrongly
+   taken: integer values on a small grid (ties, duplicate units, units on
+   one ray, weakly efficient units with slacks), scaled copies of one unit,
+   and a constant input. Scores and slacks as today's under every returns
+   to scale and both orientations. */
+static void degenerate_data_match_todays(void) {
+  units a;
+  size_t n = 600;
+  make(&a, n, 1.0);
+  for (size_t j = 0; j < n; j++) {
+    a.x1[j] = 1 + (double)(int)(5 * unif());
+    a.x2[j] = j % 7 == 0 ? 3.0 : 1 + (double)(int)(4 * unif());
+    a.y1[j] = 1 + (double)(int)(3 * unif());
+    a.y2[j] = j % 5 == 0 ? a.y1[j] : 1 + (double)(int)(3 * unif());
+    if (j % 11 == 0 && j > 0) {   /* a scaled copy of an earlier unit */
+      double k = 1 + (double)(j % 3);
+      a.x1[j] = k * a.x1[j - 1]; a.x2[j] = k * a.x2[j - 1]; a.y1[j] = k * a.y1[j - 1]; a.y2[j] = k * a.y2[j - 1];
+    }
+  }
+  for (int rts = 0; rts <= TFP_RTS_NDRS; rts++)
+    for (int or = 0; or <= 1; or++)
+      for (int extras = 0; extras <= 2; extras += 2) {
+        tfp_dea_result h, t;
+        run(&a, NULL, rts, or, 1, 2, extras, &h);
+        run(&a, NULL, rts, or, 0, 1, extras, &t);
+        same_numbers(&h, &t, 1e-9);
+        tfp_dea_result_clear(&h);
+        tfp_dea_result_clear(&t);
+      }
+  drop(&a);
+}
+
 /* Radial peers: the same units and weights. */
 static void frame_peers_and_slacks_match_todays(void) {
   units a;
@@ -201,6 +233,7 @@ static void malmquist_over_frames_matches_todays_for_any_thread_count(void) {
 
 int main(void) {
   frame_scores_match_todays_under_every_technology();
+  degenerate_data_match_todays();
   frame_peers_and_slacks_match_todays();
   any_thread_count_gives_the_same_bits();
   unit_ranges_with_a_shared_frame_give_the_whole_run();
