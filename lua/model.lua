@@ -421,7 +421,9 @@ function Fit.__tostring(r)
     add("k = %s%s%s", fmt(r.kclass, "%.6f"), r.lambda and (", lambda = " .. fmt(r.lambda, "%.6f")) or "",
       r.fuller and (", Fuller's a = " .. fmt(r.fuller, "%g")) or "")
   end
-  add("VCE: %-34s R2 = %s%s", vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
+  -- a long VCE label (Driscoll-Kraay, two-way with a kernel) gets its own line
+  if #vce > 34 then add("VCE: %s", vce); vce = "" end
+  add("%-39s R2 = %s%s", vce == "" and "" or "VCE: " .. vce, fmt(r.r2), (r.N_dropped or 0) > 0 and
     string.format(", obs dropped = %d", r.N_dropped) or "")
   if r.bw_auto then add("     Automatic bw selection according to Newey-West (1994): bw = %g", r.bw) end
   local stat = r.small and "t" or "z"
