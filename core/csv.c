@@ -3,6 +3,7 @@
    The reader streams: see "the streaming reader" below. */
 #include "csv.h"
 #include "atomic_write.h"
+#include "read_ahead.h"
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -134,6 +135,7 @@ typedef struct {
   int second;                     /* in the second pass */
   size_t next_bytes, next_rows;   /* when to ask progress next */
   size_t done_bytes, total_bytes;
+  size_t at_bytes;                /* the end of the last record taken: nrow rows lie before it */
   char *err;
   size_t errlen;
 } reader;
@@ -321,8 +323,10 @@ static int take_header(reader *R, const char *s) {
 static int reserve(reader *R, size_t r) {
   if (r < R->cap) return TFP_OK;
   size_t cap = R->cap ? R->cap + R->cap / 2 : 4096;
-  if (R->total_bytes && R->done_bytes && R->nrow > 1000) {   /* rows of the whole file, from those seen */
-    double est = (double)R->total_bytes / (double)R->done_bytes * (double)R->nrow * 1.05 + 1024;
+  /* rows of the whole file, from the bytes of those seen (not from whole
+     pieces: a long record cut at a piece's end holds the piece back) */
+  if (R->total_bytes && R->at_bytes && R->nrow > 1000) {
+    double est = (double)R->total_bytes / (double)R->at_bytes * (double)R->nrow * 1.05 + 1024;
     if (est > (double)cap && est < 1e12) cap = (size_t)est;
   }
   for (size_t j = 0; j < R->ncol; j++) {
@@ -425,6 +429,7 @@ static int take_text(reader *R, const char *s, size_t n, int final, size_t *used
     if (rc) return rc;
     if (!have) break;
     if ((rc = take_record(R, s))) return rc;
+    R->at_bytes = R->done_bytes + pos;
   }
   *used = pos;
   return TFP_OK;
@@ -457,7 +462,7 @@ static void reader_rewind(reader *R) {
   R->nrec = R->nrow = 0;
   R->line = 1;
   R->second = 1;
-  R->next_bytes = R->done_bytes = 0;
+  R->next_bytes = R->done_bytes = R->at_bytes = 0;
 }
 
 /* The errors found on the way, in the whole-text reader's order. */
@@ -574,6 +579,58 @@ static int read_pass(reader *R, FILE *fp, const char *path, char **buf, size_t *
   }
 }
 
+/* read_pass with the next piece read by a second thread meanwhile (files
+   of more than one piece). The cut record goes into the room before the
+   next piece (READ_HEAD bytes); a longer one, with the piece, into buf.
+   Returns -1 when the thread cannot start: read_pass then. */
+enum { READ_HEAD = 1 << 16 };
+
+static int read_pass_ahead(reader *R, FILE *fp, const char *path, char **buf, size_t *cap) {
+  tfp_read_ahead *ra = tfp_read_ahead_start(fp, READ_CHUNK, READ_HEAD);
+  if (!ra) return -1;
+  const char *left = NULL;   /* the cut record: in the previous piece or in buf */
+  size_t nleft = 0;
+  int rc = TFP_OK;
+  for (;;) {
+    char *data, *text;
+    size_t got;
+    int final, e = tfp_read_ahead_next(ra, &data, &got, &final);
+    if (e) { rc = io_error(R->err, R->errlen, path, "read error: ", e); break; }
+    if (nleft <= READ_HEAD) {
+      text = data - nleft;
+      if (nleft) memmove(text, left, nleft);
+    } else {
+      if (!grow((void **)buf, cap, nleft + got, 1)) { rc = TFP_ENOMEM; break; }
+      memmove(*buf, left, nleft);
+      memcpy(*buf + nleft, data, got);
+      text = *buf;
+    }
+    tfp_read_ahead_release(ra);   /* the previous piece: copied from, refilled next */
+    size_t len = nleft + got, used = 0;
+    if (got > 0 && interrupted(R->o, "reading", R->done_bytes + len,
+                               R->total_bytes > R->done_bytes + len ? R->total_bytes : R->done_bytes + len + 1)) {
+      rc = TFP_EINTR;
+      break;
+    }
+    rc = take_text(R, text, len, final, &used);
+    if (rc || (R->second && R->nrow >= R->pass2_rows) || final) break;
+    R->done_bytes += used;
+    left = text + used;
+    nleft = len - used;
+  }
+  tfp_read_ahead_stop(ra);
+  return rc;
+}
+
+/* One pass, the next piece read ahead where the file has more than one. */
+static int read_file_pass(reader *R, FILE *fp, const char *path, char **buf, size_t *cap) {
+  if (R->total_bytes > READ_CHUNK) {
+    int rc = read_pass_ahead(R, fp, path, buf, cap);
+    if (rc != -1) return rc;
+  }
+  return read_pass(R, fp, path, buf, cap);
+}
+
 int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char *err, size_t errlen) {
   tfp_csv_opts def;
   if (!o) { tfp_csv_opts_init(&def); o = &def; }
@@ -587,12 +644,12 @@ int tfp_csv_read(const char *path, const tfp_csv_opts *o, tfp_frame **out, char 
   R.total_bytes = fstat(fileno(fp), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
   char *buf = NULL;
   size_t cap = 0;
-  int rc = read_pass(&R, fp, path, &buf, &cap);
+  int rc = read_file_pass(&R, fp, path, &buf, &cap);
   if (!rc && R.pass2_rows) {   /* a column turned to text: its earlier rows again */
     size_t nrow = R.nrow, nrec = R.nrec, line = R.line;
     reader_rewind(&R);
     rewind(fp);
-    rc = read_pass(&R, fp, path, &buf, &cap);
+    rc = read_file_pass(&R, fp, path, &buf, &cap);
     R.nrow = nrow; R.nrec = nrec; R.line = line;
   }
   free(buf);

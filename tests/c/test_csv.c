@@ -210,8 +210,70 @@ static void test_a_stopping_callback_stops_parsing_in_every_stage(void) {
   free(text);
 }
 
+/* A file of several pieces (read one piece ahead by a second thread) gives
+   the frame the whole text gives: records cut at every piece boundary,
+   quoted fields with newlines, fields longer than the room kept before a
+   piece (64 KB) and than a piece itself, and a column that turns to text
+   late (the second pass, read ahead too). */
+static void same_frame(const tfp_frame *a, const tfp_frame *b) {
+  CHECK(a->nrow == b->nrow && a->ncol == b->ncol);
+  if (a->nrow != b->nrow || a->ncol != b->ncol) return;
+  size_t bad = 0;
+  for (size_t j = 0; j < a->ncol; j++) {
+    CHECK(strcmp(a->col[j].name, b->col[j].name) == 0 && a->col[j].type == b->col[j].type);
+    if (a->col[j].type != b->col[j].type) continue;
+    for (size_t i = 0; i < a->nrow; i++) {
+      if (a->col[j].type == TFP_NUM) bad += memcmp(&a->col[j].num[i], &b->col[j].num[i], sizeof(double)) != 0;
+      else {
+        const char *x = a->col[j].str[i], *y = b->col[j].str[i];
+        bad += (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+      }
+    }
+  }
+  CHECK(bad == 0);
+}
+
+static void test_a_file_of_many_pieces_reads_as_its_text(void) {
+  size_t cap = 64u << 20, n = 0;
+  char *t = malloc(cap);
+  n += (size_t)sprintf(t + n, "id,x,late,note\n");
+  size_t rows = 0;
+  for (size_t i = 0; n < cap - (12u << 20); i++, rows++) {
+    n += (size_t)sprintf(t + n, "%zu,%.17g,", i, 1.0 / (double)(i + 3));
+    n += (size_t)(n > (30u << 20) && i % 1000 == 7 ? sprintf(t + n, "abc%zu,", i) : sprintf(t + n, "%zu,", i % 13));
+    if (i % 5000 == 11) {                         /* 100 KB or 9 MB, quoted, with newlines */
+      size_t w = i % 20000 == 11 ? 9u << 20 : 100000;
+      t[n++] = '"';
+      for (size_t k = 0; k < w; k++) t[n++] = k % 1000 == 999 ? '\n' : k % 7 == 0 ? ',' : (char)('a' + k % 26);
+      t[n++] = '"';
+    } else if (i % 3 == 0) {
+      n += (size_t)sprintf(t + n, "\"line one\nline \"\"two\"\"\"");
+    } else {
+      n += (size_t)sprintf(t + n, "plain %zu", i);
+    }
+    t[n++] = '\n';
+  }
+  char path[] = "/tmp/tfp_csv_piecesXXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd >= 0) { CHECK(write(fd, t, n) == (ssize_t)n); close(fd); }
+  tfp_frame *a = NULL, *b = NULL;
+  char err[256] = "";
+  CHECK(tfp_csv_parse(t, n, "pieces.csv", NULL, &a, err, sizeof err) == TFP_OK);
+  CHECK(tfp_csv_read(path, NULL, &b, err, sizeof err) == TFP_OK);
+  if (a && b) {
+    same_frame(a, b);
+    CHECK(b->nrow == rows && b->col[2].type == TFP_STR && b->col[3].type == TFP_STR);
+  }
+  tfp_frame_free(a);
+  tfp_frame_free(b);
+  unlink(path);
+  free(t);
+}
+
 int main(void) {
   test_a_stopping_callback_stops_parsing_in_every_stage();
+  test_a_file_of_many_pieces_reads_as_its_text();
   test_cases();
   test_quoted_field_contents();
   test_types_and_missing();
