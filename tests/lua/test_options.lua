@@ -253,7 +253,7 @@ check.test("the VCE tables are checked: kernels, bandwidths, keys, the panel the
   misuse("tfp.ivreg", {vce = {hac = "bartlett"}}, "needs the bandwidth")
   misuse("tfp.ivreg", {vce = {hac = "qs", bw = -1}}, "bw must be a positive number or 'auto'")
   misuse("tfp.ivreg", {vce = {dkraay = 0}}, "bw must be a positive number")
-  misuse("tfp.ivreg", {vce = {dkraay = "automatic"}}, "bw must be a positive number or 'auto'")
+  misuse("tfp.ivreg", {vce = {dkraay = "automatic"}}, "bw must be a positive number or 'auto', got 'automatic'")
   misuse("tfp.ivreg", {vce = {cluster = "year", kernel = "qs", bw = "max"}}, "or 'auto'")
   misuse("tfp.ivreg", {vce = {dkraay = 2, bw = 3}}, "{dkraay = ...} has key 'bw'")
   misuse("tfp.ivreg", {vce = {cluster = {"a", "b", "c"}}}, "one or two variables")
