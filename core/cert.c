@@ -30,7 +30,7 @@ struct tfp_cert {
   double B[CERT_MAXROW * CERT_MAXROW], Bt[CERT_MAXROW * CERT_MAXROW], xb[CERT_MAXROW], pi[CERT_MAXROW];
   lapack_int ipiv[CERT_MAXROW], jpiv[CERT_MAXROW];
   double *red;                       /* n_cols reduced costs */
-  size_t hits, tries;
+  size_t hits;
 };
 
 tfp_cert *tfp_cert_new(size_t n_in, size_t n_out, int output, int conv, const double *cx, size_t n_cols) {
@@ -153,7 +153,6 @@ static int check(tfp_cert *c, size_t s, const double *x0, const double *y0, doub
 }
 
 int tfp_cert_solve(tfp_cert *c, const double *x0, const double *y0, double *obj) {
-  c->tries++;
   for (size_t s = 0; s < c->n_cached; s++)
     if (check(c, s, x0, y0, obj)) {
       to_front(c, s);

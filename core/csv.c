@@ -553,8 +553,24 @@ static int io_error(char *err, size_t errlen, const char *path, const char *what
   return tfp_error(err, errlen, TFP_EIO, "%s: %s%s", path, what, strerror(e));
 }
 
+/* One piece of text (got of its len bytes new): progress ("reading"), then
+   its whole records; *used the bytes taken. *done: no further piece wanted
+   (the last one, or the second pass has its rows). */
+static int take_piece(reader *R, const char *text, size_t len, size_t got, int final, size_t *used, int *done) {
+  *used = 0;
+  *done = 1;
+  if (got > 0 && interrupted(R->o, "reading", R->done_bytes + len,
+                             R->total_bytes > R->done_bytes + len ? R->total_bytes : R->done_bytes + len + 1))
+    return TFP_EINTR;
+  int rc = take_text(R, text, len, final, used);
+  if (rc) return rc;
+  *done = final || (R->second && R->nrow >= R->pass2_rows);
+  if (!*done) R->done_bytes += *used;
+  return TFP_OK;
+}
+
 /* One pass over the file in pieces: read, take the whole records, keep the
-   cut one for the next piece. Asks progress ("reading") after each piece. */
+   cut one for the next piece. */
 static int read_pass(reader *R, FILE *fp, const char *path, char **buf, size_t *cap) {
   size_t len = 0;
   for (;;) {
@@ -564,18 +580,11 @@ static int read_pass(reader *R, FILE *fp, const char *path, char **buf, size_t *
     int e = errno;
     if (got == 0 && ferror(fp)) return io_error(R->err, R->errlen, path, "read error: ", e);
     len += got;
-    int final = got == 0 || feof(fp);
-    if (got > 0 && interrupted(R->o, "reading", R->done_bytes + len,
-                               R->total_bytes > R->done_bytes + len ? R->total_bytes : R->done_bytes + len + 1))
-      return TFP_EINTR;
-    size_t used = 0;
-    int rc = take_text(R, *buf, len, final, &used);
-    if (rc) return rc;
-    if (R->second && R->nrow >= R->pass2_rows) return TFP_OK;
-    R->done_bytes += used;
+    size_t used;
+    int done, rc = take_piece(R, *buf, len, got, got == 0 || feof(fp), &used, &done);
+    if (rc || done) return rc;
     memmove(*buf, *buf + used, len - used);
     len -= used;
-    if (final) return TFP_OK;
   }
 }
 
@@ -606,15 +615,10 @@ static int read_pass_ahead(reader *R, FILE *fp, const char *path, char **buf, si
       text = *buf;
     }
     tfp_read_ahead_release(ra);   /* the previous piece: copied from, refilled next */
-    size_t len = nleft + got, used = 0;
-    if (got > 0 && interrupted(R->o, "reading", R->done_bytes + len,
-                               R->total_bytes > R->done_bytes + len ? R->total_bytes : R->done_bytes + len + 1)) {
-      rc = TFP_EINTR;
-      break;
-    }
-    rc = take_text(R, text, len, final, &used);
-    if (rc || (R->second && R->nrow >= R->pass2_rows) || final) break;
-    R->done_bytes += used;
+    size_t len = nleft + got, used;
+    int done;
+    rc = take_piece(R, text, len, got, final, &used, &done);
+    if (rc || done) break;
     left = text + used;
     nleft = len - used;
   }

@@ -309,6 +309,13 @@ static int solve_period(const period_sets *ps, size_t p, const tfp_malmquist_opt
   return TFP_OK;
 }
 
+/* A period's counts (LPs, infeasible, failed) into the result's. */
+static void add_counts(tfp_malmquist_result *res, const size_t *cnt) {
+  res->n_lp += cnt[0];
+  res->n_infeasible += cnt[1];
+  res->n_failed += cnt[2];
+}
+
 /* Periods in parallel, in waves of at least as many as there are threads
    (more while the wave's rows stay under MQ_WAVE_ROWS: a small panel runs in
    one wave, the periods' unequal costs evened out by the pool; 261 x 15 on
@@ -388,9 +395,7 @@ static int solve_parallel(const period_sets *ps, const tfp_malmquist_opts *o, mq
     if (rc == TFP_EINTR)
       rc = tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", w, n_per);
     for (size_t p = w; p < w + t.n; p++) {
-      res->n_lp += cnt[3 * p];
-      res->n_infeasible += cnt[3 * p + 1];
-      res->n_failed += cnt[3 * p + 2];
+      add_counts(res, cnt + 3 * p);
       if (rc == TFP_OK && o->progress && o->progress(o->progress_ud, "malmquist", p + 1, n_per))
         rc = tfp_error(err, errlen, TFP_EINTR, "Malmquist interrupted after %zu of %zu periods", p + 1, n_per);
     }
@@ -410,9 +415,7 @@ static int solve_each_period(const period_sets *ps, const tfp_malmquist_opts *o,
     mp->done = p;
     size_t cnt[3] = { 0, 0, 0 };
     int rc = solve_period(ps, p, o, mp, mf, mf->pool, cnt, res, NULL, err, errlen);
-    res->n_lp += cnt[0];
-    res->n_infeasible += cnt[1];
-    res->n_failed += cnt[2];
+    add_counts(res, cnt);
     if (rc == TFP_EINTR)
       return tfp_error(err, errlen, rc, "Malmquist interrupted after %zu of %zu periods", p, n_per);
     if (rc) return rc;
